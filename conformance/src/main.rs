@@ -1,0 +1,118 @@
+//! Replays recorded responses against the generated types.
+//!
+//! Input: a JSON file holding an array of records
+//! `{"endpoint": "/accounts/get", "example": {...}, "status": 200, "name": "..."}`
+//! (`status` defaults to 200, `name` is only for the report). Each example is serialized to
+//! text and decoded exactly as the client decodes a response body: success statuses into the
+//! operation's response type, error statuses into its error type. Prints each failure with the
+//! operation, the JSON path and serde's message, then `N passed, M failed`; exits 1 on failures.
+//!
+//! Usually run through `cargo xtask conformance`, which extracts the spec's own examples.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+use plaid_client::{operations, JsonOperation, JsonOperationVisitor, Operation};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+type Decode = fn(&str) -> Result<(), (String, String)>;
+
+struct Decoders {
+    operation_id: &'static str,
+    ok: Decode,
+    err: Decode,
+}
+
+#[derive(Default)]
+struct Registry(HashMap<&'static str, Decoders>);
+
+impl JsonOperationVisitor for Registry {
+    fn visit<O: JsonOperation>(&mut self) {
+        self.0.insert(
+            O::PATH,
+            Decoders {
+                operation_id: O::OPERATION_ID,
+                ok: decode::<O::Response>,
+                err: decode::<<O as Operation>::Error>,
+            },
+        );
+    }
+}
+
+/// Decode `text` into `T`, reporting the JSON path of the first error.
+fn decode<T: DeserializeOwned>(text: &str) -> Result<(), (String, String)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => Ok(()),
+        Err(e) => Err((e.path().to_string(), e.into_inner().to_string())),
+    }
+}
+
+#[derive(Deserialize)]
+struct Record {
+    endpoint: String,
+    example: serde_json::Value,
+    #[serde(default = "ok_status")]
+    status: u16,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+fn ok_status() -> u16 {
+    200
+}
+
+fn main() -> ExitCode {
+    let Some(path) = std::env::args().nth(1) else {
+        eprintln!("usage: conformance EXAMPLES.json");
+        return ExitCode::from(2);
+    };
+    let records: Vec<Record> = match std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {path}: {e} (expected a JSON array of {{\"endpoint\", \"example\"}} records)");
+            return ExitCode::from(2);
+        }
+    };
+    let mut registry = Registry::default();
+    operations::visit_json(&mut registry);
+
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for (i, rec) in records.iter().enumerate() {
+        let label = rec.name.clone().unwrap_or_else(|| format!("record {i}"));
+        let Some(d) = registry.0.get(rec.endpoint.as_str()) else {
+            failed += 1;
+            println!(
+                "FAIL {} [{label}]: no JSON operation of the generated client has this path",
+                rec.endpoint
+            );
+            continue;
+        };
+        let text = rec.example.to_string();
+        let (which, result) = if (200..300).contains(&rec.status) {
+            ("response", (d.ok)(&text))
+        } else {
+            ("error", (d.err)(&text))
+        };
+        match result {
+            Ok(()) => passed += 1,
+            Err((json_path, err)) => {
+                failed += 1;
+                println!(
+                    "FAIL {} ({}) [{label}] status {} {which}: at `{json_path}`: {err}",
+                    rec.endpoint, d.operation_id, rec.status
+                );
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,74 @@
+//! What every generated operation marker implements.
+
+/// How an operation's successful response body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResponseFormat {
+    /// A JSON document, decoded into [`Operation::Response`].
+    Json,
+    /// Raw bytes (PDF or ZIP reports), returned as a [`crate::ByteStream`].
+    Binary,
+}
+
+/// The `idempotency_key` field of an operation's request, with the limits the spec gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IdempotencyKeyField {
+    /// Whether the spec marks the field required.
+    pub required: bool,
+    /// Minimum length in characters, if the spec sets one.
+    pub min_length: Option<usize>,
+    /// Maximum length in characters, if the spec sets one.
+    pub max_length: Option<usize>,
+}
+
+/// One operation of the Plaid API, as a type. Implemented by every marker in
+/// [`crate::operations`]; the implementations are generated from the spec.
+pub trait Operation {
+    /// The spec's `operationId`, e.g. `accountsGet`.
+    const OPERATION_ID: &'static str;
+    /// The HTTP method in upper case (`POST` for all but a few operations).
+    const METHOD: &'static str;
+    /// The path, e.g. `/accounts/get`, with `{param}` placeholders where it has path parameters.
+    const PATH: &'static str;
+    /// How the success body is encoded.
+    const RESPONSE_FORMAT: ResponseFormat;
+    /// The request's `idempotency_key` field, for operations that have one.
+    const IDEMPOTENCY_KEY: Option<IdempotencyKeyField>;
+    /// The JSON request body type (`()` for operations without a body).
+    type Request: serde::Serialize;
+    /// The success response type.
+    type Response;
+    /// The error body type (Plaid's error object).
+    type Error: serde::de::DeserializeOwned;
+}
+
+/// An [`Operation`] whose success response is a JSON document: every operation but the few that
+/// return PDF or ZIP bytes.
+pub trait JsonOperation: Operation<Response: serde::de::DeserializeOwned + serde::Serialize> {}
+
+/// A generic callback over every operation; see [`crate::operations::visit_all`].
+///
+/// ```
+/// use plaid_client::{operations, Operation, OperationVisitor};
+///
+/// struct CountKeyed(usize);
+/// impl OperationVisitor for CountKeyed {
+///     fn visit<O: Operation>(&mut self) {
+///         if O::IDEMPOTENCY_KEY.is_some() {
+///             self.0 += 1;
+///         }
+///     }
+/// }
+/// let mut v = CountKeyed(0);
+/// operations::visit_all(&mut v);
+/// assert!(v.0 > 0);
+/// ```
+pub trait OperationVisitor {
+    /// Called once per operation.
+    fn visit<O: Operation>(&mut self);
+}
+
+/// A generic callback over every JSON operation; see [`crate::operations::visit_json`].
+pub trait JsonOperationVisitor {
+    /// Called once per JSON operation.
+    fn visit<O: JsonOperation>(&mut self);
+}

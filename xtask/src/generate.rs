@@ -1,0 +1,353 @@
+//! `cargo xtask generate [--check] [--spec PATH] [--out DIR]`.
+//!
+//! Pipeline: load + validate → normalize (counted rules) → progenitor → post-process (open
+//! enums) → operations table → format (prettyplease) → split into files → write or compare.
+//! Nothing touches the checked-in code until every step has succeeded.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use quote::quote;
+
+use crate::{normalize, operations, pin, postprocess, spec};
+
+pub struct Options {
+    pub spec: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub check: bool,
+    pub style: progenitor::InterfaceStyle,
+}
+
+/// The crate-relative directory that holds every generated file, and nothing else.
+pub const GENERATED_DIR: &str = "src/generated";
+
+pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
+    let spec_path = spec::resolve(root, opts.spec.clone())?;
+    let original = spec::load(&spec_path)?;
+    let version = original
+        .pointer("/info/version")
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    let (normalized, report) = normalize::normalize(original.clone());
+    report.print();
+    let files = generate_files(&spec_path, &original, normalized, &version, opts.style.clone())?;
+
+    let crate_dir = opts.out.clone().unwrap_or_else(|| root.join("plaid-client"));
+    let dir = crate_dir.join(GENERATED_DIR);
+    if opts.check {
+        let diffs = compare(&dir, &files)?;
+        if diffs.is_empty() {
+            println!(
+                "generated code in {} is current for spec {version}",
+                dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &diffs {
+            eprintln!("{d}");
+        }
+        eprintln!(
+            "error: {} generated file(s) differ from what spec {version} produces; \
+             run `cargo xtask generate` and commit the result",
+            diffs.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    write(&dir, &files)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything the generator writes, by path relative to `src/generated`.
+pub fn generate_files(
+    spec_path: &Path,
+    original: &serde_json::Value,
+    normalized: serde_json::Value,
+    version: &str,
+    style: progenitor::InterfaceStyle,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let api: openapiv3::OpenAPI = serde_json::from_value(normalized).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a valid OpenAPI 3.0 document after normalization: {e}",
+            spec_path.display()
+        )
+    })?;
+
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_interface(style)
+        .with_tag(progenitor::TagStyle::Merged);
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(&api)
+    }))
+    .map_err(|_| anyhow::anyhow!("{}: progenitor panicked (see above)", spec_path.display()))?
+    .map_err(|e| anyhow::anyhow!("{}: progenitor failed: {e}", spec_path.display()))?;
+
+    let mut file: syn::File =
+        syn::parse2(tokens).context("progenitor produced tokens that do not parse as Rust")?;
+
+    // Split off the `types` module so it can be post-processed and written in chunks.
+    let mut types_items = Vec::new();
+    file.items.retain_mut(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => {
+            if let Some((_, items)) = m.content.take() {
+                types_items = items;
+            }
+            false
+        }
+        _ => true,
+    });
+    if types_items.is_empty() {
+        anyhow::bail!("progenitor output has no `types` module");
+    }
+    let opened = postprocess::open_string_enums(&mut types_items)?;
+
+    let ops = operations::collect(&file, original)?;
+    let keyed = ops.iter().filter(|o| o.idempotency_key.is_some()).count();
+    let mut expected = 0;
+    for item in original
+        .get("paths")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        expected += item
+            .as_object()
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .filter(|k| normalize::is_http_method(k))
+            .count();
+    }
+    println!(
+        "generated {} of {expected} operations as client methods ({} JSON, {} binary; {keyed} with an idempotency_key); {opened} string enums opened",
+        ops.len(),
+        ops.iter().filter(|o| !o.binary_response).count(),
+        ops.iter().filter(|o| o.binary_response).count(),
+    );
+    if ops.len() != expected {
+        anyhow::bail!(
+            "{}: the spec has {expected} operations but the client has {} methods",
+            spec_path.display(),
+            ops.len()
+        );
+    }
+
+    let header = format!(
+        "// @generated by `cargo xtask generate` from Plaid OpenAPI spec {version}.\n\
+         // Do not edit by hand: change the generator (xtask/) and regenerate.\n\n"
+    );
+    let mut files = BTreeMap::new();
+
+    // Client, methods and everything else progenitor emits outside `types`.
+    files.insert(
+        "client.rs".to_string(),
+        format!("{header}{}", prettyplease::unparse(&file)),
+    );
+
+    // `types`: the module's own items (uses, `error`, `builder`...) in types/mod.rs, the types in
+    // one file per initial letter so that a spec bump's diff stays reviewable file by file.
+    let (head, chunks) = split_types(types_items);
+    let mut includes = Vec::new();
+    for (letter, items) in &chunks {
+        let name = format!("types/{letter}.rs");
+        let f = syn::File {
+            shebang: None,
+            attrs: vec![],
+            items: items.clone(),
+        };
+        files.insert(name, format!("{header}{}", prettyplease::unparse(&f)));
+        let inc = format!("{letter}.rs");
+        includes.push(quote!(include!(#inc);));
+    }
+    let types_mod = syn::File {
+        shebang: None,
+        attrs: vec![],
+        items: head,
+    };
+    files.insert(
+        "types/mod.rs".to_string(),
+        format!(
+            "{header}{}\n{}",
+            prettyplease::unparse(&types_mod),
+            includes
+                .iter()
+                .map(|t| format!("{t}\n"))
+                .collect::<String>()
+                .replace(" !", "!")
+                .replace("( \"", "(\"")
+                .replace("\" )", "\")")
+                .replace(" ;", ";")
+        ),
+    );
+
+    let ops_file: syn::File = syn::parse2(operations::emit(&ops))?;
+    files.insert(
+        "operations.rs".to_string(),
+        format!("{header}{}", prettyplease::unparse(&ops_file)),
+    );
+
+    files.insert(
+        "mod.rs".to_string(),
+        format!(
+            "{header}//! The low-level client generated by progenitor from the Plaid OpenAPI spec.\n\
+             \n\
+             #![allow(clippy::all, clippy::pedantic, unused_imports, unused_mut, dead_code)]\n\
+             #![allow(rustdoc::all, missing_docs, irrefutable_let_patterns, deprecated)]\n\
+             \n\
+             include!(\"client.rs\");\n\
+             \n\
+             /// Request, response and error types.\n\
+             pub mod types;\n\
+             \n\
+             /// One marker type per operation, implementing [`crate::Operation`].\n\
+             pub mod operations;\n"
+        ),
+    );
+    Ok(files)
+}
+
+/// Split the `types` module's items into its head (uses, nested modules, anything not owned by a
+/// type) and per-letter chunks of types with their impls, keeping progenitor's order.
+fn split_types(items: Vec<syn::Item>) -> (Vec<syn::Item>, BTreeMap<char, Vec<syn::Item>>) {
+    let mut head = Vec::new();
+    let mut chunks: BTreeMap<char, Vec<syn::Item>> = BTreeMap::new();
+    for item in items {
+        let owner = match &item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            // `impl X` / `impl Trait for X` belong to X; `impl From<X> for String` to X too.
+            syn::Item::Impl(i) => local_type_name(&i.self_ty).or_else(|| {
+                let (_, path, _) = i.trait_.as_ref()?;
+                match &path.segments.last()?.arguments {
+                    syn::PathArguments::AngleBracketed(ab) => {
+                        ab.args.iter().find_map(|a| match a {
+                            syn::GenericArgument::Type(t) => local_type_name(t),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
+                }
+            }),
+            _ => None,
+        };
+        match owner.and_then(|o| o.chars().next()) {
+            Some(c) if c.is_ascii_alphabetic() => {
+                chunks.entry(c.to_ascii_lowercase()).or_default().push(item)
+            }
+            _ => head.push(item),
+        }
+    }
+    (head, chunks)
+}
+
+/// The name of a type defined in the module itself (a one-segment path such as `AccountBase`).
+fn local_type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        syn::Type::Reference(r) => local_type_name(&r.elem),
+        _ => None,
+    }
+}
+
+/// Differences between the files on disk and the expected ones, each as a readable message.
+fn compare(dir: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
+    let mut diffs = Vec::new();
+    for (name, want) in files {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(have) if &have == want => {}
+            Ok(have) => diffs.push(format!(
+                "{} differs:\n{}",
+                path.display(),
+                short_diff(&have, want)
+            )),
+            Err(_) => diffs.push(format!("{} is missing", path.display())),
+        }
+    }
+    for name in existing_files(dir)? {
+        if !files.contains_key(&name) {
+            diffs.push(format!(
+                "{} is not produced by the generator (stale file)",
+                dir.join(&name).display()
+            ));
+        }
+    }
+    Ok(diffs)
+}
+
+fn short_diff(have: &str, want: &str) -> String {
+    const MAX_LINES: usize = 80;
+    let diff = similar::TextDiff::from_lines(have, want);
+    let text = diff
+        .unified_diff()
+        .context_radius(2)
+        .header("checked in", "generated")
+        .to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() > MAX_LINES {
+        format!(
+            "{}\n... ({} more diff lines)",
+            lines[..MAX_LINES].join("\n"),
+            lines.len() - MAX_LINES
+        )
+    } else {
+        text
+    }
+}
+
+/// Every file under `dir`, relative, with `/` separators.
+fn existing_files(dir: &Path) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for entry in rd {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Write the files, remove stale ones, and touch nothing that is already identical.
+fn write(dir: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    let mut written = 0;
+    for (name, text) in files {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        written += 1;
+    }
+    let mut removed = 0;
+    for name in existing_files(dir)? {
+        if !files.contains_key(&name) {
+            std::fs::remove_file(dir.join(&name))?;
+            removed += 1;
+        }
+    }
+    let bytes: usize = files.values().map(String::len).sum();
+    let lines: usize = files.values().map(|t| t.lines().count()).sum();
+    println!(
+        "wrote {} ({} files, {lines} lines, {bytes} bytes; {written} changed, {removed} removed)",
+        dir.display(),
+        files.len()
+    );
+    let _ = pin::provisioned_path; // keep the module's paths in one place
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! `cargo xtask`: the maintainer's tool for plaid-rs.
+//!
+//! It provisions the pinned Plaid OpenAPI spec, repairs its known defects with named rules,
+//! generates `plaid-client` with progenitor, checks that the checked-in code is current, and
+//! replays response examples against the generated types. It deliberately does not depend on
+//! `plaid-client`, so that a broken checked-in client can always be regenerated.
+
+mod conformance;
+mod generate;
+mod normalize;
+mod operations;
+mod pin;
+mod postprocess;
+mod spec;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  spec fetch [--from PATH]        provision the pinned spec into openapi/plaid-openapi.yml
+                                  (from PATH, else ../shared/plaid-openapi/, else the pinned URL;
+                                  always verifies the pinned sha256)
+  generate [--check] [--spec PATH] [--out DIR]
+                                  normalize the spec and write the generated client
+                                  (--check: compare with the checked-in code instead of writing;
+                                   --spec: generate from another spec file instead of the pin;
+                                   --out: write into another crate directory)
+  normalize [--spec PATH] [--out FILE]
+                                  print the rule counts and write the normalized spec as JSON
+  conformance [--examples FILE] [--spec PATH]
+                                  decode every response example of the spec (or the records in
+                                  FILE: [{\"endpoint\": \"/accounts/get\", \"example\": {..}}])
+                                  into the generated response types
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> anyhow::Result<ExitCode> {
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => {
+            eprint!("{USAGE}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let root = workspace_root();
+    match cmd {
+        "spec" => match rest.split_first() {
+            Some((sub, opts)) if sub == "fetch" => {
+                let mut o = Opts::parse(opts, &["--from"], &[])?;
+                let from = o.take_path("--from");
+                spec::fetch(&root, from.as_deref())?;
+                Ok(ExitCode::SUCCESS)
+            }
+            _ => anyhow::bail!("unknown `spec` subcommand\n{USAGE}"),
+        },
+        "generate" => {
+            let mut o = Opts::parse(rest, &["--spec", "--out", "--style"], &["--check"])?;
+            let style = match o.take_path("--style").as_deref().and_then(|p| p.to_str()) {
+                None | Some("positional") => progenitor::InterfaceStyle::Positional,
+                Some("builder") => progenitor::InterfaceStyle::Builder,
+                Some(other) => anyhow::bail!("unknown --style `{other}` (positional, builder)"),
+            };
+            let opts = generate::Options {
+                spec: o.take_path("--spec"),
+                out: o.take_path("--out"),
+                check: o.flag("--check"),
+                style,
+            };
+            generate::run(&root, &opts)
+        }
+        "normalize" => {
+            let mut o = Opts::parse(rest, &["--spec", "--out"], &[])?;
+            let spec_path = spec::resolve(&root, o.take_path("--spec"))?;
+            let doc = spec::load(&spec_path)?;
+            let (doc, report) = normalize::normalize(doc);
+            report.print();
+            if let Some(out) = o.take_path("--out") {
+                std::fs::write(&out, serde_json::to_vec_pretty(&doc)?)?;
+                println!("wrote {}", out.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        "conformance" => {
+            let mut o = Opts::parse(rest, &["--examples", "--spec"], &[])?;
+            conformance::run(&root, o.take_path("--examples"), o.take_path("--spec"))
+        }
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => anyhow::bail!("unknown command `{other}`\n{USAGE}"),
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// A tiny option parser: `--name VALUE` options and boolean flags, nothing else.
+struct Opts {
+    values: Vec<(String, String)>,
+    flags: Vec<String>,
+}
+
+impl Opts {
+    fn parse(args: &[String], with_value: &[&str], flags: &[&str]) -> anyhow::Result<Self> {
+        let mut values = Vec::new();
+        let mut set = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if with_value.contains(&a.as_str()) {
+                let v = it
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("`{a}` needs a value"))?;
+                values.push((a.clone(), v.clone()));
+            } else if flags.contains(&a.as_str()) {
+                set.push(a.clone());
+            } else {
+                anyhow::bail!("unexpected argument `{a}`\n{USAGE}");
+            }
+        }
+        Ok(Self { values, flags: set })
+    }
+
+    fn take_path(&mut self, name: &str) -> Option<PathBuf> {
+        let i = self.values.iter().position(|(k, _)| k == name)?;
+        Some(PathBuf::from(self.values.remove(i).1))
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
+    }
+}

@@ -1,0 +1,324 @@
+//! The operations table: one marker type per operation of the generated client, implementing
+//! `plaid_client::Operation` (path, method, request/response/error types, idempotency-key limits),
+//! and `visit_all`, which hands every operation to a generic visitor.
+//!
+//! It is derived from two sources so that nothing is keyed by hand: progenitor's generated
+//! `Client` methods (for the Rust names and types, exactly as progenitor spelled them) and the
+//! *original* spec (for facts the normalization relaxes, such as `idempotency_key` length limits).
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// One operation, as the generated client exposes it.
+#[derive(Debug, Clone)]
+pub struct OperationInfo {
+    pub fn_name: String,
+    pub http_method: String,
+    pub path: String,
+    pub operation_id: String,
+    pub body: Option<syn::Type>,
+    pub response: syn::Type,
+    pub error: syn::Type,
+    pub binary_response: bool,
+    pub idempotency_key: Option<KeyLimits>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyLimits {
+    pub required: bool,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+}
+
+/// Read the operations off progenitor's `impl Client` block, and complete them from the spec.
+pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<OperationInfo>> {
+    let ids = operation_ids(original_spec);
+    let mut out = Vec::new();
+    for item in &file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() || !is_type_named(&imp.self_ty, "Client") {
+            continue;
+        }
+        for it in &imp.items {
+            let syn::ImplItem::Fn(f) = it else { continue };
+            if !matches!(f.vis, syn::Visibility::Public(_)) || f.sig.asyncness.is_none() {
+                continue;
+            }
+            let fn_name = f.sig.ident.to_string();
+            let (http_method, path) = doc_route(&f.attrs).ok_or_else(|| {
+                anyhow::anyhow!("generated method {fn_name} has no `Sends a ... request to` doc")
+            })?;
+            let body = f.sig.inputs.iter().find_map(|arg| match arg {
+                syn::FnArg::Typed(pt) if quote!(#pt).to_string().starts_with("body :") => {
+                    match &*pt.ty {
+                        syn::Type::Reference(r) => Some((*r.elem).clone()),
+                        other => Some(other.clone()),
+                    }
+                }
+                _ => None,
+            });
+            let (response, error) = result_types(&f.sig.output).ok_or_else(|| {
+                anyhow::anyhow!("generated method {fn_name}: unexpected return type")
+            })?;
+            let binary_response = quote!(#response).to_string().contains("ByteStream");
+            let key = (path.clone(), http_method.to_ascii_lowercase());
+            let operation_id = ids.get(&key).cloned().unwrap_or_else(|| fn_name.clone());
+            let idempotency_key = original_spec
+                .pointer(&format!(
+                    "/paths/{}/{}",
+                    escape(&path),
+                    http_method.to_ascii_lowercase()
+                ))
+                .and_then(|op| request_property(original_spec, op, "idempotency_key"));
+            out.push(OperationInfo {
+                fn_name,
+                http_method,
+                path,
+                operation_id,
+                body,
+                response,
+                error,
+                binary_response,
+                idempotency_key,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.fn_name.cmp(&b.fn_name));
+    Ok(out)
+}
+
+fn is_type_named(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident(name))
+}
+
+fn doc_route(attrs: &[syn::Attribute]) -> Option<(String, String)> {
+    let mut text = String::new();
+    for a in attrs {
+        let syn::Meta::NameValue(nv) = &a.meta else { continue };
+        if !nv.path.is_ident("doc") {
+            continue;
+        }
+        if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+            text.push_str(&s.value());
+            text.push('\n');
+        }
+    }
+    let (_, rest) = text.split_once("Sends a `")?;
+    let (method, rest) = rest.split_once('`')?;
+    let rest = rest.strip_prefix(" request to `")?;
+    let (path, _) = rest.split_once('`')?;
+    Some((method.to_string(), path.to_string()))
+}
+
+/// `Result<ResponseValue<T>, Error<E>>` → `(T, E)`.
+fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
+    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let args = generic_args(ty, "Result")?;
+    let ok = generic_args(args.first()?, "ResponseValue")?.into_iter().next()?;
+    let err = generic_args(args.get(1)?, "Error")?.into_iter().next()?;
+    Some((ok, err))
+}
+
+fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(ab) = &seg.arguments else {
+        return None;
+    };
+    Some(
+        ab.args
+            .iter()
+            .filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn escape(seg: &str) -> String {
+    seg.replace('~', "~0").replace('/', "~1")
+}
+
+fn operation_ids(spec: &Value) -> BTreeMap<(String, String), String> {
+    let mut ids = BTreeMap::new();
+    for (path, item) in spec
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                ids.insert((path.clone(), method.clone()), id.to_string());
+            }
+        }
+    }
+    ids
+}
+
+/// Follow local `$ref`s.
+pub fn deref<'a>(spec: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(ptr) => match spec.pointer(ptr) {
+                Some(target) => v = target,
+                None => return v,
+            },
+            None => return v,
+        }
+    }
+    v
+}
+
+/// The JSON request body schema of an operation, resolved.
+pub fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
+    let body = deref(spec, op.get("requestBody")?);
+    let schema = body.pointer("/content/application~1json/schema")?;
+    Some(deref(spec, schema))
+}
+
+/// Limits of a named property of the operation's request body (looking through `allOf`).
+fn request_property(spec: &Value, op: &Value, name: &str) -> Option<KeyLimits> {
+    let schema = request_schema(spec, op)?;
+    find_property(spec, schema, name, 0)
+}
+
+fn find_property(spec: &Value, schema: &Value, name: &str, depth: u8) -> Option<KeyLimits> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+        let p = deref(spec, p);
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|x| x == name));
+        return Some(KeyLimits {
+            required,
+            min_length: p.get("minLength").and_then(Value::as_u64),
+            max_length: p.get("maxLength").and_then(Value::as_u64),
+        });
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|m| find_property(spec, deref(spec, m), name, depth + 1))
+}
+
+/// PascalCase marker name from progenitor's snake_case method name.
+fn marker_name(fn_name: &str) -> syn::Ident {
+    let pascal: String = fn_name
+        .split('_')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let mut c = s.chars();
+            match c.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect();
+    format_ident!("{}", pascal)
+}
+
+/// The `operations` module's tokens.
+pub fn emit(ops: &[OperationInfo]) -> TokenStream {
+    let mut markers = Vec::new();
+    let mut visits = Vec::new();
+    let mut json_visits = Vec::new();
+    for op in ops {
+        let marker = marker_name(&op.fn_name);
+        let fn_name = &op.fn_name;
+        let id = &op.operation_id;
+        let method = &op.http_method;
+        let path = &op.path;
+        let doc = format!(" `{method} {path}` (operationId `{id}`; client method [`Client::{fn_name}`](crate::Client::{fn_name})).");
+        let request = match &op.body {
+            Some(t) => quote!(#t),
+            None => quote!(()),
+        };
+        let response = &op.response;
+        let error = &op.error;
+        let format = if op.binary_response {
+            quote!(crate::ResponseFormat::Binary)
+        } else {
+            quote!(crate::ResponseFormat::Json)
+        };
+        let key = match &op.idempotency_key {
+            None => quote!(None),
+            Some(k) => {
+                let required = k.required;
+                let min = opt_usize(k.min_length);
+                let max = opt_usize(k.max_length);
+                quote!(Some(crate::IdempotencyKeyField {
+                    required: #required,
+                    min_length: #min,
+                    max_length: #max,
+                }))
+            }
+        };
+        markers.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+            pub struct #marker;
+            impl crate::Operation for #marker {
+                const OPERATION_ID: &'static str = #id;
+                const METHOD: &'static str = #method;
+                const PATH: &'static str = #path;
+                const RESPONSE_FORMAT: crate::ResponseFormat = #format;
+                const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = #key;
+                type Request = #request;
+                type Response = #response;
+                type Error = #error;
+            }
+        });
+        if !op.binary_response {
+            markers.push(quote!(impl crate::JsonOperation for #marker {}));
+            json_visits.push(quote!(visitor.visit::<#marker>();));
+        }
+        visits.push(quote!(visitor.visit::<#marker>();));
+    }
+    let count = ops.len();
+    quote! {
+        use crate::generated::types;
+        use crate::ByteStream;
+
+        /// How many operations the generated client has.
+        pub const COUNT: usize = #count;
+
+        /// Hand every operation to `visitor`, in a stable order.
+        pub fn visit_all<V: crate::OperationVisitor>(visitor: &mut V) {
+            #(#visits)*
+        }
+
+        /// Hand every JSON operation (all but the PDF/ZIP ones) to `visitor`, in a stable order.
+        pub fn visit_json<V: crate::JsonOperationVisitor>(visitor: &mut V) {
+            #(#json_visits)*
+        }
+
+        #(#markers)*
+    }
+}
+
+fn opt_usize(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(n) => {
+            let n = n as usize;
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    }
+}

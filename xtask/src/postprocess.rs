@@ -1,0 +1,121 @@
+//! Post-processing of progenitor's output, applied to the syntax tree before formatting.
+//!
+//! **Open enums.** typify turns every string enum into a closed Rust enum, so one new value from
+//! Plaid (they add enum values often; the official SDKs turn strict enum checks off for this
+//! reason) would make a whole response fail to decode. Every all-unit string enum gets a last
+//! variant `UnknownValue(String)`, marked `#[serde(untagged)]`, that keeps the unknown value as
+//! received; `FromStr` and `Display` round-trip it. The enum loses `Copy` (it now holds a String).
+
+use quote::quote;
+use syn::{parse_quote, Arm, Expr, Fields, Item, ItemEnum, ItemImpl};
+
+/// The name of the catch-all variant added to every string enum.
+pub const UNKNOWN_VARIANT: &str = "UnknownValue";
+
+/// Open every string enum in `items` (the `types` module). Returns how many were opened.
+pub fn open_string_enums(items: &mut [Item]) -> anyhow::Result<usize> {
+    let mut opened = Vec::new();
+    for item in items.iter_mut() {
+        if let Item::Enum(e) = item {
+            if is_string_enum(e) {
+                open_enum(e)?;
+                opened.push(e.ident.to_string());
+            }
+        }
+    }
+    for item in items.iter_mut() {
+        let Item::Impl(imp) = item else { continue };
+        let Some(self_name) = self_type_name(imp) else { continue };
+        if !opened.iter().any(|n| *n == self_name) {
+            continue;
+        }
+        match trait_last_segment(imp).as_deref() {
+            Some("Display") => patch_display(imp),
+            Some("FromStr") => patch_from_str(imp),
+            _ => {}
+        }
+    }
+    Ok(opened.len())
+}
+
+fn is_string_enum(e: &ItemEnum) -> bool {
+    let derives_deserialize = e.attrs.iter().any(|a| {
+        a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize")
+    });
+    let tagged_or_untagged = e.attrs.iter().any(|a| {
+        let s = quote!(#a).to_string();
+        a.path().is_ident("serde") && (s.contains("untagged") || s.contains("tag ="))
+    });
+    derives_deserialize
+        && !tagged_or_untagged
+        && !e.variants.is_empty()
+        && e.variants.iter().all(|v| matches!(v.fields, Fields::Unit))
+}
+
+fn open_enum(e: &mut ItemEnum) -> anyhow::Result<()> {
+    if e.variants.iter().any(|v| v.ident == UNKNOWN_VARIANT) {
+        anyhow::bail!(
+            "enum {} already has a variant named {UNKNOWN_VARIANT}; pick another catch-all name",
+            e.ident
+        );
+    }
+    for attr in e.attrs.iter_mut() {
+        if attr.path().is_ident("derive") {
+            let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> =
+                attr.parse_args_with(syn::punctuated::Punctuated::parse_terminated)?;
+            let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Copy")).collect();
+            *attr = parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    let ident = syn::Ident::new(UNKNOWN_VARIANT, proc_macro2::Span::call_site());
+    e.variants.push(parse_quote! {
+        /// A value this version of the client does not know, kept as received.
+        #[serde(untagged)]
+        #ident(::std::string::String)
+    });
+    Ok(())
+}
+
+fn self_type_name(imp: &ItemImpl) -> Option<String> {
+    match &*imp.self_ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn trait_last_segment(imp: &ItemImpl) -> Option<String> {
+    imp.trait_
+        .as_ref()
+        .and_then(|(_, path, _)| path.segments.last())
+        .map(|s| s.ident.to_string())
+}
+
+/// The first `match` expression in the impl's only method.
+fn first_match(imp: &mut ItemImpl) -> Option<&mut syn::ExprMatch> {
+    imp.items.iter_mut().find_map(|it| match it {
+        syn::ImplItem::Fn(f) => f.block.stmts.iter_mut().find_map(|s| match s {
+            syn::Stmt::Expr(Expr::Match(m), _) => Some(m),
+            _ => None,
+        }),
+        _ => None,
+    })
+}
+
+fn patch_display(imp: &mut ItemImpl) {
+    let ident = syn::Ident::new(UNKNOWN_VARIANT, proc_macro2::Span::call_site());
+    if let Some(m) = first_match(imp) {
+        let arm: Arm = parse_quote!(Self::#ident(ref value) => f.write_str(value),);
+        m.arms.push(arm);
+    }
+}
+
+fn patch_from_str(imp: &mut ItemImpl) {
+    let ident = syn::Ident::new(UNKNOWN_VARIANT, proc_macro2::Span::call_site());
+    if let Some(m) = first_match(imp) {
+        if let Some(last) = m.arms.last_mut() {
+            if matches!(last.pat, syn::Pat::Wild(_)) {
+                *last = parse_quote!(_ => Ok(Self::#ident(value.to_string())),);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Provisioning and loading the spec: bytes in, a validated OpenAPI 3.0 document out.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::Value;
+
+use crate::pin::{self, Pin};
+
+/// `cargo xtask spec fetch`: put the pinned spec at `openapi/plaid-openapi.yml`, verified.
+pub fn fetch(root: &Path, from: Option<&Path>) -> anyhow::Result<()> {
+    let pin = pin::load(root)?;
+    let dest = pin::provisioned_path(root);
+    if let Ok(existing) = std::fs::read(&dest) {
+        if pin::sha256_hex(&existing) == pin.sha256 {
+            println!(
+                "spec {} already provisioned at {} (sha256 ok)",
+                pin.version,
+                dest.display()
+            );
+            return Ok(());
+        }
+    }
+    let (bytes, source) = obtain(root, &pin, from)?;
+    let got = pin::sha256_hex(&bytes);
+    if got != pin.sha256 {
+        anyhow::bail!(
+            "sha256 mismatch for spec from {source}: expected {} (openapi/pin.toml), got {got}; \
+             nothing was written",
+            pin.sha256
+        );
+    }
+    std::fs::write(&dest, &bytes).with_context(|| format!("writing {}", dest.display()))?;
+    println!(
+        "provisioned spec {} from {source} into {} ({} bytes, sha256 ok)",
+        pin.version,
+        dest.display(),
+        bytes.len()
+    );
+    Ok(())
+}
+
+/// The candidate file names of a version in a local folder of specs such as `../shared/plaid-openapi`.
+fn shared_candidates(root: &Path, pin: &Pin) -> Vec<PathBuf> {
+    let dir = root.join("..").join("shared").join("plaid-openapi");
+    vec![dir.join(format!("{}.yml", pin.version))]
+}
+
+fn obtain(root: &Path, pin: &Pin, from: Option<&Path>) -> anyhow::Result<(Vec<u8>, String)> {
+    if let Some(path) = from {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok((bytes, path.display().to_string()));
+    }
+    for cand in shared_candidates(root, pin) {
+        if let Ok(bytes) = std::fs::read(&cand) {
+            return Ok((bytes, cand.display().to_string()));
+        }
+    }
+    // No local copy: download the pinned URL. curl is on every machine we build on, and keeps an
+    // HTTP stack out of the xtask.
+    let out = std::process::Command::new("curl")
+        .args(["--fail", "--silent", "--show-error", "--location", "--max-time", "120"])
+        .arg(&pin.url)
+        .output()
+        .context("running curl to download the pinned spec (is curl installed?)")?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "no local copy of spec {} (tried --from, ../shared/plaid-openapi/) and downloading {} \
+             failed: {}",
+            pin.version,
+            pin.url,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok((out.stdout, pin.url.clone()))
+}
+
+/// The spec to work on: `--spec PATH` if given, else the provisioned pinned spec (verified).
+pub fn resolve(root: &Path, explicit: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p);
+    }
+    let pin = pin::load(root)?;
+    let path = pin::provisioned_path(root);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "the pinned spec is not provisioned at {}; run `cargo xtask spec fetch` first",
+            path.display()
+        )
+    })?;
+    let got = pin::sha256_hex(&bytes);
+    if got != pin.sha256 {
+        anyhow::bail!(
+            "{} has sha256 {got}, but openapi/pin.toml pins {}; run `cargo xtask spec fetch`",
+            path.display(),
+            pin.sha256
+        );
+    }
+    Ok(path)
+}
+
+/// Read a spec file and check that it is an OpenAPI 3.0 document whose `$ref`s all resolve.
+/// Every problem names the file.
+pub fn load(path: &Path) -> anyhow::Result<Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    parse(&bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+/// Parse and validate spec bytes (YAML or JSON; JSON is YAML).
+pub fn parse(bytes: &[u8]) -> Result<Value, String> {
+    let doc: Value =
+        serde_yaml::from_slice(bytes).map_err(|e| format!("not valid YAML or JSON: {e}"))?;
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .ok_or("not an OpenAPI document: no `openapi` version string at the top level")?;
+    if !version.starts_with("3.0.") {
+        return Err(format!(
+            "OpenAPI version {version} is not supported; plaid-rs generates from OpenAPI 3.0.x"
+        ));
+    }
+    if !doc.get("paths").is_some_and(Value::is_object) {
+        return Err("not an OpenAPI document: `paths` is missing or not a map".into());
+    }
+    let unresolved = unresolved_refs(&doc);
+    if !unresolved.is_empty() {
+        let list: Vec<String> = unresolved
+            .iter()
+            .map(|(r, at)| format!("  {r} (at {at})"))
+            .collect();
+        return Err(format!(
+            "{} unresolved $ref(s):\n{}",
+            unresolved.len(),
+            list.join("\n")
+        ));
+    }
+    Ok(doc)
+}
+
+/// Every local `$ref` that points nowhere, with the JSON pointer of its first use.
+fn unresolved_refs(doc: &Value) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut stack = vec![(doc, String::new())];
+    while let Some((v, at)) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    let ok = r
+                        .strip_prefix('#')
+                        .is_some_and(|ptr| doc.pointer(ptr).is_some());
+                    if !ok && seen.insert(r.clone()) {
+                        out.push((r.clone(), format!("{at}/$ref")));
+                    }
+                }
+                for (k, child) in map {
+                    stack.push((child, format!("{at}/{}", escape(k))));
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    stack.push((child, format!("{at}/{i}")));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_invalid_yaml() {
+        let err = parse(b"openapi: [unclosed").unwrap_err();
+        assert!(err.contains("not valid YAML"), "{err}");
+    }
+
+    #[test]
+    fn rejects_swagger_2_and_openapi_3_1() {
+        let err = parse(b"swagger: '2.0'\npaths: {}\n").unwrap_err();
+        assert!(err.contains("no `openapi` version"), "{err}");
+        let err = parse(b"openapi: 3.1.0\npaths: {}\n").unwrap_err();
+        assert!(err.contains("3.1.0 is not supported"), "{err}");
+    }
+
+    #[test]
+    fn lists_every_unresolved_ref() {
+        let spec = br##"
+openapi: 3.0.0
+paths:
+  /a:
+    post:
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: { $ref: "#/components/schemas/Missing" }
+components:
+  schemas:
+    Present: { type: object, properties: { x: { $ref: "#/components/schemas/AlsoMissing" } } }
+    Fine: { $ref: "#/components/schemas/Present" }
+"##;
+        let err = parse(spec).unwrap_err();
+        assert!(err.starts_with("2 unresolved"), "{err}");
+        assert!(err.contains("#/components/schemas/Missing"), "{err}");
+        assert!(err.contains("#/components/schemas/AlsoMissing"), "{err}");
+        assert!(!err.contains("schemas/Present ("), "{err}");
+    }
+}
