@@ -43,7 +43,10 @@ pub trait Operation {
 
 /// An [`Operation`] whose success response is a JSON document: every operation but the few that
 /// return PDF or ZIP bytes.
-pub trait JsonOperation: Operation<Response: serde::de::DeserializeOwned + serde::Serialize> {}
+pub trait JsonOperation:
+    Operation<Response: serde::de::DeserializeOwned + serde::Serialize>
+{
+}
 
 /// A generic callback over every operation; see [`crate::operations::visit_all`].
 ///

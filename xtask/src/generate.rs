@@ -31,11 +31,21 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.as_str())
         .unwrap_or("unknown")
         .to_string();
-    let (normalized, report) = normalize::normalize(original.clone());
+    let evidence = normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+    let (normalized, report) = normalize::normalize(original.clone(), &evidence);
     report.print();
-    let files = generate_files(&spec_path, &original, normalized, &version, opts.style.clone())?;
+    let files = generate_files(
+        &spec_path,
+        &original,
+        normalized,
+        &version,
+        opts.style.clone(),
+    )?;
 
-    let crate_dir = opts.out.clone().unwrap_or_else(|| root.join("plaid-client"));
+    let crate_dir = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("plaid-client"));
     let dir = crate_dir.join(GENERATED_DIR);
     if opts.check {
         let diffs = compare(&dir, &files)?;
@@ -306,7 +316,9 @@ fn existing_files(dir: &Path) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in rd {
             let path = entry?.path();
             if path.is_dir() {

@@ -6,6 +6,7 @@
 //! `plaid-client`, so that a broken checked-in client can always be regenerated.
 
 mod conformance;
+mod docs;
 mod generate;
 mod normalize;
 mod operations;
@@ -30,6 +31,10 @@ commands:
                                    --out: write into another crate directory)
   normalize [--spec PATH] [--out FILE]
                                   print the rule counts and write the normalized spec as JSON
+  rules                           print the normalization rules as a Markdown table
+  docs-examples [--docs DIR] [--out FILE]
+                                  extract the JSON response examples of Plaid's docs (text pages,
+                                  default ../shared/plaid-docs) as conformance records
   conformance [--examples FILE] [--spec PATH]
                                   decode every response example of the spec (or the records in
                                   FILE: [{\"endpoint\": \"/accounts/get\", \"example\": {..}}])
@@ -85,12 +90,30 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let mut o = Opts::parse(rest, &["--spec", "--out"], &[])?;
             let spec_path = spec::resolve(&root, o.take_path("--spec"))?;
             let doc = spec::load(&spec_path)?;
-            let (doc, report) = normalize::normalize(doc);
+            let evidence = normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+            let (doc, report) = normalize::normalize(doc, &evidence);
             report.print();
             if let Some(out) = o.take_path("--out") {
                 std::fs::write(&out, serde_json::to_vec_pretty(&doc)?)?;
                 println!("wrote {}", out.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        "rules" => {
+            print!("{}", normalize::rules_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+        "docs-examples" => {
+            let mut o = Opts::parse(rest, &["--docs", "--out"], &[])?;
+            let dir = o
+                .take_path("--docs")
+                .unwrap_or_else(|| root.join("..").join("shared").join("plaid-docs"));
+            let out = o.take_path("--out").unwrap_or_else(|| {
+                root.join("target")
+                    .join("conformance")
+                    .join("docs-examples.json")
+            });
+            docs::extract(&dir, &out)?;
             Ok(ExitCode::SUCCESS)
         }
         "conformance" => {

@@ -18,7 +18,46 @@ pub struct Rule {
     pub defect: &'static str,
     /// The repair.
     pub repair: &'static str,
-    apply: fn(&mut Value) -> usize,
+    apply: fn(&mut Value, &Evidence) -> usize,
+}
+
+/// Recorded responses (Plaid's docs examples, replayed traffic) that rules may use as evidence of
+/// what Plaid really sends, in the conformance record format. See `openapi/evidence/`.
+#[derive(Debug, Default, Clone)]
+pub struct Evidence {
+    /// `(endpoint path, HTTP status, example body)`
+    pub records: Vec<(String, u16, Value)>,
+}
+
+impl Evidence {
+    /// Load every `*.json` file of `dir` (arrays of `{endpoint, example, status?}` records).
+    pub fn load_dir(dir: &std::path::Path) -> anyhow::Result<Self> {
+        let mut records = Vec::new();
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return Ok(Self::default());
+        };
+        let mut files: Vec<_> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read(&f)?;
+            let list: Vec<Value> = serde_json::from_slice(&text).map_err(|e| {
+                anyhow::anyhow!("{}: not a JSON array of records: {e}", f.display())
+            })?;
+            for (i, r) in list.into_iter().enumerate() {
+                let (Some(ep), Some(ex)) =
+                    (r.get("endpoint").and_then(Value::as_str), r.get("example"))
+                else {
+                    anyhow::bail!("{}: record {i} lacks `endpoint` or `example`", f.display());
+                };
+                let status = r.get("status").and_then(Value::as_u64).unwrap_or(200) as u16;
+                records.push((ep.to_string(), status, ex.clone()));
+            }
+        }
+        Ok(Self { records })
+    }
 }
 
 /// The rules, in the order they run. Order matters where noted.
@@ -60,6 +99,12 @@ pub const RULES: &[Rule] = &[
         apply: nullable_components,
     },
     Rule {
+        name: "required-absent-from-examples",
+        defect: "a property is listed in `required`, yet a response example of that schema omits it (the spec's own examples, or Plaid's docs examples kept in `openapi/evidence/`); decoding such a response fails with `missing field`",
+        repair: "drop the property from `required` (it becomes an `Option`) wherever an example of the schema lacks it",
+        apply: required_absent_from_examples,
+    },
+    Rule {
         name: "relax-validation-keywords",
         defect: "length, pattern, range and item-count limits become validating newtypes that reject the whole response when Plaid's data drifts (and `minLength: 0` emits code that fails -D warnings)",
         repair: "drop `minLength`, `maxLength`, `pattern`, `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf`, `minItems`, `maxItems`, `uniqueItems`; the server validates, and the limits the ext needs (idempotency keys) are read from the original spec",
@@ -83,16 +128,32 @@ impl Report {
     pub fn print(&self) {
         println!("normalization rules (changes made):");
         for (name, n) in &self.counts {
-            println!("  {name:<28} {n:>6}");
+            println!("  {name:<32} {n:>6}");
         }
     }
 }
 
+/// The rules as a Markdown table (the README's table is this output).
+pub fn rules_markdown() -> String {
+    let mut out =
+        String::from("| # | rule | defect in the published spec | repair |\n|---|---|---|---|\n");
+    for (i, r) in RULES.iter().enumerate() {
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            i + 1,
+            r.name,
+            r.defect,
+            r.repair
+        ));
+    }
+    out
+}
+
 /// Run every rule in order.
-pub fn normalize(mut doc: Value) -> (Value, Report) {
+pub fn normalize(mut doc: Value, evidence: &Evidence) -> (Value, Report) {
     let mut report = Report::default();
     for rule in RULES {
-        let n = (rule.apply)(&mut doc);
+        let n = (rule.apply)(&mut doc, evidence);
         report.counts.push((rule.name, n));
     }
     (doc, report)
@@ -169,14 +230,22 @@ fn media_and_parameter_schemas(doc: &mut Value) -> Vec<&mut Value> {
     for (key, section) in top.iter_mut() {
         match key.as_str() {
             "paths" => {
-                for item in section.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for item in section
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
                     collect_item(item, &mut out);
                 }
             }
             "components" => {
-                let Some(c) = section.as_object_mut() else { continue };
+                let Some(c) = section.as_object_mut() else {
+                    continue;
+                };
                 for (kind, entries) in c.iter_mut() {
-                    let Some(entries) = entries.as_object_mut() else { continue };
+                    let Some(entries) = entries.as_object_mut() else {
+                        continue;
+                    };
                     for e in entries.values_mut() {
                         match kind.as_str() {
                             "parameters" | "headers" => collect_param(e, &mut out),
@@ -193,7 +262,9 @@ fn media_and_parameter_schemas(doc: &mut Value) -> Vec<&mut Value> {
 }
 
 fn collect_item<'a>(item: &'a mut Value, out: &mut Vec<&'a mut Value>) {
-    let Some(item) = item.as_object_mut() else { return };
+    let Some(item) = item.as_object_mut() else {
+        return;
+    };
     for (k, op) in item.iter_mut() {
         if k == "parameters" {
             for p in op.as_array_mut().into_iter().flatten() {
@@ -201,7 +272,9 @@ fn collect_item<'a>(item: &'a mut Value, out: &mut Vec<&'a mut Value>) {
             }
             continue;
         }
-        let Some(op) = op.as_object_mut() else { continue };
+        let Some(op) = op.as_object_mut() else {
+            continue;
+        };
         for (ok, ov) in op.iter_mut() {
             match ok.as_str() {
                 "parameters" => {
@@ -245,7 +318,9 @@ pub fn operations_mut(doc: &mut Value) -> Vec<(String, String, &mut Map<String, 
         return out;
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (method, op) in item.iter_mut() {
             if !is_http_method(method) {
                 continue;
@@ -268,7 +343,7 @@ pub fn is_http_method(m: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // The rules.
 
-fn string_enum_values(doc: &mut Value) -> usize {
+fn string_enum_values(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     for_each_schema(doc, &mut |s, _| {
         let Some(map) = s.as_object_mut() else { return };
@@ -293,7 +368,7 @@ fn string_enum_values(doc: &mut Value) -> usize {
     n
 }
 
-fn null_enum_members(doc: &mut Value) -> usize {
+fn null_enum_members(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     for_each_schema(doc, &mut |s, _| {
         let Some(map) = s.as_object_mut() else { return };
@@ -314,7 +389,7 @@ fn null_enum_members(doc: &mut Value) -> usize {
     n
 }
 
-fn non_media_content_keys(doc: &mut Value) -> usize {
+fn non_media_content_keys(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     let mut fix = |holder: &mut Value| {
         if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
@@ -351,13 +426,15 @@ fn is_error_status(code: &str) -> bool {
     code.starts_with('4') || code.starts_with('5')
 }
 
-fn default_responses(doc: &mut Value) -> usize {
+fn default_responses(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     for (_, _, op) in operations_mut(doc) {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
-        let Some(default) = responses.remove("default") else { continue };
+        let Some(default) = responses.remove("default") else {
+            continue;
+        };
         for range in ["4XX", "5XX"] {
             responses
                 .entry(range.to_string())
@@ -368,7 +445,7 @@ fn default_responses(doc: &mut Value) -> usize {
     n
 }
 
-fn missing_error_responses(doc: &mut Value) -> usize {
+fn missing_error_responses(doc: &mut Value, _: &Evidence) -> usize {
     // The error response most operations share, by its serialized form.
     let mut tally: BTreeMap<String, (usize, Value)> = BTreeMap::new();
     for (_, _, op) in operations_mut(doc) {
@@ -392,7 +469,10 @@ fn missing_error_responses(doc: &mut Value) -> usize {
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
-        if responses.keys().any(|c| is_error_status(c) || c == "default") {
+        if responses
+            .keys()
+            .any(|c| is_error_status(c) || c == "default")
+        {
             continue;
         }
         for range in ["4XX", "5XX"] {
@@ -405,7 +485,7 @@ fn missing_error_responses(doc: &mut Value) -> usize {
 
 const COMPONENT_PREFIX: &str = "#/components/schemas/";
 
-fn nullable_components(doc: &mut Value) -> usize {
+fn nullable_components(doc: &mut Value, _: &Evidence) -> usize {
     let mut nullable: BTreeSet<String> = BTreeSet::new();
     if let Some(schemas) = doc
         .pointer_mut("/components/schemas")
@@ -430,7 +510,9 @@ fn nullable_components(doc: &mut Value) -> usize {
         ) {
             return;
         }
-        let Some(r) = s.get("$ref").and_then(Value::as_str) else { return };
+        let Some(r) = s.get("$ref").and_then(Value::as_str) else {
+            return;
+        };
         if !nullable.contains(r) {
             return;
         }
@@ -442,6 +524,150 @@ fn nullable_components(doc: &mut Value) -> usize {
         n += 1;
     });
     n
+}
+
+fn required_absent_from_examples(doc: &mut Value, evidence: &Evidence) -> usize {
+    let mut absent: BTreeSet<(String, String)> = BTreeSet::new();
+    let snapshot: &Value = doc;
+    let mut check = |path: &str, method: &str, code: &str, ex: &Value| {
+        let schema_ptr = format!(
+            "/paths/{}/{method}/responses/{}/content/application~1json/schema",
+            pointer_escape(path),
+            pointer_escape(code)
+        );
+        missing_required(snapshot, &schema_ptr, ex, 0, &mut absent);
+    };
+    for (path, item) in snapshot
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !is_http_method(method) {
+                continue;
+            }
+            for (code, resp) in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                let Some(m) = resp.pointer("/content/application~1json") else {
+                    continue;
+                };
+                let named = m
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|e| e.values())
+                    .filter_map(|e| e.get("value"));
+                for ex in m.get("example").into_iter().chain(named) {
+                    check(path, method, code, ex);
+                }
+            }
+        }
+        // Evidence records name an endpoint and a status; match them to this path's operations.
+        for (ep, status, ex) in &evidence.records {
+            if ep != path {
+                continue;
+            }
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if let Some(code) = response_key(op, *status) {
+                    check(path, method, &code, ex);
+                }
+            }
+        }
+    }
+    let mut n = 0;
+    for (ptr, prop) in absent {
+        if let Some(Value::Array(req)) = doc.pointer_mut(&format!("{ptr}/required")) {
+            let before = req.len();
+            req.retain(|r| r.as_str() != Some(prop.as_str()));
+            n += before - req.len();
+        }
+    }
+    n
+}
+
+/// The key of `responses` that covers `status`: the exact code, else its range (`4XX`), else
+/// `default`.
+fn response_key(op: &Value, status: u16) -> Option<String> {
+    let responses = op.get("responses")?.as_object()?;
+    [
+        status.to_string(),
+        format!("{}XX", status / 100),
+        "default".to_string(),
+    ]
+    .into_iter()
+    .find(|k| responses.contains_key(k))
+}
+
+/// Walk `example` along the schema at `ptr`, collecting `(schema pointer, property)` for every
+/// required property the example omits. `oneOf`/`anyOf` are skipped: which member an example
+/// belongs to is not decidable here.
+fn missing_required(
+    doc: &Value,
+    ptr: &str,
+    example: &Value,
+    depth: u8,
+    out: &mut BTreeSet<(String, String)>,
+) {
+    if depth > 64 {
+        return;
+    }
+    let Some(schema) = doc.pointer(ptr) else {
+        return;
+    };
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        if let Some(target) = r.strip_prefix('#') {
+            missing_required(doc, target, example, depth + 1, out);
+        }
+        return;
+    }
+    if let Some(members) = schema.get("allOf").and_then(Value::as_array) {
+        for i in 0..members.len() {
+            missing_required(doc, &format!("{ptr}/allOf/{i}"), example, depth + 1, out);
+        }
+    }
+    match example {
+        Value::Object(fields) => {
+            for req in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !fields.contains_key(req) {
+                    out.insert((ptr.to_string(), req.to_string()));
+                }
+            }
+            let props = schema.get("properties").and_then(Value::as_object);
+            for (k, v) in fields {
+                if props.is_some_and(|p| p.contains_key(k)) {
+                    let child = format!("{ptr}/properties/{}", pointer_escape(k));
+                    missing_required(doc, &child, v, depth + 1, out);
+                } else if schema
+                    .get("additionalProperties")
+                    .is_some_and(Value::is_object)
+                {
+                    let child = format!("{ptr}/additionalProperties");
+                    missing_required(doc, &child, v, depth + 1, out);
+                }
+            }
+        }
+        Value::Array(items) if schema.get("items").is_some() => {
+            for v in items {
+                missing_required(doc, &format!("{ptr}/items"), v, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pointer_escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 const VALIDATION_KEYWORDS: &[&str] = &[
@@ -458,7 +684,7 @@ const VALIDATION_KEYWORDS: &[&str] = &[
     "uniqueItems",
 ];
 
-fn relax_validation_keywords(doc: &mut Value) -> usize {
+fn relax_validation_keywords(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     for_each_schema(doc, &mut |s, _| {
         if let Some(map) = s.as_object_mut() {
@@ -472,7 +698,7 @@ fn relax_validation_keywords(doc: &mut Value) -> usize {
     n
 }
 
-fn closed_objects(doc: &mut Value) -> usize {
+fn closed_objects(doc: &mut Value, _: &Evidence) -> usize {
     let mut n = 0;
     for_each_schema(doc, &mut |s, _| {
         if let Some(map) = s.as_object_mut() {
@@ -496,8 +722,9 @@ mod tests {
 
     /// Every rule must change nothing the second time.
     fn assert_idempotent(doc: Value) {
-        let (once, _) = normalize(doc);
-        let (twice, report) = normalize(once.clone());
+        let ev = Evidence::default();
+        let (once, _) = normalize(doc, &ev);
+        let (twice, report) = normalize(once.clone(), &ev);
         assert_eq!(once, twice);
         assert!(report.counts.iter().all(|(_, n)| *n == 0), "{report:?}");
     }
@@ -510,7 +737,7 @@ mod tests {
                            "example": {"type": "string", "enum": [1]}}}),
             json!({}),
         );
-        assert_eq!(string_enum_values(&mut doc), 3);
+        assert_eq!(string_enum_values(&mut doc, &Evidence::default()), 3);
         assert_eq!(
             doc.pointer("/components/schemas/V/enum").unwrap(),
             &json!(["a", "3", "4.1", "true"])
@@ -529,7 +756,7 @@ mod tests {
                    "OnlyNull": {"enum": [null]}}),
             json!({}),
         );
-        assert_eq!(null_enum_members(&mut doc), 2);
+        assert_eq!(null_enum_members(&mut doc, &Evidence::default()), 2);
         assert_eq!(
             doc.pointer("/components/schemas/E").unwrap(),
             &json!({"type": "string", "enum": ["a"], "nullable": true})
@@ -554,9 +781,9 @@ mod tests {
         let bare = op_with(json!({"200": {"description": "ok"}}));
         paths["/y"] = bare["/x"].clone();
         let mut doc = spec(json!({"Err": {"type": "object"}}), paths);
-        assert_eq!(non_media_content_keys(&mut doc), 2);
-        assert_eq!(default_responses(&mut doc), 1);
-        assert_eq!(missing_error_responses(&mut doc), 1);
+        assert_eq!(non_media_content_keys(&mut doc, &Evidence::default()), 2);
+        assert_eq!(default_responses(&mut doc, &Evidence::default()), 1);
+        assert_eq!(missing_error_responses(&mut doc, &Evidence::default()), 1);
         for p in ["/x", "/y"] {
             let r = &doc["paths"][p]["post"]["responses"];
             assert_eq!(r["4XX"], err, "{p}");
@@ -581,13 +808,22 @@ mod tests {
             }),
             json!({}),
         );
-        assert_eq!(nullable_components(&mut doc), 3);
+        assert_eq!(nullable_components(&mut doc, &Evidence::default()), 3);
         let wrapped = json!({"allOf": [{"$ref": "#/components/schemas/N"}], "nullable": true});
         assert!(doc.pointer("/components/schemas/N/nullable").is_none());
-        assert_eq!(doc.pointer("/components/schemas/Holder/properties/n").unwrap(), &wrapped);
-        assert_eq!(doc.pointer("/components/schemas/Holder/properties/list/items").unwrap(), &wrapped);
         assert_eq!(
-            doc.pointer("/components/schemas/Holder/properties/plain").unwrap(),
+            doc.pointer("/components/schemas/Holder/properties/n")
+                .unwrap(),
+            &wrapped
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Holder/properties/list/items")
+                .unwrap(),
+            &wrapped
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/Holder/properties/plain")
+                .unwrap(),
             &json!({"$ref": "#/components/schemas/Holder"})
         );
         // A composition member is not a place data sits: left as is.
@@ -595,6 +831,48 @@ mod tests {
             doc.pointer("/components/schemas/Composed/allOf/0").unwrap(),
             &json!({"$ref": "#/components/schemas/N"})
         );
+    }
+
+    #[test]
+    fn required_fields_omitted_by_the_specs_own_examples_become_optional() {
+        let paths = json!({"/x": {"post": {"responses": {"200": {"content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/R"},
+            "examples": {"a": {"value": {"id": "1", "items": [{"k": 1}, {"k": 2, "tier": 3}]}}}
+        }}}}}}});
+        let mut doc = spec(
+            json!({
+                "R": {"type": "object", "required": ["id", "items", "request_id"], "properties": {
+                    "id": {"type": "string"},
+                    "request_id": {"type": "string"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/I"}}}},
+                "I": {"allOf": [{"type": "object", "required": ["k", "tier"],
+                                 "properties": {"k": {"type": "integer"}, "tier": {"type": "integer"}}}]}
+            }),
+            paths,
+        );
+        let evidence = Evidence {
+            records: vec![("/x".into(), 200, json!({"id": "2", "request_id": "r"}))],
+        };
+        assert_eq!(
+            required_absent_from_examples(&mut doc, &Evidence::default()),
+            2
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/R/required").unwrap(),
+            &json!(["id", "items"])
+        );
+        // Evidence (docs examples, recorded traffic) counts like the spec's own examples.
+        assert_eq!(required_absent_from_examples(&mut doc, &evidence), 1);
+        assert_eq!(
+            doc.pointer("/components/schemas/R/required").unwrap(),
+            &json!(["id"])
+        );
+        assert_eq!(
+            doc.pointer("/components/schemas/I/allOf/0/required")
+                .unwrap(),
+            &json!(["k"])
+        );
+        assert_eq!(required_absent_from_examples(&mut doc, &evidence), 0);
     }
 
     #[test]
@@ -606,8 +884,8 @@ mod tests {
                 "l": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true}}}}),
             json!({}),
         );
-        assert_eq!(relax_validation_keywords(&mut doc), 6);
-        assert_eq!(closed_objects(&mut doc), 1);
+        assert_eq!(relax_validation_keywords(&mut doc, &Evidence::default()), 6);
+        assert_eq!(closed_objects(&mut doc, &Evidence::default()), 1);
         assert_eq!(
             doc.pointer("/components/schemas/S/properties/k").unwrap(),
             &json!({"type": "string"})

@@ -97,11 +97,17 @@ fn is_type_named(ty: &syn::Type, name: &str) -> bool {
 fn doc_route(attrs: &[syn::Attribute]) -> Option<(String, String)> {
     let mut text = String::new();
     for a in attrs {
-        let syn::Meta::NameValue(nv) = &a.meta else { continue };
+        let syn::Meta::NameValue(nv) = &a.meta else {
+            continue;
+        };
         if !nv.path.is_ident("doc") {
             continue;
         }
-        if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        {
             text.push_str(&s.value());
             text.push('\n');
         }
@@ -115,9 +121,13 @@ fn doc_route(attrs: &[syn::Attribute]) -> Option<(String, String)> {
 
 /// `Result<ResponseValue<T>, Error<E>>` → `(T, E)`.
 fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let args = generic_args(ty, "Result")?;
-    let ok = generic_args(args.first()?, "ResponseValue")?.into_iter().next()?;
+    let ok = generic_args(args.first()?, "ResponseValue")?
+        .into_iter()
+        .next()?;
     let err = generic_args(args.get(1)?, "Error")?.into_iter().next()?;
     Some((ok, err))
 }

@@ -25,7 +25,9 @@ pub fn open_string_enums(items: &mut [Item]) -> anyhow::Result<usize> {
     }
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let Some(self_name) = self_type_name(imp) else { continue };
+        let Some(self_name) = self_type_name(imp) else {
+            continue;
+        };
         if !opened.iter().any(|n| *n == self_name) {
             continue;
         }
@@ -39,9 +41,10 @@ pub fn open_string_enums(items: &mut [Item]) -> anyhow::Result<usize> {
 }
 
 fn is_string_enum(e: &ItemEnum) -> bool {
-    let derives_deserialize = e.attrs.iter().any(|a| {
-        a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize")
-    });
+    let derives_deserialize = e
+        .attrs
+        .iter()
+        .any(|a| a.path().is_ident("derive") && quote!(#a).to_string().contains("Deserialize"));
     let tagged_or_untagged = e.attrs.iter().any(|a| {
         let s = quote!(#a).to_string();
         a.path().is_ident("serde") && (s.contains("untagged") || s.contains("tag ="))

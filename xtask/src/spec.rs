@@ -60,7 +60,14 @@ fn obtain(root: &Path, pin: &Pin, from: Option<&Path>) -> anyhow::Result<(Vec<u8
     // No local copy: download the pinned URL. curl is on every machine we build on, and keeps an
     // HTTP stack out of the xtask.
     let out = std::process::Command::new("curl")
-        .args(["--fail", "--silent", "--show-error", "--location", "--max-time", "120"])
+        .args([
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--location",
+            "--max-time",
+            "120",
+        ])
         .arg(&pin.url)
         .output()
         .context("running curl to download the pinned spec (is curl installed?)")?;

@@ -3587,7 +3587,7 @@ In North America, this field is typically only available for `credit`-type accou
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 

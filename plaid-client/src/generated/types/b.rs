@@ -163,7 +163,8 @@ pub struct BankIncomeRefreshUpdateWebhook {
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk because an account is overdrawn or because an ineligible account is used. Common return codes in this category include: "R01", "R02", "R03", "R04", "R06", "R08", "R09", "R13", "R16", "R17", "R20", "R23". These returns have a turnaround time of 2 banking days.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BankInitiatedReturnRisk {
-    pub risk_tier: BankInitiatedRiskTier,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_tier: ::std::option::Option<BankInitiatedRiskTier>,
     pub score: SignalScore,
 }
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
@@ -2333,7 +2334,8 @@ pub struct BeaconAuditTrail {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub dashboard_user_id: ::std::option::Option<DashboardUserIdNullable>,
     pub source: BeaconAuditTrailSource,
-    pub timestamp: Timestamp,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub timestamp: ::std::option::Option<Timestamp>,
 }
 /**A type indicating what caused a resource to be changed or updated.
 
@@ -2670,7 +2672,8 @@ pub struct BeaconReportCreateResponse {
     pub audit_trail: BeaconAuditTrail,
     pub beacon_user_id: BeaconUserId,
     pub created_at: Timestamp,
-    pub event_date: Iso8601Date,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub event_date: ::std::option::Option<Iso8601Date>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_amount: ::std::option::Option<FraudAmount>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -3225,6 +3228,7 @@ pub struct BeaconUserCreateResponse {
     pub created_at: Timestamp,
     pub id: BeaconUserId,
     ///An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub item_ids: ::std::vec::Vec<::std::string::String>,
     pub program_id: BeaconProgramId,
     pub request_id: RequestId,
@@ -3232,13 +3236,15 @@ pub struct BeaconUserCreateResponse {
     pub updated_at: UpdatedAtTimestamp,
     pub user: BeaconUserData,
     ///The `version` field begins with 1 and increments each time the user is updated.
-    pub version: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub version: ::std::option::Option<i64>,
 }
 ///A Beacon User's data and resulting analysis when checked against duplicate records and the Beacon Fraud Network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BeaconUserData {
     pub address: BeaconUserAddress,
     pub date_of_birth: Iso8601Date,
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub depository_accounts: ::std::vec::Vec<BeaconUserDepositoryAccount>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
@@ -3274,6 +3280,7 @@ pub struct BeaconUserGetResponse {
     pub created_at: Timestamp,
     pub id: BeaconUserId,
     ///An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub item_ids: ::std::vec::Vec<::std::string::String>,
     pub program_id: BeaconProgramId,
     pub request_id: RequestId,
@@ -3281,7 +3288,8 @@ pub struct BeaconUserGetResponse {
     pub updated_at: UpdatedAtTimestamp,
     pub user: BeaconUserData,
     ///The `version` field begins with 1 and increments each time the user is updated.
-    pub version: i64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub version: ::std::option::Option<i64>,
 }
 ///Request input for listing the history of a Beacon User
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

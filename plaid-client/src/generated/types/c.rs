@@ -2002,7 +2002,7 @@ pub struct Counterparty {
     ///The name of the counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.
     pub name: ::std::string::String,
     ///The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     #[serde(rename = "type")]
     pub type_: CounterpartyType,
@@ -8914,7 +8914,8 @@ pub struct CustomSandboxTransaction {
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk of an unauthorized debit. Common return codes in this category include: "R05", "R07", "R10", "R11", "R29". These returns typically have a return time frame of up to 60 calendar days. During this period, the customer of financial institutions can dispute a transaction as unauthorized.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CustomerInitiatedReturnRisk {
-    pub risk_tier: CustomerInitiatedRiskTier,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub risk_tier: ::std::option::Option<CustomerInitiatedRiskTier>,
     pub score: SignalScore,
 }
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.

@@ -744,17 +744,17 @@ impl ::std::convert::TryFrom<::std::string::String> for DocType {
 ///High level descriptions of how the associated document was processed. If a document fails verification, the details in the `analysis` object should help clarify why the document was rejected.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct DocumentAnalysis {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aamva_verification: ::std::option::Option<AamvaAnalysis>,
     pub authenticity: DocumentAuthenticityMatchCode,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub extracted_data: ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fraud_analysis_details: ::std::option::Option<FraudAnalysisDetails>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub human_review: ::std::option::Option<HumanReview>,
     pub image_quality: ImageQuality,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_quality_details: ::std::option::Option<ImageQualityDetails>,
 }
 /**High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.

@@ -688,7 +688,7 @@ We recommend using the `personal_finance_category` for transaction categorizatio
     ///The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.
     pub personal_finance_category_icon_url: ::std::string::String,
     ///The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     ///The website associated with this transaction.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1125,6 +1125,7 @@ Designated Global Terrorists, `SDNTK` for Specially Designated Narcotics Traffic
 `IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,
 so callers should treat unknown values as opaque strings rather than enum members.
 */
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub sub_programs: ::std::vec::Vec<::std::string::String>,
 }
 ///ID of the associated entity screening hit.

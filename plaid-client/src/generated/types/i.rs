@@ -564,7 +564,7 @@ impl ::std::convert::TryFrom<::std::string::String> for IdentityUpdateTypes {
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct IdentityVerification {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -593,9 +593,9 @@ pub struct IdentityVerification {
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
@@ -808,7 +808,7 @@ pub struct IdentityVerificationCreateRequestUser {
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct IdentityVerificationCreateResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -838,9 +838,9 @@ pub struct IdentityVerificationCreateResponse {
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
@@ -1234,7 +1234,7 @@ pub struct IdentityVerificationGetRequest {
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct IdentityVerificationGetResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1264,9 +1264,9 @@ pub struct IdentityVerificationGetResponse {
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
@@ -1438,7 +1438,7 @@ pub struct IdentityVerificationRetryRequestStepsObject {
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct IdentityVerificationRetryResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1468,9 +1468,9 @@ pub struct IdentityVerificationRetryResponse {
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
@@ -3224,7 +3224,8 @@ pub struct InstitutionStatusAlertWebhook {
 ///Contains the RTP and RfP network and types supported by the linked Item's institution.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct InstitutionSupportedNetworks {
-    pub rfp: TransferCapabilitiesGetRfP,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub rfp: ::std::option::Option<TransferCapabilitiesGetRfP>,
     pub rtp: TransferCapabilitiesGetRtp,
 }
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
@@ -3552,7 +3553,7 @@ In North America, this field is typically only available for `credit`-type accou
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
@@ -3578,7 +3579,7 @@ pub struct InvestmentAccountBalances {
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,

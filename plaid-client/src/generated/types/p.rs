@@ -4247,7 +4247,7 @@ pub struct PhysicalDocumentExtractedData {
     >,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub id_number: ::std::option::Option<PhysicalDocumentIdNumber>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issue_date: ::std::option::Option<IdentityVerificationDocumentIso8601IssueDate>,
     pub issuing_country: GenericCountryCode,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -6336,7 +6336,8 @@ impl ::std::default::Default for ProcessorTransactionsGetRequestOptions {
 ///ProcessorTransactionsGetResponse defines the response schema for `/processor/transactions/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorTransactionsGetResponse {
-    pub account: AccountBase,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub account: ::std::option::Option<AccountBase>,
     pub request_id: RequestId,
     ///The total number of transactions available within the date range specified. If `total_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.
     pub total_transactions: i64,
@@ -6424,7 +6425,7 @@ Note: The upper-bound length of this cursor is 256 characters of base64.*/
 ///ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorTransactionsSyncResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<AccountBaseNullable>,
     ///Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.
     pub added: ::std::vec::Vec<Transaction>,
@@ -6437,7 +6438,8 @@ pub struct ProcessorTransactionsSyncResponse {
     ///Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.
     pub removed: ::std::vec::Vec<RemovedTransaction>,
     pub request_id: RequestId,
-    pub transactions_update_status: TransactionsUpdateStatus,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub transactions_update_status: ::std::option::Option<TransactionsUpdateStatus>,
 }
 ///The product access being requested. Used to or disallow product access across all accounts. If unset, defaults to all products allowed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

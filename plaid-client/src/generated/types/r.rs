@@ -601,7 +601,8 @@ impl ::std::str::FromStr for Region {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct RemovedTransaction {
     ///The ID of the account of the removed transaction.
-    pub account_id: ::std::string::String,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub account_id: ::std::option::Option<::std::string::String>,
     ///The ID of the removed transaction.
     pub transaction_id: ::std::string::String,
 }
@@ -1008,6 +1009,7 @@ pub struct RiskCheckDetails {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email: ::std::option::Option<RiskCheckEmail>,
     ///The attributes related to the facial duplicates captured in risk check.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub facial_duplicates: ::std::vec::Vec<RiskCheckFacialDuplicate>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub identity_abuse_signals: ::std::option::Option<RiskCheckIdentityAbuseSignals>,
@@ -1017,7 +1019,7 @@ pub struct RiskCheckDetails {
     pub phone: ::std::option::Option<RiskCheckPhone>,
     pub status: IdentityVerificationStepStatus,
     ///The trust index score for the `risk_check` step.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trust_index_score: ::std::option::Option<i64>,
 }
 ///Result summary object specifying values for `device` attributes of risk check.
@@ -1050,9 +1052,11 @@ pub struct RiskCheckEmail {
     pub factors: ::std::option::Option<RiskCheckFactors>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub first_breached_at: ::std::option::Option<Iso8601DateNullable>,
-    pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub includes_date_of_birth: ::std::option::Option<RiskCheckEmailIncludesDateOfBirth>,
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
-    pub is_edu: RiskCheckEmailIsEdu,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_edu: ::std::option::Option<RiskCheckEmailIsEdu>,
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_breached_at: ::std::option::Option<Iso8601DateNullable>,
     ///A list of online services where this email address has been detected to have accounts or other activity.

@@ -1436,7 +1436,7 @@ pub struct ScreeningStatusUpdatedWebhook {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Security {
     ///The ISO-10962 Classification of Financial Instruments Code used to classify the security based on its structure and function.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cfi_code: ::std::option::Option<::std::string::String>,
     /**Price of the security at the close of the previous trading session. Null for non-public securities.
 
@@ -1452,12 +1452,12 @@ If the security is a cryptocurrency, this field will be updated multiple times a
     ///9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cusip: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_income: ::std::option::Option<FixedIncome>,
     /**The industry classification of the security, such as Biotechnology, Airlines, etc.
 
 For a complete list of possible values, please refer to the ["Sectors and Industries" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub industry: ::std::option::Option<::std::string::String>,
     ///If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1475,12 +1475,12 @@ For a complete list of possible values, please refer to the ["Sectors and Indust
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The ISO-10383 Market Identifier Code of the exchange or market in which the security is being traded.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub market_identifier_code: ::std::option::Option<::std::string::String>,
     ///A descriptive name for the security, suitable for display.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option_contract: ::std::option::Option<OptionContract>,
     ///In certain cases, Plaid will provide the ID of another security whose performance resembles this security, typically when the original security has low volume, or when a private security can be modeled with a publicly traded security.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -1488,7 +1488,7 @@ For a complete list of possible values, please refer to the ["Sectors and Indust
     /**The sector classification of the security, such as Finance, Health Technology, etc.
 
 For a complete list of possible values, please refer to the ["Sectors and Industries" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sector: ::std::option::Option<::std::string::String>,
     ///A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
@@ -1569,7 +1569,8 @@ pub struct SelfieAnalysis {
     pub document_comparison: SelfieAnalysisDocumentComparison,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub facial_analysis: ::std::option::Option<SelfieAnalysisFacialAnalysis>,
-    pub liveness_check: SelfieAnalysisLivenessCheck,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub liveness_check: ::std::option::Option<SelfieAnalysisLivenessCheck>,
 }
 ///Information about the comparison between the selfie and the document (if documentary verification also ran).
 #[derive(

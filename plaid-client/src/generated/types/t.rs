@@ -1099,7 +1099,8 @@ All implementations are encouraged to use the new `personal_finance_category` in
     ///Indicates whether the transaction stream is still live.
     pub is_active: bool,
     ///As the ability to modify transactions streams has been discontinued, this field will always be `false`.
-    pub is_user_modified: bool,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub is_user_modified: ::std::option::Option<bool>,
     pub last_amount: TransactionStreamAmount,
     ///The posted date of the latest transaction in the stream.
     pub last_date: ::chrono::naive::NaiveDate,
@@ -1856,6 +1857,7 @@ impl ::std::default::Default for TransactionsSyncRequestOptions {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransactionsSyncResponse {
     ///An array of accounts at a financial institution associated with the transactions in this response. Only accounts that have associated transactions will be shown. For example, `investment`-type accounts will be omitted.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub accounts: ::std::vec::Vec<AccountBase>,
     ///Transactions that have been added to the Item since `cursor` ordered by ascending last modified time.
     pub added: ::std::vec::Vec<Transaction>,
@@ -1870,7 +1872,8 @@ If `account_id` is included in the request, the returned cursor will reflect upd
     ///Transactions that have been removed from the Item since `cursor` ordered by ascending last modified time.
     pub removed: ::std::vec::Vec<RemovedTransaction>,
     pub request_id: RequestId,
-    pub transactions_update_status: TransactionsUpdateStatus,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub transactions_update_status: ::std::option::Option<TransactionsUpdateStatus>,
 }
 /**A description of the update status for transaction pulls of an Item. This field contains the same information provided by transactions webhooks, and may be helpful for webhook troubleshooting or when recovering from missed webhooks.
 
@@ -2249,7 +2252,7 @@ pub struct TransferAuthorization {
         TransferAuthorizationGuaranteeDecisionRationale,
     >,
     pub id: TransferAuthorizationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_risk: ::std::option::Option<TransferAuthorizationPaymentRisk>,
     pub proposed_transfer: TransferAuthorizationProposedTransfer,
 }
@@ -3609,7 +3612,8 @@ impl ::std::default::Default for TransferEventListRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferEventListResponse {
     ///Whether there are more events to be pulled from the endpoint that have not already been returned
-    pub has_more: bool,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub has_more: ::std::option::Option<bool>,
     pub request_id: RequestId,
     pub transfer_events: ::std::vec::Vec<TransferEvent>,
 }
@@ -3688,7 +3692,8 @@ pub struct TransferEventSyncRequest {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferEventSyncResponse {
     ///Whether there are more events to be pulled from the endpoint that have not already been returned
-    pub has_more: bool,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub has_more: ::std::option::Option<bool>,
     pub request_id: RequestId,
     pub transfer_events: ::std::vec::Vec<TransferEvent>,
 }

@@ -213,7 +213,8 @@ pub struct Wallet {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WalletBalance {
     ///The total amount of funds in the account after subtracting pending debit transaction amounts
-    pub available: f64,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub available: ::std::option::Option<f64>,
     ///The total amount of funds in the account
     pub current: f64,
     ///The ISO-4217 currency code of the balance
@@ -2054,6 +2055,7 @@ Designated Global Terrorists, `SDNTK` for Specially Designated Narcotics Traffic
 `IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,
 so callers should treat unknown values as opaque strings rather than enum members.
 */
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub sub_programs: ::std::vec::Vec<::std::string::String>,
 }
 ///ID of the associated screening hit.
