@@ -24,15 +24,18 @@
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
+#[rustfmt::skip]
 mod generated;
+mod headers;
 mod operation;
 
 pub use generated::operations;
 pub use generated::types;
 pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue};
+pub use headers::{InvalidHeader, RequestHeaders};
 pub use operation::{
     IdempotencyKeyField, JsonOperation, JsonOperationVisitor, Operation, OperationVisitor,
-    ResponseFormat,
+    RequestBody, ResponseFormat,
 };
 
 /// The version of Plaid's OpenAPI spec this crate was generated from.

@@ -31,6 +31,9 @@ pub trait Operation {
     const PATH: &'static str;
     /// How the success body is encoded.
     const RESPONSE_FORMAT: ResponseFormat;
+    /// Whether the operation only reads (GET, or a POST whose path ends in `get`, `get_by_id`,
+    /// `list`, `sync`, `search` or `download`), so that sending it twice cannot change anything.
+    const READ_ONLY: bool;
     /// The request's `idempotency_key` field, for operations that have one.
     const IDEMPOTENCY_KEY: Option<IdempotencyKeyField>;
     /// The JSON request body type (`()` for operations without a body).
@@ -39,6 +42,39 @@ pub trait Operation {
     type Response;
     /// The error body type (Plaid's error object).
     type Error: serde::de::DeserializeOwned;
+
+    /// The idempotency key set on `request`, if the operation has one and it is set (non-empty).
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        let _ = request;
+        None
+    }
+
+    /// Set the request's idempotency key; does nothing for operations without one.
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        let _ = (request, key);
+    }
+}
+
+/// Implemented by every request body type: names its operation, so generic code can go from a
+/// request value to everything about its operation without naming the operation.
+///
+/// ```
+/// use plaid_client::{types::AccountsGetRequest, Operation, RequestBody};
+///
+/// fn path_of<R: RequestBody>(_: &R) -> &'static str {
+///     R::Operation::PATH
+/// }
+/// let req = AccountsGetRequest {
+///     access_token: "access-sandbox-123".to_string().into(),
+///     client_id: None,
+///     options: None,
+///     secret: None,
+/// };
+/// assert_eq!(path_of(&req), "/accounts/get");
+/// ```
+pub trait RequestBody: serde::Serialize {
+    /// The operation this type is the request body of.
+    type Operation: Operation<Request = Self>;
 }
 
 /// An [`Operation`] whose success response is a JSON document: every operation but the few that

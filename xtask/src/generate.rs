@@ -66,8 +66,79 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::FAILURE);
     }
+    if opts.out.is_some() && !crate_dir.join("Cargo.toml").exists() {
+        scaffold(root, &crate_dir)?;
+    }
     write(&dir, &files)?;
+    if opts.out.is_some() {
+        println!(
+            "compile it with: cargo check --manifest-path {}",
+            crate_dir.join("Cargo.toml").display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Make `dir` a standalone copy of the `plaid-client` crate (its hand-written files, and its
+/// dependencies with the workspace's versions spelled out), for trying another spec version
+/// without touching the checked-in client.
+fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
+    let client = root.join("plaid-client");
+    let workspace: toml::Table =
+        toml::from_str(&std::fs::read_to_string(root.join("Cargo.toml"))?)?;
+    let manifest: toml::Table =
+        toml::from_str(&std::fs::read_to_string(client.join("Cargo.toml"))?)?;
+    let ws_deps = workspace
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(|d| d.as_table())
+        .cloned()
+        .unwrap_or_default();
+    let mut deps = toml::Table::new();
+    for (name, spec) in manifest
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .into_iter()
+        .flatten()
+    {
+        let inherited = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
+        let resolved = if inherited {
+            ws_deps
+                .get(name)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("workspace dependency {name} not found"))?
+        } else {
+            spec.clone()
+        };
+        deps.insert(name.clone(), resolved);
+    }
+    let mut package = toml::Table::new();
+    package.insert("name".into(), "plaid-client".into());
+    package.insert("version".into(), "0.0.0".into());
+    package.insert("edition".into(), "2021".into());
+    package.insert("publish".into(), false.into());
+    let mut out = toml::Table::new();
+    out.insert("package".into(), package.into());
+    out.insert("dependencies".into(), deps.into());
+    out.insert("workspace".into(), toml::Table::new().into());
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "# A scratch copy of plaid-client made by `cargo xtask generate --out`.\n{}",
+            toml::to_string(&out)?
+        ),
+    )?;
+    for f in ["build.rs", "src/lib.rs", "src/operation.rs"] {
+        std::fs::copy(client.join(f), dir.join(f)).with_context(|| format!("copying {f}"))?;
+    }
+    // Share the lock file so the scratch crate builds with the same dependency versions.
+    let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));
+    println!(
+        "scaffolded a standalone plaid-client crate in {}",
+        dir.display()
+    );
+    Ok(())
 }
 
 /// Everything the generator writes, by path relative to `src/generated`.
@@ -87,8 +158,12 @@ pub fn generate_files(
 
     let mut settings = progenitor::GenerationSettings::default();
     settings
-        .with_interface(style)
-        .with_tag(progenitor::TagStyle::Merged);
+        .with_interface(style.clone())
+        .with_tag(progenitor::TagStyle::Merged)
+        // progenitor ignores securitySchemes: credentials and Plaid-Version travel as headers
+        // held by the client and set on every request (plaid-client/src/headers.rs).
+        .with_inner_type(quote!(crate::RequestHeaders))
+        .with_pre_hook(quote!(crate::RequestHeaders::apply));
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         generator.generate_tokens(&api)
@@ -114,9 +189,16 @@ pub fn generate_files(
         anyhow::bail!("progenitor output has no `types` module");
     }
     let opened = postprocess::open_string_enums(&mut types_items)?;
+    let redacted = postprocess::redact_credentials(&mut types_items);
 
+    if matches!(&style, progenitor::InterfaceStyle::Builder) {
+        // Measurement only (README: "Interface style"): the operations table reads the
+        // positional methods, so a builder-style client gets only client.rs and types/.
+        return builder_files(file, types_items, version);
+    }
     let ops = operations::collect(&file, original)?;
     let keyed = ops.iter().filter(|o| o.idempotency_key.is_some()).count();
+    let read_only = ops.iter().filter(|o| o.read_only()).count();
     let mut expected = 0;
     for item in original
         .get("paths")
@@ -132,7 +214,7 @@ pub fn generate_files(
             .count();
     }
     println!(
-        "generated {} of {expected} operations as client methods ({} JSON, {} binary; {keyed} with an idempotency_key); {opened} string enums opened",
+        "generated {} of {expected} operations as client methods ({} JSON, {} binary; {read_only} read-only; {keyed} with an idempotency_key); {opened} string enums opened; {redacted} types redact credentials in Debug",
         ops.len(),
         ops.iter().filter(|o| !o.binary_response).count(),
         ops.iter().filter(|o| o.binary_response).count(),
@@ -215,6 +297,35 @@ pub fn generate_files(
              /// One marker type per operation, implementing [`crate::Operation`].\n\
              pub mod operations;\n"
         ),
+    );
+    Ok(files)
+}
+
+/// The files of a builder-style client (for measuring it against the positional one).
+fn builder_files(
+    file: syn::File,
+    types_items: Vec<syn::Item>,
+    version: &str,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let header =
+        format!("// @generated (builder style, for measurement) from Plaid spec {version}.\n\n");
+    let types = syn::File {
+        shebang: None,
+        attrs: vec![],
+        items: types_items,
+    };
+    let mut files = BTreeMap::new();
+    files.insert(
+        "client.rs".into(),
+        format!("{header}{}", prettyplease::unparse(&file)),
+    );
+    files.insert(
+        "types.rs".into(),
+        format!("{header}{}", prettyplease::unparse(&types)),
+    );
+    files.insert(
+        "mod.rs".into(),
+        format!("{header}#![allow(clippy::all, unused_imports, dead_code)]\ninclude!(\"client.rs\");\npub mod types {{ include!(\"types.rs\"); }}\n"),
     );
     Ok(files)
 }

@@ -5,6 +5,7 @@
 //! replays response examples against the generated types. It deliberately does not depend on
 //! `plaid-client`, so that a broken checked-in client can always be regenerated.
 
+mod buildtime;
 mod conformance;
 mod docs;
 mod generate;
@@ -31,6 +32,9 @@ commands:
                                    --out: write into another crate directory)
   normalize [--spec PATH] [--out FILE]
                                   print the rule counts and write the normalized spec as JSON
+  build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--write-readme]
+                                  time a clean build of the generated client crate (deps prebuilt)
+                                  and its peak memory; --write-readme records the figures
   rules                           print the normalization rules as a Markdown table
   docs-examples [--docs DIR] [--out FILE]
                                   extract the JSON response examples of Plaid's docs (text pages,
@@ -97,6 +101,35 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 std::fs::write(&out, serde_json::to_vec_pretty(&doc)?)?;
                 println!("wrote {}", out.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        "build-times" => {
+            let mut o = Opts::parse(
+                rest,
+                &["--profile", "--manifest-path", "--package"],
+                &["--write-readme"],
+            )?;
+            let profile = o.take_path("--profile").map(|p| p.display().to_string());
+            let profiles: Vec<&str> = match profile.as_deref() {
+                None | Some("both") => vec!["dev", "release"],
+                Some("dev") => vec!["dev"],
+                Some("release") => vec!["release"],
+                Some(other) => anyhow::bail!("unknown --profile `{other}` (dev, release, both)"),
+            };
+            let manifest = o
+                .take_path("--manifest-path")
+                .unwrap_or_else(|| root.join("Cargo.toml"));
+            let package = o
+                .take_path("--package")
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "plaid-client".into());
+            buildtime::run(
+                &root,
+                &manifest,
+                &package,
+                &profiles,
+                o.flag("--write-readme"),
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         "rules" => {

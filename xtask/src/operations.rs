@@ -26,6 +26,20 @@ pub struct OperationInfo {
     pub idempotency_key: Option<KeyLimits>,
 }
 
+/// Final path segments of operations that only read: Plaid names its operations
+/// `/<product>/<noun>/<verb>`, and these verbs change nothing on the server. Everything else
+/// (create, update, remove, refresh, evaluate, cancel, sandbox fire/simulate ...) counts as a
+/// write, which `plaid-client-ext` retries only when it carries an idempotency key.
+pub const READ_ONLY_VERBS: &[&str] = &["get", "get_by_id", "list", "sync", "search", "download"];
+
+impl OperationInfo {
+    /// GET operations, and POST operations whose final path segment is a read-only verb.
+    pub fn read_only(&self) -> bool {
+        let verb = self.path.rsplit('/').next().unwrap_or_default();
+        self.http_method == "GET" || READ_ONLY_VERBS.contains(&verb)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyLimits {
     pub required: bool,
@@ -262,6 +276,7 @@ pub fn emit(ops: &[OperationInfo]) -> TokenStream {
         };
         let response = &op.response;
         let error = &op.error;
+        let read_only = op.read_only();
         let format = if op.binary_response {
             quote!(crate::ResponseFormat::Binary)
         } else {
@@ -280,6 +295,32 @@ pub fn emit(ops: &[OperationInfo]) -> TokenStream {
                 }))
             }
         };
+        let key_fns = match &op.idempotency_key {
+            None => quote!(),
+            Some(k) if k.required => quote! {
+                fn idempotency_key(request: &Self::Request) -> Option<&str> {
+                    Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+                }
+                fn set_idempotency_key(request: &mut Self::Request, key: String) {
+                    request.idempotency_key = key.into();
+                }
+            },
+            Some(_) => quote! {
+                fn idempotency_key(request: &Self::Request) -> Option<&str> {
+                    request.idempotency_key.as_ref().map(|k| k.as_str()).filter(|k| !k.is_empty())
+                }
+                fn set_idempotency_key(request: &mut Self::Request, key: String) {
+                    request.idempotency_key = Some(key.into());
+                }
+            },
+        };
+        if let Some(body) = &op.body {
+            markers.push(quote! {
+                impl crate::RequestBody for #body {
+                    type Operation = #marker;
+                }
+            });
+        }
         markers.push(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -289,10 +330,12 @@ pub fn emit(ops: &[OperationInfo]) -> TokenStream {
                 const METHOD: &'static str = #method;
                 const PATH: &'static str = #path;
                 const RESPONSE_FORMAT: crate::ResponseFormat = #format;
+                const READ_ONLY: bool = #read_only;
                 const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = #key;
                 type Request = #request;
                 type Response = #response;
                 type Error = #error;
+                #key_fns
             }
         });
         if !op.binary_response {

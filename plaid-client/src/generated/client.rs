@@ -16,6 +16,7 @@ Version: 2020-09-14_1.697.4*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::RequestHeaders,
 }
 impl Client {
     /// Create a new client.
@@ -23,7 +24,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::RequestHeaders) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -31,7 +32,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -39,14 +40,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::RequestHeaders,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::RequestHeaders> for Client {
     fn api_version() -> &'static str {
         "2020-09-14_1.697.4"
     }
@@ -56,11 +62,11 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::RequestHeaders {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+impl ClientHooks<crate::RequestHeaders> for &Client {}
 #[allow(clippy::all)]
 impl Client {
     /**Retrieve real-time balance data
@@ -97,6 +103,7 @@ Sends a `POST` request to `/accounts/balance/get`
         let info = OperationInfo {
             operation_id: "accounts_balance_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -149,6 +156,7 @@ Sends a `POST` request to `/accounts/get`
         let info = OperationInfo {
             operation_id: "accounts_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -198,6 +206,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "application_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -250,6 +259,7 @@ Sends a `POST` request to `/asset_report/audit_copy/create`
         let info = OperationInfo {
             operation_id: "asset_report_audit_copy_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -297,6 +307,7 @@ Sends a `POST` request to `/asset_report/audit_copy/get`
         let info = OperationInfo {
             operation_id: "asset_report_audit_copy_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -341,6 +352,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_audit_copy_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -393,6 +405,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_audit_copy_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -447,6 +460,7 @@ Sends a `POST` request to `/asset_report/create`
         let info = OperationInfo {
             operation_id: "asset_report_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -505,6 +519,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_filter",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -558,6 +573,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -602,6 +618,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -656,6 +673,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -710,6 +728,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "asset_report_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -761,6 +780,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "auth_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -812,6 +832,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "auth_verify",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -866,6 +887,7 @@ Sends a `POST` request to `/bank_transfer/balance/get`
         let info = OperationInfo {
             operation_id: "bank_transfer_balance_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -916,6 +938,7 @@ Sends a `POST` request to `/bank_transfer/cancel`
         let info = OperationInfo {
             operation_id: "bank_transfer_cancel",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -966,6 +989,7 @@ Sends a `POST` request to `/bank_transfer/create`
         let info = OperationInfo {
             operation_id: "bank_transfer_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1016,6 +1040,7 @@ Sends a `POST` request to `/bank_transfer/event/list`
         let info = OperationInfo {
             operation_id: "bank_transfer_event_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1066,6 +1091,7 @@ Sends a `POST` request to `/bank_transfer/event/sync`
         let info = OperationInfo {
             operation_id: "bank_transfer_event_sync",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1116,6 +1142,7 @@ Sends a `POST` request to `/bank_transfer/get`
         let info = OperationInfo {
             operation_id: "bank_transfer_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1167,6 +1194,7 @@ Sends a `POST` request to `/bank_transfer/list`
         let info = OperationInfo {
             operation_id: "bank_transfer_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1217,6 +1245,7 @@ Sends a `POST` request to `/bank_transfer/migrate_account`
         let info = OperationInfo {
             operation_id: "bank_transfer_migrate_account",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1267,6 +1296,7 @@ Sends a `POST` request to `/bank_transfer/sweep/get`
         let info = OperationInfo {
             operation_id: "bank_transfer_sweep_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1317,6 +1347,7 @@ Sends a `POST` request to `/bank_transfer/sweep/list`
         let info = OperationInfo {
             operation_id: "bank_transfer_sweep_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1367,6 +1398,7 @@ Sends a `POST` request to `/beacon/account_risk/v1/evaluate`
         let info = OperationInfo {
             operation_id: "beacon_account_risk_evaluate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1424,6 +1456,7 @@ Sends a `POST` request to `/beacon/duplicate/get`
         let info = OperationInfo {
             operation_id: "beacon_duplicate_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1474,6 +1507,7 @@ Sends a `POST` request to `/beacon/report/create`
         let info = OperationInfo {
             operation_id: "beacon_report_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1524,6 +1558,7 @@ Sends a `POST` request to `/beacon/report/get`
         let info = OperationInfo {
             operation_id: "beacon_report_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1574,6 +1609,7 @@ Sends a `POST` request to `/beacon/report/list`
         let info = OperationInfo {
             operation_id: "beacon_report_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1624,6 +1660,7 @@ Sends a `POST` request to `/beacon/report_syndication/get`
         let info = OperationInfo {
             operation_id: "beacon_report_syndication_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1674,6 +1711,7 @@ Sends a `POST` request to `/beacon/report_syndication/list`
         let info = OperationInfo {
             operation_id: "beacon_report_syndication_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1724,6 +1762,7 @@ Sends a `POST` request to `/beacon/user/account_insights/get`
         let info = OperationInfo {
             operation_id: "beacon_user_account_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1782,6 +1821,7 @@ Sends a `POST` request to `/beacon/user/create`
         let info = OperationInfo {
             operation_id: "beacon_user_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1832,6 +1872,7 @@ Sends a `POST` request to `/beacon/user/get`
         let info = OperationInfo {
             operation_id: "beacon_user_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1882,6 +1923,7 @@ Sends a `POST` request to `/beacon/user/history/list`
         let info = OperationInfo {
             operation_id: "beacon_user_history_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -1940,6 +1982,7 @@ Sends a `POST` request to `/beacon/user/review`
         let info = OperationInfo {
             operation_id: "beacon_user_review",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2000,6 +2043,7 @@ Sends a `POST` request to `/beacon/user/update`
         let info = OperationInfo {
             operation_id: "beacon_user_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2050,6 +2094,7 @@ Sends a `POST` request to `/beta/credit/v1/bank_employment/get`
         let info = OperationInfo {
             operation_id: "credit_bank_employment_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2108,6 +2153,7 @@ Sends a `POST` request to `/beta/ewa_report/v1/get`
         let info = OperationInfo {
             operation_id: "beta_ewa_report_v1_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2158,6 +2204,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/create`
         let info = OperationInfo {
             operation_id: "beta_partner_customer_v1_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2208,6 +2255,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/enable`
         let info = OperationInfo {
             operation_id: "beta_partner_customer_v1_enable",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2258,6 +2306,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/get`
         let info = OperationInfo {
             operation_id: "beta_partner_customer_v1_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2308,6 +2357,7 @@ Sends a `POST` request to `/beta/partner/customer/v1/update`
         let info = OperationInfo {
             operation_id: "beta_partner_customer_v1_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2362,6 +2412,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/create`
         let info = OperationInfo {
             operation_id: "transactions_rules_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2412,6 +2463,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/list`
         let info = OperationInfo {
             operation_id: "transactions_rules_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2462,6 +2514,7 @@ Sends a `POST` request to `/beta/transactions/rules/v1/remove`
         let info = OperationInfo {
             operation_id: "transactions_rules_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2514,6 +2567,7 @@ Sends a `POST` request to `/beta/transactions/user_insights/v1/get`
         let info = OperationInfo {
             operation_id: "transactions_user_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2566,6 +2620,7 @@ Sends a `POST` request to `/beta/transactions/v1/enhance`
         let info = OperationInfo {
             operation_id: "transactions_enhance",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2616,6 +2671,7 @@ Sends a `POST` request to `/business_verification/create`
         let info = OperationInfo {
             operation_id: "business_verification_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2666,6 +2722,7 @@ Sends a `POST` request to `/business_verification/get`
         let info = OperationInfo {
             operation_id: "business_verification_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2719,6 +2776,7 @@ Sends a `POST` request to `/cashflow_report/get`
         let info = OperationInfo {
             operation_id: "cashflow_report_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2769,6 +2827,7 @@ Sends a `POST` request to `/cashflow_report/insights/get`
         let info = OperationInfo {
             operation_id: "cashflow_report_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2825,6 +2884,7 @@ Sends a `POST` request to `/cashflow_report/refresh`
         let info = OperationInfo {
             operation_id: "cashflow_report_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2878,6 +2938,7 @@ Sends a `POST` request to `/cashflow_report/transactions/get`
         let info = OperationInfo {
             operation_id: "cashflow_report_transactions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2927,6 +2988,7 @@ Sends a `POST` request to `/categories/get`
         let info = OperationInfo {
             operation_id: "categories_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -2977,6 +3039,7 @@ Sends a `POST` request to `/consent/events/get`
         let info = OperationInfo {
             operation_id: "consent_events_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3019,6 +3082,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "consumer_report_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3069,6 +3133,7 @@ Sends a `POST` request to `/cra/check_report/base_report/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_base_report_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3121,6 +3186,7 @@ Sends a `POST` request to `/cra/check_report/cashflow_insights/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_cashflow_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3171,6 +3237,7 @@ Sends a `POST` request to `/cra/check_report/create`
         let info = OperationInfo {
             operation_id: "cra_check_report_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3223,6 +3290,7 @@ Sends a `POST` request to `/cra/check_report/income_insights/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_income_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3275,6 +3343,7 @@ Sends a `POST` request to `/cra/check_report/lend_score/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_lend_score_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3327,6 +3396,7 @@ Sends a `POST` request to `/cra/check_report/network_insights/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_network_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3379,6 +3449,7 @@ Sends a `POST` request to `/cra/check_report/partner_insights/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_partner_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3417,6 +3488,7 @@ Sends a `POST` request to `/cra/check_report/pdf/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3471,6 +3543,7 @@ Sends a `POST` request to `/cra/check_report/verification/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_verification_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3511,6 +3584,7 @@ Sends a `POST` request to `/cra/check_report/verification/pdf/get`
         let info = OperationInfo {
             operation_id: "cra_check_report_verification_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3561,6 +3635,7 @@ Sends a `POST` request to `/cra/credit_profile/report/get`
         let info = OperationInfo {
             operation_id: "cra_credit_profile_report_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3611,6 +3686,7 @@ Sends a `POST` request to `/cra/loans/applications/register`
         let info = OperationInfo {
             operation_id: "cra_loans_applications_register",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3661,6 +3737,7 @@ Sends a `POST` request to `/cra/loans/register`
         let info = OperationInfo {
             operation_id: "cra_loans_register",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3711,6 +3788,7 @@ Sends a `POST` request to `/cra/loans/unregister`
         let info = OperationInfo {
             operation_id: "cra_loans_unregister",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3758,6 +3836,7 @@ Sends a `POST` request to `/cra/loans/update`
         let info = OperationInfo {
             operation_id: "cra_loans_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3808,6 +3887,7 @@ Sends a `POST` request to `/cra/monitoring_insights/get`
         let info = OperationInfo {
             operation_id: "cra_monitoring_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3858,6 +3938,7 @@ Sends a `POST` request to `/cra/monitoring_insights/subscribe`
         let info = OperationInfo {
             operation_id: "cra_monitoring_insights_subscribe",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3908,6 +3989,7 @@ Sends a `POST` request to `/cra/monitoring_insights/unsubscribe`
         let info = OperationInfo {
             operation_id: "cra_monitoring_insights_unsubscribe",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -3958,6 +4040,7 @@ Sends a `POST` request to `/cra/partner_insights/get`
         let info = OperationInfo {
             operation_id: "cra_partner_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4010,6 +4093,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "credit_asset_report_freddie_mac_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4062,6 +4146,7 @@ Sends a `POST` request to `/credit/audit_copy_token/create`
         let info = OperationInfo {
             operation_id: "credit_audit_copy_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4114,6 +4199,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "credit_report_audit_copy_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4164,6 +4250,7 @@ Sends a `POST` request to `/credit/audit_copy_token/update`
         let info = OperationInfo {
             operation_id: "credit_audit_copy_token_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4214,6 +4301,7 @@ Sends a `POST` request to `/credit/bank_income/get`
         let info = OperationInfo {
             operation_id: "credit_bank_income_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4252,6 +4340,7 @@ Sends a `POST` request to `/credit/bank_income/pdf/get`
         let info = OperationInfo {
             operation_id: "credit_bank_income_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4302,6 +4391,7 @@ Sends a `POST` request to `/credit/bank_income/refresh`
         let info = OperationInfo {
             operation_id: "credit_bank_income_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4354,6 +4444,7 @@ Sends a `POST` request to `/credit/bank_income/webhook/update`
         let info = OperationInfo {
             operation_id: "credit_bank_income_webhook_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4404,6 +4495,7 @@ Sends a `POST` request to `/credit/bank_statements/uploads/get`
         let info = OperationInfo {
             operation_id: "credit_bank_statements_uploads_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4454,6 +4546,7 @@ Sends a `POST` request to `/credit/employment/get`
         let info = OperationInfo {
             operation_id: "credit_employment_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4506,6 +4599,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "credit_freddie_mac_reports_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4556,6 +4650,7 @@ Sends a `POST` request to `/credit/payroll_income/get`
         let info = OperationInfo {
             operation_id: "credit_payroll_income_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4608,6 +4703,7 @@ Sends a `POST` request to `/credit/payroll_income/parsing_config/update`
         let info = OperationInfo {
             operation_id: "credit_payroll_income_parsing_config_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4662,6 +4758,7 @@ Sends a `POST` request to `/credit/payroll_income/precheck`
         let info = OperationInfo {
             operation_id: "credit_payroll_income_precheck",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4712,6 +4809,7 @@ Sends a `POST` request to `/credit/payroll_income/refresh`
         let info = OperationInfo {
             operation_id: "credit_payroll_income_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4766,6 +4864,7 @@ Sends a `POST` request to `/credit/payroll_income/risk_signals/get`
         let info = OperationInfo {
             operation_id: "credit_payroll_income_risk_signals_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4818,6 +4917,7 @@ Sends a `POST` request to `/credit/relay/create`
         let info = OperationInfo {
             operation_id: "credit_relay_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4865,6 +4965,7 @@ Sends a `POST` request to `/credit/relay/get`
         let info = OperationInfo {
             operation_id: "credit_relay_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4909,6 +5010,7 @@ Sends a `POST` request to `/credit/relay/pdf/get`
         let info = OperationInfo {
             operation_id: "credit_relay_pdf_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -4961,6 +5063,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "credit_relay_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5013,6 +5116,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "credit_relay_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5065,6 +5169,7 @@ Sends a `POST` request to `/credit/sessions/get`
         let info = OperationInfo {
             operation_id: "credit_sessions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5115,6 +5220,7 @@ Sends a `POST` request to `/dashboard_user/get`
         let info = OperationInfo {
             operation_id: "dashboard_user_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5165,6 +5271,7 @@ Sends a `POST` request to `/dashboard_user/list`
         let info = OperationInfo {
             operation_id: "dashboard_user_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5217,6 +5324,7 @@ Sends a `POST` request to `/employers/search`
         let info = OperationInfo {
             operation_id: "employers_search",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5269,6 +5377,7 @@ Sends a `POST` request to `/employment/verification/get`
         let info = OperationInfo {
             operation_id: "employment_verification_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5319,6 +5428,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "fdx_consent_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5366,6 +5476,7 @@ Sends a `POST` request to `/fdx/notifications`
         let info = OperationInfo {
             operation_id: "fdx_notifications",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5421,6 +5532,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "get_recipient",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5466,6 +5578,7 @@ Sends a `GET` request to `/fdx/recipients`
         let info = OperationInfo {
             operation_id: "get_recipients",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5516,6 +5629,7 @@ Sends a `POST` request to `/identity/documents/uploads/get`
         let info = OperationInfo {
             operation_id: "identity_documents_uploads_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5567,6 +5681,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "identity_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5618,6 +5733,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "identity_match",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5672,6 +5788,7 @@ Sends a `POST` request to `/identity/refresh`
         let info = OperationInfo {
             operation_id: "identity_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5722,6 +5839,7 @@ Sends a `POST` request to `/identity_verification/autofill/create`
         let info = OperationInfo {
             operation_id: "identity_verification_autofill_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5779,6 +5897,7 @@ Sends a `POST` request to `/identity_verification/create`
         let info = OperationInfo {
             operation_id: "identity_verification_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5829,6 +5948,7 @@ Sends a `POST` request to `/identity_verification/get`
         let info = OperationInfo {
             operation_id: "identity_verification_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5879,6 +5999,7 @@ Sends a `POST` request to `/identity_verification/list`
         let info = OperationInfo {
             operation_id: "identity_verification_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5929,6 +6050,7 @@ Sends a `POST` request to `/identity_verification/retry`
         let info = OperationInfo {
             operation_id: "identity_verification_retry",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -5979,6 +6101,7 @@ Sends a `POST` request to `/income/verification/create`
         let info = OperationInfo {
             operation_id: "income_verification_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6024,6 +6147,7 @@ Sends a `POST` request to `/income/verification/documents/download`
         let info = OperationInfo {
             operation_id: "income_verification_documents_download",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6078,6 +6202,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "income_verification_paystubs_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6132,6 +6257,7 @@ Sends a `POST` request to `/income/verification/precheck`
         let info = OperationInfo {
             operation_id: "income_verification_precheck",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6186,6 +6312,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "income_verification_taxforms_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6240,6 +6367,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "institutions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6295,6 +6423,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "institutions_get_by_id",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6348,6 +6477,7 @@ Sends a `POST` request to `/institutions/search`
         let info = OperationInfo {
             operation_id: "institutions_search",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6398,6 +6528,7 @@ Sends a `POST` request to `/investments/auth/get`
         let info = OperationInfo {
             operation_id: "investments_auth_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6448,6 +6579,7 @@ Sends a `POST` request to `/investments/holdings/get`
         let info = OperationInfo {
             operation_id: "investments_holdings_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6502,6 +6634,7 @@ Sends a `POST` request to `/investments/refresh`
         let info = OperationInfo {
             operation_id: "investments_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6560,6 +6693,7 @@ Sends a `POST` request to `/investments/transactions/get`
         let info = OperationInfo {
             operation_id: "investments_transactions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6607,6 +6741,7 @@ Sends a `POST` request to `/issues/get`
         let info = OperationInfo {
             operation_id: "issues_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6654,6 +6789,7 @@ Sends a `POST` request to `/issues/search`
         let info = OperationInfo {
             operation_id: "issues_search",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6704,6 +6840,7 @@ Sends a `POST` request to `/issues/subscribe`
         let info = OperationInfo {
             operation_id: "issues_subscribe",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6757,6 +6894,7 @@ Sends a `POST` request to `/item/access_token/invalidate`
         let info = OperationInfo {
             operation_id: "item_access_token_invalidate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6807,6 +6945,7 @@ Sends a `POST` request to `/item/activity/list`
         let info = OperationInfo {
             operation_id: "item_activity_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6857,6 +6996,7 @@ Sends a `POST` request to `/item/application/list`
         let info = OperationInfo {
             operation_id: "item_application_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6907,6 +7047,7 @@ Sends a `POST` request to `/item/application/scopes/update`
         let info = OperationInfo {
             operation_id: "item_application_scopes_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -6961,6 +7102,7 @@ Sends a `POST` request to `/item/application/unlink`
         let info = OperationInfo {
             operation_id: "item_application_unlink",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7010,6 +7152,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "item_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7059,6 +7202,7 @@ Sends a `POST` request to `/item/import`
         let info = OperationInfo {
             operation_id: "item_import",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7111,6 +7255,7 @@ Sends a `POST` request to `/item/products/terminate`
         let info = OperationInfo {
             operation_id: "item_products_terminate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7167,6 +7312,7 @@ Sends a `POST` request to `/item/public_token/create`
         let info = OperationInfo {
             operation_id: "item_create_public_token",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7219,6 +7365,7 @@ Sends a `POST` request to `/item/public_token/exchange`
         let info = OperationInfo {
             operation_id: "item_public_token_exchange",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7278,6 +7425,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "item_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7328,6 +7476,7 @@ Sends a `POST` request to `/item/webhook/update`
         let info = OperationInfo {
             operation_id: "item_webhook_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7377,6 +7526,7 @@ Sends a `POST` request to `/liabilities/get`
         let info = OperationInfo {
             operation_id: "liabilities_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7430,6 +7580,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "link_oauth_correlation_id_exchange",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7484,6 +7635,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "link_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7535,6 +7687,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "link_token_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7585,6 +7738,7 @@ Sends a `POST` request to `/link_delivery/create`
         let info = OperationInfo {
             operation_id: "link_delivery_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7635,6 +7789,7 @@ Sends a `POST` request to `/link_delivery/get`
         let info = OperationInfo {
             operation_id: "link_delivery_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7691,6 +7846,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "network_status_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7743,6 +7899,7 @@ Sends a `POST` request to `/oauth/introspect`
         let info = OperationInfo {
             operation_id: "oauth_introspect",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7795,6 +7952,7 @@ Sends a `POST` request to `/oauth/revoke`
         let info = OperationInfo {
             operation_id: "oauth_revoke",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7845,6 +8003,7 @@ Sends a `POST` request to `/oauth/token`
         let info = OperationInfo {
             operation_id: "oauth_token",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7895,6 +8054,7 @@ Sends a `POST` request to `/partner/customer/create`
         let info = OperationInfo {
             operation_id: "partner_customer_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7945,6 +8105,7 @@ Sends a `POST` request to `/partner/customer/enable`
         let info = OperationInfo {
             operation_id: "partner_customer_enable",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -7995,6 +8156,7 @@ Sends a `POST` request to `/partner/customer/get`
         let info = OperationInfo {
             operation_id: "partner_customer_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8045,6 +8207,7 @@ Sends a `POST` request to `/partner/customer/oauth_institutions/get`
         let info = OperationInfo {
             operation_id: "partner_customer_oauth_institutions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8095,6 +8258,7 @@ Sends a `POST` request to `/partner/customer/remove`
         let info = OperationInfo {
             operation_id: "partner_customer_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8147,6 +8311,7 @@ Sends a `POST` request to `/payment_initiation/consent/create`
         let info = OperationInfo {
             operation_id: "payment_initiation_consent_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8197,6 +8362,7 @@ Sends a `POST` request to `/payment_initiation/consent/get`
         let info = OperationInfo {
             operation_id: "payment_initiation_consent_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8249,6 +8415,7 @@ Sends a `POST` request to `/payment_initiation/consent/payment/execute`
         let info = OperationInfo {
             operation_id: "payment_initiation_consent_payment_execute",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8299,6 +8466,7 @@ Sends a `POST` request to `/payment_initiation/consent/revoke`
         let info = OperationInfo {
             operation_id: "payment_initiation_consent_revoke",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8353,6 +8521,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "payment_initiation_payment_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8409,6 +8578,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "payment_initiation_payment_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8459,6 +8629,7 @@ Sends a `POST` request to `/payment_initiation/payment/list`
         let info = OperationInfo {
             operation_id: "payment_initiation_payment_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8522,6 +8693,7 @@ Sends a `POST` request to `/payment_initiation/payment/reverse`
         let info = OperationInfo {
             operation_id: "payment_initiation_payment_reverse",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8574,6 +8746,7 @@ Sends a `POST` request to `/payment_initiation/payment/token/create`
         let info = OperationInfo {
             operation_id: "create_payment_token",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8629,6 +8802,7 @@ Sends a `POST` request to `/payment_initiation/recipient/create`
         let info = OperationInfo {
             operation_id: "payment_initiation_recipient_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8679,6 +8853,7 @@ Sends a `POST` request to `/payment_initiation/recipient/get`
         let info = OperationInfo {
             operation_id: "payment_initiation_recipient_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8729,6 +8904,7 @@ Sends a `POST` request to `/payment_initiation/recipient/list`
         let info = OperationInfo {
             operation_id: "payment_initiation_recipient_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8781,6 +8957,7 @@ Sends a `POST` request to `/payment_profile/create`
         let info = OperationInfo {
             operation_id: "payment_profile_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8831,6 +9008,7 @@ Sends a `POST` request to `/payment_profile/get`
         let info = OperationInfo {
             operation_id: "payment_profile_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8881,6 +9059,7 @@ Sends a `POST` request to `/payment_profile/remove`
         let info = OperationInfo {
             operation_id: "payment_profile_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8934,6 +9113,7 @@ Sends a `POST` request to `/processor/account/get`
         let info = OperationInfo {
             operation_id: "processor_account_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -8986,6 +9166,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "processor_apex_processor_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9039,6 +9220,7 @@ Sends a `POST` request to `/processor/auth/get`
         let info = OperationInfo {
             operation_id: "processor_auth_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9095,6 +9277,7 @@ Note that not all institutions calculate the available balance. In the event tha
         let info = OperationInfo {
             operation_id: "processor_balance_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9145,6 +9328,7 @@ Sends a `POST` request to `/processor/bank_transfer/create`
         let info = OperationInfo {
             operation_id: "processor_bank_transfer_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9195,6 +9379,7 @@ Sends a `POST` request to `/processor/identity/get`
         let info = OperationInfo {
             operation_id: "processor_identity_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9249,6 +9434,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "processor_identity_match",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9303,6 +9489,7 @@ Sends a `POST` request to `/processor/investments/auth/get`
         let info = OperationInfo {
             operation_id: "processor_investments_auth_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9354,6 +9541,7 @@ Sends a `POST` request to `/processor/investments/holdings/get`
         let info = OperationInfo {
             operation_id: "processor_investments_holdings_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9414,6 +9602,7 @@ Sends a `POST` request to `/processor/investments/transactions/get`
         let info = OperationInfo {
             operation_id: "processor_investments_transactions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9468,6 +9657,7 @@ Sends a `POST` request to `/processor/liabilities/get`
         let info = OperationInfo {
             operation_id: "processor_liabilities_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9522,6 +9712,7 @@ Sends a `POST` request to `/processor/signal/decision/report`
         let info = OperationInfo {
             operation_id: "processor_signal_decision_report",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9576,6 +9767,7 @@ Sends a `POST` request to `/processor/signal/evaluate`
         let info = OperationInfo {
             operation_id: "processor_signal_evaluate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9628,6 +9820,7 @@ Sends a `POST` request to `/processor/signal/prepare`
         let info = OperationInfo {
             operation_id: "processor_signal_prepare",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9680,6 +9873,7 @@ Sends a `POST` request to `/processor/signal/return/report`
         let info = OperationInfo {
             operation_id: "processor_signal_return_report",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9739,6 +9933,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "processor_stripe_bank_account_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9791,6 +9986,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "processor_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9841,6 +10037,7 @@ Sends a `POST` request to `/processor/token/permissions/get`
         let info = OperationInfo {
             operation_id: "processor_token_permissions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9891,6 +10088,7 @@ Sends a `POST` request to `/processor/token/permissions/set`
         let info = OperationInfo {
             operation_id: "processor_token_permissions_set",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -9941,6 +10139,7 @@ Sends a `POST` request to `/processor/token/webhook/update`
         let info = OperationInfo {
             operation_id: "processor_token_webhook_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10001,6 +10200,7 @@ Sends a `POST` request to `/processor/transactions/get`
         let info = OperationInfo {
             operation_id: "processor_transactions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10059,6 +10259,7 @@ Sends a `POST` request to `/processor/transactions/recurring/get`
         let info = OperationInfo {
             operation_id: "processor_transactions_recurring_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10113,6 +10314,7 @@ Sends a `POST` request to `/processor/transactions/refresh`
         let info = OperationInfo {
             operation_id: "processor_transactions_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10178,6 +10380,7 @@ Sends a `POST` request to `/processor/transactions/sync`
         let info = OperationInfo {
             operation_id: "processor_transactions_sync",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10230,6 +10433,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "profile_network_status_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10279,6 +10483,7 @@ Sends a `POST` request to `/protect/compute`
         let info = OperationInfo {
             operation_id: "protect_compute",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10329,6 +10534,7 @@ Sends a `POST` request to `/protect/event/get`
         let info = OperationInfo {
             operation_id: "protect_event_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10379,6 +10585,7 @@ Sends a `POST` request to `/protect/event/send`
         let info = OperationInfo {
             operation_id: "protect_event_send",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10433,6 +10640,7 @@ Sends a `POST` request to `/protect/report/create`
         let info = OperationInfo {
             operation_id: "protect_report_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10483,6 +10691,7 @@ Sends a `POST` request to `/protect/user/insights/get`
         let info = OperationInfo {
             operation_id: "protect_user_insights_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10533,6 +10742,7 @@ Sends a `POST` request to `/sandbox/bank_income/fire_webhook`
         let info = OperationInfo {
             operation_id: "sandbox_bank_income_fire_webhook",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10583,6 +10793,7 @@ Sends a `POST` request to `/sandbox/bank_transfer/fire_webhook`
         let info = OperationInfo {
             operation_id: "sandbox_bank_transfer_fire_webhook",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10633,6 +10844,7 @@ Sends a `POST` request to `/sandbox/bank_transfer/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_bank_transfer_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10683,6 +10895,7 @@ Sends a `POST` request to `/sandbox/cra/cashflow_updates/update`
         let info = OperationInfo {
             operation_id: "sandbox_cra_cashflow_updates_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10733,6 +10946,7 @@ Sends a `POST` request to `/sandbox/income/fire_webhook`
         let info = OperationInfo {
             operation_id: "sandbox_income_fire_webhook",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10785,6 +10999,7 @@ Sends a `POST` request to `/sandbox/item/application/seed`
         let info = OperationInfo {
             operation_id: "sandbox_item_application_seed",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10861,6 +11076,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "sandbox_item_fire_webhook",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10912,6 +11128,7 @@ Sends a `POST` request to `/sandbox/item/reset_login`
         let info = OperationInfo {
             operation_id: "sandbox_item_reset_login",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -10964,6 +11181,7 @@ Sends a `POST` request to `/sandbox/item/set_verification_status`
         let info = OperationInfo {
             operation_id: "sandbox_item_set_verification_status",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11014,6 +11232,7 @@ Sends a `POST` request to `/sandbox/oauth/select_accounts`
         let info = OperationInfo {
             operation_id: "sandbox_oauth_select_accounts",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11064,6 +11283,7 @@ Sends a `POST` request to `/sandbox/payment/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_payment_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11118,6 +11338,7 @@ Sends a `POST` request to `/sandbox/payment_profile/reset_login`
         let info = OperationInfo {
             operation_id: "sandbox_payment_profile_reset_login",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11168,6 +11389,7 @@ Sends a `POST` request to `/sandbox/processor_token/create`
         let info = OperationInfo {
             operation_id: "sandbox_processor_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11220,6 +11442,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "sandbox_public_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11274,6 +11497,7 @@ Sends a `POST` request to `/sandbox/transactions/create`
         let info = OperationInfo {
             operation_id: "sandbox_transactions_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11327,6 +11551,7 @@ Sends a `POST` request to `/sandbox/transfer/fire_webhook`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_fire_webhook",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11377,6 +11602,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/deposit/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_ledger_deposit_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11429,6 +11655,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/simulate_available`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_ledger_simulate_available",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11479,6 +11706,7 @@ Sends a `POST` request to `/sandbox/transfer/ledger/withdraw/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_ledger_withdraw_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11529,6 +11757,7 @@ Sends a `POST` request to `/sandbox/transfer/refund/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_refund_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11579,6 +11808,7 @@ Sends a `POST` request to `/sandbox/transfer/repayment/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_repayment_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11629,6 +11859,7 @@ Sends a `POST` request to `/sandbox/transfer/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11679,6 +11910,7 @@ Sends a `POST` request to `/sandbox/transfer/sweep/simulate`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_sweep_simulate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11739,6 +11971,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/advance`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_test_clock_advance",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11793,6 +12026,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/create`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_test_clock_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11843,6 +12077,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/get`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_test_clock_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11893,6 +12128,7 @@ Sends a `POST` request to `/sandbox/transfer/test_clock/list`
         let info = OperationInfo {
             operation_id: "sandbox_transfer_test_clock_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11944,6 +12180,7 @@ Sends a `POST` request to `/sandbox/user/reset_login`
         let info = OperationInfo {
             operation_id: "sandbox_user_reset_login",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -11996,6 +12233,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "session_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12050,6 +12288,7 @@ Sends a `POST` request to `/signal/decision/report`
         let info = OperationInfo {
             operation_id: "signal_decision_report",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12103,6 +12342,7 @@ Sends a `POST` request to `/signal/evaluate`
         let info = OperationInfo {
             operation_id: "signal_evaluate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12154,6 +12394,7 @@ Sends a `POST` request to `/signal/prepare`
         let info = OperationInfo {
             operation_id: "signal_prepare",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12204,6 +12445,7 @@ Sends a `POST` request to `/signal/return/report`
         let info = OperationInfo {
             operation_id: "signal_return_report",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12251,6 +12493,7 @@ Sends a `POST` request to `/signal/schedule`
         let info = OperationInfo {
             operation_id: "signal_schedule",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12291,6 +12534,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "statements_download",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12340,6 +12584,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "statements_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12392,6 +12637,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "statements_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12442,6 +12688,7 @@ Sends a `POST` request to `/transactions/enrich`
         let info = OperationInfo {
             operation_id: "transactions_enrich",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12499,6 +12746,7 @@ Sends a `POST` request to `/transactions/get`
         let info = OperationInfo {
             operation_id: "transactions_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12557,6 +12805,7 @@ Sends a `POST` request to `/transactions/recurring/get`
         let info = OperationInfo {
             operation_id: "transactions_recurring_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12615,6 +12864,7 @@ Sends a `POST` request to `/transactions/refresh`
         let info = OperationInfo {
             operation_id: "transactions_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12677,6 +12927,7 @@ Sends a `POST` request to `/transactions/sync`
         let info = OperationInfo {
             operation_id: "transactions_sync",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12727,6 +12978,7 @@ Sends a `POST` request to `/transfer/authorization/cancel`
         let info = OperationInfo {
             operation_id: "transfer_authorization_cancel",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12799,6 +13051,7 @@ Sends a `POST` request to `/transfer/authorization/create`
         let info = OperationInfo {
             operation_id: "transfer_authorization_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12849,6 +13102,7 @@ Sends a `POST` request to `/transfer/balance/get`
         let info = OperationInfo {
             operation_id: "transfer_balance_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12896,6 +13150,7 @@ Sends a `POST` request to `/transfer/cancel`
         let info = OperationInfo {
             operation_id: "transfer_cancel",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12946,6 +13201,7 @@ Sends a `POST` request to `/transfer/capabilities/get`
         let info = OperationInfo {
             operation_id: "transfer_capabilities_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -12996,6 +13252,7 @@ Sends a `POST` request to `/transfer/configuration/get`
         let info = OperationInfo {
             operation_id: "transfer_configuration_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13043,6 +13300,7 @@ Sends a `POST` request to `/transfer/create`
         let info = OperationInfo {
             operation_id: "transfer_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13094,6 +13352,7 @@ Sends a `POST` request to `/transfer/diligence/document/upload`
         let info = OperationInfo {
             operation_id: "transfer_diligence_document_upload",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13144,6 +13403,7 @@ Sends a `POST` request to `/transfer/diligence/submit`
         let info = OperationInfo {
             operation_id: "transfer_diligence_submit",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13194,6 +13454,7 @@ Sends a `POST` request to `/transfer/event/list`
         let info = OperationInfo {
             operation_id: "transfer_event_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13244,6 +13505,7 @@ Sends a `POST` request to `/transfer/event/sync`
         let info = OperationInfo {
             operation_id: "transfer_event_sync",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13291,6 +13553,7 @@ Sends a `POST` request to `/transfer/get`
         let info = OperationInfo {
             operation_id: "transfer_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13341,6 +13604,7 @@ Sends a `POST` request to `/transfer/intent/create`
         let info = OperationInfo {
             operation_id: "transfer_intent_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13391,6 +13655,7 @@ Sends a `POST` request to `/transfer/intent/get`
         let info = OperationInfo {
             operation_id: "transfer_intent_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13441,6 +13706,7 @@ Sends a `POST` request to `/transfer/ledger/deposit`
         let info = OperationInfo {
             operation_id: "transfer_ledger_deposit",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13491,6 +13757,7 @@ Sends a `POST` request to `/transfer/ledger/distribute`
         let info = OperationInfo {
             operation_id: "transfer_ledger_distribute",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13541,6 +13808,7 @@ Sends a `POST` request to `/transfer/ledger/event/list`
         let info = OperationInfo {
             operation_id: "transfer_ledger_event_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13591,6 +13859,7 @@ Sends a `POST` request to `/transfer/ledger/get`
         let info = OperationInfo {
             operation_id: "transfer_ledger_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13641,6 +13910,7 @@ Sends a `POST` request to `/transfer/ledger/withdraw`
         let info = OperationInfo {
             operation_id: "transfer_ledger_withdraw",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13689,6 +13959,7 @@ Sends a `POST` request to `/transfer/list`
         let info = OperationInfo {
             operation_id: "transfer_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13741,6 +14012,7 @@ Sends a `POST` request to `/transfer/metrics/get`
         let info = OperationInfo {
             operation_id: "transfer_metrics_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13791,6 +14063,7 @@ Sends a `POST` request to `/transfer/migrate_account`
         let info = OperationInfo {
             operation_id: "transfer_migrate_account",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13841,6 +14114,7 @@ Sends a `POST` request to `/transfer/originator/create`
         let info = OperationInfo {
             operation_id: "transfer_originator_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13893,6 +14167,7 @@ Sends a `POST` request to `/transfer/originator/funding_account/create`
         let info = OperationInfo {
             operation_id: "transfer_originator_funding_account_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13945,6 +14220,7 @@ Sends a `POST` request to `/transfer/originator/funding_account/update`
         let info = OperationInfo {
             operation_id: "transfer_originator_funding_account_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -13995,6 +14271,7 @@ Sends a `POST` request to `/transfer/originator/get`
         let info = OperationInfo {
             operation_id: "transfer_originator_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14045,6 +14322,7 @@ Sends a `POST` request to `/transfer/originator/list`
         let info = OperationInfo {
             operation_id: "transfer_originator_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14095,6 +14373,7 @@ Sends a `POST` request to `/transfer/platform/originator/create`
         let info = OperationInfo {
             operation_id: "transfer_platform_originator_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14145,6 +14424,7 @@ Sends a `POST` request to `/transfer/platform/person/create`
         let info = OperationInfo {
             operation_id: "transfer_platform_person_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14195,6 +14475,7 @@ Sends a `POST` request to `/transfer/platform/requirement/submit`
         let info = OperationInfo {
             operation_id: "transfer_platform_requirement_submit",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14245,6 +14526,7 @@ Sends a `POST` request to `/transfer/questionnaire/create`
         let info = OperationInfo {
             operation_id: "transfer_questionnaire_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14295,6 +14577,7 @@ Sends a `POST` request to `/transfer/recurring/cancel`
         let info = OperationInfo {
             operation_id: "transfer_recurring_cancel",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14345,6 +14628,7 @@ Sends a `POST` request to `/transfer/recurring/create`
         let info = OperationInfo {
             operation_id: "transfer_recurring_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14395,6 +14679,7 @@ Sends a `POST` request to `/transfer/recurring/get`
         let info = OperationInfo {
             operation_id: "transfer_recurring_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14446,6 +14731,7 @@ Sends a `POST` request to `/transfer/recurring/list`
         let info = OperationInfo {
             operation_id: "transfer_recurring_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14496,6 +14782,7 @@ Sends a `POST` request to `/transfer/refund/cancel`
         let info = OperationInfo {
             operation_id: "transfer_refund_cancel",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14550,6 +14837,7 @@ Sends a `POST` request to `/transfer/refund/create`
         let info = OperationInfo {
             operation_id: "transfer_refund_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14600,6 +14888,7 @@ Sends a `POST` request to `/transfer/refund/get`
         let info = OperationInfo {
             operation_id: "transfer_refund_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14650,6 +14939,7 @@ Sends a `POST` request to `/transfer/repayment/list`
         let info = OperationInfo {
             operation_id: "transfer_repayment_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14700,6 +14990,7 @@ Sends a `POST` request to `/transfer/repayment/return/list`
         let info = OperationInfo {
             operation_id: "transfer_repayment_return_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14750,6 +15041,7 @@ Sends a `POST` request to `/transfer/sweep/get`
         let info = OperationInfo {
             operation_id: "transfer_sweep_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14800,6 +15092,7 @@ Sends a `POST` request to `/transfer/sweep/list`
         let info = OperationInfo {
             operation_id: "transfer_sweep_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14866,6 +15159,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14922,6 +15216,7 @@ Sends a `POST` request to `/user/financial_data/refresh`
         let info = OperationInfo {
             operation_id: "user_financial_data_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -14977,6 +15272,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15035,6 +15331,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_identity_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15085,6 +15382,7 @@ Sends a `POST` request to `/user/items/associate`
         let info = OperationInfo {
             operation_id: "user_items_associate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15132,6 +15430,7 @@ Sends a `POST` request to `/user/items/get`
         let info = OperationInfo {
             operation_id: "user_items_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15183,6 +15482,7 @@ Sends a `POST` request to `/user/items/remove`
         let info = OperationInfo {
             operation_id: "user_items_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15233,6 +15533,7 @@ Sends a `POST` request to `/user/products/terminate`
         let info = OperationInfo {
             operation_id: "user_products_terminate",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15288,6 +15589,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15340,6 +15642,7 @@ Sends a `POST` request to `/user/third_party_token/create`
         let info = OperationInfo {
             operation_id: "user_third_party_token_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15392,6 +15695,7 @@ Sends a `POST` request to `/user/third_party_token/remove`
         let info = OperationInfo {
             operation_id: "user_third_party_token_remove",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15447,6 +15751,7 @@ Sends a `POST` request to `/user/transactions/refresh`
         let info = OperationInfo {
             operation_id: "user_transactions_refresh",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15504,6 +15809,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15556,6 +15862,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_account_session_event_send",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15608,6 +15915,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "user_account_session_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15655,6 +15963,7 @@ Sends a `POST` request to `/wallet/create`
         let info = OperationInfo {
             operation_id: "wallet_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15702,6 +16011,7 @@ Sends a `POST` request to `/wallet/get`
         let info = OperationInfo {
             operation_id: "wallet_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15749,6 +16059,7 @@ Sends a `POST` request to `/wallet/list`
         let info = OperationInfo {
             operation_id: "wallet_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15801,6 +16112,7 @@ Sends a `POST` request to `/wallet/transaction/execute`
         let info = OperationInfo {
             operation_id: "wallet_transaction_execute",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15851,6 +16163,7 @@ Sends a `POST` request to `/wallet/transaction/get`
         let info = OperationInfo {
             operation_id: "wallet_transaction_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15901,6 +16214,7 @@ Sends a `POST` request to `/wallet/transaction/list`
         let info = OperationInfo {
             operation_id: "wallet_transaction_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -15951,6 +16265,7 @@ Sends a `POST` request to `/watchlist_screening/entity/create`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16001,6 +16316,7 @@ Sends a `POST` request to `/watchlist_screening/entity/get`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16051,6 +16367,7 @@ Sends a `POST` request to `/watchlist_screening/entity/history/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_history_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16101,6 +16418,7 @@ Sends a `POST` request to `/watchlist_screening/entity/hit/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_hit_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16151,6 +16469,7 @@ Sends a `POST` request to `/watchlist_screening/entity/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16201,6 +16520,7 @@ Sends a `POST` request to `/watchlist_screening/entity/program/get`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_program_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16251,6 +16571,7 @@ Sends a `POST` request to `/watchlist_screening/entity/program/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_program_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16301,6 +16622,7 @@ Sends a `POST` request to `/watchlist_screening/entity/review/create`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_review_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16351,6 +16673,7 @@ Sends a `POST` request to `/watchlist_screening/entity/review/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_review_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16403,6 +16726,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "watchlist_screening_entity_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16453,6 +16777,7 @@ Sends a `POST` request to `/watchlist_screening/individual/create`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16503,6 +16828,7 @@ Sends a `POST` request to `/watchlist_screening/individual/get`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16555,6 +16881,7 @@ Sends a `POST` request to `/watchlist_screening/individual/history/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_history_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16605,6 +16932,7 @@ Sends a `POST` request to `/watchlist_screening/individual/hit/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_hit_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16655,6 +16983,7 @@ Sends a `POST` request to `/watchlist_screening/individual/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16707,6 +17036,7 @@ Sends a `POST` request to `/watchlist_screening/individual/program/get`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_program_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16759,6 +17089,7 @@ Sends a `POST` request to `/watchlist_screening/individual/program/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_program_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16811,6 +17142,7 @@ Sends a `POST` request to `/watchlist_screening/individual/review/create`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_review_create",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16863,6 +17195,7 @@ Sends a `POST` request to `/watchlist_screening/individual/review/list`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_review_list",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16913,6 +17246,7 @@ Sends a `POST` request to `/watchlist_screening/individual/update`
         let info = OperationInfo {
             operation_id: "watchlist_screening_individual_update",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;
@@ -16967,6 +17301,7 @@ Arguments:
         let info = OperationInfo {
             operation_id: "webhook_verification_key_get",
         };
+        (crate::RequestHeaders::apply)(&self.inner, &mut request);
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
         self.post(&result, &info).await?;

@@ -660,6 +660,9 @@ pub fn visit_json<V: crate::JsonOperationVisitor>(visitor: &mut V) {
     visitor.visit::<WatchlistScreeningIndividualUpdate>();
     visitor.visit::<WebhookVerificationKeyGet>();
 }
+impl crate::RequestBody for types::AccountsBalanceGetRequest {
+    type Operation = AccountsBalanceGet;
+}
 /// `POST /accounts/balance/get` (operationId `accountsBalanceGet`; client method [`Client::accounts_balance_get`](crate::Client::accounts_balance_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AccountsBalanceGet;
@@ -668,12 +671,16 @@ impl crate::Operation for AccountsBalanceGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/accounts/balance/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AccountsBalanceGetRequest;
     type Response = types::AccountsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AccountsBalanceGet {}
+impl crate::RequestBody for types::AccountsGetRequest {
+    type Operation = AccountsGet;
+}
 /// `POST /accounts/get` (operationId `accountsGet`; client method [`Client::accounts_get`](crate::Client::accounts_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AccountsGet;
@@ -682,12 +689,16 @@ impl crate::Operation for AccountsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/accounts/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AccountsGetRequest;
     type Response = types::AccountsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AccountsGet {}
+impl crate::RequestBody for types::ApplicationGetRequest {
+    type Operation = ApplicationGet;
+}
 /// `POST /application/get` (operationId `applicationGet`; client method [`Client::application_get`](crate::Client::application_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ApplicationGet;
@@ -696,12 +707,16 @@ impl crate::Operation for ApplicationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/application/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ApplicationGetRequest;
     type Response = types::ApplicationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ApplicationGet {}
+impl crate::RequestBody for types::AssetReportAuditCopyCreateRequest {
+    type Operation = AssetReportAuditCopyCreate;
+}
 /// `POST /asset_report/audit_copy/create` (operationId `assetReportAuditCopyCreate`; client method [`Client::asset_report_audit_copy_create`](crate::Client::asset_report_audit_copy_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyCreate;
@@ -710,12 +725,16 @@ impl crate::Operation for AssetReportAuditCopyCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/audit_copy/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportAuditCopyCreateRequest;
     type Response = types::AssetReportAuditCopyCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportAuditCopyCreate {}
+impl crate::RequestBody for types::AssetReportAuditCopyGetRequest {
+    type Operation = AssetReportAuditCopyGet;
+}
 /// `POST /asset_report/audit_copy/get` (operationId `assetReportAuditCopyGet`; client method [`Client::asset_report_audit_copy_get`](crate::Client::asset_report_audit_copy_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyGet;
@@ -724,12 +743,16 @@ impl crate::Operation for AssetReportAuditCopyGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/audit_copy/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportAuditCopyGetRequest;
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportAuditCopyGet {}
+impl crate::RequestBody for types::AssetReportAuditCopyPdfGetRequest {
+    type Operation = AssetReportAuditCopyPdfGet;
+}
 /// `POST /asset_report/audit_copy/pdf/get` (operationId `assetReportAuditCopyPdfGet`; client method [`Client::asset_report_audit_copy_pdf_get`](crate::Client::asset_report_audit_copy_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportAuditCopyPdfGet;
@@ -738,10 +761,14 @@ impl crate::Operation for AssetReportAuditCopyPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/audit_copy/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportAuditCopyPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::AssetReportAuditCopyRemoveRequest {
+    type Operation = AssetReportAuditCopyRemove;
 }
 /// `POST /asset_report/audit_copy/remove` (operationId `assetReportAuditCopyRemove`; client method [`Client::asset_report_audit_copy_remove`](crate::Client::asset_report_audit_copy_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -751,12 +778,16 @@ impl crate::Operation for AssetReportAuditCopyRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/audit_copy/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportAuditCopyRemoveRequest;
     type Response = types::AssetReportAuditCopyRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportAuditCopyRemove {}
+impl crate::RequestBody for types::AssetReportCreateRequest {
+    type Operation = AssetReportCreate;
+}
 /// `POST /asset_report/create` (operationId `assetReportCreate`; client method [`Client::asset_report_create`](crate::Client::asset_report_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportCreate;
@@ -765,12 +796,16 @@ impl crate::Operation for AssetReportCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportCreateRequest;
     type Response = types::AssetReportCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportCreate {}
+impl crate::RequestBody for types::AssetReportFilterRequest {
+    type Operation = AssetReportFilter;
+}
 /// `POST /asset_report/filter` (operationId `assetReportFilter`; client method [`Client::asset_report_filter`](crate::Client::asset_report_filter)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportFilter;
@@ -779,12 +814,16 @@ impl crate::Operation for AssetReportFilter {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/filter";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportFilterRequest;
     type Response = types::AssetReportFilterResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportFilter {}
+impl crate::RequestBody for types::AssetReportGetRequest {
+    type Operation = AssetReportGet;
+}
 /// `POST /asset_report/get` (operationId `assetReportGet`; client method [`Client::asset_report_get`](crate::Client::asset_report_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportGet;
@@ -793,12 +832,16 @@ impl crate::Operation for AssetReportGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportGetRequest;
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportGet {}
+impl crate::RequestBody for types::AssetReportPdfGetRequest {
+    type Operation = AssetReportPdfGet;
+}
 /// `POST /asset_report/pdf/get` (operationId `assetReportPdfGet`; client method [`Client::asset_report_pdf_get`](crate::Client::asset_report_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportPdfGet;
@@ -807,10 +850,14 @@ impl crate::Operation for AssetReportPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::AssetReportRefreshRequest {
+    type Operation = AssetReportRefresh;
 }
 /// `POST /asset_report/refresh` (operationId `assetReportRefresh`; client method [`Client::asset_report_refresh`](crate::Client::asset_report_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -820,12 +867,16 @@ impl crate::Operation for AssetReportRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportRefreshRequest;
     type Response = types::AssetReportRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportRefresh {}
+impl crate::RequestBody for types::AssetReportRemoveRequest {
+    type Operation = AssetReportRemove;
+}
 /// `POST /asset_report/remove` (operationId `assetReportRemove`; client method [`Client::asset_report_remove`](crate::Client::asset_report_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AssetReportRemove;
@@ -834,12 +885,16 @@ impl crate::Operation for AssetReportRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/asset_report/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportRemoveRequest;
     type Response = types::AssetReportRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AssetReportRemove {}
+impl crate::RequestBody for types::AuthGetRequest {
+    type Operation = AuthGet;
+}
 /// `POST /auth/get` (operationId `authGet`; client method [`Client::auth_get`](crate::Client::auth_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AuthGet;
@@ -848,12 +903,16 @@ impl crate::Operation for AuthGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/auth/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AuthGetRequest;
     type Response = types::AuthGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AuthGet {}
+impl crate::RequestBody for types::AuthVerifyRequest {
+    type Operation = AuthVerify;
+}
 /// `POST /auth/verify` (operationId `authVerify`; client method [`Client::auth_verify`](crate::Client::auth_verify)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct AuthVerify;
@@ -862,12 +921,16 @@ impl crate::Operation for AuthVerify {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/auth/verify";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AuthVerifyRequest;
     type Response = types::AuthVerifyResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for AuthVerify {}
+impl crate::RequestBody for types::BankTransferBalanceGetRequest {
+    type Operation = BankTransferBalanceGet;
+}
 /// `POST /bank_transfer/balance/get` (operationId `bankTransferBalanceGet`; client method [`Client::bank_transfer_balance_get`](crate::Client::bank_transfer_balance_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferBalanceGet;
@@ -876,12 +939,16 @@ impl crate::Operation for BankTransferBalanceGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/balance/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferBalanceGetRequest;
     type Response = types::BankTransferBalanceGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferBalanceGet {}
+impl crate::RequestBody for types::BankTransferCancelRequest {
+    type Operation = BankTransferCancel;
+}
 /// `POST /bank_transfer/cancel` (operationId `bankTransferCancel`; client method [`Client::bank_transfer_cancel`](crate::Client::bank_transfer_cancel)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferCancel;
@@ -890,12 +957,16 @@ impl crate::Operation for BankTransferCancel {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/cancel";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferCancelRequest;
     type Response = types::BankTransferCancelResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferCancel {}
+impl crate::RequestBody for types::BankTransferCreateRequest {
+    type Operation = BankTransferCreate;
+}
 /// `POST /bank_transfer/create` (operationId `bankTransferCreate`; client method [`Client::bank_transfer_create`](crate::Client::bank_transfer_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferCreate;
@@ -904,6 +975,7 @@ impl crate::Operation for BankTransferCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -912,8 +984,17 @@ impl crate::Operation for BankTransferCreate {
     type Request = types::BankTransferCreateRequest;
     type Response = types::BankTransferCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for BankTransferCreate {}
+impl crate::RequestBody for types::BankTransferEventListRequest {
+    type Operation = BankTransferEventList;
+}
 /// `POST /bank_transfer/event/list` (operationId `bankTransferEventList`; client method [`Client::bank_transfer_event_list`](crate::Client::bank_transfer_event_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferEventList;
@@ -922,12 +1003,16 @@ impl crate::Operation for BankTransferEventList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/event/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferEventListRequest;
     type Response = types::BankTransferEventListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferEventList {}
+impl crate::RequestBody for types::BankTransferEventSyncRequest {
+    type Operation = BankTransferEventSync;
+}
 /// `POST /bank_transfer/event/sync` (operationId `bankTransferEventSync`; client method [`Client::bank_transfer_event_sync`](crate::Client::bank_transfer_event_sync)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferEventSync;
@@ -936,12 +1021,16 @@ impl crate::Operation for BankTransferEventSync {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/event/sync";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferEventSyncRequest;
     type Response = types::BankTransferEventSyncResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferEventSync {}
+impl crate::RequestBody for types::BankTransferGetRequest {
+    type Operation = BankTransferGet;
+}
 /// `POST /bank_transfer/get` (operationId `bankTransferGet`; client method [`Client::bank_transfer_get`](crate::Client::bank_transfer_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferGet;
@@ -950,12 +1039,16 @@ impl crate::Operation for BankTransferGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferGetRequest;
     type Response = types::BankTransferGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferGet {}
+impl crate::RequestBody for types::BankTransferListRequest {
+    type Operation = BankTransferList;
+}
 /// `POST /bank_transfer/list` (operationId `bankTransferList`; client method [`Client::bank_transfer_list`](crate::Client::bank_transfer_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferList;
@@ -964,12 +1057,16 @@ impl crate::Operation for BankTransferList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferListRequest;
     type Response = types::BankTransferListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferList {}
+impl crate::RequestBody for types::BankTransferMigrateAccountRequest {
+    type Operation = BankTransferMigrateAccount;
+}
 /// `POST /bank_transfer/migrate_account` (operationId `bankTransferMigrateAccount`; client method [`Client::bank_transfer_migrate_account`](crate::Client::bank_transfer_migrate_account)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferMigrateAccount;
@@ -978,12 +1075,16 @@ impl crate::Operation for BankTransferMigrateAccount {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/migrate_account";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferMigrateAccountRequest;
     type Response = types::BankTransferMigrateAccountResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferMigrateAccount {}
+impl crate::RequestBody for types::BankTransferSweepGetRequest {
+    type Operation = BankTransferSweepGet;
+}
 /// `POST /bank_transfer/sweep/get` (operationId `bankTransferSweepGet`; client method [`Client::bank_transfer_sweep_get`](crate::Client::bank_transfer_sweep_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferSweepGet;
@@ -992,12 +1093,16 @@ impl crate::Operation for BankTransferSweepGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/sweep/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferSweepGetRequest;
     type Response = types::BankTransferSweepGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferSweepGet {}
+impl crate::RequestBody for types::BankTransferSweepListRequest {
+    type Operation = BankTransferSweepList;
+}
 /// `POST /bank_transfer/sweep/list` (operationId `bankTransferSweepList`; client method [`Client::bank_transfer_sweep_list`](crate::Client::bank_transfer_sweep_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BankTransferSweepList;
@@ -1006,12 +1111,16 @@ impl crate::Operation for BankTransferSweepList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/bank_transfer/sweep/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BankTransferSweepListRequest;
     type Response = types::BankTransferSweepListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BankTransferSweepList {}
+impl crate::RequestBody for types::BeaconAccountRiskEvaluateRequest {
+    type Operation = BeaconAccountRiskEvaluate;
+}
 /// `POST /beacon/account_risk/v1/evaluate` (operationId `beaconAccountRiskEvaluate`; client method [`Client::beacon_account_risk_evaluate`](crate::Client::beacon_account_risk_evaluate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconAccountRiskEvaluate;
@@ -1020,12 +1129,16 @@ impl crate::Operation for BeaconAccountRiskEvaluate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/account_risk/v1/evaluate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconAccountRiskEvaluateRequest;
     type Response = types::BeaconAccountRiskEvaluateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconAccountRiskEvaluate {}
+impl crate::RequestBody for types::BeaconDuplicateGetRequest {
+    type Operation = BeaconDuplicateGet;
+}
 /// `POST /beacon/duplicate/get` (operationId `beaconDuplicateGet`; client method [`Client::beacon_duplicate_get`](crate::Client::beacon_duplicate_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconDuplicateGet;
@@ -1034,12 +1147,16 @@ impl crate::Operation for BeaconDuplicateGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/duplicate/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconDuplicateGetRequest;
     type Response = types::BeaconDuplicateGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconDuplicateGet {}
+impl crate::RequestBody for types::BeaconReportCreateRequest {
+    type Operation = BeaconReportCreate;
+}
 /// `POST /beacon/report/create` (operationId `beaconReportCreate`; client method [`Client::beacon_report_create`](crate::Client::beacon_report_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportCreate;
@@ -1048,12 +1165,16 @@ impl crate::Operation for BeaconReportCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/report/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconReportCreateRequest;
     type Response = types::BeaconReportCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconReportCreate {}
+impl crate::RequestBody for types::BeaconReportGetRequest {
+    type Operation = BeaconReportGet;
+}
 /// `POST /beacon/report/get` (operationId `beaconReportGet`; client method [`Client::beacon_report_get`](crate::Client::beacon_report_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportGet;
@@ -1062,12 +1183,16 @@ impl crate::Operation for BeaconReportGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/report/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconReportGetRequest;
     type Response = types::BeaconReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconReportGet {}
+impl crate::RequestBody for types::BeaconReportListRequest {
+    type Operation = BeaconReportList;
+}
 /// `POST /beacon/report/list` (operationId `beaconReportList`; client method [`Client::beacon_report_list`](crate::Client::beacon_report_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportList;
@@ -1076,12 +1201,16 @@ impl crate::Operation for BeaconReportList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/report/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconReportListRequest;
     type Response = types::BeaconReportListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconReportList {}
+impl crate::RequestBody for types::BeaconReportSyndicationGetRequest {
+    type Operation = BeaconReportSyndicationGet;
+}
 /// `POST /beacon/report_syndication/get` (operationId `beaconReportSyndicationGet`; client method [`Client::beacon_report_syndication_get`](crate::Client::beacon_report_syndication_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportSyndicationGet;
@@ -1090,12 +1219,16 @@ impl crate::Operation for BeaconReportSyndicationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/report_syndication/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconReportSyndicationGetRequest;
     type Response = types::BeaconReportSyndicationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconReportSyndicationGet {}
+impl crate::RequestBody for types::BeaconReportSyndicationListRequest {
+    type Operation = BeaconReportSyndicationList;
+}
 /// `POST /beacon/report_syndication/list` (operationId `beaconReportSyndicationList`; client method [`Client::beacon_report_syndication_list`](crate::Client::beacon_report_syndication_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconReportSyndicationList;
@@ -1104,12 +1237,16 @@ impl crate::Operation for BeaconReportSyndicationList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/report_syndication/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconReportSyndicationListRequest;
     type Response = types::BeaconReportSyndicationListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconReportSyndicationList {}
+impl crate::RequestBody for types::BeaconUserAccountInsightsGetRequest {
+    type Operation = BeaconUserAccountInsightsGet;
+}
 /// `POST /beacon/user/account_insights/get` (operationId `beaconUserAccountInsightsGet`; client method [`Client::beacon_user_account_insights_get`](crate::Client::beacon_user_account_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserAccountInsightsGet;
@@ -1118,12 +1255,16 @@ impl crate::Operation for BeaconUserAccountInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/account_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserAccountInsightsGetRequest;
     type Response = types::BeaconUserAccountInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserAccountInsightsGet {}
+impl crate::RequestBody for types::BeaconUserCreateRequest {
+    type Operation = BeaconUserCreate;
+}
 /// `POST /beacon/user/create` (operationId `beaconUserCreate`; client method [`Client::beacon_user_create`](crate::Client::beacon_user_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserCreate;
@@ -1132,12 +1273,16 @@ impl crate::Operation for BeaconUserCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserCreateRequest;
     type Response = types::BeaconUserCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserCreate {}
+impl crate::RequestBody for types::BeaconUserGetRequest {
+    type Operation = BeaconUserGet;
+}
 /// `POST /beacon/user/get` (operationId `beaconUserGet`; client method [`Client::beacon_user_get`](crate::Client::beacon_user_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserGet;
@@ -1146,12 +1291,16 @@ impl crate::Operation for BeaconUserGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserGetRequest;
     type Response = types::BeaconUserGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserGet {}
+impl crate::RequestBody for types::BeaconUserHistoryListRequest {
+    type Operation = BeaconUserHistoryList;
+}
 /// `POST /beacon/user/history/list` (operationId `beaconUserHistoryList`; client method [`Client::beacon_user_history_list`](crate::Client::beacon_user_history_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserHistoryList;
@@ -1160,12 +1309,16 @@ impl crate::Operation for BeaconUserHistoryList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/history/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserHistoryListRequest;
     type Response = types::BeaconUserHistoryListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserHistoryList {}
+impl crate::RequestBody for types::BeaconUserReviewRequest {
+    type Operation = BeaconUserReview;
+}
 /// `POST /beacon/user/review` (operationId `beaconUserReview`; client method [`Client::beacon_user_review`](crate::Client::beacon_user_review)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserReview;
@@ -1174,12 +1327,16 @@ impl crate::Operation for BeaconUserReview {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/review";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserReviewRequest;
     type Response = types::BeaconUserGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserReview {}
+impl crate::RequestBody for types::BeaconUserUpdateRequest {
+    type Operation = BeaconUserUpdate;
+}
 /// `POST /beacon/user/update` (operationId `beaconUserUpdate`; client method [`Client::beacon_user_update`](crate::Client::beacon_user_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BeaconUserUpdate;
@@ -1188,12 +1345,16 @@ impl crate::Operation for BeaconUserUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beacon/user/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BeaconUserUpdateRequest;
     type Response = types::BeaconUserUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BeaconUserUpdate {}
+impl crate::RequestBody for types::BetaEwaReportV1GetRequest {
+    type Operation = BetaEwaReportV1Get;
+}
 /// `POST /beta/ewa_report/v1/get` (operationId `betaEwaReportV1Get`; client method [`Client::beta_ewa_report_v1_get`](crate::Client::beta_ewa_report_v1_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaEwaReportV1Get;
@@ -1202,12 +1363,16 @@ impl crate::Operation for BetaEwaReportV1Get {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/ewa_report/v1/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BetaEwaReportV1GetRequest;
     type Response = types::BetaEwaReportV1GetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BetaEwaReportV1Get {}
+impl crate::RequestBody for types::BetaPartnerCustomerV1CreateRequest {
+    type Operation = BetaPartnerCustomerV1Create;
+}
 /// `POST /beta/partner/customer/v1/create` (operationId `betaPartnerCustomerV1Create`; client method [`Client::beta_partner_customer_v1_create`](crate::Client::beta_partner_customer_v1_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Create;
@@ -1216,12 +1381,16 @@ impl crate::Operation for BetaPartnerCustomerV1Create {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/partner/customer/v1/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BetaPartnerCustomerV1CreateRequest;
     type Response = types::BetaPartnerCustomerV1CreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BetaPartnerCustomerV1Create {}
+impl crate::RequestBody for types::BetaPartnerCustomerV1EnableRequest {
+    type Operation = BetaPartnerCustomerV1Enable;
+}
 /// `POST /beta/partner/customer/v1/enable` (operationId `betaPartnerCustomerV1Enable`; client method [`Client::beta_partner_customer_v1_enable`](crate::Client::beta_partner_customer_v1_enable)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Enable;
@@ -1230,12 +1399,16 @@ impl crate::Operation for BetaPartnerCustomerV1Enable {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/partner/customer/v1/enable";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BetaPartnerCustomerV1EnableRequest;
     type Response = types::BetaPartnerCustomerV1EnableResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BetaPartnerCustomerV1Enable {}
+impl crate::RequestBody for types::BetaPartnerCustomerV1GetRequest {
+    type Operation = BetaPartnerCustomerV1Get;
+}
 /// `POST /beta/partner/customer/v1/get` (operationId `betaPartnerCustomerV1Get`; client method [`Client::beta_partner_customer_v1_get`](crate::Client::beta_partner_customer_v1_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Get;
@@ -1244,12 +1417,16 @@ impl crate::Operation for BetaPartnerCustomerV1Get {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/partner/customer/v1/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BetaPartnerCustomerV1GetRequest;
     type Response = types::BetaPartnerCustomerV1GetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BetaPartnerCustomerV1Get {}
+impl crate::RequestBody for types::BetaPartnerCustomerV1UpdateRequest {
+    type Operation = BetaPartnerCustomerV1Update;
+}
 /// `POST /beta/partner/customer/v1/update` (operationId `betaPartnerCustomerV1Update`; client method [`Client::beta_partner_customer_v1_update`](crate::Client::beta_partner_customer_v1_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BetaPartnerCustomerV1Update;
@@ -1258,12 +1435,16 @@ impl crate::Operation for BetaPartnerCustomerV1Update {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/partner/customer/v1/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BetaPartnerCustomerV1UpdateRequest;
     type Response = types::BetaPartnerCustomerV1UpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BetaPartnerCustomerV1Update {}
+impl crate::RequestBody for types::BusinessVerificationCreateRequest {
+    type Operation = BusinessVerificationCreate;
+}
 /// `POST /business_verification/create` (operationId `businessVerificationCreate`; client method [`Client::business_verification_create`](crate::Client::business_verification_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BusinessVerificationCreate;
@@ -1272,12 +1453,16 @@ impl crate::Operation for BusinessVerificationCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/business_verification/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BusinessVerificationCreateRequest;
     type Response = types::BusinessVerificationCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BusinessVerificationCreate {}
+impl crate::RequestBody for types::BusinessVerificationGetRequest {
+    type Operation = BusinessVerificationGet;
+}
 /// `POST /business_verification/get` (operationId `businessVerificationGet`; client method [`Client::business_verification_get`](crate::Client::business_verification_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct BusinessVerificationGet;
@@ -1286,12 +1471,16 @@ impl crate::Operation for BusinessVerificationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/business_verification/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::BusinessVerificationGetRequest;
     type Response = types::BusinessVerificationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for BusinessVerificationGet {}
+impl crate::RequestBody for types::CashflowReportGetRequest {
+    type Operation = CashflowReportGet;
+}
 /// `POST /cashflow_report/get` (operationId `cashflowReportGet`; client method [`Client::cashflow_report_get`](crate::Client::cashflow_report_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportGet;
@@ -1300,12 +1489,16 @@ impl crate::Operation for CashflowReportGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cashflow_report/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CashflowReportGetRequest;
     type Response = types::CashflowReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CashflowReportGet {}
+impl crate::RequestBody for types::CashflowReportInsightsGetRequest {
+    type Operation = CashflowReportInsightsGet;
+}
 /// `POST /cashflow_report/insights/get` (operationId `cashflowReportInsightsGet`; client method [`Client::cashflow_report_insights_get`](crate::Client::cashflow_report_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportInsightsGet;
@@ -1314,12 +1507,16 @@ impl crate::Operation for CashflowReportInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cashflow_report/insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CashflowReportInsightsGetRequest;
     type Response = types::CashflowReportInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CashflowReportInsightsGet {}
+impl crate::RequestBody for types::CashflowReportRefreshRequest {
+    type Operation = CashflowReportRefresh;
+}
 /// `POST /cashflow_report/refresh` (operationId `cashflowReportRefresh`; client method [`Client::cashflow_report_refresh`](crate::Client::cashflow_report_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportRefresh;
@@ -1328,12 +1525,16 @@ impl crate::Operation for CashflowReportRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cashflow_report/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CashflowReportRefreshRequest;
     type Response = types::CashflowReportRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CashflowReportRefresh {}
+impl crate::RequestBody for types::CashflowReportTransactionsGetRequest {
+    type Operation = CashflowReportTransactionsGet;
+}
 /// `POST /cashflow_report/transactions/get` (operationId `cashflowReportTransactionsGet`; client method [`Client::cashflow_report_transactions_get`](crate::Client::cashflow_report_transactions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CashflowReportTransactionsGet;
@@ -1342,12 +1543,16 @@ impl crate::Operation for CashflowReportTransactionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cashflow_report/transactions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CashflowReportTransactionsGetRequest;
     type Response = types::CashflowReportTransactionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CashflowReportTransactionsGet {}
+impl crate::RequestBody for types::CategoriesGetRequest {
+    type Operation = CategoriesGet;
+}
 /// `POST /categories/get` (operationId `categoriesGet`; client method [`Client::categories_get`](crate::Client::categories_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CategoriesGet;
@@ -1356,12 +1561,16 @@ impl crate::Operation for CategoriesGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/categories/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CategoriesGetRequest;
     type Response = types::CategoriesGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CategoriesGet {}
+impl crate::RequestBody for types::ConsentEventsGetRequest {
+    type Operation = ConsentEventsGet;
+}
 /// `POST /consent/events/get` (operationId `consentEventsGet`; client method [`Client::consent_events_get`](crate::Client::consent_events_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ConsentEventsGet;
@@ -1370,12 +1579,16 @@ impl crate::Operation for ConsentEventsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/consent/events/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ConsentEventsGetRequest;
     type Response = types::ConsentEventsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ConsentEventsGet {}
+impl crate::RequestBody for types::ConsumerReportPdfGetRequest {
+    type Operation = ConsumerReportPdfGet;
+}
 /// `POST /consumer_report/pdf/get` (operationId `consumerReportPdfGet`; client method [`Client::consumer_report_pdf_get`](crate::Client::consumer_report_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ConsumerReportPdfGet;
@@ -1384,10 +1597,14 @@ impl crate::Operation for ConsumerReportPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/consumer_report/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ConsumerReportPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::CraCheckReportBaseReportGetRequest {
+    type Operation = CraCheckReportBaseReportGet;
 }
 /// `POST /cra/check_report/base_report/get` (operationId `craCheckReportBaseReportGet`; client method [`Client::cra_check_report_base_report_get`](crate::Client::cra_check_report_base_report_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1397,12 +1614,16 @@ impl crate::Operation for CraCheckReportBaseReportGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/base_report/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportBaseReportGetRequest;
     type Response = types::CraCheckReportBaseReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportBaseReportGet {}
+impl crate::RequestBody for types::CraCheckReportCashflowInsightsGetRequest {
+    type Operation = CraCheckReportCashflowInsightsGet;
+}
 /// `POST /cra/check_report/cashflow_insights/get` (operationId `craCheckReportCashflowInsightsGet`; client method [`Client::cra_check_report_cashflow_insights_get`](crate::Client::cra_check_report_cashflow_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportCashflowInsightsGet;
@@ -1411,12 +1632,16 @@ impl crate::Operation for CraCheckReportCashflowInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/cashflow_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportCashflowInsightsGetRequest;
     type Response = types::CraCheckReportCashflowInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportCashflowInsightsGet {}
+impl crate::RequestBody for types::CraCheckReportCreateRequest {
+    type Operation = CraCheckReportCreate;
+}
 /// `POST /cra/check_report/create` (operationId `craCheckReportCreate`; client method [`Client::cra_check_report_create`](crate::Client::cra_check_report_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportCreate;
@@ -1425,12 +1650,16 @@ impl crate::Operation for CraCheckReportCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportCreateRequest;
     type Response = types::CraCheckReportCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportCreate {}
+impl crate::RequestBody for types::CraCheckReportIncomeInsightsGetRequest {
+    type Operation = CraCheckReportIncomeInsightsGet;
+}
 /// `POST /cra/check_report/income_insights/get` (operationId `craCheckReportIncomeInsightsGet`; client method [`Client::cra_check_report_income_insights_get`](crate::Client::cra_check_report_income_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportIncomeInsightsGet;
@@ -1439,12 +1668,16 @@ impl crate::Operation for CraCheckReportIncomeInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/income_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportIncomeInsightsGetRequest;
     type Response = types::CraCheckReportIncomeInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportIncomeInsightsGet {}
+impl crate::RequestBody for types::CraCheckReportLendScoreGetRequest {
+    type Operation = CraCheckReportLendScoreGet;
+}
 /// `POST /cra/check_report/lend_score/get` (operationId `craCheckReportLendScoreGet`; client method [`Client::cra_check_report_lend_score_get`](crate::Client::cra_check_report_lend_score_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportLendScoreGet;
@@ -1453,12 +1686,16 @@ impl crate::Operation for CraCheckReportLendScoreGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/lend_score/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportLendScoreGetRequest;
     type Response = types::CraCheckReportLendScoreGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportLendScoreGet {}
+impl crate::RequestBody for types::CraCheckReportNetworkInsightsGetRequest {
+    type Operation = CraCheckReportNetworkInsightsGet;
+}
 /// `POST /cra/check_report/network_insights/get` (operationId `craCheckReportNetworkInsightsGet`; client method [`Client::cra_check_report_network_insights_get`](crate::Client::cra_check_report_network_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportNetworkInsightsGet;
@@ -1467,12 +1704,16 @@ impl crate::Operation for CraCheckReportNetworkInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/network_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportNetworkInsightsGetRequest;
     type Response = types::CraCheckReportNetworkInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportNetworkInsightsGet {}
+impl crate::RequestBody for types::CraCheckReportPartnerInsightsGetRequest {
+    type Operation = CraCheckReportPartnerInsightsGet;
+}
 /// `POST /cra/check_report/partner_insights/get` (operationId `craCheckReportPartnerInsightsGet`; client method [`Client::cra_check_report_partner_insights_get`](crate::Client::cra_check_report_partner_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportPartnerInsightsGet;
@@ -1481,12 +1722,16 @@ impl crate::Operation for CraCheckReportPartnerInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/partner_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportPartnerInsightsGetRequest;
     type Response = types::CraCheckReportPartnerInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportPartnerInsightsGet {}
+impl crate::RequestBody for types::CraCheckReportPdfGetRequest {
+    type Operation = CraCheckReportPdfGet;
+}
 /// `POST /cra/check_report/pdf/get` (operationId `craCheckReportPdfGet`; client method [`Client::cra_check_report_pdf_get`](crate::Client::cra_check_report_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportPdfGet;
@@ -1495,10 +1740,14 @@ impl crate::Operation for CraCheckReportPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::CraCheckReportVerificationGetRequest {
+    type Operation = CraCheckReportVerificationGet;
 }
 /// `POST /cra/check_report/verification/get` (operationId `craCheckReportVerificationGet`; client method [`Client::cra_check_report_verification_get`](crate::Client::cra_check_report_verification_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1508,12 +1757,16 @@ impl crate::Operation for CraCheckReportVerificationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/verification/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportVerificationGetRequest;
     type Response = types::CraCheckReportVerificationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCheckReportVerificationGet {}
+impl crate::RequestBody for types::CraCheckReportVerificationPdfGetRequest {
+    type Operation = CraCheckReportVerificationPdfGet;
+}
 /// `POST /cra/check_report/verification/pdf/get` (operationId `craCheckReportVerificationPdfGet`; client method [`Client::cra_check_report_verification_pdf_get`](crate::Client::cra_check_report_verification_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraCheckReportVerificationPdfGet;
@@ -1522,10 +1775,14 @@ impl crate::Operation for CraCheckReportVerificationPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/check_report/verification/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCheckReportVerificationPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::CraCreditProfileReportGetRequest {
+    type Operation = CraCreditProfileReportGet;
 }
 /// `POST /cra/credit_profile/report/get` (operationId `craCreditProfileReportGet`; client method [`Client::cra_credit_profile_report_get`](crate::Client::cra_credit_profile_report_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1535,12 +1792,16 @@ impl crate::Operation for CraCreditProfileReportGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/credit_profile/report/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraCreditProfileReportGetRequest;
     type Response = types::CraCreditProfileReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraCreditProfileReportGet {}
+impl crate::RequestBody for types::CraLoansApplicationsRegisterRequest {
+    type Operation = CraLoansApplicationsRegister;
+}
 /// `POST /cra/loans/applications/register` (operationId `craLoansApplicationsRegister`; client method [`Client::cra_loans_applications_register`](crate::Client::cra_loans_applications_register)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansApplicationsRegister;
@@ -1549,12 +1810,16 @@ impl crate::Operation for CraLoansApplicationsRegister {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/loans/applications/register";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraLoansApplicationsRegisterRequest;
     type Response = types::CraLoansApplicationsRegisterResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraLoansApplicationsRegister {}
+impl crate::RequestBody for types::CraLoansRegisterRequest {
+    type Operation = CraLoansRegister;
+}
 /// `POST /cra/loans/register` (operationId `craLoansRegister`; client method [`Client::cra_loans_register`](crate::Client::cra_loans_register)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansRegister;
@@ -1563,12 +1828,16 @@ impl crate::Operation for CraLoansRegister {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/loans/register";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraLoansRegisterRequest;
     type Response = types::CraLoansRegisterResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraLoansRegister {}
+impl crate::RequestBody for types::CraLoansUnregisterRequest {
+    type Operation = CraLoansUnregister;
+}
 /// `POST /cra/loans/unregister` (operationId `craLoansUnregister`; client method [`Client::cra_loans_unregister`](crate::Client::cra_loans_unregister)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansUnregister;
@@ -1577,12 +1846,16 @@ impl crate::Operation for CraLoansUnregister {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/loans/unregister";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraLoansUnregisterRequest;
     type Response = types::CraLoanUnregisterResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraLoansUnregister {}
+impl crate::RequestBody for types::CraLoansUpdateRequest {
+    type Operation = CraLoansUpdate;
+}
 /// `POST /cra/loans/update` (operationId `craLoansUpdate`; client method [`Client::cra_loans_update`](crate::Client::cra_loans_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraLoansUpdate;
@@ -1591,12 +1864,16 @@ impl crate::Operation for CraLoansUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/loans/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraLoansUpdateRequest;
     type Response = types::CraLoansUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraLoansUpdate {}
+impl crate::RequestBody for types::CraMonitoringInsightsGetRequest {
+    type Operation = CraMonitoringInsightsGet;
+}
 /// `POST /cra/monitoring_insights/get` (operationId `craMonitoringInsightsGet`; client method [`Client::cra_monitoring_insights_get`](crate::Client::cra_monitoring_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsGet;
@@ -1605,12 +1882,16 @@ impl crate::Operation for CraMonitoringInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/monitoring_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraMonitoringInsightsGetRequest;
     type Response = types::CraMonitoringInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraMonitoringInsightsGet {}
+impl crate::RequestBody for types::CraMonitoringInsightsSubscribeRequest {
+    type Operation = CraMonitoringInsightsSubscribe;
+}
 /// `POST /cra/monitoring_insights/subscribe` (operationId `craMonitoringInsightsSubscribe`; client method [`Client::cra_monitoring_insights_subscribe`](crate::Client::cra_monitoring_insights_subscribe)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsSubscribe;
@@ -1619,12 +1900,16 @@ impl crate::Operation for CraMonitoringInsightsSubscribe {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/monitoring_insights/subscribe";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraMonitoringInsightsSubscribeRequest;
     type Response = types::CraMonitoringInsightsSubscribeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraMonitoringInsightsSubscribe {}
+impl crate::RequestBody for types::CraMonitoringInsightsUnsubscribeRequest {
+    type Operation = CraMonitoringInsightsUnsubscribe;
+}
 /// `POST /cra/monitoring_insights/unsubscribe` (operationId `craMonitoringInsightsUnsubscribe`; client method [`Client::cra_monitoring_insights_unsubscribe`](crate::Client::cra_monitoring_insights_unsubscribe)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraMonitoringInsightsUnsubscribe;
@@ -1633,12 +1918,16 @@ impl crate::Operation for CraMonitoringInsightsUnsubscribe {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/monitoring_insights/unsubscribe";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraMonitoringInsightsUnsubscribeRequest;
     type Response = types::CraMonitoringInsightsUnsubscribeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraMonitoringInsightsUnsubscribe {}
+impl crate::RequestBody for types::CraPartnerInsightsGetRequest {
+    type Operation = CraPartnerInsightsGet;
+}
 /// `POST /cra/partner_insights/get` (operationId `craPartnerInsightsGet`; client method [`Client::cra_partner_insights_get`](crate::Client::cra_partner_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CraPartnerInsightsGet;
@@ -1647,12 +1936,16 @@ impl crate::Operation for CraPartnerInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/cra/partner_insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CraPartnerInsightsGetRequest;
     type Response = types::CraPartnerInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CraPartnerInsightsGet {}
+impl crate::RequestBody for types::PaymentInitiationPaymentTokenCreateRequest {
+    type Operation = CreatePaymentToken;
+}
 /// `POST /payment_initiation/payment/token/create` (operationId `createPaymentToken`; client method [`Client::create_payment_token`](crate::Client::create_payment_token)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreatePaymentToken;
@@ -1661,12 +1954,16 @@ impl crate::Operation for CreatePaymentToken {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/payment/token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationPaymentTokenCreateRequest;
     type Response = types::PaymentInitiationPaymentTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreatePaymentToken {}
+impl crate::RequestBody for types::AssetReportFreddieGetRequest {
+    type Operation = CreditAssetReportFreddieMacGet;
+}
 /// `POST /credit/asset_report/freddie_mac/get` (operationId `creditAssetReportFreddieMacGet`; client method [`Client::credit_asset_report_freddie_mac_get`](crate::Client::credit_asset_report_freddie_mac_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAssetReportFreddieMacGet;
@@ -1675,12 +1972,16 @@ impl crate::Operation for CreditAssetReportFreddieMacGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/asset_report/freddie_mac/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::AssetReportFreddieGetRequest;
     type Response = types::AssetReportFreddieGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditAssetReportFreddieMacGet {}
+impl crate::RequestBody for types::CreditAuditCopyTokenCreateRequest {
+    type Operation = CreditAuditCopyTokenCreate;
+}
 /// `POST /credit/audit_copy_token/create` (operationId `creditAuditCopyTokenCreate`; client method [`Client::credit_audit_copy_token_create`](crate::Client::credit_audit_copy_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAuditCopyTokenCreate;
@@ -1689,12 +1990,16 @@ impl crate::Operation for CreditAuditCopyTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/audit_copy_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditAuditCopyTokenCreateRequest;
     type Response = types::CreditAuditCopyTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditAuditCopyTokenCreate {}
+impl crate::RequestBody for types::CreditAuditCopyTokenUpdateRequest {
+    type Operation = CreditAuditCopyTokenUpdate;
+}
 /// `POST /credit/audit_copy_token/update` (operationId `creditAuditCopyTokenUpdate`; client method [`Client::credit_audit_copy_token_update`](crate::Client::credit_audit_copy_token_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditAuditCopyTokenUpdate;
@@ -1703,12 +2008,16 @@ impl crate::Operation for CreditAuditCopyTokenUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/audit_copy_token/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditAuditCopyTokenUpdateRequest;
     type Response = types::CreditAuditCopyTokenUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditAuditCopyTokenUpdate {}
+impl crate::RequestBody for types::CreditBankEmploymentGetRequest {
+    type Operation = CreditBankEmploymentGet;
+}
 /// `POST /beta/credit/v1/bank_employment/get` (operationId `creditBankEmploymentGet`; client method [`Client::credit_bank_employment_get`](crate::Client::credit_bank_employment_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankEmploymentGet;
@@ -1717,12 +2026,16 @@ impl crate::Operation for CreditBankEmploymentGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/credit/v1/bank_employment/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankEmploymentGetRequest;
     type Response = types::CreditBankEmploymentGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditBankEmploymentGet {}
+impl crate::RequestBody for types::CreditBankIncomeGetRequest {
+    type Operation = CreditBankIncomeGet;
+}
 /// `POST /credit/bank_income/get` (operationId `creditBankIncomeGet`; client method [`Client::credit_bank_income_get`](crate::Client::credit_bank_income_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomeGet;
@@ -1731,12 +2044,16 @@ impl crate::Operation for CreditBankIncomeGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/bank_income/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankIncomeGetRequest;
     type Response = types::CreditBankIncomeGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditBankIncomeGet {}
+impl crate::RequestBody for types::CreditBankIncomePdfGetRequest {
+    type Operation = CreditBankIncomePdfGet;
+}
 /// `POST /credit/bank_income/pdf/get` (operationId `creditBankIncomePdfGet`; client method [`Client::credit_bank_income_pdf_get`](crate::Client::credit_bank_income_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomePdfGet;
@@ -1745,10 +2062,14 @@ impl crate::Operation for CreditBankIncomePdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/bank_income/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankIncomePdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::CreditBankIncomeRefreshRequest {
+    type Operation = CreditBankIncomeRefresh;
 }
 /// `POST /credit/bank_income/refresh` (operationId `creditBankIncomeRefresh`; client method [`Client::credit_bank_income_refresh`](crate::Client::credit_bank_income_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1758,12 +2079,16 @@ impl crate::Operation for CreditBankIncomeRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/bank_income/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankIncomeRefreshRequest;
     type Response = types::CreditBankIncomeRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditBankIncomeRefresh {}
+impl crate::RequestBody for types::CreditBankIncomeWebhookUpdateRequest {
+    type Operation = CreditBankIncomeWebhookUpdate;
+}
 /// `POST /credit/bank_income/webhook/update` (operationId `creditBankIncomeWebhookUpdate`; client method [`Client::credit_bank_income_webhook_update`](crate::Client::credit_bank_income_webhook_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankIncomeWebhookUpdate;
@@ -1772,12 +2097,16 @@ impl crate::Operation for CreditBankIncomeWebhookUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/bank_income/webhook/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankIncomeWebhookUpdateRequest;
     type Response = types::CreditBankIncomeWebhookUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditBankIncomeWebhookUpdate {}
+impl crate::RequestBody for types::CreditBankStatementsUploadsGetRequest {
+    type Operation = CreditBankStatementsUploadsGet;
+}
 /// `POST /credit/bank_statements/uploads/get` (operationId `creditBankStatementsUploadsGet`; client method [`Client::credit_bank_statements_uploads_get`](crate::Client::credit_bank_statements_uploads_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditBankStatementsUploadsGet;
@@ -1786,12 +2115,16 @@ impl crate::Operation for CreditBankStatementsUploadsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/bank_statements/uploads/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditBankStatementsUploadsGetRequest;
     type Response = types::CreditBankStatementsUploadsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditBankStatementsUploadsGet {}
+impl crate::RequestBody for types::CreditEmploymentGetRequest {
+    type Operation = CreditEmploymentGet;
+}
 /// `POST /credit/employment/get` (operationId `creditEmploymentGet`; client method [`Client::credit_employment_get`](crate::Client::credit_employment_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditEmploymentGet;
@@ -1800,12 +2133,16 @@ impl crate::Operation for CreditEmploymentGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/employment/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditEmploymentGetRequest;
     type Response = types::CreditEmploymentGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditEmploymentGet {}
+impl crate::RequestBody for types::CreditFreddieMacReportsGetRequest {
+    type Operation = CreditFreddieMacReportsGet;
+}
 /// `POST /credit/freddie_mac/reports/get` (operationId `creditFreddieMacReportsGet`; client method [`Client::credit_freddie_mac_reports_get`](crate::Client::credit_freddie_mac_reports_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditFreddieMacReportsGet;
@@ -1814,12 +2151,16 @@ impl crate::Operation for CreditFreddieMacReportsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/freddie_mac/reports/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditFreddieMacReportsGetRequest;
     type Response = types::CreditFreddieMacReportsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditFreddieMacReportsGet {}
+impl crate::RequestBody for types::CreditPayrollIncomeGetRequest {
+    type Operation = CreditPayrollIncomeGet;
+}
 /// `POST /credit/payroll_income/get` (operationId `creditPayrollIncomeGet`; client method [`Client::credit_payroll_income_get`](crate::Client::credit_payroll_income_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeGet;
@@ -1828,12 +2169,16 @@ impl crate::Operation for CreditPayrollIncomeGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/payroll_income/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditPayrollIncomeGetRequest;
     type Response = types::CreditPayrollIncomeGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditPayrollIncomeGet {}
+impl crate::RequestBody for types::CreditPayrollIncomeParsingConfigUpdateRequest {
+    type Operation = CreditPayrollIncomeParsingConfigUpdate;
+}
 /// `POST /credit/payroll_income/parsing_config/update` (operationId `creditPayrollIncomeParsingConfigUpdate`; client method [`Client::credit_payroll_income_parsing_config_update`](crate::Client::credit_payroll_income_parsing_config_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeParsingConfigUpdate;
@@ -1842,12 +2187,16 @@ impl crate::Operation for CreditPayrollIncomeParsingConfigUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/payroll_income/parsing_config/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditPayrollIncomeParsingConfigUpdateRequest;
     type Response = types::CreditPayrollIncomeParsingConfigUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditPayrollIncomeParsingConfigUpdate {}
+impl crate::RequestBody for types::CreditPayrollIncomePrecheckRequest {
+    type Operation = CreditPayrollIncomePrecheck;
+}
 /// `POST /credit/payroll_income/precheck` (operationId `creditPayrollIncomePrecheck`; client method [`Client::credit_payroll_income_precheck`](crate::Client::credit_payroll_income_precheck)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomePrecheck;
@@ -1856,12 +2205,16 @@ impl crate::Operation for CreditPayrollIncomePrecheck {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/payroll_income/precheck";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditPayrollIncomePrecheckRequest;
     type Response = types::CreditPayrollIncomePrecheckResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditPayrollIncomePrecheck {}
+impl crate::RequestBody for types::CreditPayrollIncomeRefreshRequest {
+    type Operation = CreditPayrollIncomeRefresh;
+}
 /// `POST /credit/payroll_income/refresh` (operationId `creditPayrollIncomeRefresh`; client method [`Client::credit_payroll_income_refresh`](crate::Client::credit_payroll_income_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeRefresh;
@@ -1870,12 +2223,16 @@ impl crate::Operation for CreditPayrollIncomeRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/payroll_income/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditPayrollIncomeRefreshRequest;
     type Response = types::CreditPayrollIncomeRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditPayrollIncomeRefresh {}
+impl crate::RequestBody for types::CreditPayrollIncomeRiskSignalsGetRequest {
+    type Operation = CreditPayrollIncomeRiskSignalsGet;
+}
 /// `POST /credit/payroll_income/risk_signals/get` (operationId `creditPayrollIncomeRiskSignalsGet`; client method [`Client::credit_payroll_income_risk_signals_get`](crate::Client::credit_payroll_income_risk_signals_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditPayrollIncomeRiskSignalsGet;
@@ -1884,12 +2241,16 @@ impl crate::Operation for CreditPayrollIncomeRiskSignalsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/payroll_income/risk_signals/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditPayrollIncomeRiskSignalsGetRequest;
     type Response = types::CreditPayrollIncomeRiskSignalsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditPayrollIncomeRiskSignalsGet {}
+impl crate::RequestBody for types::CreditRelayCreateRequest {
+    type Operation = CreditRelayCreate;
+}
 /// `POST /credit/relay/create` (operationId `creditRelayCreate`; client method [`Client::credit_relay_create`](crate::Client::credit_relay_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayCreate;
@@ -1898,12 +2259,16 @@ impl crate::Operation for CreditRelayCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/relay/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditRelayCreateRequest;
     type Response = types::CreditRelayCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditRelayCreate {}
+impl crate::RequestBody for types::CreditRelayGetRequest {
+    type Operation = CreditRelayGet;
+}
 /// `POST /credit/relay/get` (operationId `creditRelayGet`; client method [`Client::credit_relay_get`](crate::Client::credit_relay_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayGet;
@@ -1912,12 +2277,16 @@ impl crate::Operation for CreditRelayGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/relay/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditRelayGetRequest;
     type Response = types::AssetReportGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditRelayGet {}
+impl crate::RequestBody for types::CreditRelayPdfGetRequest {
+    type Operation = CreditRelayPdfGet;
+}
 /// `POST /credit/relay/pdf/get` (operationId `creditRelayPdfGet`; client method [`Client::credit_relay_pdf_get`](crate::Client::credit_relay_pdf_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayPdfGet;
@@ -1926,10 +2295,14 @@ impl crate::Operation for CreditRelayPdfGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/relay/pdf/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditRelayPdfGetRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::CreditRelayRefreshRequest {
+    type Operation = CreditRelayRefresh;
 }
 /// `POST /credit/relay/refresh` (operationId `creditRelayRefresh`; client method [`Client::credit_relay_refresh`](crate::Client::credit_relay_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -1939,12 +2312,16 @@ impl crate::Operation for CreditRelayRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/relay/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditRelayRefreshRequest;
     type Response = types::CreditRelayRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditRelayRefresh {}
+impl crate::RequestBody for types::CreditRelayRemoveRequest {
+    type Operation = CreditRelayRemove;
+}
 /// `POST /credit/relay/remove` (operationId `creditRelayRemove`; client method [`Client::credit_relay_remove`](crate::Client::credit_relay_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditRelayRemove;
@@ -1953,12 +2330,16 @@ impl crate::Operation for CreditRelayRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/relay/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditRelayRemoveRequest;
     type Response = types::CreditRelayRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditRelayRemove {}
+impl crate::RequestBody for types::CreditAuditCopyTokenRemoveRequest {
+    type Operation = CreditReportAuditCopyRemove;
+}
 /// `POST /credit/audit_copy_token/remove` (operationId `creditReportAuditCopyRemove`; client method [`Client::credit_report_audit_copy_remove`](crate::Client::credit_report_audit_copy_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditReportAuditCopyRemove;
@@ -1967,12 +2348,16 @@ impl crate::Operation for CreditReportAuditCopyRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/audit_copy_token/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditAuditCopyTokenRemoveRequest;
     type Response = types::CreditAuditCopyTokenRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditReportAuditCopyRemove {}
+impl crate::RequestBody for types::CreditSessionsGetRequest {
+    type Operation = CreditSessionsGet;
+}
 /// `POST /credit/sessions/get` (operationId `creditSessionsGet`; client method [`Client::credit_sessions_get`](crate::Client::credit_sessions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CreditSessionsGet;
@@ -1981,12 +2366,16 @@ impl crate::Operation for CreditSessionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/credit/sessions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::CreditSessionsGetRequest;
     type Response = types::CreditSessionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for CreditSessionsGet {}
+impl crate::RequestBody for types::DashboardUserGetRequest {
+    type Operation = DashboardUserGet;
+}
 /// `POST /dashboard_user/get` (operationId `dashboardUserGet`; client method [`Client::dashboard_user_get`](crate::Client::dashboard_user_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DashboardUserGet;
@@ -1995,12 +2384,16 @@ impl crate::Operation for DashboardUserGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/dashboard_user/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::DashboardUserGetRequest;
     type Response = types::DashboardUserGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for DashboardUserGet {}
+impl crate::RequestBody for types::DashboardUserListRequest {
+    type Operation = DashboardUserList;
+}
 /// `POST /dashboard_user/list` (operationId `dashboardUserList`; client method [`Client::dashboard_user_list`](crate::Client::dashboard_user_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DashboardUserList;
@@ -2009,12 +2402,16 @@ impl crate::Operation for DashboardUserList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/dashboard_user/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::DashboardUserListRequest;
     type Response = types::DashboardUserListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for DashboardUserList {}
+impl crate::RequestBody for types::EmployersSearchRequest {
+    type Operation = EmployersSearch;
+}
 /// `POST /employers/search` (operationId `employersSearch`; client method [`Client::employers_search`](crate::Client::employers_search)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct EmployersSearch;
@@ -2023,12 +2420,16 @@ impl crate::Operation for EmployersSearch {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/employers/search";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::EmployersSearchRequest;
     type Response = types::EmployersSearchResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for EmployersSearch {}
+impl crate::RequestBody for types::EmploymentVerificationGetRequest {
+    type Operation = EmploymentVerificationGet;
+}
 /// `POST /employment/verification/get` (operationId `employmentVerificationGet`; client method [`Client::employment_verification_get`](crate::Client::employment_verification_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct EmploymentVerificationGet;
@@ -2037,6 +2438,7 @@ impl crate::Operation for EmploymentVerificationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/employment/verification/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::EmploymentVerificationGetRequest;
     type Response = types::EmploymentVerificationGetResponse;
@@ -2051,12 +2453,16 @@ impl crate::Operation for FdxConsentGet {
     const METHOD: &'static str = "GET";
     const PATH: &'static str = "/fdx/consents/{consentId}";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = ();
     type Response = types::FdxConsentGrant;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for FdxConsentGet {}
+impl crate::RequestBody for types::FdxNotification {
+    type Operation = FdxNotifications;
+}
 /// `POST /fdx/notifications` (operationId `fdxNotifications`; client method [`Client::fdx_notifications`](crate::Client::fdx_notifications)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct FdxNotifications;
@@ -2065,6 +2471,7 @@ impl crate::Operation for FdxNotifications {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/fdx/notifications";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::FdxNotification;
     type Response = ();
@@ -2079,6 +2486,7 @@ impl crate::Operation for GetRecipient {
     const METHOD: &'static str = "GET";
     const PATH: &'static str = "/fdx/recipient/{recipientId}";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = ();
     type Response = types::GetRecipientResponse;
@@ -2093,12 +2501,16 @@ impl crate::Operation for GetRecipients {
     const METHOD: &'static str = "GET";
     const PATH: &'static str = "/fdx/recipients";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = ();
     type Response = types::GetRecipientsResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for GetRecipients {}
+impl crate::RequestBody for types::IdentityDocumentsUploadsGetRequest {
+    type Operation = IdentityDocumentsUploadsGet;
+}
 /// `POST /identity/documents/uploads/get` (operationId `identityDocumentsUploadsGet`; client method [`Client::identity_documents_uploads_get`](crate::Client::identity_documents_uploads_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityDocumentsUploadsGet;
@@ -2107,12 +2519,16 @@ impl crate::Operation for IdentityDocumentsUploadsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity/documents/uploads/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityDocumentsUploadsGetRequest;
     type Response = types::IdentityDocumentsUploadsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityDocumentsUploadsGet {}
+impl crate::RequestBody for types::IdentityGetRequest {
+    type Operation = IdentityGet;
+}
 /// `POST /identity/get` (operationId `identityGet`; client method [`Client::identity_get`](crate::Client::identity_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityGet;
@@ -2121,12 +2537,16 @@ impl crate::Operation for IdentityGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityGetRequest;
     type Response = types::IdentityGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityGet {}
+impl crate::RequestBody for types::IdentityMatchRequest {
+    type Operation = IdentityMatch;
+}
 /// `POST /identity/match` (operationId `identityMatch`; client method [`Client::identity_match`](crate::Client::identity_match)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityMatch;
@@ -2135,12 +2555,16 @@ impl crate::Operation for IdentityMatch {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity/match";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityMatchRequest;
     type Response = types::IdentityMatchResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityMatch {}
+impl crate::RequestBody for types::IdentityRefreshRequest {
+    type Operation = IdentityRefresh;
+}
 /// `POST /identity/refresh` (operationId `identityRefresh`; client method [`Client::identity_refresh`](crate::Client::identity_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityRefresh;
@@ -2149,12 +2573,16 @@ impl crate::Operation for IdentityRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityRefreshRequest;
     type Response = types::IdentityRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityRefresh {}
+impl crate::RequestBody for types::IdentityVerificationAutofillCreateRequest {
+    type Operation = IdentityVerificationAutofillCreate;
+}
 /// `POST /identity_verification/autofill/create` (operationId `identityVerificationAutofillCreate`; client method [`Client::identity_verification_autofill_create`](crate::Client::identity_verification_autofill_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationAutofillCreate;
@@ -2163,12 +2591,16 @@ impl crate::Operation for IdentityVerificationAutofillCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity_verification/autofill/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityVerificationAutofillCreateRequest;
     type Response = types::IdentityVerificationAutofillCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityVerificationAutofillCreate {}
+impl crate::RequestBody for types::IdentityVerificationCreateRequest {
+    type Operation = IdentityVerificationCreate;
+}
 /// `POST /identity_verification/create` (operationId `identityVerificationCreate`; client method [`Client::identity_verification_create`](crate::Client::identity_verification_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationCreate;
@@ -2177,12 +2609,16 @@ impl crate::Operation for IdentityVerificationCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity_verification/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityVerificationCreateRequest;
     type Response = types::IdentityVerificationCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityVerificationCreate {}
+impl crate::RequestBody for types::IdentityVerificationGetRequest {
+    type Operation = IdentityVerificationGet;
+}
 /// `POST /identity_verification/get` (operationId `identityVerificationGet`; client method [`Client::identity_verification_get`](crate::Client::identity_verification_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationGet;
@@ -2191,12 +2627,16 @@ impl crate::Operation for IdentityVerificationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity_verification/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityVerificationGetRequest;
     type Response = types::IdentityVerificationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityVerificationGet {}
+impl crate::RequestBody for types::IdentityVerificationListRequest {
+    type Operation = IdentityVerificationList;
+}
 /// `POST /identity_verification/list` (operationId `identityVerificationList`; client method [`Client::identity_verification_list`](crate::Client::identity_verification_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationList;
@@ -2205,12 +2645,16 @@ impl crate::Operation for IdentityVerificationList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity_verification/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityVerificationListRequest;
     type Response = types::IdentityVerificationListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityVerificationList {}
+impl crate::RequestBody for types::IdentityVerificationRetryRequest {
+    type Operation = IdentityVerificationRetry;
+}
 /// `POST /identity_verification/retry` (operationId `identityVerificationRetry`; client method [`Client::identity_verification_retry`](crate::Client::identity_verification_retry)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IdentityVerificationRetry;
@@ -2219,12 +2663,16 @@ impl crate::Operation for IdentityVerificationRetry {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/identity_verification/retry";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IdentityVerificationRetryRequest;
     type Response = types::IdentityVerificationRetryResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IdentityVerificationRetry {}
+impl crate::RequestBody for types::IncomeVerificationCreateRequest {
+    type Operation = IncomeVerificationCreate;
+}
 /// `POST /income/verification/create` (operationId `incomeVerificationCreate`; client method [`Client::income_verification_create`](crate::Client::income_verification_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationCreate;
@@ -2233,12 +2681,16 @@ impl crate::Operation for IncomeVerificationCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/income/verification/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IncomeVerificationCreateRequest;
     type Response = types::IncomeVerificationCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IncomeVerificationCreate {}
+impl crate::RequestBody for types::IncomeVerificationDocumentsDownloadRequest {
+    type Operation = IncomeVerificationDocumentsDownload;
+}
 /// `POST /income/verification/documents/download` (operationId `incomeVerificationDocumentsDownload`; client method [`Client::income_verification_documents_download`](crate::Client::income_verification_documents_download)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationDocumentsDownload;
@@ -2247,10 +2699,14 @@ impl crate::Operation for IncomeVerificationDocumentsDownload {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/income/verification/documents/download";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IncomeVerificationDocumentsDownloadRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::IncomeVerificationPaystubsGetRequest {
+    type Operation = IncomeVerificationPaystubsGet;
 }
 /// `POST /income/verification/paystubs/get` (operationId `incomeVerificationPaystubsGet`; client method [`Client::income_verification_paystubs_get`](crate::Client::income_verification_paystubs_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -2260,12 +2716,16 @@ impl crate::Operation for IncomeVerificationPaystubsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/income/verification/paystubs/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IncomeVerificationPaystubsGetRequest;
     type Response = types::IncomeVerificationPaystubsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IncomeVerificationPaystubsGet {}
+impl crate::RequestBody for types::IncomeVerificationPrecheckRequest {
+    type Operation = IncomeVerificationPrecheck;
+}
 /// `POST /income/verification/precheck` (operationId `incomeVerificationPrecheck`; client method [`Client::income_verification_precheck`](crate::Client::income_verification_precheck)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationPrecheck;
@@ -2274,12 +2734,16 @@ impl crate::Operation for IncomeVerificationPrecheck {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/income/verification/precheck";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IncomeVerificationPrecheckRequest;
     type Response = types::IncomeVerificationPrecheckResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IncomeVerificationPrecheck {}
+impl crate::RequestBody for types::IncomeVerificationTaxformsGetRequest {
+    type Operation = IncomeVerificationTaxformsGet;
+}
 /// `POST /income/verification/taxforms/get` (operationId `incomeVerificationTaxformsGet`; client method [`Client::income_verification_taxforms_get`](crate::Client::income_verification_taxforms_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IncomeVerificationTaxformsGet;
@@ -2288,12 +2752,16 @@ impl crate::Operation for IncomeVerificationTaxformsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/income/verification/taxforms/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IncomeVerificationTaxformsGetRequest;
     type Response = types::IncomeVerificationTaxformsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IncomeVerificationTaxformsGet {}
+impl crate::RequestBody for types::InstitutionsGetRequest {
+    type Operation = InstitutionsGet;
+}
 /// `POST /institutions/get` (operationId `institutionsGet`; client method [`Client::institutions_get`](crate::Client::institutions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InstitutionsGet;
@@ -2302,12 +2770,16 @@ impl crate::Operation for InstitutionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/institutions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InstitutionsGetRequest;
     type Response = types::InstitutionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InstitutionsGet {}
+impl crate::RequestBody for types::InstitutionsGetByIdRequest {
+    type Operation = InstitutionsGetById;
+}
 /// `POST /institutions/get_by_id` (operationId `institutionsGetById`; client method [`Client::institutions_get_by_id`](crate::Client::institutions_get_by_id)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InstitutionsGetById;
@@ -2316,12 +2788,16 @@ impl crate::Operation for InstitutionsGetById {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/institutions/get_by_id";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InstitutionsGetByIdRequest;
     type Response = types::InstitutionsGetByIdResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InstitutionsGetById {}
+impl crate::RequestBody for types::InstitutionsSearchRequest {
+    type Operation = InstitutionsSearch;
+}
 /// `POST /institutions/search` (operationId `institutionsSearch`; client method [`Client::institutions_search`](crate::Client::institutions_search)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InstitutionsSearch;
@@ -2330,12 +2806,16 @@ impl crate::Operation for InstitutionsSearch {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/institutions/search";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InstitutionsSearchRequest;
     type Response = types::InstitutionsSearchResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InstitutionsSearch {}
+impl crate::RequestBody for types::InvestmentsAuthGetRequest {
+    type Operation = InvestmentsAuthGet;
+}
 /// `POST /investments/auth/get` (operationId `investmentsAuthGet`; client method [`Client::investments_auth_get`](crate::Client::investments_auth_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsAuthGet;
@@ -2344,12 +2824,16 @@ impl crate::Operation for InvestmentsAuthGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/investments/auth/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InvestmentsAuthGetRequest;
     type Response = types::InvestmentsAuthGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InvestmentsAuthGet {}
+impl crate::RequestBody for types::InvestmentsHoldingsGetRequest {
+    type Operation = InvestmentsHoldingsGet;
+}
 /// `POST /investments/holdings/get` (operationId `investmentsHoldingsGet`; client method [`Client::investments_holdings_get`](crate::Client::investments_holdings_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsHoldingsGet;
@@ -2358,12 +2842,16 @@ impl crate::Operation for InvestmentsHoldingsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/investments/holdings/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InvestmentsHoldingsGetRequest;
     type Response = types::InvestmentsHoldingsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InvestmentsHoldingsGet {}
+impl crate::RequestBody for types::InvestmentsRefreshRequest {
+    type Operation = InvestmentsRefresh;
+}
 /// `POST /investments/refresh` (operationId `investmentsRefresh`; client method [`Client::investments_refresh`](crate::Client::investments_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsRefresh;
@@ -2372,12 +2860,16 @@ impl crate::Operation for InvestmentsRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/investments/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InvestmentsRefreshRequest;
     type Response = types::InvestmentsRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InvestmentsRefresh {}
+impl crate::RequestBody for types::InvestmentsTransactionsGetRequest {
+    type Operation = InvestmentsTransactionsGet;
+}
 /// `POST /investments/transactions/get` (operationId `investmentsTransactionsGet`; client method [`Client::investments_transactions_get`](crate::Client::investments_transactions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct InvestmentsTransactionsGet;
@@ -2386,12 +2878,16 @@ impl crate::Operation for InvestmentsTransactionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/investments/transactions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::InvestmentsTransactionsGetRequest;
     type Response = types::InvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for InvestmentsTransactionsGet {}
+impl crate::RequestBody for types::IssuesGetRequest {
+    type Operation = IssuesGet;
+}
 /// `POST /issues/get` (operationId `issuesGet`; client method [`Client::issues_get`](crate::Client::issues_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesGet;
@@ -2400,12 +2896,16 @@ impl crate::Operation for IssuesGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/issues/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IssuesGetRequest;
     type Response = types::IssuesGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IssuesGet {}
+impl crate::RequestBody for types::IssuesSearchRequest {
+    type Operation = IssuesSearch;
+}
 /// `POST /issues/search` (operationId `issuesSearch`; client method [`Client::issues_search`](crate::Client::issues_search)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesSearch;
@@ -2414,12 +2914,16 @@ impl crate::Operation for IssuesSearch {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/issues/search";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IssuesSearchRequest;
     type Response = types::IssuesSearchResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IssuesSearch {}
+impl crate::RequestBody for types::IssuesSubscribeRequest {
+    type Operation = IssuesSubscribe;
+}
 /// `POST /issues/subscribe` (operationId `issuesSubscribe`; client method [`Client::issues_subscribe`](crate::Client::issues_subscribe)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct IssuesSubscribe;
@@ -2428,12 +2932,16 @@ impl crate::Operation for IssuesSubscribe {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/issues/subscribe";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::IssuesSubscribeRequest;
     type Response = types::IssuesSubscribeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for IssuesSubscribe {}
+impl crate::RequestBody for types::ItemAccessTokenInvalidateRequest {
+    type Operation = ItemAccessTokenInvalidate;
+}
 /// `POST /item/access_token/invalidate` (operationId `itemAccessTokenInvalidate`; client method [`Client::item_access_token_invalidate`](crate::Client::item_access_token_invalidate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemAccessTokenInvalidate;
@@ -2442,12 +2950,16 @@ impl crate::Operation for ItemAccessTokenInvalidate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/access_token/invalidate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemAccessTokenInvalidateRequest;
     type Response = types::ItemAccessTokenInvalidateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemAccessTokenInvalidate {}
+impl crate::RequestBody for types::ItemActivityListRequest {
+    type Operation = ItemActivityList;
+}
 /// `POST /item/activity/list` (operationId `itemActivityList`; client method [`Client::item_activity_list`](crate::Client::item_activity_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemActivityList;
@@ -2456,12 +2968,16 @@ impl crate::Operation for ItemActivityList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/activity/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemActivityListRequest;
     type Response = types::ItemActivityListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemActivityList {}
+impl crate::RequestBody for types::ItemApplicationListRequest {
+    type Operation = ItemApplicationList;
+}
 /// `POST /item/application/list` (operationId `itemApplicationList`; client method [`Client::item_application_list`](crate::Client::item_application_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemApplicationList;
@@ -2470,12 +2986,16 @@ impl crate::Operation for ItemApplicationList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/application/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemApplicationListRequest;
     type Response = types::ItemApplicationListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemApplicationList {}
+impl crate::RequestBody for types::ItemApplicationScopesUpdateRequest {
+    type Operation = ItemApplicationScopesUpdate;
+}
 /// `POST /item/application/scopes/update` (operationId `itemApplicationScopesUpdate`; client method [`Client::item_application_scopes_update`](crate::Client::item_application_scopes_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemApplicationScopesUpdate;
@@ -2484,12 +3004,16 @@ impl crate::Operation for ItemApplicationScopesUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/application/scopes/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemApplicationScopesUpdateRequest;
     type Response = types::ItemApplicationScopesUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemApplicationScopesUpdate {}
+impl crate::RequestBody for types::ItemApplicationUnlinkRequest {
+    type Operation = ItemApplicationUnlink;
+}
 /// `POST /item/application/unlink` (operationId `itemApplicationUnlink`; client method [`Client::item_application_unlink`](crate::Client::item_application_unlink)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemApplicationUnlink;
@@ -2498,12 +3022,16 @@ impl crate::Operation for ItemApplicationUnlink {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/application/unlink";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemApplicationUnlinkRequest;
     type Response = types::ItemApplicationUnlinkResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemApplicationUnlink {}
+impl crate::RequestBody for types::ItemPublicTokenCreateRequest {
+    type Operation = ItemCreatePublicToken;
+}
 /// `POST /item/public_token/create` (operationId `itemCreatePublicToken`; client method [`Client::item_create_public_token`](crate::Client::item_create_public_token)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemCreatePublicToken;
@@ -2512,12 +3040,16 @@ impl crate::Operation for ItemCreatePublicToken {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/public_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemPublicTokenCreateRequest;
     type Response = types::ItemPublicTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemCreatePublicToken {}
+impl crate::RequestBody for types::ItemGetRequest {
+    type Operation = ItemGet;
+}
 /// `POST /item/get` (operationId `itemGet`; client method [`Client::item_get`](crate::Client::item_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemGet;
@@ -2526,12 +3058,16 @@ impl crate::Operation for ItemGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemGetRequest;
     type Response = types::ItemGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemGet {}
+impl crate::RequestBody for types::ItemImportRequest {
+    type Operation = ItemImport;
+}
 /// `POST /item/import` (operationId `itemImport`; client method [`Client::item_import`](crate::Client::item_import)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemImport;
@@ -2540,12 +3076,16 @@ impl crate::Operation for ItemImport {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/import";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemImportRequest;
     type Response = types::ItemImportResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemImport {}
+impl crate::RequestBody for types::ItemProductsTerminateRequest {
+    type Operation = ItemProductsTerminate;
+}
 /// `POST /item/products/terminate` (operationId `itemProductsTerminate`; client method [`Client::item_products_terminate`](crate::Client::item_products_terminate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemProductsTerminate;
@@ -2554,12 +3094,16 @@ impl crate::Operation for ItemProductsTerminate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/products/terminate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemProductsTerminateRequest;
     type Response = types::ItemProductsTerminateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemProductsTerminate {}
+impl crate::RequestBody for types::ItemPublicTokenExchangeRequest {
+    type Operation = ItemPublicTokenExchange;
+}
 /// `POST /item/public_token/exchange` (operationId `itemPublicTokenExchange`; client method [`Client::item_public_token_exchange`](crate::Client::item_public_token_exchange)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemPublicTokenExchange;
@@ -2568,12 +3112,16 @@ impl crate::Operation for ItemPublicTokenExchange {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/public_token/exchange";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemPublicTokenExchangeRequest;
     type Response = types::ItemPublicTokenExchangeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemPublicTokenExchange {}
+impl crate::RequestBody for types::ItemRemoveRequest {
+    type Operation = ItemRemove;
+}
 /// `POST /item/remove` (operationId `itemRemove`; client method [`Client::item_remove`](crate::Client::item_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemRemove;
@@ -2582,12 +3130,16 @@ impl crate::Operation for ItemRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemRemoveRequest;
     type Response = types::ItemRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemRemove {}
+impl crate::RequestBody for types::ItemWebhookUpdateRequest {
+    type Operation = ItemWebhookUpdate;
+}
 /// `POST /item/webhook/update` (operationId `itemWebhookUpdate`; client method [`Client::item_webhook_update`](crate::Client::item_webhook_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ItemWebhookUpdate;
@@ -2596,12 +3148,16 @@ impl crate::Operation for ItemWebhookUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/item/webhook/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ItemWebhookUpdateRequest;
     type Response = types::ItemWebhookUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ItemWebhookUpdate {}
+impl crate::RequestBody for types::LiabilitiesGetRequest {
+    type Operation = LiabilitiesGet;
+}
 /// `POST /liabilities/get` (operationId `liabilitiesGet`; client method [`Client::liabilities_get`](crate::Client::liabilities_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LiabilitiesGet;
@@ -2610,12 +3166,16 @@ impl crate::Operation for LiabilitiesGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/liabilities/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LiabilitiesGetRequest;
     type Response = types::LiabilitiesGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LiabilitiesGet {}
+impl crate::RequestBody for types::LinkDeliveryCreateRequest {
+    type Operation = LinkDeliveryCreate;
+}
 /// `POST /link_delivery/create` (operationId `linkDeliveryCreate`; client method [`Client::link_delivery_create`](crate::Client::link_delivery_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkDeliveryCreate;
@@ -2624,12 +3184,16 @@ impl crate::Operation for LinkDeliveryCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/link_delivery/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LinkDeliveryCreateRequest;
     type Response = types::LinkDeliveryCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LinkDeliveryCreate {}
+impl crate::RequestBody for types::LinkDeliveryGetRequest {
+    type Operation = LinkDeliveryGet;
+}
 /// `POST /link_delivery/get` (operationId `linkDeliveryGet`; client method [`Client::link_delivery_get`](crate::Client::link_delivery_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkDeliveryGet;
@@ -2638,12 +3202,16 @@ impl crate::Operation for LinkDeliveryGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/link_delivery/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LinkDeliveryGetRequest;
     type Response = types::LinkDeliveryGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LinkDeliveryGet {}
+impl crate::RequestBody for types::LinkOAuthCorrelationIdExchangeRequest {
+    type Operation = LinkOauthCorrelationIdExchange;
+}
 /// `POST /link/oauth/correlation_id/exchange` (operationId `linkOauthCorrelationIdExchange`; client method [`Client::link_oauth_correlation_id_exchange`](crate::Client::link_oauth_correlation_id_exchange)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkOauthCorrelationIdExchange;
@@ -2652,12 +3220,16 @@ impl crate::Operation for LinkOauthCorrelationIdExchange {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/link/oauth/correlation_id/exchange";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LinkOAuthCorrelationIdExchangeRequest;
     type Response = types::LinkOAuthCorrelationIdExchangeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LinkOauthCorrelationIdExchange {}
+impl crate::RequestBody for types::LinkTokenCreateRequest {
+    type Operation = LinkTokenCreate;
+}
 /// `POST /link/token/create` (operationId `linkTokenCreate`; client method [`Client::link_token_create`](crate::Client::link_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkTokenCreate;
@@ -2666,12 +3238,16 @@ impl crate::Operation for LinkTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/link/token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LinkTokenCreateRequest;
     type Response = types::LinkTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LinkTokenCreate {}
+impl crate::RequestBody for types::LinkTokenGetRequest {
+    type Operation = LinkTokenGet;
+}
 /// `POST /link/token/get` (operationId `linkTokenGet`; client method [`Client::link_token_get`](crate::Client::link_token_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct LinkTokenGet;
@@ -2680,12 +3256,16 @@ impl crate::Operation for LinkTokenGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/link/token/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::LinkTokenGetRequest;
     type Response = types::LinkTokenGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for LinkTokenGet {}
+impl crate::RequestBody for types::NetworkStatusGetRequest {
+    type Operation = NetworkStatusGet;
+}
 /// `POST /network/status/get` (operationId `networkStatusGet`; client method [`Client::network_status_get`](crate::Client::network_status_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct NetworkStatusGet;
@@ -2694,12 +3274,16 @@ impl crate::Operation for NetworkStatusGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/network/status/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::NetworkStatusGetRequest;
     type Response = types::NetworkStatusGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for NetworkStatusGet {}
+impl crate::RequestBody for types::OAuthIntrospectRequest {
+    type Operation = OauthIntrospect;
+}
 /// `POST /oauth/introspect` (operationId `oauthIntrospect`; client method [`Client::oauth_introspect`](crate::Client::oauth_introspect)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthIntrospect;
@@ -2708,12 +3292,16 @@ impl crate::Operation for OauthIntrospect {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/oauth/introspect";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::OAuthIntrospectRequest;
     type Response = types::OAuthIntrospectResponse;
     type Error = types::OAuthErrorResponse;
 }
 impl crate::JsonOperation for OauthIntrospect {}
+impl crate::RequestBody for types::OAuthRevokeRequest {
+    type Operation = OauthRevoke;
+}
 /// `POST /oauth/revoke` (operationId `oauthRevoke`; client method [`Client::oauth_revoke`](crate::Client::oauth_revoke)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthRevoke;
@@ -2722,12 +3310,16 @@ impl crate::Operation for OauthRevoke {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/oauth/revoke";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::OAuthRevokeRequest;
     type Response = types::OAuthRevokeResponse;
     type Error = types::OAuthErrorResponse;
 }
 impl crate::JsonOperation for OauthRevoke {}
+impl crate::RequestBody for types::OAuthTokenRequest {
+    type Operation = OauthToken;
+}
 /// `POST /oauth/token` (operationId `oauthToken`; client method [`Client::oauth_token`](crate::Client::oauth_token)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct OauthToken;
@@ -2736,12 +3328,16 @@ impl crate::Operation for OauthToken {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/oauth/token";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::OAuthTokenRequest;
     type Response = types::OAuthTokenResponse;
     type Error = types::OAuthErrorResponse;
 }
 impl crate::JsonOperation for OauthToken {}
+impl crate::RequestBody for types::PartnerCustomerCreateRequest {
+    type Operation = PartnerCustomerCreate;
+}
 /// `POST /partner/customer/create` (operationId `partnerCustomerCreate`; client method [`Client::partner_customer_create`](crate::Client::partner_customer_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerCreate;
@@ -2750,12 +3346,16 @@ impl crate::Operation for PartnerCustomerCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/partner/customer/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PartnerCustomerCreateRequest;
     type Response = types::PartnerCustomerCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PartnerCustomerCreate {}
+impl crate::RequestBody for types::PartnerCustomerEnableRequest {
+    type Operation = PartnerCustomerEnable;
+}
 /// `POST /partner/customer/enable` (operationId `partnerCustomerEnable`; client method [`Client::partner_customer_enable`](crate::Client::partner_customer_enable)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerEnable;
@@ -2764,12 +3364,16 @@ impl crate::Operation for PartnerCustomerEnable {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/partner/customer/enable";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PartnerCustomerEnableRequest;
     type Response = types::PartnerCustomerEnableResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PartnerCustomerEnable {}
+impl crate::RequestBody for types::PartnerCustomerGetRequest {
+    type Operation = PartnerCustomerGet;
+}
 /// `POST /partner/customer/get` (operationId `partnerCustomerGet`; client method [`Client::partner_customer_get`](crate::Client::partner_customer_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerGet;
@@ -2778,12 +3382,16 @@ impl crate::Operation for PartnerCustomerGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/partner/customer/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PartnerCustomerGetRequest;
     type Response = types::PartnerCustomerGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PartnerCustomerGet {}
+impl crate::RequestBody for types::PartnerCustomerOAuthInstitutionsGetRequest {
+    type Operation = PartnerCustomerOauthInstitutionsGet;
+}
 /// `POST /partner/customer/oauth_institutions/get` (operationId `partnerCustomerOauthInstitutionsGet`; client method [`Client::partner_customer_oauth_institutions_get`](crate::Client::partner_customer_oauth_institutions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerOauthInstitutionsGet;
@@ -2792,12 +3400,16 @@ impl crate::Operation for PartnerCustomerOauthInstitutionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/partner/customer/oauth_institutions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PartnerCustomerOAuthInstitutionsGetRequest;
     type Response = types::PartnerCustomerOAuthInstitutionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PartnerCustomerOauthInstitutionsGet {}
+impl crate::RequestBody for types::PartnerCustomerRemoveRequest {
+    type Operation = PartnerCustomerRemove;
+}
 /// `POST /partner/customer/remove` (operationId `partnerCustomerRemove`; client method [`Client::partner_customer_remove`](crate::Client::partner_customer_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PartnerCustomerRemove;
@@ -2806,12 +3418,16 @@ impl crate::Operation for PartnerCustomerRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/partner/customer/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PartnerCustomerRemoveRequest;
     type Response = types::PartnerCustomerRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PartnerCustomerRemove {}
+impl crate::RequestBody for types::PaymentInitiationConsentCreateRequest {
+    type Operation = PaymentInitiationConsentCreate;
+}
 /// `POST /payment_initiation/consent/create` (operationId `paymentInitiationConsentCreate`; client method [`Client::payment_initiation_consent_create`](crate::Client::payment_initiation_consent_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentCreate;
@@ -2820,12 +3436,16 @@ impl crate::Operation for PaymentInitiationConsentCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/consent/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationConsentCreateRequest;
     type Response = types::PaymentInitiationConsentCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationConsentCreate {}
+impl crate::RequestBody for types::PaymentInitiationConsentGetRequest {
+    type Operation = PaymentInitiationConsentGet;
+}
 /// `POST /payment_initiation/consent/get` (operationId `paymentInitiationConsentGet`; client method [`Client::payment_initiation_consent_get`](crate::Client::payment_initiation_consent_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentGet;
@@ -2834,12 +3454,16 @@ impl crate::Operation for PaymentInitiationConsentGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/consent/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationConsentGetRequest;
     type Response = types::PaymentInitiationConsentGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationConsentGet {}
+impl crate::RequestBody for types::PaymentInitiationConsentPaymentExecuteRequest {
+    type Operation = PaymentInitiationConsentPaymentExecute;
+}
 /// `POST /payment_initiation/consent/payment/execute` (operationId `paymentInitiationConsentPaymentExecute`; client method [`Client::payment_initiation_consent_payment_execute`](crate::Client::payment_initiation_consent_payment_execute)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentPaymentExecute;
@@ -2848,6 +3472,7 @@ impl crate::Operation for PaymentInitiationConsentPaymentExecute {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/consent/payment/execute";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: Some(1usize),
@@ -2856,8 +3481,17 @@ impl crate::Operation for PaymentInitiationConsentPaymentExecute {
     type Request = types::PaymentInitiationConsentPaymentExecuteRequest;
     type Response = types::PaymentInitiationConsentPaymentExecuteResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for PaymentInitiationConsentPaymentExecute {}
+impl crate::RequestBody for types::PaymentInitiationConsentRevokeRequest {
+    type Operation = PaymentInitiationConsentRevoke;
+}
 /// `POST /payment_initiation/consent/revoke` (operationId `paymentInitiationConsentRevoke`; client method [`Client::payment_initiation_consent_revoke`](crate::Client::payment_initiation_consent_revoke)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationConsentRevoke;
@@ -2866,12 +3500,16 @@ impl crate::Operation for PaymentInitiationConsentRevoke {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/consent/revoke";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationConsentRevokeRequest;
     type Response = types::PaymentInitiationConsentRevokeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationConsentRevoke {}
+impl crate::RequestBody for types::PaymentInitiationPaymentCreateRequest {
+    type Operation = PaymentInitiationPaymentCreate;
+}
 /// `POST /payment_initiation/payment/create` (operationId `paymentInitiationPaymentCreate`; client method [`Client::payment_initiation_payment_create`](crate::Client::payment_initiation_payment_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentCreate;
@@ -2880,12 +3518,16 @@ impl crate::Operation for PaymentInitiationPaymentCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/payment/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationPaymentCreateRequest;
     type Response = types::PaymentInitiationPaymentCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationPaymentCreate {}
+impl crate::RequestBody for types::PaymentInitiationPaymentGetRequest {
+    type Operation = PaymentInitiationPaymentGet;
+}
 /// `POST /payment_initiation/payment/get` (operationId `paymentInitiationPaymentGet`; client method [`Client::payment_initiation_payment_get`](crate::Client::payment_initiation_payment_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentGet;
@@ -2894,12 +3536,16 @@ impl crate::Operation for PaymentInitiationPaymentGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/payment/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationPaymentGetRequest;
     type Response = types::PaymentInitiationPaymentGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationPaymentGet {}
+impl crate::RequestBody for types::PaymentInitiationPaymentListRequest {
+    type Operation = PaymentInitiationPaymentList;
+}
 /// `POST /payment_initiation/payment/list` (operationId `paymentInitiationPaymentList`; client method [`Client::payment_initiation_payment_list`](crate::Client::payment_initiation_payment_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentList;
@@ -2908,12 +3554,16 @@ impl crate::Operation for PaymentInitiationPaymentList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/payment/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationPaymentListRequest;
     type Response = types::PaymentInitiationPaymentListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationPaymentList {}
+impl crate::RequestBody for types::PaymentInitiationPaymentReverseRequest {
+    type Operation = PaymentInitiationPaymentReverse;
+}
 /// `POST /payment_initiation/payment/reverse` (operationId `paymentInitiationPaymentReverse`; client method [`Client::payment_initiation_payment_reverse`](crate::Client::payment_initiation_payment_reverse)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationPaymentReverse;
@@ -2922,6 +3572,7 @@ impl crate::Operation for PaymentInitiationPaymentReverse {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/payment/reverse";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: Some(1usize),
@@ -2930,8 +3581,17 @@ impl crate::Operation for PaymentInitiationPaymentReverse {
     type Request = types::PaymentInitiationPaymentReverseRequest;
     type Response = types::PaymentInitiationPaymentReverseResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for PaymentInitiationPaymentReverse {}
+impl crate::RequestBody for types::PaymentInitiationRecipientCreateRequest {
+    type Operation = PaymentInitiationRecipientCreate;
+}
 /// `POST /payment_initiation/recipient/create` (operationId `paymentInitiationRecipientCreate`; client method [`Client::payment_initiation_recipient_create`](crate::Client::payment_initiation_recipient_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientCreate;
@@ -2940,12 +3600,16 @@ impl crate::Operation for PaymentInitiationRecipientCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/recipient/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationRecipientCreateRequest;
     type Response = types::PaymentInitiationRecipientCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationRecipientCreate {}
+impl crate::RequestBody for types::PaymentInitiationRecipientGetRequest {
+    type Operation = PaymentInitiationRecipientGet;
+}
 /// `POST /payment_initiation/recipient/get` (operationId `paymentInitiationRecipientGet`; client method [`Client::payment_initiation_recipient_get`](crate::Client::payment_initiation_recipient_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientGet;
@@ -2954,12 +3618,16 @@ impl crate::Operation for PaymentInitiationRecipientGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/recipient/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationRecipientGetRequest;
     type Response = types::PaymentInitiationRecipientGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationRecipientGet {}
+impl crate::RequestBody for types::PaymentInitiationRecipientListRequest {
+    type Operation = PaymentInitiationRecipientList;
+}
 /// `POST /payment_initiation/recipient/list` (operationId `paymentInitiationRecipientList`; client method [`Client::payment_initiation_recipient_list`](crate::Client::payment_initiation_recipient_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentInitiationRecipientList;
@@ -2968,12 +3636,16 @@ impl crate::Operation for PaymentInitiationRecipientList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_initiation/recipient/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentInitiationRecipientListRequest;
     type Response = types::PaymentInitiationRecipientListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentInitiationRecipientList {}
+impl crate::RequestBody for types::PaymentProfileCreateRequest {
+    type Operation = PaymentProfileCreate;
+}
 /// `POST /payment_profile/create` (operationId `paymentProfileCreate`; client method [`Client::payment_profile_create`](crate::Client::payment_profile_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileCreate;
@@ -2982,12 +3654,16 @@ impl crate::Operation for PaymentProfileCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_profile/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentProfileCreateRequest;
     type Response = types::PaymentProfileCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentProfileCreate {}
+impl crate::RequestBody for types::PaymentProfileGetRequest {
+    type Operation = PaymentProfileGet;
+}
 /// `POST /payment_profile/get` (operationId `paymentProfileGet`; client method [`Client::payment_profile_get`](crate::Client::payment_profile_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileGet;
@@ -2996,12 +3672,16 @@ impl crate::Operation for PaymentProfileGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_profile/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentProfileGetRequest;
     type Response = types::PaymentProfileGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentProfileGet {}
+impl crate::RequestBody for types::PaymentProfileRemoveRequest {
+    type Operation = PaymentProfileRemove;
+}
 /// `POST /payment_profile/remove` (operationId `paymentProfileRemove`; client method [`Client::payment_profile_remove`](crate::Client::payment_profile_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct PaymentProfileRemove;
@@ -3010,12 +3690,16 @@ impl crate::Operation for PaymentProfileRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/payment_profile/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::PaymentProfileRemoveRequest;
     type Response = types::PaymentProfileRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for PaymentProfileRemove {}
+impl crate::RequestBody for types::ProcessorAccountGetRequest {
+    type Operation = ProcessorAccountGet;
+}
 /// `POST /processor/account/get` (operationId `processorAccountGet`; client method [`Client::processor_account_get`](crate::Client::processor_account_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorAccountGet;
@@ -3024,12 +3708,16 @@ impl crate::Operation for ProcessorAccountGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/account/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorAccountGetRequest;
     type Response = types::ProcessorAccountGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorAccountGet {}
+impl crate::RequestBody for types::ProcessorApexProcessorTokenCreateRequest {
+    type Operation = ProcessorApexProcessorTokenCreate;
+}
 /// `POST /processor/apex/processor_token/create` (operationId `processorApexProcessorTokenCreate`; client method [`Client::processor_apex_processor_token_create`](crate::Client::processor_apex_processor_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorApexProcessorTokenCreate;
@@ -3038,12 +3726,16 @@ impl crate::Operation for ProcessorApexProcessorTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/apex/processor_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorApexProcessorTokenCreateRequest;
     type Response = types::ProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorApexProcessorTokenCreate {}
+impl crate::RequestBody for types::ProcessorAuthGetRequest {
+    type Operation = ProcessorAuthGet;
+}
 /// `POST /processor/auth/get` (operationId `processorAuthGet`; client method [`Client::processor_auth_get`](crate::Client::processor_auth_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorAuthGet;
@@ -3052,12 +3744,16 @@ impl crate::Operation for ProcessorAuthGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/auth/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorAuthGetRequest;
     type Response = types::ProcessorAuthGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorAuthGet {}
+impl crate::RequestBody for types::ProcessorBalanceGetRequest {
+    type Operation = ProcessorBalanceGet;
+}
 /// `POST /processor/balance/get` (operationId `processorBalanceGet`; client method [`Client::processor_balance_get`](crate::Client::processor_balance_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorBalanceGet;
@@ -3066,12 +3762,16 @@ impl crate::Operation for ProcessorBalanceGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/balance/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorBalanceGetRequest;
     type Response = types::ProcessorBalanceGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorBalanceGet {}
+impl crate::RequestBody for types::ProcessorBankTransferCreateRequest {
+    type Operation = ProcessorBankTransferCreate;
+}
 /// `POST /processor/bank_transfer/create` (operationId `processorBankTransferCreate`; client method [`Client::processor_bank_transfer_create`](crate::Client::processor_bank_transfer_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorBankTransferCreate;
@@ -3080,6 +3780,7 @@ impl crate::Operation for ProcessorBankTransferCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/bank_transfer/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -3088,8 +3789,17 @@ impl crate::Operation for ProcessorBankTransferCreate {
     type Request = types::ProcessorBankTransferCreateRequest;
     type Response = types::ProcessorBankTransferCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for ProcessorBankTransferCreate {}
+impl crate::RequestBody for types::ProcessorIdentityGetRequest {
+    type Operation = ProcessorIdentityGet;
+}
 /// `POST /processor/identity/get` (operationId `processorIdentityGet`; client method [`Client::processor_identity_get`](crate::Client::processor_identity_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorIdentityGet;
@@ -3098,12 +3808,16 @@ impl crate::Operation for ProcessorIdentityGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/identity/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorIdentityGetRequest;
     type Response = types::ProcessorIdentityGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorIdentityGet {}
+impl crate::RequestBody for types::ProcessorIdentityMatchRequest {
+    type Operation = ProcessorIdentityMatch;
+}
 /// `POST /processor/identity/match` (operationId `processorIdentityMatch`; client method [`Client::processor_identity_match`](crate::Client::processor_identity_match)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorIdentityMatch;
@@ -3112,12 +3826,16 @@ impl crate::Operation for ProcessorIdentityMatch {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/identity/match";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorIdentityMatchRequest;
     type Response = types::ProcessorIdentityMatchResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorIdentityMatch {}
+impl crate::RequestBody for types::ProcessorInvestmentsAuthGetRequest {
+    type Operation = ProcessorInvestmentsAuthGet;
+}
 /// `POST /processor/investments/auth/get` (operationId `processorInvestmentsAuthGet`; client method [`Client::processor_investments_auth_get`](crate::Client::processor_investments_auth_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsAuthGet;
@@ -3126,12 +3844,16 @@ impl crate::Operation for ProcessorInvestmentsAuthGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/investments/auth/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorInvestmentsAuthGetRequest;
     type Response = types::ProcessorInvestmentsAuthGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorInvestmentsAuthGet {}
+impl crate::RequestBody for types::ProcessorInvestmentsHoldingsGetRequest {
+    type Operation = ProcessorInvestmentsHoldingsGet;
+}
 /// `POST /processor/investments/holdings/get` (operationId `processorInvestmentsHoldingsGet`; client method [`Client::processor_investments_holdings_get`](crate::Client::processor_investments_holdings_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsHoldingsGet;
@@ -3140,12 +3862,16 @@ impl crate::Operation for ProcessorInvestmentsHoldingsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/investments/holdings/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorInvestmentsHoldingsGetRequest;
     type Response = types::ProcessorInvestmentsHoldingsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorInvestmentsHoldingsGet {}
+impl crate::RequestBody for types::ProcessorInvestmentsTransactionsGetRequest {
+    type Operation = ProcessorInvestmentsTransactionsGet;
+}
 /// `POST /processor/investments/transactions/get` (operationId `processorInvestmentsTransactionsGet`; client method [`Client::processor_investments_transactions_get`](crate::Client::processor_investments_transactions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorInvestmentsTransactionsGet;
@@ -3154,12 +3880,16 @@ impl crate::Operation for ProcessorInvestmentsTransactionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/investments/transactions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorInvestmentsTransactionsGetRequest;
     type Response = types::ProcessorInvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorInvestmentsTransactionsGet {}
+impl crate::RequestBody for types::ProcessorLiabilitiesGetRequest {
+    type Operation = ProcessorLiabilitiesGet;
+}
 /// `POST /processor/liabilities/get` (operationId `processorLiabilitiesGet`; client method [`Client::processor_liabilities_get`](crate::Client::processor_liabilities_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorLiabilitiesGet;
@@ -3168,12 +3898,16 @@ impl crate::Operation for ProcessorLiabilitiesGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/liabilities/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorLiabilitiesGetRequest;
     type Response = types::ProcessorLiabilitiesGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorLiabilitiesGet {}
+impl crate::RequestBody for types::ProcessorSignalDecisionReportRequest {
+    type Operation = ProcessorSignalDecisionReport;
+}
 /// `POST /processor/signal/decision/report` (operationId `processorSignalDecisionReport`; client method [`Client::processor_signal_decision_report`](crate::Client::processor_signal_decision_report)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalDecisionReport;
@@ -3182,12 +3916,16 @@ impl crate::Operation for ProcessorSignalDecisionReport {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/signal/decision/report";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorSignalDecisionReportRequest;
     type Response = types::ProcessorSignalDecisionReportResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorSignalDecisionReport {}
+impl crate::RequestBody for types::ProcessorSignalEvaluateRequest {
+    type Operation = ProcessorSignalEvaluate;
+}
 /// `POST /processor/signal/evaluate` (operationId `processorSignalEvaluate`; client method [`Client::processor_signal_evaluate`](crate::Client::processor_signal_evaluate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalEvaluate;
@@ -3196,12 +3934,16 @@ impl crate::Operation for ProcessorSignalEvaluate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/signal/evaluate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorSignalEvaluateRequest;
     type Response = types::ProcessorSignalEvaluateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorSignalEvaluate {}
+impl crate::RequestBody for types::ProcessorSignalPrepareRequest {
+    type Operation = ProcessorSignalPrepare;
+}
 /// `POST /processor/signal/prepare` (operationId `processorSignalPrepare`; client method [`Client::processor_signal_prepare`](crate::Client::processor_signal_prepare)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalPrepare;
@@ -3210,12 +3952,16 @@ impl crate::Operation for ProcessorSignalPrepare {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/signal/prepare";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorSignalPrepareRequest;
     type Response = types::ProcessorSignalPrepareResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorSignalPrepare {}
+impl crate::RequestBody for types::ProcessorSignalReturnReportRequest {
+    type Operation = ProcessorSignalReturnReport;
+}
 /// `POST /processor/signal/return/report` (operationId `processorSignalReturnReport`; client method [`Client::processor_signal_return_report`](crate::Client::processor_signal_return_report)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorSignalReturnReport;
@@ -3224,12 +3970,16 @@ impl crate::Operation for ProcessorSignalReturnReport {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/signal/return/report";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorSignalReturnReportRequest;
     type Response = types::ProcessorSignalReturnReportResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorSignalReturnReport {}
+impl crate::RequestBody for types::ProcessorStripeBankAccountTokenCreateRequest {
+    type Operation = ProcessorStripeBankAccountTokenCreate;
+}
 /// `POST /processor/stripe/bank_account_token/create` (operationId `processorStripeBankAccountTokenCreate`; client method [`Client::processor_stripe_bank_account_token_create`](crate::Client::processor_stripe_bank_account_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorStripeBankAccountTokenCreate;
@@ -3238,12 +3988,16 @@ impl crate::Operation for ProcessorStripeBankAccountTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/stripe/bank_account_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorStripeBankAccountTokenCreateRequest;
     type Response = types::ProcessorStripeBankAccountTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorStripeBankAccountTokenCreate {}
+impl crate::RequestBody for types::ProcessorTokenCreateRequest {
+    type Operation = ProcessorTokenCreate;
+}
 /// `POST /processor/token/create` (operationId `processorTokenCreate`; client method [`Client::processor_token_create`](crate::Client::processor_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenCreate;
@@ -3252,12 +4006,16 @@ impl crate::Operation for ProcessorTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTokenCreateRequest;
     type Response = types::ProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTokenCreate {}
+impl crate::RequestBody for types::ProcessorTokenPermissionsGetRequest {
+    type Operation = ProcessorTokenPermissionsGet;
+}
 /// `POST /processor/token/permissions/get` (operationId `processorTokenPermissionsGet`; client method [`Client::processor_token_permissions_get`](crate::Client::processor_token_permissions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenPermissionsGet;
@@ -3266,12 +4024,16 @@ impl crate::Operation for ProcessorTokenPermissionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/token/permissions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTokenPermissionsGetRequest;
     type Response = types::ProcessorTokenPermissionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTokenPermissionsGet {}
+impl crate::RequestBody for types::ProcessorTokenPermissionsSetRequest {
+    type Operation = ProcessorTokenPermissionsSet;
+}
 /// `POST /processor/token/permissions/set` (operationId `processorTokenPermissionsSet`; client method [`Client::processor_token_permissions_set`](crate::Client::processor_token_permissions_set)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenPermissionsSet;
@@ -3280,12 +4042,16 @@ impl crate::Operation for ProcessorTokenPermissionsSet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/token/permissions/set";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTokenPermissionsSetRequest;
     type Response = types::ProcessorTokenPermissionsSetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTokenPermissionsSet {}
+impl crate::RequestBody for types::ProcessorTokenWebhookUpdateRequest {
+    type Operation = ProcessorTokenWebhookUpdate;
+}
 /// `POST /processor/token/webhook/update` (operationId `processorTokenWebhookUpdate`; client method [`Client::processor_token_webhook_update`](crate::Client::processor_token_webhook_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTokenWebhookUpdate;
@@ -3294,12 +4060,16 @@ impl crate::Operation for ProcessorTokenWebhookUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/token/webhook/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTokenWebhookUpdateRequest;
     type Response = types::ProcessorTokenWebhookUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTokenWebhookUpdate {}
+impl crate::RequestBody for types::ProcessorTransactionsGetRequest {
+    type Operation = ProcessorTransactionsGet;
+}
 /// `POST /processor/transactions/get` (operationId `processorTransactionsGet`; client method [`Client::processor_transactions_get`](crate::Client::processor_transactions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsGet;
@@ -3308,12 +4078,16 @@ impl crate::Operation for ProcessorTransactionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/transactions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTransactionsGetRequest;
     type Response = types::ProcessorTransactionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTransactionsGet {}
+impl crate::RequestBody for types::ProcessorTransactionsRecurringGetRequest {
+    type Operation = ProcessorTransactionsRecurringGet;
+}
 /// `POST /processor/transactions/recurring/get` (operationId `processorTransactionsRecurringGet`; client method [`Client::processor_transactions_recurring_get`](crate::Client::processor_transactions_recurring_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsRecurringGet;
@@ -3322,12 +4096,16 @@ impl crate::Operation for ProcessorTransactionsRecurringGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/transactions/recurring/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTransactionsRecurringGetRequest;
     type Response = types::ProcessorTransactionsRecurringGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTransactionsRecurringGet {}
+impl crate::RequestBody for types::ProcessorTransactionsRefreshRequest {
+    type Operation = ProcessorTransactionsRefresh;
+}
 /// `POST /processor/transactions/refresh` (operationId `processorTransactionsRefresh`; client method [`Client::processor_transactions_refresh`](crate::Client::processor_transactions_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsRefresh;
@@ -3336,12 +4114,16 @@ impl crate::Operation for ProcessorTransactionsRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/transactions/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTransactionsRefreshRequest;
     type Response = types::ProcessorTransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTransactionsRefresh {}
+impl crate::RequestBody for types::ProcessorTransactionsSyncRequest {
+    type Operation = ProcessorTransactionsSync;
+}
 /// `POST /processor/transactions/sync` (operationId `processorTransactionsSync`; client method [`Client::processor_transactions_sync`](crate::Client::processor_transactions_sync)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProcessorTransactionsSync;
@@ -3350,12 +4132,16 @@ impl crate::Operation for ProcessorTransactionsSync {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/processor/transactions/sync";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProcessorTransactionsSyncRequest;
     type Response = types::ProcessorTransactionsSyncResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProcessorTransactionsSync {}
+impl crate::RequestBody for types::ProfileNetworkStatusGetRequest {
+    type Operation = ProfileNetworkStatusGet;
+}
 /// `POST /profile/network_status/get` (operationId `profileNetworkStatusGet`; client method [`Client::profile_network_status_get`](crate::Client::profile_network_status_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProfileNetworkStatusGet;
@@ -3364,12 +4150,16 @@ impl crate::Operation for ProfileNetworkStatusGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/profile/network_status/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProfileNetworkStatusGetRequest;
     type Response = types::ProfileNetworkStatusGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProfileNetworkStatusGet {}
+impl crate::RequestBody for types::ProtectComputeRequest {
+    type Operation = ProtectCompute;
+}
 /// `POST /protect/compute` (operationId `protectCompute`; client method [`Client::protect_compute`](crate::Client::protect_compute)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectCompute;
@@ -3378,12 +4168,16 @@ impl crate::Operation for ProtectCompute {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/protect/compute";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProtectComputeRequest;
     type Response = types::ProtectComputeResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProtectCompute {}
+impl crate::RequestBody for types::ProtectEventGetRequest {
+    type Operation = ProtectEventGet;
+}
 /// `POST /protect/event/get` (operationId `protectEventGet`; client method [`Client::protect_event_get`](crate::Client::protect_event_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectEventGet;
@@ -3392,12 +4186,16 @@ impl crate::Operation for ProtectEventGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/protect/event/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProtectEventGetRequest;
     type Response = types::ProtectEventGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProtectEventGet {}
+impl crate::RequestBody for types::ProtectEventSendRequest {
+    type Operation = ProtectEventSend;
+}
 /// `POST /protect/event/send` (operationId `protectEventSend`; client method [`Client::protect_event_send`](crate::Client::protect_event_send)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectEventSend;
@@ -3406,12 +4204,16 @@ impl crate::Operation for ProtectEventSend {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/protect/event/send";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProtectEventSendRequest;
     type Response = types::ProtectEventSendResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProtectEventSend {}
+impl crate::RequestBody for types::ProtectReportCreateRequest {
+    type Operation = ProtectReportCreate;
+}
 /// `POST /protect/report/create` (operationId `protectReportCreate`; client method [`Client::protect_report_create`](crate::Client::protect_report_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectReportCreate;
@@ -3420,12 +4222,16 @@ impl crate::Operation for ProtectReportCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/protect/report/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProtectReportCreateRequest;
     type Response = types::ProtectReportCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProtectReportCreate {}
+impl crate::RequestBody for types::ProtectUserInsightsGetRequest {
+    type Operation = ProtectUserInsightsGet;
+}
 /// `POST /protect/user/insights/get` (operationId `protectUserInsightsGet`; client method [`Client::protect_user_insights_get`](crate::Client::protect_user_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ProtectUserInsightsGet;
@@ -3434,12 +4240,16 @@ impl crate::Operation for ProtectUserInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/protect/user/insights/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::ProtectUserInsightsGetRequest;
     type Response = types::ProtectUserInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for ProtectUserInsightsGet {}
+impl crate::RequestBody for types::SandboxBankIncomeFireWebhookRequest {
+    type Operation = SandboxBankIncomeFireWebhook;
+}
 /// `POST /sandbox/bank_income/fire_webhook` (operationId `sandboxBankIncomeFireWebhook`; client method [`Client::sandbox_bank_income_fire_webhook`](crate::Client::sandbox_bank_income_fire_webhook)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankIncomeFireWebhook;
@@ -3448,12 +4258,16 @@ impl crate::Operation for SandboxBankIncomeFireWebhook {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/bank_income/fire_webhook";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxBankIncomeFireWebhookRequest;
     type Response = types::SandboxBankIncomeFireWebhookResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxBankIncomeFireWebhook {}
+impl crate::RequestBody for types::SandboxBankTransferFireWebhookRequest {
+    type Operation = SandboxBankTransferFireWebhook;
+}
 /// `POST /sandbox/bank_transfer/fire_webhook` (operationId `sandboxBankTransferFireWebhook`; client method [`Client::sandbox_bank_transfer_fire_webhook`](crate::Client::sandbox_bank_transfer_fire_webhook)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankTransferFireWebhook;
@@ -3462,12 +4276,16 @@ impl crate::Operation for SandboxBankTransferFireWebhook {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/bank_transfer/fire_webhook";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxBankTransferFireWebhookRequest;
     type Response = types::SandboxBankTransferFireWebhookResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxBankTransferFireWebhook {}
+impl crate::RequestBody for types::SandboxBankTransferSimulateRequest {
+    type Operation = SandboxBankTransferSimulate;
+}
 /// `POST /sandbox/bank_transfer/simulate` (operationId `sandboxBankTransferSimulate`; client method [`Client::sandbox_bank_transfer_simulate`](crate::Client::sandbox_bank_transfer_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxBankTransferSimulate;
@@ -3476,12 +4294,16 @@ impl crate::Operation for SandboxBankTransferSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/bank_transfer/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxBankTransferSimulateRequest;
     type Response = types::SandboxBankTransferSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxBankTransferSimulate {}
+impl crate::RequestBody for types::SandboxCraCashflowUpdatesUpdateRequest {
+    type Operation = SandboxCraCashflowUpdatesUpdate;
+}
 /// `POST /sandbox/cra/cashflow_updates/update` (operationId `sandboxCraCashflowUpdatesUpdate`; client method [`Client::sandbox_cra_cashflow_updates_update`](crate::Client::sandbox_cra_cashflow_updates_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxCraCashflowUpdatesUpdate;
@@ -3490,12 +4312,16 @@ impl crate::Operation for SandboxCraCashflowUpdatesUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/cra/cashflow_updates/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxCraCashflowUpdatesUpdateRequest;
     type Response = types::SandboxCraCashflowUpdatesUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxCraCashflowUpdatesUpdate {}
+impl crate::RequestBody for types::SandboxIncomeFireWebhookRequest {
+    type Operation = SandboxIncomeFireWebhook;
+}
 /// `POST /sandbox/income/fire_webhook` (operationId `sandboxIncomeFireWebhook`; client method [`Client::sandbox_income_fire_webhook`](crate::Client::sandbox_income_fire_webhook)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxIncomeFireWebhook;
@@ -3504,12 +4330,16 @@ impl crate::Operation for SandboxIncomeFireWebhook {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/income/fire_webhook";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxIncomeFireWebhookRequest;
     type Response = types::SandboxIncomeFireWebhookResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxIncomeFireWebhook {}
+impl crate::RequestBody for types::SandboxItemApplicationSeedRequest {
+    type Operation = SandboxItemApplicationSeed;
+}
 /// `POST /sandbox/item/application/seed` (operationId `sandboxItemApplicationSeed`; client method [`Client::sandbox_item_application_seed`](crate::Client::sandbox_item_application_seed)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxItemApplicationSeed;
@@ -3518,12 +4348,16 @@ impl crate::Operation for SandboxItemApplicationSeed {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/item/application/seed";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxItemApplicationSeedRequest;
     type Response = types::SandboxItemApplicationSeedResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxItemApplicationSeed {}
+impl crate::RequestBody for types::SandboxItemFireWebhookRequest {
+    type Operation = SandboxItemFireWebhook;
+}
 /// `POST /sandbox/item/fire_webhook` (operationId `sandboxItemFireWebhook`; client method [`Client::sandbox_item_fire_webhook`](crate::Client::sandbox_item_fire_webhook)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxItemFireWebhook;
@@ -3532,12 +4366,16 @@ impl crate::Operation for SandboxItemFireWebhook {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/item/fire_webhook";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxItemFireWebhookRequest;
     type Response = types::SandboxItemFireWebhookResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxItemFireWebhook {}
+impl crate::RequestBody for types::SandboxItemResetLoginRequest {
+    type Operation = SandboxItemResetLogin;
+}
 /// `POST /sandbox/item/reset_login` (operationId `sandboxItemResetLogin`; client method [`Client::sandbox_item_reset_login`](crate::Client::sandbox_item_reset_login)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxItemResetLogin;
@@ -3546,12 +4384,16 @@ impl crate::Operation for SandboxItemResetLogin {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/item/reset_login";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxItemResetLoginRequest;
     type Response = types::SandboxItemResetLoginResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxItemResetLogin {}
+impl crate::RequestBody for types::SandboxItemSetVerificationStatusRequest {
+    type Operation = SandboxItemSetVerificationStatus;
+}
 /// `POST /sandbox/item/set_verification_status` (operationId `sandboxItemSetVerificationStatus`; client method [`Client::sandbox_item_set_verification_status`](crate::Client::sandbox_item_set_verification_status)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxItemSetVerificationStatus;
@@ -3560,12 +4402,16 @@ impl crate::Operation for SandboxItemSetVerificationStatus {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/item/set_verification_status";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxItemSetVerificationStatusRequest;
     type Response = types::SandboxItemSetVerificationStatusResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxItemSetVerificationStatus {}
+impl crate::RequestBody for types::SandboxOauthSelectAccountsRequest {
+    type Operation = SandboxOauthSelectAccounts;
+}
 /// `POST /sandbox/oauth/select_accounts` (operationId `sandboxOauthSelectAccounts`; client method [`Client::sandbox_oauth_select_accounts`](crate::Client::sandbox_oauth_select_accounts)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxOauthSelectAccounts;
@@ -3574,12 +4420,16 @@ impl crate::Operation for SandboxOauthSelectAccounts {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/oauth/select_accounts";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxOauthSelectAccountsRequest;
     type Response = types::SandboxOauthSelectAccountsResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxOauthSelectAccounts {}
+impl crate::RequestBody for types::SandboxPaymentProfileResetLoginRequest {
+    type Operation = SandboxPaymentProfileResetLogin;
+}
 /// `POST /sandbox/payment_profile/reset_login` (operationId `sandboxPaymentProfileResetLogin`; client method [`Client::sandbox_payment_profile_reset_login`](crate::Client::sandbox_payment_profile_reset_login)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxPaymentProfileResetLogin;
@@ -3588,12 +4438,16 @@ impl crate::Operation for SandboxPaymentProfileResetLogin {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/payment_profile/reset_login";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxPaymentProfileResetLoginRequest;
     type Response = types::SandboxPaymentProfileResetLoginResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxPaymentProfileResetLogin {}
+impl crate::RequestBody for types::SandboxPaymentSimulateRequest {
+    type Operation = SandboxPaymentSimulate;
+}
 /// `POST /sandbox/payment/simulate` (operationId `sandboxPaymentSimulate`; client method [`Client::sandbox_payment_simulate`](crate::Client::sandbox_payment_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxPaymentSimulate;
@@ -3602,12 +4456,16 @@ impl crate::Operation for SandboxPaymentSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/payment/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxPaymentSimulateRequest;
     type Response = types::SandboxPaymentSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxPaymentSimulate {}
+impl crate::RequestBody for types::SandboxProcessorTokenCreateRequest {
+    type Operation = SandboxProcessorTokenCreate;
+}
 /// `POST /sandbox/processor_token/create` (operationId `sandboxProcessorTokenCreate`; client method [`Client::sandbox_processor_token_create`](crate::Client::sandbox_processor_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxProcessorTokenCreate;
@@ -3616,12 +4474,16 @@ impl crate::Operation for SandboxProcessorTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/processor_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxProcessorTokenCreateRequest;
     type Response = types::SandboxProcessorTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxProcessorTokenCreate {}
+impl crate::RequestBody for types::SandboxPublicTokenCreateRequest {
+    type Operation = SandboxPublicTokenCreate;
+}
 /// `POST /sandbox/public_token/create` (operationId `sandboxPublicTokenCreate`; client method [`Client::sandbox_public_token_create`](crate::Client::sandbox_public_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxPublicTokenCreate;
@@ -3630,12 +4492,16 @@ impl crate::Operation for SandboxPublicTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/public_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxPublicTokenCreateRequest;
     type Response = types::SandboxPublicTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxPublicTokenCreate {}
+impl crate::RequestBody for types::SandboxTransactionsCreateRequest {
+    type Operation = SandboxTransactionsCreate;
+}
 /// `POST /sandbox/transactions/create` (operationId `sandboxTransactionsCreate`; client method [`Client::sandbox_transactions_create`](crate::Client::sandbox_transactions_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransactionsCreate;
@@ -3644,12 +4510,16 @@ impl crate::Operation for SandboxTransactionsCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transactions/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransactionsCreateRequest;
     type Response = types::SandboxTransactionsCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransactionsCreate {}
+impl crate::RequestBody for types::SandboxTransferFireWebhookRequest {
+    type Operation = SandboxTransferFireWebhook;
+}
 /// `POST /sandbox/transfer/fire_webhook` (operationId `sandboxTransferFireWebhook`; client method [`Client::sandbox_transfer_fire_webhook`](crate::Client::sandbox_transfer_fire_webhook)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferFireWebhook;
@@ -3658,12 +4528,16 @@ impl crate::Operation for SandboxTransferFireWebhook {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/fire_webhook";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferFireWebhookRequest;
     type Response = types::SandboxTransferFireWebhookResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferFireWebhook {}
+impl crate::RequestBody for types::SandboxTransferLedgerDepositSimulateRequest {
+    type Operation = SandboxTransferLedgerDepositSimulate;
+}
 /// `POST /sandbox/transfer/ledger/deposit/simulate` (operationId `sandboxTransferLedgerDepositSimulate`; client method [`Client::sandbox_transfer_ledger_deposit_simulate`](crate::Client::sandbox_transfer_ledger_deposit_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerDepositSimulate;
@@ -3672,12 +4546,16 @@ impl crate::Operation for SandboxTransferLedgerDepositSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/ledger/deposit/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferLedgerDepositSimulateRequest;
     type Response = types::SandboxTransferLedgerDepositSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferLedgerDepositSimulate {}
+impl crate::RequestBody for types::SandboxTransferLedgerSimulateAvailableRequest {
+    type Operation = SandboxTransferLedgerSimulateAvailable;
+}
 /// `POST /sandbox/transfer/ledger/simulate_available` (operationId `sandboxTransferLedgerSimulateAvailable`; client method [`Client::sandbox_transfer_ledger_simulate_available`](crate::Client::sandbox_transfer_ledger_simulate_available)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerSimulateAvailable;
@@ -3686,12 +4564,16 @@ impl crate::Operation for SandboxTransferLedgerSimulateAvailable {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/ledger/simulate_available";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferLedgerSimulateAvailableRequest;
     type Response = types::SandboxTransferLedgerSimulateAvailableResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferLedgerSimulateAvailable {}
+impl crate::RequestBody for types::SandboxTransferLedgerWithdrawSimulateRequest {
+    type Operation = SandboxTransferLedgerWithdrawSimulate;
+}
 /// `POST /sandbox/transfer/ledger/withdraw/simulate` (operationId `sandboxTransferLedgerWithdrawSimulate`; client method [`Client::sandbox_transfer_ledger_withdraw_simulate`](crate::Client::sandbox_transfer_ledger_withdraw_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferLedgerWithdrawSimulate;
@@ -3700,12 +4582,16 @@ impl crate::Operation for SandboxTransferLedgerWithdrawSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/ledger/withdraw/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferLedgerWithdrawSimulateRequest;
     type Response = types::SandboxTransferLedgerWithdrawSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferLedgerWithdrawSimulate {}
+impl crate::RequestBody for types::SandboxTransferRefundSimulateRequest {
+    type Operation = SandboxTransferRefundSimulate;
+}
 /// `POST /sandbox/transfer/refund/simulate` (operationId `sandboxTransferRefundSimulate`; client method [`Client::sandbox_transfer_refund_simulate`](crate::Client::sandbox_transfer_refund_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferRefundSimulate;
@@ -3714,12 +4600,16 @@ impl crate::Operation for SandboxTransferRefundSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/refund/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferRefundSimulateRequest;
     type Response = types::SandboxTransferRefundSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferRefundSimulate {}
+impl crate::RequestBody for types::SandboxTransferRepaymentSimulateRequest {
+    type Operation = SandboxTransferRepaymentSimulate;
+}
 /// `POST /sandbox/transfer/repayment/simulate` (operationId `sandboxTransferRepaymentSimulate`; client method [`Client::sandbox_transfer_repayment_simulate`](crate::Client::sandbox_transfer_repayment_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferRepaymentSimulate;
@@ -3728,12 +4618,16 @@ impl crate::Operation for SandboxTransferRepaymentSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/repayment/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferRepaymentSimulateRequest;
     type Response = types::SandboxTransferRepaymentSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferRepaymentSimulate {}
+impl crate::RequestBody for types::SandboxTransferSimulateRequest {
+    type Operation = SandboxTransferSimulate;
+}
 /// `POST /sandbox/transfer/simulate` (operationId `sandboxTransferSimulate`; client method [`Client::sandbox_transfer_simulate`](crate::Client::sandbox_transfer_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferSimulate;
@@ -3742,12 +4636,16 @@ impl crate::Operation for SandboxTransferSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferSimulateRequest;
     type Response = types::SandboxTransferSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferSimulate {}
+impl crate::RequestBody for types::SandboxTransferSweepSimulateRequest {
+    type Operation = SandboxTransferSweepSimulate;
+}
 /// `POST /sandbox/transfer/sweep/simulate` (operationId `sandboxTransferSweepSimulate`; client method [`Client::sandbox_transfer_sweep_simulate`](crate::Client::sandbox_transfer_sweep_simulate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferSweepSimulate;
@@ -3756,12 +4654,16 @@ impl crate::Operation for SandboxTransferSweepSimulate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/sweep/simulate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferSweepSimulateRequest;
     type Response = types::SandboxTransferSweepSimulateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferSweepSimulate {}
+impl crate::RequestBody for types::SandboxTransferTestClockAdvanceRequest {
+    type Operation = SandboxTransferTestClockAdvance;
+}
 /// `POST /sandbox/transfer/test_clock/advance` (operationId `sandboxTransferTestClockAdvance`; client method [`Client::sandbox_transfer_test_clock_advance`](crate::Client::sandbox_transfer_test_clock_advance)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockAdvance;
@@ -3770,12 +4672,16 @@ impl crate::Operation for SandboxTransferTestClockAdvance {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/test_clock/advance";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferTestClockAdvanceRequest;
     type Response = types::SandboxTransferTestClockAdvanceResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferTestClockAdvance {}
+impl crate::RequestBody for types::SandboxTransferTestClockCreateRequest {
+    type Operation = SandboxTransferTestClockCreate;
+}
 /// `POST /sandbox/transfer/test_clock/create` (operationId `sandboxTransferTestClockCreate`; client method [`Client::sandbox_transfer_test_clock_create`](crate::Client::sandbox_transfer_test_clock_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockCreate;
@@ -3784,12 +4690,16 @@ impl crate::Operation for SandboxTransferTestClockCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/test_clock/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferTestClockCreateRequest;
     type Response = types::SandboxTransferTestClockCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferTestClockCreate {}
+impl crate::RequestBody for types::SandboxTransferTestClockGetRequest {
+    type Operation = SandboxTransferTestClockGet;
+}
 /// `POST /sandbox/transfer/test_clock/get` (operationId `sandboxTransferTestClockGet`; client method [`Client::sandbox_transfer_test_clock_get`](crate::Client::sandbox_transfer_test_clock_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockGet;
@@ -3798,12 +4708,16 @@ impl crate::Operation for SandboxTransferTestClockGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/test_clock/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferTestClockGetRequest;
     type Response = types::SandboxTransferTestClockGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferTestClockGet {}
+impl crate::RequestBody for types::SandboxTransferTestClockListRequest {
+    type Operation = SandboxTransferTestClockList;
+}
 /// `POST /sandbox/transfer/test_clock/list` (operationId `sandboxTransferTestClockList`; client method [`Client::sandbox_transfer_test_clock_list`](crate::Client::sandbox_transfer_test_clock_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxTransferTestClockList;
@@ -3812,12 +4726,16 @@ impl crate::Operation for SandboxTransferTestClockList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/transfer/test_clock/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxTransferTestClockListRequest;
     type Response = types::SandboxTransferTestClockListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxTransferTestClockList {}
+impl crate::RequestBody for types::SandboxUserResetLoginRequest {
+    type Operation = SandboxUserResetLogin;
+}
 /// `POST /sandbox/user/reset_login` (operationId `sandboxUserResetLogin`; client method [`Client::sandbox_user_reset_login`](crate::Client::sandbox_user_reset_login)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SandboxUserResetLogin;
@@ -3826,12 +4744,16 @@ impl crate::Operation for SandboxUserResetLogin {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/sandbox/user/reset_login";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SandboxUserResetLoginRequest;
     type Response = types::SandboxUserResetLoginResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SandboxUserResetLogin {}
+impl crate::RequestBody for types::SessionTokenCreateRequest {
+    type Operation = SessionTokenCreate;
+}
 /// `POST /session/token/create` (operationId `sessionTokenCreate`; client method [`Client::session_token_create`](crate::Client::session_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SessionTokenCreate;
@@ -3840,12 +4762,16 @@ impl crate::Operation for SessionTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/session/token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SessionTokenCreateRequest;
     type Response = types::SessionTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SessionTokenCreate {}
+impl crate::RequestBody for types::SignalDecisionReportRequest {
+    type Operation = SignalDecisionReport;
+}
 /// `POST /signal/decision/report` (operationId `signalDecisionReport`; client method [`Client::signal_decision_report`](crate::Client::signal_decision_report)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalDecisionReport;
@@ -3854,12 +4780,16 @@ impl crate::Operation for SignalDecisionReport {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/signal/decision/report";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SignalDecisionReportRequest;
     type Response = types::SignalDecisionReportResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SignalDecisionReport {}
+impl crate::RequestBody for types::SignalEvaluateRequest {
+    type Operation = SignalEvaluate;
+}
 /// `POST /signal/evaluate` (operationId `signalEvaluate`; client method [`Client::signal_evaluate`](crate::Client::signal_evaluate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalEvaluate;
@@ -3868,12 +4798,16 @@ impl crate::Operation for SignalEvaluate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/signal/evaluate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SignalEvaluateRequest;
     type Response = types::SignalEvaluateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SignalEvaluate {}
+impl crate::RequestBody for types::SignalPrepareRequest {
+    type Operation = SignalPrepare;
+}
 /// `POST /signal/prepare` (operationId `signalPrepare`; client method [`Client::signal_prepare`](crate::Client::signal_prepare)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalPrepare;
@@ -3882,12 +4816,16 @@ impl crate::Operation for SignalPrepare {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/signal/prepare";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SignalPrepareRequest;
     type Response = types::SignalPrepareResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SignalPrepare {}
+impl crate::RequestBody for types::SignalReturnReportRequest {
+    type Operation = SignalReturnReport;
+}
 /// `POST /signal/return/report` (operationId `signalReturnReport`; client method [`Client::signal_return_report`](crate::Client::signal_return_report)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalReturnReport;
@@ -3896,12 +4834,16 @@ impl crate::Operation for SignalReturnReport {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/signal/return/report";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SignalReturnReportRequest;
     type Response = types::SignalReturnReportResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SignalReturnReport {}
+impl crate::RequestBody for types::SignalScheduleRequest {
+    type Operation = SignalSchedule;
+}
 /// `POST /signal/schedule` (operationId `signalSchedule`; client method [`Client::signal_schedule`](crate::Client::signal_schedule)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct SignalSchedule;
@@ -3910,12 +4852,16 @@ impl crate::Operation for SignalSchedule {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/signal/schedule";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::SignalScheduleRequest;
     type Response = types::SignalScheduleResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for SignalSchedule {}
+impl crate::RequestBody for types::StatementsDownloadRequest {
+    type Operation = StatementsDownload;
+}
 /// `POST /statements/download` (operationId `statementsDownload`; client method [`Client::statements_download`](crate::Client::statements_download)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct StatementsDownload;
@@ -3924,10 +4870,14 @@ impl crate::Operation for StatementsDownload {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/statements/download";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Binary;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::StatementsDownloadRequest;
     type Response = ByteStream;
     type Error = types::PlaidError;
+}
+impl crate::RequestBody for types::StatementsListRequest {
+    type Operation = StatementsList;
 }
 /// `POST /statements/list` (operationId `statementsList`; client method [`Client::statements_list`](crate::Client::statements_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -3937,12 +4887,16 @@ impl crate::Operation for StatementsList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/statements/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::StatementsListRequest;
     type Response = types::StatementsListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for StatementsList {}
+impl crate::RequestBody for types::StatementsRefreshRequest {
+    type Operation = StatementsRefresh;
+}
 /// `POST /statements/refresh` (operationId `statementsRefresh`; client method [`Client::statements_refresh`](crate::Client::statements_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct StatementsRefresh;
@@ -3951,12 +4905,16 @@ impl crate::Operation for StatementsRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/statements/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::StatementsRefreshRequest;
     type Response = types::StatementsRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for StatementsRefresh {}
+impl crate::RequestBody for types::TransactionsEnhanceGetRequest {
+    type Operation = TransactionsEnhance;
+}
 /// `POST /beta/transactions/v1/enhance` (operationId `transactionsEnhance`; client method [`Client::transactions_enhance`](crate::Client::transactions_enhance)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsEnhance;
@@ -3965,12 +4923,16 @@ impl crate::Operation for TransactionsEnhance {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/transactions/v1/enhance";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsEnhanceGetRequest;
     type Response = types::TransactionsEnhanceGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsEnhance {}
+impl crate::RequestBody for types::TransactionsEnrichRequest {
+    type Operation = TransactionsEnrich;
+}
 /// `POST /transactions/enrich` (operationId `transactionsEnrich`; client method [`Client::transactions_enrich`](crate::Client::transactions_enrich)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsEnrich;
@@ -3979,12 +4941,16 @@ impl crate::Operation for TransactionsEnrich {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transactions/enrich";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsEnrichRequest;
     type Response = types::TransactionsEnrichResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsEnrich {}
+impl crate::RequestBody for types::TransactionsGetRequest {
+    type Operation = TransactionsGet;
+}
 /// `POST /transactions/get` (operationId `transactionsGet`; client method [`Client::transactions_get`](crate::Client::transactions_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsGet;
@@ -3993,12 +4959,16 @@ impl crate::Operation for TransactionsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transactions/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsGetRequest;
     type Response = types::TransactionsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsGet {}
+impl crate::RequestBody for types::TransactionsRecurringGetRequest {
+    type Operation = TransactionsRecurringGet;
+}
 /// `POST /transactions/recurring/get` (operationId `transactionsRecurringGet`; client method [`Client::transactions_recurring_get`](crate::Client::transactions_recurring_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRecurringGet;
@@ -4007,12 +4977,16 @@ impl crate::Operation for TransactionsRecurringGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transactions/recurring/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsRecurringGetRequest;
     type Response = types::TransactionsRecurringGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsRecurringGet {}
+impl crate::RequestBody for types::TransactionsRefreshRequest {
+    type Operation = TransactionsRefresh;
+}
 /// `POST /transactions/refresh` (operationId `transactionsRefresh`; client method [`Client::transactions_refresh`](crate::Client::transactions_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRefresh;
@@ -4021,12 +4995,16 @@ impl crate::Operation for TransactionsRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transactions/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsRefreshRequest;
     type Response = types::TransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsRefresh {}
+impl crate::RequestBody for types::TransactionsRulesCreateRequest {
+    type Operation = TransactionsRulesCreate;
+}
 /// `POST /beta/transactions/rules/v1/create` (operationId `transactionsRulesCreate`; client method [`Client::transactions_rules_create`](crate::Client::transactions_rules_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesCreate;
@@ -4035,12 +5013,16 @@ impl crate::Operation for TransactionsRulesCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/transactions/rules/v1/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsRulesCreateRequest;
     type Response = types::TransactionsRulesCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsRulesCreate {}
+impl crate::RequestBody for types::TransactionsRulesListRequest {
+    type Operation = TransactionsRulesList;
+}
 /// `POST /beta/transactions/rules/v1/list` (operationId `transactionsRulesList`; client method [`Client::transactions_rules_list`](crate::Client::transactions_rules_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesList;
@@ -4049,12 +5031,16 @@ impl crate::Operation for TransactionsRulesList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/transactions/rules/v1/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsRulesListRequest;
     type Response = types::TransactionsRulesListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsRulesList {}
+impl crate::RequestBody for types::TransactionsRulesRemoveRequest {
+    type Operation = TransactionsRulesRemove;
+}
 /// `POST /beta/transactions/rules/v1/remove` (operationId `transactionsRulesRemove`; client method [`Client::transactions_rules_remove`](crate::Client::transactions_rules_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsRulesRemove;
@@ -4063,12 +5049,16 @@ impl crate::Operation for TransactionsRulesRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/transactions/rules/v1/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsRulesRemoveRequest;
     type Response = types::TransactionsRulesRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsRulesRemove {}
+impl crate::RequestBody for types::TransactionsSyncRequest {
+    type Operation = TransactionsSync;
+}
 /// `POST /transactions/sync` (operationId `transactionsSync`; client method [`Client::transactions_sync`](crate::Client::transactions_sync)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsSync;
@@ -4077,12 +5067,16 @@ impl crate::Operation for TransactionsSync {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transactions/sync";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsSyncRequest;
     type Response = types::TransactionsSyncResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsSync {}
+impl crate::RequestBody for types::TransactionsUserInsightsGetRequest {
+    type Operation = TransactionsUserInsightsGet;
+}
 /// `POST /beta/transactions/user_insights/v1/get` (operationId `transactionsUserInsightsGet`; client method [`Client::transactions_user_insights_get`](crate::Client::transactions_user_insights_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransactionsUserInsightsGet;
@@ -4091,12 +5085,16 @@ impl crate::Operation for TransactionsUserInsightsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/beta/transactions/user_insights/v1/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransactionsUserInsightsGetRequest;
     type Response = types::TransactionsUserInsightsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransactionsUserInsightsGet {}
+impl crate::RequestBody for types::TransferAuthorizationCancelRequest {
+    type Operation = TransferAuthorizationCancel;
+}
 /// `POST /transfer/authorization/cancel` (operationId `transferAuthorizationCancel`; client method [`Client::transfer_authorization_cancel`](crate::Client::transfer_authorization_cancel)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferAuthorizationCancel;
@@ -4105,12 +5103,16 @@ impl crate::Operation for TransferAuthorizationCancel {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/authorization/cancel";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferAuthorizationCancelRequest;
     type Response = types::TransferAuthorizationCancelResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferAuthorizationCancel {}
+impl crate::RequestBody for types::TransferAuthorizationCreateRequest {
+    type Operation = TransferAuthorizationCreate;
+}
 /// `POST /transfer/authorization/create` (operationId `transferAuthorizationCreate`; client method [`Client::transfer_authorization_create`](crate::Client::transfer_authorization_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferAuthorizationCreate;
@@ -4119,6 +5121,7 @@ impl crate::Operation for TransferAuthorizationCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/authorization/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: false,
         min_length: None,
@@ -4127,8 +5130,17 @@ impl crate::Operation for TransferAuthorizationCreate {
     type Request = types::TransferAuthorizationCreateRequest;
     type Response = types::TransferAuthorizationCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        request.idempotency_key.as_ref().map(|k| k.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = Some(key.into());
+    }
 }
 impl crate::JsonOperation for TransferAuthorizationCreate {}
+impl crate::RequestBody for types::TransferBalanceGetRequest {
+    type Operation = TransferBalanceGet;
+}
 /// `POST /transfer/balance/get` (operationId `transferBalanceGet`; client method [`Client::transfer_balance_get`](crate::Client::transfer_balance_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferBalanceGet;
@@ -4137,12 +5149,16 @@ impl crate::Operation for TransferBalanceGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/balance/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferBalanceGetRequest;
     type Response = types::TransferBalanceGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferBalanceGet {}
+impl crate::RequestBody for types::TransferCancelRequest {
+    type Operation = TransferCancel;
+}
 /// `POST /transfer/cancel` (operationId `transferCancel`; client method [`Client::transfer_cancel`](crate::Client::transfer_cancel)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCancel;
@@ -4151,12 +5167,16 @@ impl crate::Operation for TransferCancel {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/cancel";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferCancelRequest;
     type Response = types::TransferCancelResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferCancel {}
+impl crate::RequestBody for types::TransferCapabilitiesGetRequest {
+    type Operation = TransferCapabilitiesGet;
+}
 /// `POST /transfer/capabilities/get` (operationId `transferCapabilitiesGet`; client method [`Client::transfer_capabilities_get`](crate::Client::transfer_capabilities_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCapabilitiesGet;
@@ -4165,12 +5185,16 @@ impl crate::Operation for TransferCapabilitiesGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/capabilities/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferCapabilitiesGetRequest;
     type Response = types::TransferCapabilitiesGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferCapabilitiesGet {}
+impl crate::RequestBody for types::TransferConfigurationGetRequest {
+    type Operation = TransferConfigurationGet;
+}
 /// `POST /transfer/configuration/get` (operationId `transferConfigurationGet`; client method [`Client::transfer_configuration_get`](crate::Client::transfer_configuration_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferConfigurationGet;
@@ -4179,12 +5203,16 @@ impl crate::Operation for TransferConfigurationGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/configuration/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferConfigurationGetRequest;
     type Response = types::TransferConfigurationGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferConfigurationGet {}
+impl crate::RequestBody for types::TransferCreateRequest {
+    type Operation = TransferCreate;
+}
 /// `POST /transfer/create` (operationId `transferCreate`; client method [`Client::transfer_create`](crate::Client::transfer_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferCreate;
@@ -4193,6 +5221,7 @@ impl crate::Operation for TransferCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: false,
         min_length: None,
@@ -4201,8 +5230,17 @@ impl crate::Operation for TransferCreate {
     type Request = types::TransferCreateRequest;
     type Response = types::TransferCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        request.idempotency_key.as_ref().map(|k| k.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = Some(key.into());
+    }
 }
 impl crate::JsonOperation for TransferCreate {}
+impl crate::RequestBody for types::TransferDiligenceDocumentUploadRequest {
+    type Operation = TransferDiligenceDocumentUpload;
+}
 /// `POST /transfer/diligence/document/upload` (operationId `transferDiligenceDocumentUpload`; client method [`Client::transfer_diligence_document_upload`](crate::Client::transfer_diligence_document_upload)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferDiligenceDocumentUpload;
@@ -4211,12 +5249,16 @@ impl crate::Operation for TransferDiligenceDocumentUpload {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/diligence/document/upload";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferDiligenceDocumentUploadRequest;
     type Response = types::TransferDiligenceDocumentUploadResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferDiligenceDocumentUpload {}
+impl crate::RequestBody for types::TransferDiligenceSubmitRequest {
+    type Operation = TransferDiligenceSubmit;
+}
 /// `POST /transfer/diligence/submit` (operationId `transferDiligenceSubmit`; client method [`Client::transfer_diligence_submit`](crate::Client::transfer_diligence_submit)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferDiligenceSubmit;
@@ -4225,12 +5267,16 @@ impl crate::Operation for TransferDiligenceSubmit {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/diligence/submit";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferDiligenceSubmitRequest;
     type Response = types::TransferDiligenceSubmitResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferDiligenceSubmit {}
+impl crate::RequestBody for types::TransferEventListRequest {
+    type Operation = TransferEventList;
+}
 /// `POST /transfer/event/list` (operationId `transferEventList`; client method [`Client::transfer_event_list`](crate::Client::transfer_event_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferEventList;
@@ -4239,12 +5285,16 @@ impl crate::Operation for TransferEventList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/event/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferEventListRequest;
     type Response = types::TransferEventListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferEventList {}
+impl crate::RequestBody for types::TransferEventSyncRequest {
+    type Operation = TransferEventSync;
+}
 /// `POST /transfer/event/sync` (operationId `transferEventSync`; client method [`Client::transfer_event_sync`](crate::Client::transfer_event_sync)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferEventSync;
@@ -4253,12 +5303,16 @@ impl crate::Operation for TransferEventSync {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/event/sync";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferEventSyncRequest;
     type Response = types::TransferEventSyncResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferEventSync {}
+impl crate::RequestBody for types::TransferGetRequest {
+    type Operation = TransferGet;
+}
 /// `POST /transfer/get` (operationId `transferGet`; client method [`Client::transfer_get`](crate::Client::transfer_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferGet;
@@ -4267,12 +5321,16 @@ impl crate::Operation for TransferGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferGetRequest;
     type Response = types::TransferGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferGet {}
+impl crate::RequestBody for types::TransferIntentCreateRequest {
+    type Operation = TransferIntentCreate;
+}
 /// `POST /transfer/intent/create` (operationId `transferIntentCreate`; client method [`Client::transfer_intent_create`](crate::Client::transfer_intent_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferIntentCreate;
@@ -4281,12 +5339,16 @@ impl crate::Operation for TransferIntentCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/intent/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferIntentCreateRequest;
     type Response = types::TransferIntentCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferIntentCreate {}
+impl crate::RequestBody for types::TransferIntentGetRequest {
+    type Operation = TransferIntentGet;
+}
 /// `POST /transfer/intent/get` (operationId `transferIntentGet`; client method [`Client::transfer_intent_get`](crate::Client::transfer_intent_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferIntentGet;
@@ -4295,12 +5357,16 @@ impl crate::Operation for TransferIntentGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/intent/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferIntentGetRequest;
     type Response = types::TransferIntentGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferIntentGet {}
+impl crate::RequestBody for types::TransferLedgerDepositRequest {
+    type Operation = TransferLedgerDeposit;
+}
 /// `POST /transfer/ledger/deposit` (operationId `transferLedgerDeposit`; client method [`Client::transfer_ledger_deposit`](crate::Client::transfer_ledger_deposit)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerDeposit;
@@ -4309,6 +5375,7 @@ impl crate::Operation for TransferLedgerDeposit {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/ledger/deposit";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -4317,8 +5384,17 @@ impl crate::Operation for TransferLedgerDeposit {
     type Request = types::TransferLedgerDepositRequest;
     type Response = types::TransferLedgerDepositResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for TransferLedgerDeposit {}
+impl crate::RequestBody for types::TransferLedgerDistributeRequest {
+    type Operation = TransferLedgerDistribute;
+}
 /// `POST /transfer/ledger/distribute` (operationId `transferLedgerDistribute`; client method [`Client::transfer_ledger_distribute`](crate::Client::transfer_ledger_distribute)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerDistribute;
@@ -4327,6 +5403,7 @@ impl crate::Operation for TransferLedgerDistribute {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/ledger/distribute";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -4335,8 +5412,17 @@ impl crate::Operation for TransferLedgerDistribute {
     type Request = types::TransferLedgerDistributeRequest;
     type Response = types::TransferLedgerDistributeResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for TransferLedgerDistribute {}
+impl crate::RequestBody for types::TransferLedgerEventListRequest {
+    type Operation = TransferLedgerEventList;
+}
 /// `POST /transfer/ledger/event/list` (operationId `transferLedgerEventList`; client method [`Client::transfer_ledger_event_list`](crate::Client::transfer_ledger_event_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerEventList;
@@ -4345,12 +5431,16 @@ impl crate::Operation for TransferLedgerEventList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/ledger/event/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferLedgerEventListRequest;
     type Response = types::TransferLedgerEventListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferLedgerEventList {}
+impl crate::RequestBody for types::TransferLedgerGetRequest {
+    type Operation = TransferLedgerGet;
+}
 /// `POST /transfer/ledger/get` (operationId `transferLedgerGet`; client method [`Client::transfer_ledger_get`](crate::Client::transfer_ledger_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerGet;
@@ -4359,12 +5449,16 @@ impl crate::Operation for TransferLedgerGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/ledger/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferLedgerGetRequest;
     type Response = types::TransferLedgerGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferLedgerGet {}
+impl crate::RequestBody for types::TransferLedgerWithdrawRequest {
+    type Operation = TransferLedgerWithdraw;
+}
 /// `POST /transfer/ledger/withdraw` (operationId `transferLedgerWithdraw`; client method [`Client::transfer_ledger_withdraw`](crate::Client::transfer_ledger_withdraw)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferLedgerWithdraw;
@@ -4373,6 +5467,7 @@ impl crate::Operation for TransferLedgerWithdraw {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/ledger/withdraw";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -4381,8 +5476,17 @@ impl crate::Operation for TransferLedgerWithdraw {
     type Request = types::TransferLedgerWithdrawRequest;
     type Response = types::TransferLedgerWithdrawResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for TransferLedgerWithdraw {}
+impl crate::RequestBody for types::TransferListRequest {
+    type Operation = TransferList;
+}
 /// `POST /transfer/list` (operationId `transferList`; client method [`Client::transfer_list`](crate::Client::transfer_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferList;
@@ -4391,12 +5495,16 @@ impl crate::Operation for TransferList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferListRequest;
     type Response = types::TransferListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferList {}
+impl crate::RequestBody for types::TransferMetricsGetRequest {
+    type Operation = TransferMetricsGet;
+}
 /// `POST /transfer/metrics/get` (operationId `transferMetricsGet`; client method [`Client::transfer_metrics_get`](crate::Client::transfer_metrics_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferMetricsGet;
@@ -4405,12 +5513,16 @@ impl crate::Operation for TransferMetricsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/metrics/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferMetricsGetRequest;
     type Response = types::TransferMetricsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferMetricsGet {}
+impl crate::RequestBody for types::TransferMigrateAccountRequest {
+    type Operation = TransferMigrateAccount;
+}
 /// `POST /transfer/migrate_account` (operationId `transferMigrateAccount`; client method [`Client::transfer_migrate_account`](crate::Client::transfer_migrate_account)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferMigrateAccount;
@@ -4419,12 +5531,16 @@ impl crate::Operation for TransferMigrateAccount {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/migrate_account";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferMigrateAccountRequest;
     type Response = types::TransferMigrateAccountResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferMigrateAccount {}
+impl crate::RequestBody for types::TransferOriginatorCreateRequest {
+    type Operation = TransferOriginatorCreate;
+}
 /// `POST /transfer/originator/create` (operationId `transferOriginatorCreate`; client method [`Client::transfer_originator_create`](crate::Client::transfer_originator_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorCreate;
@@ -4433,12 +5549,16 @@ impl crate::Operation for TransferOriginatorCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/originator/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferOriginatorCreateRequest;
     type Response = types::TransferOriginatorCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferOriginatorCreate {}
+impl crate::RequestBody for types::TransferOriginatorFundingAccountCreateRequest {
+    type Operation = TransferOriginatorFundingAccountCreate;
+}
 /// `POST /transfer/originator/funding_account/create` (operationId `transferOriginatorFundingAccountCreate`; client method [`Client::transfer_originator_funding_account_create`](crate::Client::transfer_originator_funding_account_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorFundingAccountCreate;
@@ -4447,12 +5567,16 @@ impl crate::Operation for TransferOriginatorFundingAccountCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/originator/funding_account/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferOriginatorFundingAccountCreateRequest;
     type Response = types::TransferOriginatorFundingAccountCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferOriginatorFundingAccountCreate {}
+impl crate::RequestBody for types::TransferOriginatorFundingAccountUpdateRequest {
+    type Operation = TransferOriginatorFundingAccountUpdate;
+}
 /// `POST /transfer/originator/funding_account/update` (operationId `transferOriginatorFundingAccountUpdate`; client method [`Client::transfer_originator_funding_account_update`](crate::Client::transfer_originator_funding_account_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorFundingAccountUpdate;
@@ -4461,12 +5585,16 @@ impl crate::Operation for TransferOriginatorFundingAccountUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/originator/funding_account/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferOriginatorFundingAccountUpdateRequest;
     type Response = types::TransferOriginatorFundingAccountUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferOriginatorFundingAccountUpdate {}
+impl crate::RequestBody for types::TransferOriginatorGetRequest {
+    type Operation = TransferOriginatorGet;
+}
 /// `POST /transfer/originator/get` (operationId `transferOriginatorGet`; client method [`Client::transfer_originator_get`](crate::Client::transfer_originator_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorGet;
@@ -4475,12 +5603,16 @@ impl crate::Operation for TransferOriginatorGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/originator/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferOriginatorGetRequest;
     type Response = types::TransferOriginatorGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferOriginatorGet {}
+impl crate::RequestBody for types::TransferOriginatorListRequest {
+    type Operation = TransferOriginatorList;
+}
 /// `POST /transfer/originator/list` (operationId `transferOriginatorList`; client method [`Client::transfer_originator_list`](crate::Client::transfer_originator_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferOriginatorList;
@@ -4489,12 +5621,16 @@ impl crate::Operation for TransferOriginatorList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/originator/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferOriginatorListRequest;
     type Response = types::TransferOriginatorListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferOriginatorList {}
+impl crate::RequestBody for types::TransferPlatformOriginatorCreateRequest {
+    type Operation = TransferPlatformOriginatorCreate;
+}
 /// `POST /transfer/platform/originator/create` (operationId `transferPlatformOriginatorCreate`; client method [`Client::transfer_platform_originator_create`](crate::Client::transfer_platform_originator_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformOriginatorCreate;
@@ -4503,12 +5639,16 @@ impl crate::Operation for TransferPlatformOriginatorCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/platform/originator/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferPlatformOriginatorCreateRequest;
     type Response = types::TransferPlatformOriginatorCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferPlatformOriginatorCreate {}
+impl crate::RequestBody for types::TransferPlatformPersonCreateRequest {
+    type Operation = TransferPlatformPersonCreate;
+}
 /// `POST /transfer/platform/person/create` (operationId `transferPlatformPersonCreate`; client method [`Client::transfer_platform_person_create`](crate::Client::transfer_platform_person_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformPersonCreate;
@@ -4517,12 +5657,16 @@ impl crate::Operation for TransferPlatformPersonCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/platform/person/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferPlatformPersonCreateRequest;
     type Response = types::TransferPlatformPersonCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferPlatformPersonCreate {}
+impl crate::RequestBody for types::TransferPlatformRequirementSubmitRequest {
+    type Operation = TransferPlatformRequirementSubmit;
+}
 /// `POST /transfer/platform/requirement/submit` (operationId `transferPlatformRequirementSubmit`; client method [`Client::transfer_platform_requirement_submit`](crate::Client::transfer_platform_requirement_submit)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferPlatformRequirementSubmit;
@@ -4531,12 +5675,16 @@ impl crate::Operation for TransferPlatformRequirementSubmit {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/platform/requirement/submit";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferPlatformRequirementSubmitRequest;
     type Response = types::TransferPlatformRequirementSubmitResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferPlatformRequirementSubmit {}
+impl crate::RequestBody for types::TransferQuestionnaireCreateRequest {
+    type Operation = TransferQuestionnaireCreate;
+}
 /// `POST /transfer/questionnaire/create` (operationId `transferQuestionnaireCreate`; client method [`Client::transfer_questionnaire_create`](crate::Client::transfer_questionnaire_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferQuestionnaireCreate;
@@ -4545,12 +5693,16 @@ impl crate::Operation for TransferQuestionnaireCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/questionnaire/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferQuestionnaireCreateRequest;
     type Response = types::TransferQuestionnaireCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferQuestionnaireCreate {}
+impl crate::RequestBody for types::TransferRecurringCancelRequest {
+    type Operation = TransferRecurringCancel;
+}
 /// `POST /transfer/recurring/cancel` (operationId `transferRecurringCancel`; client method [`Client::transfer_recurring_cancel`](crate::Client::transfer_recurring_cancel)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringCancel;
@@ -4559,12 +5711,16 @@ impl crate::Operation for TransferRecurringCancel {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/recurring/cancel";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRecurringCancelRequest;
     type Response = types::TransferRecurringCancelResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRecurringCancel {}
+impl crate::RequestBody for types::TransferRecurringCreateRequest {
+    type Operation = TransferRecurringCreate;
+}
 /// `POST /transfer/recurring/create` (operationId `transferRecurringCreate`; client method [`Client::transfer_recurring_create`](crate::Client::transfer_recurring_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringCreate;
@@ -4573,6 +5729,7 @@ impl crate::Operation for TransferRecurringCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/recurring/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -4581,8 +5738,17 @@ impl crate::Operation for TransferRecurringCreate {
     type Request = types::TransferRecurringCreateRequest;
     type Response = types::TransferRecurringCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for TransferRecurringCreate {}
+impl crate::RequestBody for types::TransferRecurringGetRequest {
+    type Operation = TransferRecurringGet;
+}
 /// `POST /transfer/recurring/get` (operationId `transferRecurringGet`; client method [`Client::transfer_recurring_get`](crate::Client::transfer_recurring_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringGet;
@@ -4591,12 +5757,16 @@ impl crate::Operation for TransferRecurringGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/recurring/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRecurringGetRequest;
     type Response = types::TransferRecurringGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRecurringGet {}
+impl crate::RequestBody for types::TransferRecurringListRequest {
+    type Operation = TransferRecurringList;
+}
 /// `POST /transfer/recurring/list` (operationId `transferRecurringList`; client method [`Client::transfer_recurring_list`](crate::Client::transfer_recurring_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRecurringList;
@@ -4605,12 +5775,16 @@ impl crate::Operation for TransferRecurringList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/recurring/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRecurringListRequest;
     type Response = types::TransferRecurringListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRecurringList {}
+impl crate::RequestBody for types::TransferRefundCancelRequest {
+    type Operation = TransferRefundCancel;
+}
 /// `POST /transfer/refund/cancel` (operationId `transferRefundCancel`; client method [`Client::transfer_refund_cancel`](crate::Client::transfer_refund_cancel)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundCancel;
@@ -4619,12 +5793,16 @@ impl crate::Operation for TransferRefundCancel {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/refund/cancel";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRefundCancelRequest;
     type Response = types::TransferRefundCancelResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRefundCancel {}
+impl crate::RequestBody for types::TransferRefundCreateRequest {
+    type Operation = TransferRefundCreate;
+}
 /// `POST /transfer/refund/create` (operationId `transferRefundCreate`; client method [`Client::transfer_refund_create`](crate::Client::transfer_refund_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundCreate;
@@ -4633,6 +5811,7 @@ impl crate::Operation for TransferRefundCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/refund/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: None,
@@ -4641,8 +5820,17 @@ impl crate::Operation for TransferRefundCreate {
     type Request = types::TransferRefundCreateRequest;
     type Response = types::TransferRefundCreateResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for TransferRefundCreate {}
+impl crate::RequestBody for types::TransferRefundGetRequest {
+    type Operation = TransferRefundGet;
+}
 /// `POST /transfer/refund/get` (operationId `transferRefundGet`; client method [`Client::transfer_refund_get`](crate::Client::transfer_refund_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRefundGet;
@@ -4651,12 +5839,16 @@ impl crate::Operation for TransferRefundGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/refund/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRefundGetRequest;
     type Response = types::TransferRefundGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRefundGet {}
+impl crate::RequestBody for types::TransferRepaymentListRequest {
+    type Operation = TransferRepaymentList;
+}
 /// `POST /transfer/repayment/list` (operationId `transferRepaymentList`; client method [`Client::transfer_repayment_list`](crate::Client::transfer_repayment_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRepaymentList;
@@ -4665,12 +5857,16 @@ impl crate::Operation for TransferRepaymentList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/repayment/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRepaymentListRequest;
     type Response = types::TransferRepaymentListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRepaymentList {}
+impl crate::RequestBody for types::TransferRepaymentReturnListRequest {
+    type Operation = TransferRepaymentReturnList;
+}
 /// `POST /transfer/repayment/return/list` (operationId `transferRepaymentReturnList`; client method [`Client::transfer_repayment_return_list`](crate::Client::transfer_repayment_return_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferRepaymentReturnList;
@@ -4679,12 +5875,16 @@ impl crate::Operation for TransferRepaymentReturnList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/repayment/return/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferRepaymentReturnListRequest;
     type Response = types::TransferRepaymentReturnListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferRepaymentReturnList {}
+impl crate::RequestBody for types::TransferSweepGetRequest {
+    type Operation = TransferSweepGet;
+}
 /// `POST /transfer/sweep/get` (operationId `transferSweepGet`; client method [`Client::transfer_sweep_get`](crate::Client::transfer_sweep_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferSweepGet;
@@ -4693,12 +5893,16 @@ impl crate::Operation for TransferSweepGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/sweep/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferSweepGetRequest;
     type Response = types::TransferSweepGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferSweepGet {}
+impl crate::RequestBody for types::TransferSweepListRequest {
+    type Operation = TransferSweepList;
+}
 /// `POST /transfer/sweep/list` (operationId `transferSweepList`; client method [`Client::transfer_sweep_list`](crate::Client::transfer_sweep_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TransferSweepList;
@@ -4707,12 +5911,16 @@ impl crate::Operation for TransferSweepList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/transfer/sweep/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::TransferSweepListRequest;
     type Response = types::TransferSweepListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for TransferSweepList {}
+impl crate::RequestBody for types::UserAccountSessionEventSendRequest {
+    type Operation = UserAccountSessionEventSend;
+}
 /// `POST /user_account/session/event/send` (operationId `userAccountSessionEventSend`; client method [`Client::user_account_session_event_send`](crate::Client::user_account_session_event_send)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserAccountSessionEventSend;
@@ -4721,12 +5929,16 @@ impl crate::Operation for UserAccountSessionEventSend {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user_account/session/event/send";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserAccountSessionEventSendRequest;
     type Response = types::UserAccountSessionEventSendResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserAccountSessionEventSend {}
+impl crate::RequestBody for types::UserAccountSessionGetRequest {
+    type Operation = UserAccountSessionGet;
+}
 /// `POST /user_account/session/get` (operationId `userAccountSessionGet`; client method [`Client::user_account_session_get`](crate::Client::user_account_session_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserAccountSessionGet;
@@ -4735,12 +5947,16 @@ impl crate::Operation for UserAccountSessionGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user_account/session/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserAccountSessionGetRequest;
     type Response = types::UserAccountSessionGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserAccountSessionGet {}
+impl crate::RequestBody for types::UserCreateRequest {
+    type Operation = UserCreate;
+}
 /// `POST /user/create` (operationId `userCreate`; client method [`Client::user_create`](crate::Client::user_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserCreate;
@@ -4749,12 +5965,16 @@ impl crate::Operation for UserCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserCreateRequest;
     type Response = types::UserCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserCreate {}
+impl crate::RequestBody for types::UserFinancialDataRefreshRequest {
+    type Operation = UserFinancialDataRefresh;
+}
 /// `POST /user/financial_data/refresh` (operationId `userFinancialDataRefresh`; client method [`Client::user_financial_data_refresh`](crate::Client::user_financial_data_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserFinancialDataRefresh;
@@ -4763,12 +5983,16 @@ impl crate::Operation for UserFinancialDataRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/financial_data/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserFinancialDataRefreshRequest;
     type Response = types::UserFinancialDataRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserFinancialDataRefresh {}
+impl crate::RequestBody for types::UserGetRequest {
+    type Operation = UserGet;
+}
 /// `POST /user/get` (operationId `userGet`; client method [`Client::user_get`](crate::Client::user_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserGet;
@@ -4777,12 +6001,16 @@ impl crate::Operation for UserGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserGetRequest;
     type Response = types::UserGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserGet {}
+impl crate::RequestBody for types::UserIdentityRemoveRequest {
+    type Operation = UserIdentityRemove;
+}
 /// `POST /user/identity/remove` (operationId `userIdentityRemove`; client method [`Client::user_identity_remove`](crate::Client::user_identity_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserIdentityRemove;
@@ -4791,12 +6019,16 @@ impl crate::Operation for UserIdentityRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/identity/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserIdentityRemoveRequest;
     type Response = types::UserIdentityRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserIdentityRemove {}
+impl crate::RequestBody for types::UserItemsAssociateRequest {
+    type Operation = UserItemsAssociate;
+}
 /// `POST /user/items/associate` (operationId `userItemsAssociate`; client method [`Client::user_items_associate`](crate::Client::user_items_associate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsAssociate;
@@ -4805,12 +6037,16 @@ impl crate::Operation for UserItemsAssociate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/items/associate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserItemsAssociateRequest;
     type Response = types::UserItemsAssociateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserItemsAssociate {}
+impl crate::RequestBody for types::UserItemsGetRequest {
+    type Operation = UserItemsGet;
+}
 /// `POST /user/items/get` (operationId `userItemsGet`; client method [`Client::user_items_get`](crate::Client::user_items_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsGet;
@@ -4819,12 +6055,16 @@ impl crate::Operation for UserItemsGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/items/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserItemsGetRequest;
     type Response = types::UserItemsGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserItemsGet {}
+impl crate::RequestBody for types::UserItemsRemoveRequest {
+    type Operation = UserItemsRemove;
+}
 /// `POST /user/items/remove` (operationId `userItemsRemove`; client method [`Client::user_items_remove`](crate::Client::user_items_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserItemsRemove;
@@ -4833,12 +6073,16 @@ impl crate::Operation for UserItemsRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/items/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserItemsRemoveRequest;
     type Response = types::UserItemsRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserItemsRemove {}
+impl crate::RequestBody for types::UserProductsTerminateRequest {
+    type Operation = UserProductsTerminate;
+}
 /// `POST /user/products/terminate` (operationId `userProductsTerminate`; client method [`Client::user_products_terminate`](crate::Client::user_products_terminate)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserProductsTerminate;
@@ -4847,12 +6091,16 @@ impl crate::Operation for UserProductsTerminate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/products/terminate";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserProductsTerminateRequest;
     type Response = types::UserProductsTerminateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserProductsTerminate {}
+impl crate::RequestBody for types::UserRemoveRequest {
+    type Operation = UserRemove;
+}
 /// `POST /user/remove` (operationId `userRemove`; client method [`Client::user_remove`](crate::Client::user_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserRemove;
@@ -4861,12 +6109,16 @@ impl crate::Operation for UserRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserRemoveRequest;
     type Response = types::UserRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserRemove {}
+impl crate::RequestBody for types::UserThirdPartyTokenCreateRequest {
+    type Operation = UserThirdPartyTokenCreate;
+}
 /// `POST /user/third_party_token/create` (operationId `userThirdPartyTokenCreate`; client method [`Client::user_third_party_token_create`](crate::Client::user_third_party_token_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserThirdPartyTokenCreate;
@@ -4875,12 +6127,16 @@ impl crate::Operation for UserThirdPartyTokenCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/third_party_token/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserThirdPartyTokenCreateRequest;
     type Response = types::UserThirdPartyTokenCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserThirdPartyTokenCreate {}
+impl crate::RequestBody for types::UserThirdPartyTokenRemoveRequest {
+    type Operation = UserThirdPartyTokenRemove;
+}
 /// `POST /user/third_party_token/remove` (operationId `userThirdPartyTokenRemove`; client method [`Client::user_third_party_token_remove`](crate::Client::user_third_party_token_remove)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserThirdPartyTokenRemove;
@@ -4889,12 +6145,16 @@ impl crate::Operation for UserThirdPartyTokenRemove {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/third_party_token/remove";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserThirdPartyTokenRemoveRequest;
     type Response = types::UserThirdPartyTokenRemoveResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserThirdPartyTokenRemove {}
+impl crate::RequestBody for types::UserTransactionsRefreshRequest {
+    type Operation = UserTransactionsRefresh;
+}
 /// `POST /user/transactions/refresh` (operationId `userTransactionsRefresh`; client method [`Client::user_transactions_refresh`](crate::Client::user_transactions_refresh)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserTransactionsRefresh;
@@ -4903,12 +6163,16 @@ impl crate::Operation for UserTransactionsRefresh {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/transactions/refresh";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserTransactionsRefreshRequest;
     type Response = types::UserTransactionsRefreshResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserTransactionsRefresh {}
+impl crate::RequestBody for types::UserUpdateRequest {
+    type Operation = UserUpdate;
+}
 /// `POST /user/update` (operationId `userUpdate`; client method [`Client::user_update`](crate::Client::user_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UserUpdate;
@@ -4917,12 +6181,16 @@ impl crate::Operation for UserUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/user/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::UserUpdateRequest;
     type Response = types::UserUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for UserUpdate {}
+impl crate::RequestBody for types::WalletCreateRequest {
+    type Operation = WalletCreate;
+}
 /// `POST /wallet/create` (operationId `walletCreate`; client method [`Client::wallet_create`](crate::Client::wallet_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletCreate;
@@ -4931,12 +6199,16 @@ impl crate::Operation for WalletCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WalletCreateRequest;
     type Response = types::WalletCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WalletCreate {}
+impl crate::RequestBody for types::WalletGetRequest {
+    type Operation = WalletGet;
+}
 /// `POST /wallet/get` (operationId `walletGet`; client method [`Client::wallet_get`](crate::Client::wallet_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletGet;
@@ -4945,12 +6217,16 @@ impl crate::Operation for WalletGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WalletGetRequest;
     type Response = types::WalletGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WalletGet {}
+impl crate::RequestBody for types::WalletListRequest {
+    type Operation = WalletList;
+}
 /// `POST /wallet/list` (operationId `walletList`; client method [`Client::wallet_list`](crate::Client::wallet_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletList;
@@ -4959,12 +6235,16 @@ impl crate::Operation for WalletList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WalletListRequest;
     type Response = types::WalletListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WalletList {}
+impl crate::RequestBody for types::WalletTransactionExecuteRequest {
+    type Operation = WalletTransactionExecute;
+}
 /// `POST /wallet/transaction/execute` (operationId `walletTransactionExecute`; client method [`Client::wallet_transaction_execute`](crate::Client::wallet_transaction_execute)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionExecute;
@@ -4973,6 +6253,7 @@ impl crate::Operation for WalletTransactionExecute {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/transaction/execute";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = Some(crate::IdempotencyKeyField {
         required: true,
         min_length: Some(1usize),
@@ -4981,8 +6262,17 @@ impl crate::Operation for WalletTransactionExecute {
     type Request = types::WalletTransactionExecuteRequest;
     type Response = types::WalletTransactionExecuteResponse;
     type Error = types::PlaidError;
+    fn idempotency_key(request: &Self::Request) -> Option<&str> {
+        Some(request.idempotency_key.as_str()).filter(|k| !k.is_empty())
+    }
+    fn set_idempotency_key(request: &mut Self::Request, key: String) {
+        request.idempotency_key = key.into();
+    }
 }
 impl crate::JsonOperation for WalletTransactionExecute {}
+impl crate::RequestBody for types::WalletTransactionGetRequest {
+    type Operation = WalletTransactionGet;
+}
 /// `POST /wallet/transaction/get` (operationId `walletTransactionGet`; client method [`Client::wallet_transaction_get`](crate::Client::wallet_transaction_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionGet;
@@ -4991,12 +6281,16 @@ impl crate::Operation for WalletTransactionGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/transaction/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WalletTransactionGetRequest;
     type Response = types::WalletTransactionGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WalletTransactionGet {}
+impl crate::RequestBody for types::WalletTransactionListRequest {
+    type Operation = WalletTransactionList;
+}
 /// `POST /wallet/transaction/list` (operationId `walletTransactionList`; client method [`Client::wallet_transaction_list`](crate::Client::wallet_transaction_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WalletTransactionList;
@@ -5005,12 +6299,16 @@ impl crate::Operation for WalletTransactionList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/wallet/transaction/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WalletTransactionListRequest;
     type Response = types::WalletTransactionListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WalletTransactionList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityCreateRequest {
+    type Operation = WatchlistScreeningEntityCreate;
+}
 /// `POST /watchlist_screening/entity/create` (operationId `watchlistScreeningEntityCreate`; client method [`Client::watchlist_screening_entity_create`](crate::Client::watchlist_screening_entity_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityCreate;
@@ -5019,12 +6317,16 @@ impl crate::Operation for WatchlistScreeningEntityCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityCreateRequest;
     type Response = types::WatchlistScreeningEntityCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityCreate {}
+impl crate::RequestBody for types::WatchlistScreeningEntityGetRequest {
+    type Operation = WatchlistScreeningEntityGet;
+}
 /// `POST /watchlist_screening/entity/get` (operationId `watchlistScreeningEntityGet`; client method [`Client::watchlist_screening_entity_get`](crate::Client::watchlist_screening_entity_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityGet;
@@ -5033,12 +6335,16 @@ impl crate::Operation for WatchlistScreeningEntityGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityGetRequest;
     type Response = types::WatchlistScreeningEntityGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityGet {}
+impl crate::RequestBody for types::WatchlistScreeningEntityHistoryListRequest {
+    type Operation = WatchlistScreeningEntityHistoryList;
+}
 /// `POST /watchlist_screening/entity/history/list` (operationId `watchlistScreeningEntityHistoryList`; client method [`Client::watchlist_screening_entity_history_list`](crate::Client::watchlist_screening_entity_history_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityHistoryList;
@@ -5047,12 +6353,16 @@ impl crate::Operation for WatchlistScreeningEntityHistoryList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/history/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityHistoryListRequest;
     type Response = types::WatchlistScreeningEntityHistoryListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityHistoryList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityHitListRequest {
+    type Operation = WatchlistScreeningEntityHitList;
+}
 /// `POST /watchlist_screening/entity/hit/list` (operationId `watchlistScreeningEntityHitList`; client method [`Client::watchlist_screening_entity_hit_list`](crate::Client::watchlist_screening_entity_hit_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityHitList;
@@ -5061,12 +6371,16 @@ impl crate::Operation for WatchlistScreeningEntityHitList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/hit/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityHitListRequest;
     type Response = types::WatchlistScreeningEntityHitListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityHitList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityListRequest {
+    type Operation = WatchlistScreeningEntityList;
+}
 /// `POST /watchlist_screening/entity/list` (operationId `watchlistScreeningEntityList`; client method [`Client::watchlist_screening_entity_list`](crate::Client::watchlist_screening_entity_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityList;
@@ -5075,12 +6389,16 @@ impl crate::Operation for WatchlistScreeningEntityList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityListRequest;
     type Response = types::WatchlistScreeningEntityListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityProgramGetRequest {
+    type Operation = WatchlistScreeningEntityProgramGet;
+}
 /// `POST /watchlist_screening/entity/program/get` (operationId `watchlistScreeningEntityProgramGet`; client method [`Client::watchlist_screening_entity_program_get`](crate::Client::watchlist_screening_entity_program_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityProgramGet;
@@ -5089,12 +6407,16 @@ impl crate::Operation for WatchlistScreeningEntityProgramGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/program/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityProgramGetRequest;
     type Response = types::WatchlistScreeningEntityProgramGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityProgramGet {}
+impl crate::RequestBody for types::WatchlistScreeningEntityProgramListRequest {
+    type Operation = WatchlistScreeningEntityProgramList;
+}
 /// `POST /watchlist_screening/entity/program/list` (operationId `watchlistScreeningEntityProgramList`; client method [`Client::watchlist_screening_entity_program_list`](crate::Client::watchlist_screening_entity_program_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityProgramList;
@@ -5103,12 +6425,16 @@ impl crate::Operation for WatchlistScreeningEntityProgramList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/program/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityProgramListRequest;
     type Response = types::WatchlistScreeningEntityProgramListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityProgramList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityReviewCreateRequest {
+    type Operation = WatchlistScreeningEntityReviewCreate;
+}
 /// `POST /watchlist_screening/entity/review/create` (operationId `watchlistScreeningEntityReviewCreate`; client method [`Client::watchlist_screening_entity_review_create`](crate::Client::watchlist_screening_entity_review_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityReviewCreate;
@@ -5117,12 +6443,16 @@ impl crate::Operation for WatchlistScreeningEntityReviewCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/review/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityReviewCreateRequest;
     type Response = types::WatchlistScreeningEntityReviewCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityReviewCreate {}
+impl crate::RequestBody for types::WatchlistScreeningEntityReviewListRequest {
+    type Operation = WatchlistScreeningEntityReviewList;
+}
 /// `POST /watchlist_screening/entity/review/list` (operationId `watchlistScreeningEntityReviewList`; client method [`Client::watchlist_screening_entity_review_list`](crate::Client::watchlist_screening_entity_review_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityReviewList;
@@ -5131,12 +6461,16 @@ impl crate::Operation for WatchlistScreeningEntityReviewList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/review/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityReviewListRequest;
     type Response = types::WatchlistScreeningEntityReviewListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityReviewList {}
+impl crate::RequestBody for types::WatchlistScreeningEntityUpdateRequest {
+    type Operation = WatchlistScreeningEntityUpdate;
+}
 /// `POST /watchlist_screening/entity/update` (operationId `watchlistScreeningEntityUpdate`; client method [`Client::watchlist_screening_entity_update`](crate::Client::watchlist_screening_entity_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningEntityUpdate;
@@ -5145,12 +6479,16 @@ impl crate::Operation for WatchlistScreeningEntityUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/entity/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningEntityUpdateRequest;
     type Response = types::WatchlistScreeningEntityUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningEntityUpdate {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualCreateRequest {
+    type Operation = WatchlistScreeningIndividualCreate;
+}
 /// `POST /watchlist_screening/individual/create` (operationId `watchlistScreeningIndividualCreate`; client method [`Client::watchlist_screening_individual_create`](crate::Client::watchlist_screening_individual_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualCreate;
@@ -5159,12 +6497,16 @@ impl crate::Operation for WatchlistScreeningIndividualCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualCreateRequest;
     type Response = types::WatchlistScreeningIndividualCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualCreate {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualGetRequest {
+    type Operation = WatchlistScreeningIndividualGet;
+}
 /// `POST /watchlist_screening/individual/get` (operationId `watchlistScreeningIndividualGet`; client method [`Client::watchlist_screening_individual_get`](crate::Client::watchlist_screening_individual_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualGet;
@@ -5173,12 +6515,16 @@ impl crate::Operation for WatchlistScreeningIndividualGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualGetRequest;
     type Response = types::WatchlistScreeningIndividualGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualGet {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualHistoryListRequest {
+    type Operation = WatchlistScreeningIndividualHistoryList;
+}
 /// `POST /watchlist_screening/individual/history/list` (operationId `watchlistScreeningIndividualHistoryList`; client method [`Client::watchlist_screening_individual_history_list`](crate::Client::watchlist_screening_individual_history_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualHistoryList;
@@ -5187,12 +6533,16 @@ impl crate::Operation for WatchlistScreeningIndividualHistoryList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/history/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualHistoryListRequest;
     type Response = types::WatchlistScreeningIndividualHistoryListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualHistoryList {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualHitListRequest {
+    type Operation = WatchlistScreeningIndividualHitList;
+}
 /// `POST /watchlist_screening/individual/hit/list` (operationId `watchlistScreeningIndividualHitList`; client method [`Client::watchlist_screening_individual_hit_list`](crate::Client::watchlist_screening_individual_hit_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualHitList;
@@ -5201,12 +6551,16 @@ impl crate::Operation for WatchlistScreeningIndividualHitList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/hit/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualHitListRequest;
     type Response = types::WatchlistScreeningIndividualHitListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualHitList {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualListRequest {
+    type Operation = WatchlistScreeningIndividualList;
+}
 /// `POST /watchlist_screening/individual/list` (operationId `watchlistScreeningIndividualList`; client method [`Client::watchlist_screening_individual_list`](crate::Client::watchlist_screening_individual_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualList;
@@ -5215,12 +6569,16 @@ impl crate::Operation for WatchlistScreeningIndividualList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualListRequest;
     type Response = types::WatchlistScreeningIndividualListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualList {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualProgramGetRequest {
+    type Operation = WatchlistScreeningIndividualProgramGet;
+}
 /// `POST /watchlist_screening/individual/program/get` (operationId `watchlistScreeningIndividualProgramGet`; client method [`Client::watchlist_screening_individual_program_get`](crate::Client::watchlist_screening_individual_program_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualProgramGet;
@@ -5229,12 +6587,16 @@ impl crate::Operation for WatchlistScreeningIndividualProgramGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/program/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualProgramGetRequest;
     type Response = types::WatchlistScreeningIndividualProgramGetResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualProgramGet {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualProgramListRequest {
+    type Operation = WatchlistScreeningIndividualProgramList;
+}
 /// `POST /watchlist_screening/individual/program/list` (operationId `watchlistScreeningIndividualProgramList`; client method [`Client::watchlist_screening_individual_program_list`](crate::Client::watchlist_screening_individual_program_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualProgramList;
@@ -5243,12 +6605,16 @@ impl crate::Operation for WatchlistScreeningIndividualProgramList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/program/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualProgramListRequest;
     type Response = types::WatchlistScreeningIndividualProgramListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualProgramList {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualReviewCreateRequest {
+    type Operation = WatchlistScreeningIndividualReviewCreate;
+}
 /// `POST /watchlist_screening/individual/review/create` (operationId `watchlistScreeningIndividualReviewCreate`; client method [`Client::watchlist_screening_individual_review_create`](crate::Client::watchlist_screening_individual_review_create)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualReviewCreate;
@@ -5257,12 +6623,16 @@ impl crate::Operation for WatchlistScreeningIndividualReviewCreate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/review/create";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualReviewCreateRequest;
     type Response = types::WatchlistScreeningIndividualReviewCreateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualReviewCreate {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualReviewListRequest {
+    type Operation = WatchlistScreeningIndividualReviewList;
+}
 /// `POST /watchlist_screening/individual/review/list` (operationId `watchlistScreeningIndividualReviewList`; client method [`Client::watchlist_screening_individual_review_list`](crate::Client::watchlist_screening_individual_review_list)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualReviewList;
@@ -5271,12 +6641,16 @@ impl crate::Operation for WatchlistScreeningIndividualReviewList {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/review/list";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualReviewListRequest;
     type Response = types::WatchlistScreeningIndividualReviewListResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualReviewList {}
+impl crate::RequestBody for types::WatchlistScreeningIndividualUpdateRequest {
+    type Operation = WatchlistScreeningIndividualUpdate;
+}
 /// `POST /watchlist_screening/individual/update` (operationId `watchlistScreeningIndividualUpdate`; client method [`Client::watchlist_screening_individual_update`](crate::Client::watchlist_screening_individual_update)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WatchlistScreeningIndividualUpdate;
@@ -5285,12 +6659,16 @@ impl crate::Operation for WatchlistScreeningIndividualUpdate {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/watchlist_screening/individual/update";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = false;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WatchlistScreeningIndividualUpdateRequest;
     type Response = types::WatchlistScreeningIndividualUpdateResponse;
     type Error = types::PlaidError;
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualUpdate {}
+impl crate::RequestBody for types::WebhookVerificationKeyGetRequest {
+    type Operation = WebhookVerificationKeyGet;
+}
 /// `POST /webhook_verification_key/get` (operationId `webhookVerificationKeyGet`; client method [`Client::webhook_verification_key_get`](crate::Client::webhook_verification_key_get)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct WebhookVerificationKeyGet;
@@ -5299,6 +6677,7 @@ impl crate::Operation for WebhookVerificationKeyGet {
     const METHOD: &'static str = "POST";
     const PATH: &'static str = "/webhook_verification_key/get";
     const RESPONSE_FORMAT: crate::ResponseFormat = crate::ResponseFormat::Json;
+    const READ_ONLY: bool = true;
     const IDEMPOTENCY_KEY: Option<crate::IdempotencyKeyField> = None;
     type Request = types::WebhookVerificationKeyGetRequest;
     type Response = types::WebhookVerificationKeyGetResponse;

@@ -2189,7 +2189,7 @@ pub struct AccountVerificationInsightsPreviousReturns {
     pub has_previous_administrative_return: bool,
 }
 ///AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AccountsBalanceGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2198,6 +2198,16 @@ pub struct AccountsBalanceGetRequest {
     pub options: ::std::option::Option<AccountsBalanceGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AccountsBalanceGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountsBalanceGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Optional parameters to `/accounts/balance/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2211,7 +2221,7 @@ Note: An error will be returned if a provided `account_id` is not associated wit
     pub min_last_updated_datetime: ::std::option::Option<MinLastUpdatedDatetime>,
 }
 ///AccountsGetRequest defines the request schema for `/accounts/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AccountsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2220,6 +2230,16 @@ pub struct AccountsGetRequest {
     pub options: ::std::option::Option<AccountsGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AccountsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AccountsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/accounts/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2836,11 +2856,20 @@ pub struct Application {
     pub use_case: ::std::option::Option<::std::string::String>,
 }
 ///ApplicationGetRequest defines the schema for `/application/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ApplicationGetRequest {
     pub application_id: ApplicationId,
     pub client_id: ApiClientId,
     pub secret: ApiSecret,
+}
+impl ::std::fmt::Debug for ApplicationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ApplicationGetRequest")
+            .field("application_id", &self.application_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ApplicationGetResponse defines the response schema for `/application/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3657,7 +3686,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetReportAddOns {
     }
 }
 ///AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportAuditCopyCreateRequest {
     pub asset_report_token: AssetReportToken,
     ///The `auditor_id` of the third party with whom you would like to share the Asset Report.
@@ -3668,6 +3697,16 @@ pub struct AssetReportAuditCopyCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyCreateRequest")
+            .field("asset_report_token", &self.asset_report_token)
+            .field("auditor_id", &self.auditor_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct AssetReportAuditCopyCreateResponse {
@@ -3676,7 +3715,7 @@ pub struct AssetReportAuditCopyCreateResponse {
     pub request_id: RequestId,
 }
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportAuditCopyGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get.
     pub audit_copy_token: ::std::string::String,
@@ -3685,8 +3724,17 @@ pub struct AssetReportAuditCopyGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyGetRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///AssetReportAuditCopyPDFGetRequest defines the request schema for `/asset_report/audit_copy/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportAuditCopyPdfGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.
     pub audit_copy_token: ::std::string::String,
@@ -3696,6 +3744,16 @@ pub struct AssetReportAuditCopyPdfGetRequest {
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyPdfGetRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///AssetReportAuditCopyPDFGetResponse defines the response schema for `/asset_report/audit_copy/pdf/get`
 #[derive(
@@ -3739,7 +3797,7 @@ impl ::std::str::FromStr for AssetReportAuditCopyPdfGetResponse {
     }
 }
 ///AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportAuditCopyRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
@@ -3747,6 +3805,15 @@ pub struct AssetReportAuditCopyRemoveRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportAuditCopyRemoveRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///AssetReportAuditCopyRemoveResponse defines the response schema for `/asset_report/audit_copy/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3756,7 +3823,7 @@ pub struct AssetReportAuditCopyRemoveResponse {
     pub request_id: RequestId,
 }
 ///AssetReportCreateRequest defines the request schema for `/asset_report/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportCreateRequest {
     ///An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3771,6 +3838,17 @@ An Asset Report requested with "Additional History" (that is, with more than 61 
     pub options: ::std::option::Option<AssetReportCreateRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportCreateRequest")
+            .field("access_tokens", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("days_requested", &self.days_requested)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/asset_report/create` results. If provided, must be non-`null`. The optional `user` object is required for the report to be eligible for Fannie Mae's Day 1 Certainty program.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3821,7 +3899,7 @@ pub struct AssetReportCreateResponse {
     pub request_id: RequestId,
 }
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportFilterRequest {
     ///The accounts to exclude from the Asset Report, identified by `account_id`.
     pub account_ids_to_exclude: ::std::vec::Vec<::std::string::String>,
@@ -3830,6 +3908,16 @@ pub struct AssetReportFilterRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportFilterRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportFilterRequest")
+            .field("account_ids_to_exclude", &self.account_ids_to_exclude)
+            .field("asset_report_token", &self.asset_report_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///AssetReportFilterResponse defines the response schema for `/asset_report/filter`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3849,7 +3937,7 @@ pub struct AssetReportFreddie {
     pub services: Services,
 }
 ///AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportFreddieGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -3857,6 +3945,15 @@ pub struct AssetReportFreddieGetRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportFreddieGetRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///AssetReportFreddieGetResponse defines the response schema for `/credit/asset_report/freddie_mac/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3869,7 +3966,7 @@ pub struct AssetReportFreddieGetResponse {
     pub schema_version: f64,
 }
 ///AssetReportGetRequest defines the request schema for `/asset_report/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct AssetReportGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub asset_report_token: ::std::option::Option<AssetReportTokenNullable>,
@@ -3888,6 +3985,19 @@ pub struct AssetReportGetRequest {
     ///The user token associated with the User for which to create an asset report for. The latest asset report associated with the User will be returned
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for AssetReportGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportGetRequest")
+            .field("asset_report_token", &self.asset_report_token)
+            .field("client_id", &"[redacted]")
+            .field("fast_report", &self.fast_report)
+            .field("include_insights", &self.include_insights)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4076,7 +4186,7 @@ pub struct AssetReportItem {
     pub item_id: ItemId,
 }
 ///AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportPdfGetRequest {
     pub asset_report_token: AssetReportToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4085,6 +4195,16 @@ pub struct AssetReportPdfGetRequest {
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportPdfGetRequest")
+            .field("asset_report_token", &self.asset_report_token)
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4176,7 +4296,7 @@ impl ::std::str::FromStr for AssetReportRefreshAssetReportToken {
     }
 }
 ///AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportRefreshRequest {
     pub asset_report_token: AssetReportRefreshAssetReportToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4188,6 +4308,17 @@ pub struct AssetReportRefreshRequest {
     pub options: ::std::option::Option<AssetReportRefreshRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportRefreshRequest")
+            .field("asset_report_token", &self.asset_report_token)
+            .field("client_id", &"[redacted]")
+            .field("days_requested", &self.days_requested)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/asset_report/refresh` results. If provided, cannot be `null`. If not specified, the `options` from the original call to `/asset_report/create` will be used.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4209,13 +4340,22 @@ pub struct AssetReportRefreshResponse {
     pub request_id: RequestId,
 }
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AssetReportRemoveRequest {
     pub asset_report_token: AssetReportToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AssetReportRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AssetReportRemoveRequest")
+            .field("asset_report_token", &self.asset_report_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///AssetReportRemoveResponse defines the response schema for `/asset_report/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5186,7 +5326,7 @@ pub struct AuthGetNumbers {
     pub international: ::std::vec::Vec<NumbersInternational>,
 }
 ///AuthGetRequest defines the request schema for `/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AuthGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5195,6 +5335,16 @@ pub struct AuthGetRequest {
     pub options: ::std::option::Option<AuthGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AuthGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AuthGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/auth/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5298,7 +5448,7 @@ pub struct AuthVerifyNumbersAch {
     pub routing: ::std::string::String,
 }
 ///AuthVerifyRequest defines the request schema for `/auth/verify`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct AuthVerifyRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5308,6 +5458,16 @@ pub struct AuthVerifyRequest {
     pub numbers: AuthVerifyRequestNumbers,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for AuthVerifyRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AuthVerifyRequest")
+            .field("client_id", &"[redacted]")
+            .field("legal_name", &self.legal_name)
+            .field("numbers", &self.numbers)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An object containing identifying account numbers for verification via Database Auth
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -373,7 +373,7 @@ pub struct BankTransferBalance {
     pub transactable: ::std::string::String,
 }
 ///Defines the request schema for `/bank_transfer/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct BankTransferBalanceGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -382,6 +382,15 @@ pub struct BankTransferBalanceGetRequest {
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferBalanceGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/bank_transfer/balance/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -393,7 +402,7 @@ pub struct BankTransferBalanceGetResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/bank_transfer/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferCancelRequest {
     pub bank_transfer_id: BankTransferId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -401,13 +410,22 @@ pub struct BankTransferCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for BankTransferCancelRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferCancelRequest")
+            .field("bank_transfer_id", &self.bank_transfer_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/bank_transfer/cancel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BankTransferCancelResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/bank_transfer/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferCreateRequest {
     pub access_token: BankTransferAccessToken,
     ///The Plaid `account_id` for the account that will be debited or credited.
@@ -436,6 +454,27 @@ pub struct BankTransferCreateRequest {
     #[serde(rename = "type")]
     pub type_: BankTransferType,
     pub user: BankTransferUser,
+}
+impl ::std::fmt::Debug for BankTransferCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("custom_tag", &self.custom_tag)
+            .field("description", &self.description)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("metadata", &self.metadata)
+            .field("network", &self.network)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///Defines the response schema for `/bank_transfer/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -644,7 +683,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferEventListDir
     }
 }
 ///Defines the request schema for `/bank_transfer/event/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -679,6 +718,24 @@ pub struct BankTransferEventListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl ::std::fmt::Debug for BankTransferEventListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferEventListRequest")
+            .field("account_id", &self.account_id)
+            .field("bank_transfer_id", &self.bank_transfer_id)
+            .field("bank_transfer_type", &self.bank_transfer_type)
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("direction", &self.direction)
+            .field("end_date", &self.end_date)
+            .field("event_types", &self.event_types)
+            .field("offset", &self.offset)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
+}
 impl ::std::default::Default for BankTransferEventListRequest {
     fn default() -> Self {
         Self {
@@ -704,7 +761,7 @@ pub struct BankTransferEventListResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/bank_transfer/event/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
@@ -715,6 +772,16 @@ pub struct BankTransferEventSyncRequest {
     pub count: ::std::option::Option<i64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BankTransferEventSyncRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferEventSyncRequest")
+            .field("after_id", &self.after_id)
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/bank_transfer/event/sync`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -813,13 +880,22 @@ pub struct BankTransferFailure {
     pub description: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/bank_transfer/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferGetRequest {
     pub bank_transfer_id: BankTransferId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BankTransferGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferGetRequest")
+            .field("bank_transfer_id", &self.bank_transfer_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/bank_transfer/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -912,7 +988,7 @@ impl ::std::str::FromStr for BankTransferIdempotencyKey {
     }
 }
 ///Defines the request schema for `/bank_transfer/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -935,6 +1011,20 @@ pub struct BankTransferListRequest {
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for BankTransferListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("direction", &self.direction)
+            .field("end_date", &self.end_date)
+            .field("offset", &self.offset)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 impl ::std::default::Default for BankTransferListRequest {
     fn default() -> Self {
@@ -995,7 +1085,7 @@ impl ::std::convert::From<
     }
 }
 ///Defines the request schema for `/bank_transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
@@ -1011,14 +1101,35 @@ pub struct BankTransferMigrateAccountRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferMigrateAccountRequest")
+            .field("account_number", &self.account_number)
+            .field("account_type", &self.account_type)
+            .field("client_id", &"[redacted]")
+            .field("routing_number", &self.routing_number)
+            .field("secret", &"[redacted]")
+            .field("wire_routing_number", &self.wire_routing_number)
+            .finish()
+    }
+}
 ///Defines the response schema for `/bank_transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferMigrateAccountResponse {
     ///The Plaid `access_token` for the newly created Item.
     pub access_token: ::std::string::String,
     ///The Plaid `account_id` for the newly created Item.
     pub account_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferMigrateAccountResponse")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 ///The network or rails used for the transfer. Valid options are `ach`, `same-day-ach`, or `wire`.
 #[derive(
@@ -1165,7 +1276,7 @@ pub struct BankTransferSweep {
     pub iso_currency_code: ::std::string::String,
 }
 ///Defines the request schema for `/bank_transfer/sweep/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferSweepGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1174,6 +1285,15 @@ pub struct BankTransferSweepGetRequest {
     ///Identifier of the sweep.
     pub sweep_id: ::std::string::String,
 }
+impl ::std::fmt::Debug for BankTransferSweepGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferSweepGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("sweep_id", &self.sweep_id)
+            .finish()
+    }
+}
 ///BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct BankTransferSweepGetResponse {
@@ -1181,7 +1301,7 @@ pub struct BankTransferSweepGetResponse {
     pub sweep: BankTransferSweep,
 }
 ///BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BankTransferSweepListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1199,6 +1319,18 @@ pub struct BankTransferSweepListRequest {
     ///The start `created` datetime of sweeps to return (RFC 3339 format).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for BankTransferSweepListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BankTransferSweepListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_time", &self.end_time)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .field("start_time", &self.start_time)
+            .finish()
+    }
 }
 impl ::std::default::Default for BankTransferSweepListRequest {
     fn default() -> Self {
@@ -2288,7 +2420,7 @@ for BeaconAccountRiskEvaluateEvaluationReason {
     }
 }
 ///BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct BeaconAccountRiskEvaluateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
@@ -2313,6 +2445,21 @@ pub struct BeaconAccountRiskEvaluateRequest {
     pub options: ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconAccountRiskEvaluateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_evaluation_id", &self.client_evaluation_id)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("device", &self.device)
+            .field("evaluate_time", &self.evaluate_time)
+            .field("evaluation_reason", &self.evaluation_reason)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2442,13 +2589,22 @@ pub struct BeaconDuplicateDetectedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request input for getting a Beacon Duplicate
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconDuplicateGetRequest {
     pub beacon_duplicate_id: BeaconDuplicateId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconDuplicateGetRequest")
+            .field("beacon_duplicate_id", &self.beacon_duplicate_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2648,7 +2804,7 @@ pub struct BeaconReport {
     pub type_: BeaconReportType,
 }
 ///Request input for creating a Beacon Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconReportCreateRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2660,6 +2816,18 @@ pub struct BeaconReportCreateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(rename = "type")]
     pub type_: BeaconReportCreateType,
+}
+impl ::std::fmt::Debug for BeaconReportCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconReportCreateRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("fraud_amount", &self.fraud_amount)
+            .field("fraud_date", &self.fraud_date)
+            .field("secret", &"[redacted]")
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
 
@@ -2779,13 +2947,22 @@ pub struct BeaconReportCreatedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request input for getting a Beacon Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconReportGetRequest {
     pub beacon_report_id: BeaconReportId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconReportGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconReportGetRequest")
+            .field("beacon_report_id", &self.beacon_report_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 /**A Beacon Report describes the type of fraud committed by a user as well as the date the fraud was committed and the total amount of money lost due to the fraud incident.
 
@@ -2891,7 +3068,7 @@ impl ::std::str::FromStr for BeaconReportIdNullable {
     }
 }
 ///Request input for listing Beacon Reports
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconReportListRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2900,6 +3077,16 @@ pub struct BeaconReportListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconReportListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconReportListRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The response schema for `/beacon/report/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2947,13 +3134,22 @@ pub struct BeaconReportSyndicationCreatedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request input for getting a Beacon Report Syndication
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconReportSyndicationGetRequest {
     pub beacon_report_syndication_id: BeaconReportSyndicationId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconReportSyndicationGetRequest")
+            .field("beacon_report_syndication_id", &self.beacon_report_syndication_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 /**A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.
 
@@ -3010,7 +3206,7 @@ impl ::std::str::FromStr for BeaconReportSyndicationId {
     }
 }
 ///Request input for listing Beacon Report Syndications
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconReportSyndicationListRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3019,6 +3215,16 @@ pub struct BeaconReportSyndicationListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconReportSyndicationListRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The response schema for `/beacon/report_syndication/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3163,7 +3369,7 @@ pub struct BeaconUser {
     pub version: i64,
 }
 ///Request input for fetching the risk insights for a Beacon User's Bank Accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserAccountInsightsGetRequest {
     pub access_token: AccessToken,
     pub beacon_user_id: BeaconUserId,
@@ -3171,6 +3377,16 @@ pub struct BeaconUserAccountInsightsGetRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserAccountInsightsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The response schema for `/beacon/user/account_insights/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3206,7 +3422,7 @@ The primary use for this endpoint is to add a new end user to Beacon for fraud a
 
 Some fields are optional, but it is recommended to provide as much information as possible to improve
 the accuracy of the fraud and duplicate scanning.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserCreateRequest {
     /**Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.
 A maximum of 50 accounts total can be added to a single Beacon User.*/
@@ -3219,6 +3435,18 @@ A maximum of 50 accounts total can be added to a single Beacon User.*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user: BeaconUserRequestData,
+}
+impl ::std::fmt::Debug for BeaconUserCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserCreateRequest")
+            .field("access_tokens", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("program_id", &self.program_id)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3264,13 +3492,22 @@ pub struct BeaconUserDepositoryAccount {
     pub routing_number: RoutingNumber,
 }
 ///Request input for fetching a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserGetRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconUserGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserGetRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3292,7 +3529,7 @@ pub struct BeaconUserGetResponse {
     pub version: ::std::option::Option<i64>,
 }
 ///Request input for listing the history of a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserHistoryListRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3301,6 +3538,16 @@ pub struct BeaconUserHistoryListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserHistoryListRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The response schema for `/beacon/user/history/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3510,7 +3757,7 @@ pub struct BeaconUserRequestDepositoryAccount {
     pub routing_number: RoutingNumber,
 }
 ///Request input for updating the status of a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserReviewRequest {
     pub beacon_user_id: BeaconUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3518,6 +3765,16 @@ pub struct BeaconUserReviewRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub status: BeaconUserStatus,
+}
+impl ::std::fmt::Debug for BeaconUserReviewRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserReviewRequest")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///A Beacon User Revision identifies a Beacon User at some point in its revision history.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3606,7 +3863,7 @@ pub struct BeaconUserStatusUpdatedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request input for updating the identity data of a Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BeaconUserUpdateRequest {
     /**Send this array of access tokens to add accounts to this user for evaluation.
 This will add accounts to this Beacon User. If left null only existing accounts will be returned in response.
@@ -3620,6 +3877,17 @@ A maximum of 50 accounts total can be added to a Beacon User.*/
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<BeaconUserUpdateRequestData>,
+}
+impl ::std::fmt::Debug for BeaconUserUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BeaconUserUpdateRequest")
+            .field("access_tokens", &"[redacted]")
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3659,13 +3927,22 @@ pub struct BeaconUserUpdateResponse {
     pub version: i64,
 }
 ///BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BetaEwaReportV1GetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaEwaReportV1GetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///BetaEwaReportV1GetResponse defines the response schema for `/beta/ewa_report/v1/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3687,7 +3964,7 @@ pub struct BetaEwaReportV1GetResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/beta/partner/customer/v1/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BetaPartnerCustomerV1CreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
@@ -3732,6 +4009,29 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     ///The end customer's website.
     pub website: ::std::string::String,
 }
+impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1CreateRequest")
+            .field("address", &self.address)
+            .field("application_name", &self.application_name)
+            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
+            .field("billing_contact", &self.billing_contact)
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("create_link_customization", &self.create_link_customization)
+            .field("customer_support_info", &self.customer_support_info)
+            .field("is_diligence_attested", &self.is_diligence_attested)
+            .field("legal_entity_name", &self.legal_entity_name)
+            .field("logo", &self.logo)
+            .field("products", &self.products)
+            .field("questionnaires", &self.questionnaires)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("secret", &"[redacted]")
+            .field("technical_contact", &self.technical_contact)
+            .field("website", &self.website)
+            .finish()
+    }
+}
 ///Response schema for `/beta/partner/customer/v1/create`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1CreateResponse {
@@ -3741,7 +4041,7 @@ pub struct BetaPartnerCustomerV1CreateResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/beta/partner/customer/v1/enable`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BetaPartnerCustomerV1EnableRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3750,6 +4050,16 @@ pub struct BetaPartnerCustomerV1EnableRequest {
     pub products: ::std::vec::Vec<Products>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1EnableRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("products", &self.products)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3766,13 +4076,22 @@ pub struct BetaPartnerCustomerV1EnableResponse {
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
 }
 ///Request schema for `/beta/partner/customer/v1/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BetaPartnerCustomerV1GetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1GetRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response schema for `/beta/partner/customer/v1/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3783,7 +4102,7 @@ pub struct BetaPartnerCustomerV1GetResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/beta/partner/customer/v1/update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BetaPartnerCustomerV1UpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_addendum_acceptance: ::std::option::Option<
@@ -3801,6 +4120,19 @@ pub struct BetaPartnerCustomerV1UpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerCustomerV1UpdateRequest")
+            .field("bank_addendum_acceptance", &self.bank_addendum_acceptance)
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("legal_entity_name", &self.legal_entity_name)
+            .field("questionnaires", &self.questionnaires)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Response schema for `/beta/partner/customer/v1/update`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1UpdateResponse {
@@ -3810,7 +4142,7 @@ pub struct BetaPartnerCustomerV1UpdateResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///The details for an end customer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct BetaPartnerEndCustomer {
     ///The `client_id` of the end customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3825,8 +4157,19 @@ pub struct BetaPartnerEndCustomer {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
 }
+impl ::std::fmt::Debug for BetaPartnerEndCustomer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerEndCustomer")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("product_statuses", &self.product_statuses)
+            .field("requirements_due", &self.requirements_due)
+            .field("status", &self.status)
+            .finish()
+    }
+}
 ///The details for the newly created end customer, including secrets for non-Production environments.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct BetaPartnerEndCustomerWithSecrets {
     ///The `client_id` of the end customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3842,6 +4185,18 @@ pub struct BetaPartnerEndCustomerWithSecrets {
     pub secrets: ::std::option::Option<PartnerEndCustomerSecrets>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
+}
+impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BetaPartnerEndCustomerWithSecrets")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("product_statuses", &self.product_statuses)
+            .field("requirements_due", &self.requirements_due)
+            .field("secrets", &self.secrets)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///Business identity information about an account
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4439,7 +4794,7 @@ pub struct BusinessSearchTerms {
     pub website: ::std::option::Option<UrlNullable>,
 }
 ///Request input for creating a business verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BusinessVerificationCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business: ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
@@ -4448,6 +4803,16 @@ pub struct BusinessVerificationCreateRequest {
     pub client_user_id: ClientUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BusinessVerificationCreateRequest")
+            .field("business", &self.business)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Business information provided in the verification request
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4488,13 +4853,22 @@ pub struct BusinessVerificationCreateResponse {
     pub status: BusinessVerificationStatusOverall,
 }
 ///Request input for fetching a business verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct BusinessVerificationGetRequest {
     pub business_verification_id: BusinessVerificationId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for BusinessVerificationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("BusinessVerificationGetRequest")
+            .field("business_verification_id", &self.business_verification_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -376,7 +376,7 @@ Available for `credit` and `depository` type accounts.*/
     pub monthly_summaries: ::std::vec::Vec<CashflowReportMonthlySummary>,
 }
 ///CashflowReportGetRequest defines the request schema for `/cashflow_report/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CashflowReportGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -393,6 +393,19 @@ pub struct CashflowReportGetRequest {
     pub options: ::std::option::Option<CashflowReportGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CashflowReportGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CashflowReportGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("days_requested", &self.days_requested)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -440,13 +453,22 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
 ///CashflowReportInsightsGetRequest defines the request schema for `/cashflow_report/insights/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CashflowReportInsightsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CashflowReportInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CashflowReportInsightsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CashflowReportInsightsGetResponse defines the response schema for `/cashflow_report/insights/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -628,7 +650,7 @@ pub struct CashflowReportPaymentMeta {
     pub reference_number: ::std::option::Option<::std::string::String>,
 }
 ///CashflowReportRefreshRequest defines the request schema for `/cashflow_report/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CashflowReportRefreshRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -637,6 +659,16 @@ pub struct CashflowReportRefreshRequest {
     pub days_requested: i64,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CashflowReportRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CashflowReportRefreshRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("days_requested", &self.days_requested)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CashflowReportRefreshResponse defines the response schema for `/cashflow_report/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -731,7 +763,7 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     pub website: ::std::option::Option<::std::string::String>,
 }
 ///CashflowReportTransactionsGetRequest defines the request schema for `/cashflow_report/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CashflowReportTransactionsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -746,6 +778,18 @@ pub struct CashflowReportTransactionsGetRequest {
     pub options: ::std::option::Option<CashflowReportTransactionsGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CashflowReportTransactionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CashflowReportTransactionsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1637,13 +1681,22 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventType {
     }
 }
 ///Request to list a historical log of item consent events.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ConsentEventsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ConsentEventsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConsentEventsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Describes a historical log of item consent events.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1793,13 +1846,22 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsumerDisputeCategory 
     }
 }
 ///ConsumerReportPDFGetRequest defines the request schema for `/consumer_report/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ConsumerReportPdfGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for ConsumerReportPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ConsumerReportPdfGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///ConsumerReportPDFGetResponse defines the response schema for `/consumer_report/pdf/get`
 #[derive(
@@ -2814,7 +2876,7 @@ pub struct CraCashflowInsightsReport {
     pub report_id: ::std::string::String,
 }
 ///BaseReportGetRequest defines the request schema for `/cra/check_report/base_report/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportBaseReportGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2832,6 +2894,19 @@ pub struct CraCheckReportBaseReportGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for CraCheckReportBaseReportGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportBaseReportGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_ids", &self.item_ids)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_tier", &self.user_tier)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///CraCheckReportBaseReportGetResponse defines the response schema for `/cra/check_report/base_report/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraCheckReportBaseReportGetResponse {
@@ -2847,7 +2922,7 @@ pub struct CraCheckReportCashflowInsightsGetOptions {
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
 ///CraCheckReportCashflowInsightsGetRequest defines the request schema for `/cra/check_report/cashflow_insights/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportCashflowInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2861,6 +2936,18 @@ pub struct CraCheckReportCashflowInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportCashflowInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportCashflowInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportCashflowInsightsGetResponse defines the response schema for `/cra/check_report/cashflow_insights/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2896,7 +2983,7 @@ pub struct CraCheckReportCreatePartnerInsightsOptions {
     pub prism_versions: ::std::option::Option<PrismVersions>,
 }
 ///CraCheckReportCreateRequest defines the request schema for `/cra/check_report/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraCheckReportCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub base_report: ::std::option::Option<CraCheckReportCreateBaseReportOptions>,
@@ -2941,6 +3028,32 @@ pub struct CraCheckReportCreateRequest {
 */
     pub webhook: ::std::string::String,
 }
+impl ::std::fmt::Debug for CraCheckReportCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportCreateRequest")
+            .field("base_report", &self.base_report)
+            .field("cashflow_insights", &self.cashflow_insights)
+            .field("client_id", &"[redacted]")
+            .field("client_report_id", &self.client_report_id)
+            .field(
+                "consumer_report_permissible_purpose",
+                &self.consumer_report_permissible_purpose,
+            )
+            .field("days_requested", &self.days_requested)
+            .field("days_required", &self.days_required)
+            .field("include_investments", &self.include_investments)
+            .field("income_insights", &self.income_insights)
+            .field("lend_score", &self.lend_score)
+            .field("network_insights", &self.network_insights)
+            .field("partner_insights", &self.partner_insights)
+            .field("products", &self.products)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///CraCheckReportCreateResponse defines the response schema for `/cra/check_report/create`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct CraCheckReportCreateResponse {
@@ -2962,13 +3075,22 @@ pub struct CraCheckReportFailedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///CraCheckReportFreddieMacGetRequest defines the request schema for `/cra/check_report/freddie_mac/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraCheckReportFreddieMacGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ThirdPartyUserToken,
+}
+impl ::std::fmt::Debug for CraCheckReportFreddieMacGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportFreddieMacGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .finish()
+    }
 }
 ///CraCheckReportFreddieMacGetResponse defines the response schema for `/cra/check_report/freddie_mac/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3015,7 +3137,7 @@ pub struct CraCheckReportIncomeInsightsGetOptions {
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
 }
 ///Defines the request schema for `/cra/check_report/income_insights/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportIncomeInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3029,6 +3151,18 @@ pub struct CraCheckReportIncomeInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportIncomeInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportIncomeInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportIncomeInsightsGetResponse defines the response schema for `/cra/check_report/income_insights/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3047,7 +3181,7 @@ pub struct CraCheckReportLendScoreGetOptions {
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
 ///CraCheckReportLendScoreGetRequest defines the request schema for `/cra/check_report/lend_score/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportLendScoreGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3061,6 +3195,18 @@ pub struct CraCheckReportLendScoreGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportLendScoreGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportLendScoreGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportLendScoreGetResponse defines the response schema for `/cra/check_report/lend_score/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3078,7 +3224,7 @@ pub struct CraCheckReportNetworkInsightsGetOptions {
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
 ///CraCheckReportNetworkInsightsGetRequest defines the request schema for `/cra/check_report/network_insights/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportNetworkInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3092,6 +3238,18 @@ pub struct CraCheckReportNetworkInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportNetworkInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportNetworkInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportNetworkInsightsGetResponse defines the response schema for `/cra/check_report/network_insights/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3117,7 +3275,7 @@ pub struct CraCheckReportPartnerInsightsGetPartnerInsights {
     pub prism_versions: ::std::option::Option<PrismVersions>,
 }
 ///CraCheckReportPartnerInsightsGetRequest defines the request schema for `/cra/check_report/partner_insights/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportPartnerInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3138,6 +3296,20 @@ pub struct CraCheckReportPartnerInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for CraCheckReportPartnerInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportPartnerInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("partner_insights", &self.partner_insights)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_tier", &self.user_tier)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///CraCheckReportPartnerInsightsGetResponse defines the response schema for `/cra/check_report/partner_insights/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraCheckReportPartnerInsightsGetResponse {
@@ -3149,7 +3321,7 @@ pub struct CraCheckReportPartnerInsightsGetResponse {
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
 ///CraCheckReportPDFGetRequest defines the request schema for `/cra/check_report/pdf/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportPdfGetRequest {
     ///Use this field to include other reports in the PDF.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3164,6 +3336,18 @@ pub struct CraCheckReportPdfGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportPdfGetRequest")
+            .field("add_ons", &self.add_ons)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportPDFGetResponse defines the response schema for `/cra/check_report/pdf/get`
 #[derive(
@@ -3296,7 +3480,7 @@ for CraCheckReportVerificationGetReportType {
     }
 }
 ///CraCheckReportVerificationGetRequest defines the request schema for `/cra/check_report/verification/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraCheckReportVerificationGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3313,6 +3497,18 @@ pub struct CraCheckReportVerificationGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for CraCheckReportVerificationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportVerificationGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("employment_refresh_options", &self.employment_refresh_options)
+            .field("reports_requested", &self.reports_requested)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///CraCheckReportVerificationGetResponse defines the response schema for `/cra/check_report/verification/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraCheckReportVerificationGetResponse {
@@ -3322,7 +3518,7 @@ pub struct CraCheckReportVerificationGetResponse {
     pub warnings: ::std::vec::Vec<CheckReportWarning>,
 }
 ///CraCheckReportVerificationPdfGetRequest defines the request schema for `/cra/check_report/verification/pdf/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CraCheckReportVerificationPdfGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3340,6 +3536,19 @@ pub struct CraCheckReportVerificationPdfGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraCheckReportVerificationPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCheckReportVerificationPdfGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("report_requested", &self.report_requested)
+            .field("reports_requested", &self.reports_requested)
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraCheckReportVerificationPdfGetResponse defines the response schema for `/cra/check_report/verification/pdf/get`
 #[derive(
@@ -3593,7 +3802,7 @@ pub struct CraCreditProfileReport {
     >,
 }
 ///CraCreditProfileReportGetRequest defines the request schema for `/cra/credit_profile/report/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraCreditProfileReportGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3606,6 +3815,23 @@ pub struct CraCreditProfileReportGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
     pub version: CraCreditProfileReportVersion,
+}
+impl ::std::fmt::Debug for CraCreditProfileReportGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraCreditProfileReportGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_report_id", &self.client_report_id)
+            .field(
+                "consumer_report_permissible_purpose",
+                &self.consumer_report_permissible_purpose,
+            )
+            .field("inquiry_type", &self.inquiry_type)
+            .field("report_type", &self.report_type)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 ///CraCreditProfileReportGetResponse defines the response schema for `/cra/credit_profile/report/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3951,7 +4177,7 @@ pub struct CraLendScoreReport {
     pub report_id: ::std::string::String,
 }
 ///Contains loan application data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoanApplication {
     ///The date the user applied for the loan. The date should be in ISO 8601 format (YYYY-MM-DD).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3964,6 +4190,18 @@ pub struct CraLoanApplication {
     #[serde(rename = "type")]
     pub type_: CraLoanType,
     pub user_token: CraLoanUserToken,
+}
+impl ::std::fmt::Debug for CraLoanApplication {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoanApplication")
+            .field("application_date", &self.application_date)
+            .field("application_id", &self.application_id)
+            .field("decision", &self.decision)
+            .field("decision_date", &self.decision_date)
+            .field("type_", &self.type_)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///The decision of the loan application.
 #[derive(
@@ -4223,7 +4461,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CraLoanPaymentSchedule {
     }
 }
 ///Contains loan data to register.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoanRegister {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application: ::std::option::Option<CraLoanRegisterApplication>,
@@ -4238,6 +4476,20 @@ pub struct CraLoanRegister {
     #[serde(rename = "type")]
     pub type_: CraLoanType,
     pub user_token: CraLoanUserToken,
+}
+impl ::std::fmt::Debug for CraLoanRegister {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoanRegister")
+            .field("application", &self.application)
+            .field("loan_amount", &self.loan_amount)
+            .field("loan_id", &self.loan_id)
+            .field("opened_date", &self.opened_date)
+            .field("opened_with_status", &self.opened_with_status)
+            .field("payment_schedule", &self.payment_schedule)
+            .field("type_", &self.type_)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///Contains loan application data to register.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4538,7 +4790,7 @@ impl ::std::str::FromStr for CraLoanUserToken {
     }
 }
 ///CraLoansApplicationsRegisterRequest defines the request schema for `/cra/loans/applications/register`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoansApplicationsRegisterRequest {
     ///A list of loan applications to register.
     pub applications: ::std::vec::Vec<CraLoanApplication>,
@@ -4547,13 +4799,22 @@ pub struct CraLoansApplicationsRegisterRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for CraLoansApplicationsRegisterRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoansApplicationsRegisterRequest")
+            .field("applications", &self.applications)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///CraLoansApplicationsRegisterResponse defines the response schema for `/cra/loans/applications/register`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraLoansApplicationsRegisterResponse {
     pub request_id: RequestId,
 }
 ///CraLoansRegisterRequest defines the request schema for `/cra/loans/register`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoansRegisterRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4562,13 +4823,22 @@ pub struct CraLoansRegisterRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for CraLoansRegisterRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoansRegisterRequest")
+            .field("client_id", &"[redacted]")
+            .field("loans", &self.loans)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///CraLoansRegisterResponse defines the response schema for `/cra/loans/register`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraLoansRegisterResponse {
     pub request_id: RequestId,
 }
 ///CraLoansUnregisterRequest defines the request schema for `/cra/loans/unregister`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoansUnregisterRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4577,8 +4847,17 @@ pub struct CraLoansUnregisterRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for CraLoansUnregisterRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoansUnregisterRequest")
+            .field("client_id", &"[redacted]")
+            .field("loans", &self.loans)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///CraLoansUpdateRequest defines the request schema for `/cra/loans/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraLoansUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4587,13 +4866,22 @@ pub struct CraLoansUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for CraLoansUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraLoansUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("loans", &self.loans)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///CraLoansUpdateResponse defines the response schema for `/cra/loans/update`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CraLoansUpdateResponse {
     pub request_id: RequestId,
 }
 ///CraMonitoringInsightsGetRequest defines the request schema for `/cra/monitoring_insights/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraMonitoringInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4604,6 +4892,20 @@ pub struct CraMonitoringInsightsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CraMonitoringInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraMonitoringInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field(
+                "consumer_report_permissible_purpose",
+                &self.consumer_report_permissible_purpose,
+            )
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraMonitoringInsightsGetResponse defines the response schema for `cra/monitoring_insights/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4632,7 +4934,7 @@ pub struct CraMonitoringInsightsItem {
     pub status: MonitoringInsightsItemStatus,
 }
 ///CraMonitoringInsightsSubscribeRequest defines the request schema for `/cra/monitoring_insights/subscribe`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraMonitoringInsightsSubscribeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4652,6 +4954,19 @@ pub struct CraMonitoringInsightsSubscribeRequest {
     pub user_token: ::std::option::Option<UserToken>,
     ///URL to which Plaid will send Cash Flow Updates webhooks, for example when the requested Cash Flow Updates report is ready.
     pub webhook: ::std::string::String,
+}
+impl ::std::fmt::Debug for CraMonitoringInsightsSubscribeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraMonitoringInsightsSubscribeRequest")
+            .field("client_id", &"[redacted]")
+            .field("income_categories", &self.income_categories)
+            .field("item_id", &self.item_id)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 ///CraMonitoringInsightsSubscribeResponse defines the response schema for `cra/monitoring_insights/subscribe`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4703,13 +5018,22 @@ impl ::std::str::FromStr for CraMonitoringInsightsSubscriptionId {
     }
 }
 ///CraMonitoringInsightsUnsubscribeRequest defines the request schema for `/cra/monitoring_insights/unsubscribe`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraMonitoringInsightsUnsubscribeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub subscription_id: CraMonitoringInsightsSubscriptionId,
+}
+impl ::std::fmt::Debug for CraMonitoringInsightsUnsubscribeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraMonitoringInsightsUnsubscribeRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("subscription_id", &self.subscription_id)
+            .finish()
+    }
 }
 ///CraMonitoringInsightsUnsubscribeResponse defines the response schema for `cra/monitoring_insights/unsubscribe`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5036,7 +5360,7 @@ pub struct CraPartnerInsightsFicoResults {
     pub ultrafico_score_results: ::std::vec::Vec<CraPartnerInsightsUltraFicoScoreResult>,
 }
 ///CraPartnerInsightsGetRequest defines the request schema for `/cra/partner_insights/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CraPartnerInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5045,6 +5369,16 @@ pub struct CraPartnerInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_tier: ::std::option::Option<CraUserTier>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CraPartnerInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CraPartnerInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_tier", &self.user_tier)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CraPartnerInsightsGetResponse defines the response schema for `/cra/partner_insights/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6319,7 +6653,7 @@ pub struct CreditAmountWithCurrency {
     pub unofficial_currency_code: ::std::option::Option<CreditUnofficialCurrencyCode>,
 }
 ///CreditAuditCopyTokenCreateRequest defines the request schema for `/credit/audit_copy_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditAuditCopyTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6327,6 +6661,15 @@ pub struct CreditAuditCopyTokenCreateRequest {
     pub report_tokens: ::std::vec::Vec<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditAuditCopyTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditAuditCopyTokenCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("report_tokens", &self.report_tokens)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditAuditCopyTokenCreateResponse defines the response schema for `/credit/audit_copy_token/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6336,7 +6679,7 @@ pub struct CreditAuditCopyTokenCreateResponse {
     pub request_id: RequestId,
 }
 ///CreditAuditCopyTokenRemoveRequest defines the request schema for `/credit/audit_copy_token/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditAuditCopyTokenRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
@@ -6344,6 +6687,15 @@ pub struct CreditAuditCopyTokenRemoveRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditAuditCopyTokenRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditAuditCopyTokenRemoveRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditAuditCopyTokenRemoveResponse defines the response schema for `/credit/audit_copy_token/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6353,7 +6705,7 @@ pub struct CreditAuditCopyTokenRemoveResponse {
     pub request_id: RequestId,
 }
 ///CreditAuditCopyTokenUpdateRequest defines the request schema for `/credit/audit_copy_token/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditAuditCopyTokenUpdateRequest {
     ///The `audit_copy_token` you would like to update.
     pub audit_copy_token: ::std::string::String,
@@ -6363,6 +6715,16 @@ pub struct CreditAuditCopyTokenUpdateRequest {
     pub report_tokens: ::std::vec::Vec<AssetReportToken>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditAuditCopyTokenUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditAuditCopyTokenUpdateRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("report_tokens", &self.report_tokens)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/credit/audit_copy_token/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6391,13 +6753,22 @@ pub struct CreditBankEmployment {
     pub latest_deposit_date: ::chrono::naive::NaiveDate,
 }
 ///CreditBankEmploymentGetRequest defines the request schema for `/beta/credit/v1/bank_employment/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditBankEmploymentGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditBankEmploymentGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankEmploymentGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditBankEmploymentGetResponse defines the response schema for `/beta/credit/v1/bank_employment/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6848,7 +7219,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeErrorTyp
     }
 }
 ///CreditBankIncomeGetRequest defines the request schema for `/credit/bank_income/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CreditBankIncomeGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6860,6 +7231,17 @@ pub struct CreditBankIncomeGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CreditBankIncomeGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankIncomeGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object for `/credit/bank_income/get` request options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7015,7 +7397,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomePayFrequ
     }
 }
 ///CreditBankIncomePDFGetRequest defines the request schema for `/credit/bank_income/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditBankIncomePdfGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7024,6 +7406,16 @@ pub struct CreditBankIncomePdfGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditBankIncomePdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankIncomePdfGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditBankIncomePDFGetResponse defines the response schema for `/credit/bank_income/pdf/get`
 #[derive(
@@ -7067,7 +7459,7 @@ impl ::std::str::FromStr for CreditBankIncomePdfGetResponse {
     }
 }
 ///CreditBankIncomeRefreshRequest defines the request schema for `/credit/bank_income/refresh`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditBankIncomeRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7078,6 +7470,17 @@ pub struct CreditBankIncomeRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditBankIncomeRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankIncomeRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object for `/credit/bank_income/refresh` request options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -7338,7 +7741,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningT
     }
 }
 ///CreditBankIncomeWebhookUpdateRequest defines the request schema for `/credit/bank_income/webhook/update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditBankIncomeWebhookUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7349,6 +7752,17 @@ pub struct CreditBankIncomeWebhookUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditBankIncomeWebhookUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankIncomeWebhookUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("enable_webhooks", &self.enable_webhooks)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditBankIncomeWebhookUpdateResponse defines the response schema for `/credit/bank_income/webhook/update`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7461,7 +7875,7 @@ pub struct CreditBankStatementUploadTransaction {
     pub original_description: ::std::option::Option<::std::string::String>,
 }
 ///CreditBankStatementsUploadsGetRequest defines the request schema for `/credit/bank_statements/uploads/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditBankStatementsUploadsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7470,6 +7884,16 @@ pub struct CreditBankStatementsUploadsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditBankStatementsUploadsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditBankStatementsUploadsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object for `/credit/bank_statements/uploads/get` request options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -7672,13 +8096,22 @@ impl ::std::str::FromStr for CreditEmploymentEmployeeType {
     }
 }
 ///CreditEmploymentGetRequest defines the request schema for `/credit/employment/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditEmploymentGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditEmploymentGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditEmploymentGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditEmploymentGetResponse defines the response schema for `/credit/employment/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7892,7 +8325,7 @@ pub struct CreditFreddieMacReportingInformation {
     >,
 }
 ///CreditFreddieMacReportsGetRequest defines the request schema for `/credit/freddie_mac/reports/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditFreddieMacReportsGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
@@ -7900,6 +8333,15 @@ pub struct CreditFreddieMacReportsGetRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditFreddieMacReportsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditFreddieMacReportsGetRequest")
+            .field("audit_copy_token", &self.audit_copy_token)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditFreddieMacReportsGetResponse defines the response schema for `/credit/freddie_mac/reports/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -8142,7 +8584,7 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditPayStubPayBasisTyp
     }
 }
 ///CreditPayrollIncomeGetRequest defines the request schema for `/credit/payroll_income/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CreditPayrollIncomeGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8154,6 +8596,17 @@ pub struct CreditPayrollIncomeGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CreditPayrollIncomeGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditPayrollIncomeGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object for `/credit/payroll_income/get` request options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -8172,7 +8625,7 @@ pub struct CreditPayrollIncomeGetResponse {
     pub request_id: RequestId,
 }
 ///CreditPayrollIncomeParsingConfigUpdateRequest defines the request schema for `/credit/payroll_income/parsing_config/update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditPayrollIncomeParsingConfigUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8186,13 +8639,25 @@ pub struct CreditPayrollIncomeParsingConfigUpdateRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
 }
+impl ::std::fmt::Debug for CreditPayrollIncomeParsingConfigUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditPayrollIncomeParsingConfigUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_id", &self.item_id)
+            .field("parsing_config", &self.parsing_config)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///CreditPayrollIncomeParsingConfigUpdateResponse defines the response schema for `/credit/payroll_income/parsing_config/update`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CreditPayrollIncomeParsingConfigUpdateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/credit/payroll_income/precheck`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CreditPayrollIncomePrecheckRequest {
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -8214,6 +8679,20 @@ pub struct CreditPayrollIncomePrecheckRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for CreditPayrollIncomePrecheckRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditPayrollIncomePrecheckRequest")
+            .field("access_tokens", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("employer", &self.employer)
+            .field("payroll_institution", &self.payroll_institution)
+            .field("secret", &"[redacted]")
+            .field("us_military_info", &self.us_military_info)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/credit/payroll_income/precheck`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CreditPayrollIncomePrecheckResponse {
@@ -8221,7 +8700,7 @@ pub struct CreditPayrollIncomePrecheckResponse {
     pub request_id: RequestId,
 }
 ///CreditPayrollIncomeRefreshRequest defines the request schema for `/credit/payroll_income/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditPayrollIncomeRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8232,6 +8711,17 @@ pub struct CreditPayrollIncomeRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditPayrollIncomeRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditPayrollIncomeRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object for `/credit/payroll_income/refresh` request options.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -8295,7 +8785,7 @@ impl ::std::str::FromStr for CreditPayrollIncomeRefreshStatus {
     }
 }
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the request schema for `/credit/payroll_income/risk_signals/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CreditPayrollIncomeRiskSignalsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8305,6 +8795,16 @@ pub struct CreditPayrollIncomeRiskSignalsGetRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for CreditPayrollIncomeRiskSignalsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditPayrollIncomeRiskSignalsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditPayrollIncomeRiskSignalsGetRequest defines the response schema for `/credit/payroll_income/risk_signals/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -8329,7 +8829,7 @@ pub struct CreditPlatformIds {
     pub position_id: ::std::option::Option<::std::string::String>,
 }
 ///CreditRelayCreateRequest defines the request schema for `/credit/relay/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditRelayCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8343,6 +8843,17 @@ pub struct CreditRelayCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for CreditRelayCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("report_tokens", &self.report_tokens)
+            .field("secondary_client_id", &self.secondary_client_id)
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///CreditRelayCreateResponse defines the response schema for `/credit/relay/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CreditRelayCreateResponse {
@@ -8351,7 +8862,7 @@ pub struct CreditRelayCreateResponse {
     pub request_id: RequestId,
 }
 ///CreditRelayGetRequest defines the request schema for `/credit/relay/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditRelayGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8364,8 +8875,19 @@ pub struct CreditRelayGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for CreditRelayGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("include_insights", &self.include_insights)
+            .field("relay_token", &self.relay_token)
+            .field("report_type", &self.report_type)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///CreditRelayPDFGetRequest defines the request schema for `/credit/relay/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditRelayPdfGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8374,6 +8896,16 @@ pub struct CreditRelayPdfGetRequest {
     pub report_type: ReportType,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditRelayPdfGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayPdfGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("relay_token", &self.relay_token)
+            .field("report_type", &self.report_type)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditRelayPDFGetResponse defines the response schema for `/credit/relay/pdf/get`
 #[derive(
@@ -8417,7 +8949,7 @@ impl ::std::str::FromStr for CreditRelayPdfGetResponse {
     }
 }
 ///CreditRelayRefreshRequest defines the request schema for `/credit/relay/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditRelayRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8430,6 +8962,17 @@ pub struct CreditRelayRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for CreditRelayRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("relay_token", &self.relay_token)
+            .field("report_type", &self.report_type)
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///CreditRelayRefreshResponse defines the response schema for `/credit/relay/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct CreditRelayRefreshResponse {
@@ -8439,7 +8982,7 @@ pub struct CreditRelayRefreshResponse {
     pub request_id: RequestId,
 }
 ///CreditRelayRemoveRequest defines the request schema for `/credit/relay/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditRelayRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -8447,6 +8990,15 @@ pub struct CreditRelayRemoveRequest {
     pub relay_token: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for CreditRelayRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditRelayRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("relay_token", &self.relay_token)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditRelayRemoveResponse defines the response schema for `/credit/relay/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -8686,7 +9238,7 @@ pub struct CreditSessionError {
     pub error_type: ::std::option::Option<::std::string::String>,
 }
 ///The details of an Item add in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct CreditSessionItemAddResult {
     ///The Plaid Institution ID associated with the Item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8697,6 +9249,15 @@ pub struct CreditSessionItemAddResult {
     ///Returned once a user has successfully linked their Item.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub public_token: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for CreditSessionItemAddResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditSessionItemAddResult")
+            .field("institution_id", &self.institution_id)
+            .field("item_id", &self.item_id)
+            .field("public_token", &"[redacted]")
+            .finish()
+    }
 }
 ///The details of a digital payroll income verification in Link
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -8735,13 +9296,22 @@ pub struct CreditSessionResults {
     pub payroll_income_results: ::std::vec::Vec<CreditSessionPayrollIncomeResult>,
 }
 ///CreditSessionsGetRequest defines the request schema for `/credit/sessions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct CreditSessionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_token: UserToken,
+}
+impl ::std::fmt::Debug for CreditSessionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("CreditSessionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///CreditSessionsGetResponse defines the response schema for `/credit/sessions/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

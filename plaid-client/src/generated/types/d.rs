@@ -10,13 +10,22 @@ pub struct DashboardUser {
     pub status: DashboardUserStatus,
 }
 ///Request input for fetching a dashboard user
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct DashboardUserGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub dashboard_user_id: DashboardUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for DashboardUserGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("dashboard_user_id", &self.dashboard_user_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Account information associated with a team member with access to the Plaid dashboard.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -110,7 +119,7 @@ impl ::std::str::FromStr for DashboardUserIdNullable {
     }
 }
 ///Request input for listing dashboard users
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct DashboardUserListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -118,6 +127,15 @@ pub struct DashboardUserListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for DashboardUserListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of dashboard users
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -535,7 +553,7 @@ impl ::std::str::FromStr for DeprecatedClientUserId {
     }
 }
 ///Originator and their status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct DetailedOriginator {
     ///Originator's client ID.
     pub client_id: ::std::string::String,
@@ -545,6 +563,16 @@ pub struct DetailedOriginator {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub outstanding_requirements: ::std::vec::Vec<TransferPlatformRequirement>,
     pub transfer_diligence_status: TransferDiligenceStatus,
+}
+impl ::std::fmt::Debug for DetailedOriginator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DetailedOriginator")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("outstanding_requirements", &self.outstanding_requirements)
+            .field("transfer_diligence_status", &self.transfer_diligence_status)
+            .finish()
+    }
 }
 ///A possible account detected to be associated with a transaction user.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -383,7 +383,7 @@ pub struct EmployerVerification {
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct EmployersSearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -393,6 +393,16 @@ pub struct EmployersSearchRequest {
     pub query: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for EmployersSearchRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EmployersSearchRequest")
+            .field("client_id", &"[redacted]")
+            .field("products", &self.products)
+            .field("query", &self.query)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///EmployersSearchResponse defines the response schema for `/employers/search`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -488,13 +498,22 @@ pub struct EmploymentVerification {
     pub title: ::std::option::Option<::std::string::String>,
 }
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct EmploymentVerificationGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("EmploymentVerificationGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///EmploymentVerificationGetResponse defines the response schema for `/employment/verification/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

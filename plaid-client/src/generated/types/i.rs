@@ -385,7 +385,7 @@ pub struct IdentityDocumentUploadRiskSummary {
     pub risk_score: ::std::option::Option<i64>,
 }
 ///IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityDocumentsUploadsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -394,6 +394,16 @@ pub struct IdentityDocumentsUploadsGetRequest {
     pub options: ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityDocumentsUploadsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/identity/documents/uploads/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -412,7 +422,7 @@ pub struct IdentityDocumentsUploadsGetResponse {
     pub request_id: RequestId,
 }
 ///IdentityGetRequest defines the request schema for `/identity/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -421,6 +431,16 @@ pub struct IdentityGetRequest {
     pub options: ::std::option::Option<IdentityGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IdentityGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/identity/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -439,7 +459,7 @@ pub struct IdentityGetResponse {
     pub request_id: RequestId,
 }
 ///IdentityMatchRequest defines the request schema for `/identity/match`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityMatchRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -450,6 +470,17 @@ pub struct IdentityMatchRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityMatchUser>,
+}
+impl ::std::fmt::Debug for IdentityMatchRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityMatchRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///An optional object to filter `/identity/match` results
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -482,13 +513,22 @@ pub struct IdentityMatchUser {
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 ///IdentityRefreshRequest defines the request schema for `/identity/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityRefreshRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IdentityRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityRefreshRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///IdentityRefreshResponse defines the response schema for `/identity/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -624,13 +664,22 @@ pub struct IdentityVerificationAutofillAddress {
     pub type_: AddressPurposeLabel,
 }
 ///Request input to autofill an Identity Verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityVerificationAutofillCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Autofill represents unverified customer information. This needs to be confirmed by the customer before using.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -750,7 +799,7 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationConsent {
     }
 }
 ///Request schema for `/identity_verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityVerificationCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -768,6 +817,21 @@ pub struct IdentityVerificationCreateRequest {
     pub user: ::std::option::Option<IdentityVerificationCreateRequestUser>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserId>,
+}
+impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("gave_consent", &self.gave_consent)
+            .field("is_idempotent", &self.is_idempotent)
+            .field("is_shareable", &self.is_shareable)
+            .field("secret", &"[redacted]")
+            .field("template_id", &self.template_id)
+            .field("user", &self.user)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 /**User information collected outside of Link, most likely via your own onboarding process.
 
@@ -1223,13 +1287,22 @@ impl ::std::str::FromStr for IdentityVerificationDocumentStreet {
     }
 }
 ///Request input for fetching an Identity Verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityVerificationGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IdentityVerificationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1315,7 +1388,7 @@ impl ::std::str::FromStr for IdentityVerificationId {
     }
 }
 ///Request input for listing Identity Verifications
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityVerificationListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1329,6 +1402,18 @@ pub struct IdentityVerificationListRequest {
     ///A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserId>,
+}
+impl ::std::fmt::Debug for IdentityVerificationListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationListRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .field("template_id", &self.template_id)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///Paginated list of Plaid sessions.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1396,7 +1481,7 @@ pub struct IdentityVerificationRetriedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request input for retrying an identity verification attempt
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IdentityVerificationRetryRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1412,6 +1497,20 @@ pub struct IdentityVerificationRetryRequest {
     pub template_id: IdentityVerificationTemplateId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityVerificationRequestUser>,
+}
+impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("is_shareable", &self.is_shareable)
+            .field("secret", &"[redacted]")
+            .field("steps", &self.steps)
+            .field("strategy", &self.strategy)
+            .field("template_id", &self.template_id)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 /**Instructions for the `custom` retry strategy specifying which steps should be required or skipped.
 
@@ -2347,7 +2446,7 @@ pub struct IncomeSummaryFieldString {
     pub verification_status: VerificationStatus,
 }
 ///IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IncomeVerificationCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2361,12 +2460,30 @@ pub struct IncomeVerificationCreateRequest {
     ///The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.
     pub webhook: ::std::string::String,
 }
+impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("precheck_id", &self.precheck_id)
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Optional arguments for `/income/verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IncomeVerificationCreateRequestOptions {
     ///An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub access_tokens: ::std::vec::Vec<AccessToken>,
+}
+impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationCreateRequestOptions")
+            .field("access_tokens", &"[redacted]")
+            .finish()
+    }
 }
 ///IncomeVerificationCreateResponse defines the response schema for `/income/verification/create`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2435,7 +2552,7 @@ for IncomeVerificationDocParsingConfig {
     }
 }
 ///IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IncomeVerificationDocumentsDownloadRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
@@ -2449,6 +2566,17 @@ pub struct IncomeVerificationDocumentsDownloadRequest {
     pub income_verification_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationDocumentsDownloadRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("document_id", &self.document_id)
+            .field("income_verification_id", &self.income_verification_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Flow types to retrieve payroll income data
 #[derive(
@@ -2510,7 +2638,7 @@ for IncomeVerificationPayrollFlowType {
     }
 }
 ///IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IncomeVerificationPaystubsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
@@ -2521,6 +2649,16 @@ pub struct IncomeVerificationPaystubsGetRequest {
     pub income_verification_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationPaystubsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("income_verification_id", &self.income_verification_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///IncomeVerificationPaystubsGetResponse defines the response schema for `/income/verification/paystubs/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2681,7 +2819,7 @@ pub struct IncomeVerificationPrecheckPayrollInstitution {
     pub name: ::std::option::Option<::std::string::String>,
 }
 ///IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IncomeVerificationPrecheckRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2702,6 +2840,20 @@ pub struct IncomeVerificationPrecheckRequest {
     pub us_military_info: ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IncomeVerificationPrecheckUser>,
+}
+impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationPrecheckRequest")
+            .field("client_id", &"[redacted]")
+            .field("employer", &self.employer)
+            .field("payroll_institution", &self.payroll_institution)
+            .field("secret", &"[redacted]")
+            .field("transactions_access_token", &self.transactions_access_token)
+            .field("transactions_access_tokens", &self.transactions_access_tokens)
+            .field("us_military_info", &self.us_military_info)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///IncomeVerificationPrecheckResponse defines the response schema for `/income/verification/precheck`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2830,7 +2982,7 @@ pub struct IncomeVerificationStatusWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IncomeVerificationTaxformsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
@@ -2841,6 +2993,16 @@ pub struct IncomeVerificationTaxformsGetRequest {
     pub income_verification_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IncomeVerificationTaxformsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("income_verification_id", &self.income_verification_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///IncomeVerificationTaxformsGetResponse defines the response schema for `/income/verification/taxforms/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3229,7 +3391,7 @@ pub struct InstitutionSupportedNetworks {
     pub rtp: TransferCapabilitiesGetRtp,
 }
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InstitutionsGetByIdRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3242,6 +3404,17 @@ pub struct InstitutionsGetByIdRequest {
     pub options: ::std::option::Option<InstitutionsGetByIdRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InstitutionsGetByIdRequest")
+            .field("client_id", &"[redacted]")
+            .field("country_codes", &self.country_codes)
+            .field("institution_id", &self.institution_id)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Specifies optional parameters for `/institutions/get_by_id`. If provided, must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3268,7 +3441,7 @@ pub struct InstitutionsGetByIdResponse {
     pub request_id: RequestId,
 }
 ///InstitutionsGetRequest defines the request schema for `/institutions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InstitutionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3285,6 +3458,18 @@ In API versions 2019-05-29 and earlier, the `country_codes` parameter is an opti
     pub options: ::std::option::Option<InstitutionsGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for InstitutionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InstitutionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("country_codes", &self.country_codes)
+            .field("offset", &self.offset)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/institutions/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -3342,7 +3527,7 @@ pub struct InstitutionsSearchPaymentInitiationOptions {
     pub payment_id: ::std::option::Option<::std::string::String>,
 }
 ///InstitutionsSearchRequest defines the request schema for `/institutions/search`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InstitutionsSearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3358,6 +3543,18 @@ pub struct InstitutionsSearchRequest {
     pub query: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for InstitutionsSearchRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InstitutionsSearchRequest")
+            .field("client_id", &"[redacted]")
+            .field("country_codes", &self.country_codes)
+            .field("options", &self.options)
+            .field("products", &self.products)
+            .field("query", &self.query)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/institutions/search` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4507,7 +4704,7 @@ pub struct InvestmentsAuthGetNumbers {
     pub retirement_401k: ::std::vec::Vec<NumbersRetirement401k>,
 }
 ///InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InvestmentsAuthGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4516,6 +4713,16 @@ pub struct InvestmentsAuthGetRequest {
     pub options: ::std::option::Option<InvestmentsAuthGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvestmentsAuthGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/investments/auth/get` results.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4592,7 +4799,7 @@ pub struct InvestmentsHistoricalUpdateWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InvestmentsHoldingsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4601,6 +4808,16 @@ pub struct InvestmentsHoldingsGetRequest {
     pub options: ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvestmentsHoldingsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///InvestmentsHoldingsGetResponse defines the response schema for `/investments/holdings/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4618,7 +4835,7 @@ pub struct InvestmentsHoldingsGetResponse {
     pub securities: ::std::vec::Vec<Security>,
 }
 ///InvestmentsRefreshRequest defines the request schema for `/investments/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InvestmentsRefreshRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4626,13 +4843,22 @@ pub struct InvestmentsRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for InvestmentsRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvestmentsRefreshRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///InvestmentsRefreshResponse defines the response schema for `/investments/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct InvestmentsRefreshResponse {
     pub request_id: RequestId,
 }
 ///InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct InvestmentsTransactionsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4645,6 +4871,18 @@ pub struct InvestmentsTransactionsGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("InvestmentsTransactionsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("end_date", &self.end_date)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 ///An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4941,7 +5179,7 @@ pub struct IssueResolvedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///IssuesGetRequest defines the request schema for `/issues/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IssuesGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4949,6 +5187,15 @@ pub struct IssuesGetRequest {
     pub issue_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IssuesGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IssuesGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("issue_id", &self.issue_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///IssuesGetResponse defines the response schema for `/issues/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -4959,7 +5206,7 @@ pub struct IssuesGetResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///IssuesSearchRequest defines the request schema for `/issues/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct IssuesSearchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4974,6 +5221,17 @@ pub struct IssuesSearchRequest {
     pub link_session_request_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for IssuesSearchRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IssuesSearchRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_id", &self.item_id)
+            .field("link_session_id", &self.link_session_id)
+            .field("link_session_request_id", &self.link_session_request_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///IssuesSearchResponse defines the response schema for `/issues/search`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5059,7 +5317,7 @@ impl ::std::convert::TryFrom<::std::string::String> for IssuesStatus {
     }
 }
 ///IssuesSubscribeRequest defines the request schema for `/issues/subscribe`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct IssuesSubscribeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5069,6 +5327,16 @@ pub struct IssuesSubscribeRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook URL where notifications should be sent when the issue status changes.
     pub webhook: ::std::string::String,
+}
+impl ::std::fmt::Debug for IssuesSubscribeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IssuesSubscribeRequest")
+            .field("client_id", &"[redacted]")
+            .field("issue_id", &self.issue_id)
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 ///IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5179,13 +5447,22 @@ pub struct Item {
     pub webhook: ::std::option::Option<::std::string::String>,
 }
 ///ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemAccessTokenInvalidateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemAccessTokenInvalidateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5194,7 +5471,7 @@ pub struct ItemAccessTokenInvalidateResponse {
     pub request_id: RequestId,
 }
 ///Request to list a historical log of user consent events.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemActivityListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
@@ -5207,6 +5484,17 @@ pub struct ItemActivityListRequest {
     pub cursor: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemActivityListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemActivityListRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 impl ::std::default::Default for ItemActivityListRequest {
     fn default() -> Self {
@@ -5232,7 +5520,7 @@ pub struct ItemActivityListResponse {
     pub request_id: RequestId,
 }
 ///Fired when a user successfully adds a Plaid Item during a Link session when using Hosted Link or Multi-Item Link sessions. Contains the public token for the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemAddResultWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The identifier for the Link session.
@@ -5246,8 +5534,20 @@ pub struct ItemAddResultWebhook {
     ///`LINK`
     pub webhook_type: ::std::string::String,
 }
+impl ::std::fmt::Debug for ItemAddResultWebhook {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemAddResultWebhook")
+            .field("environment", &self.environment)
+            .field("link_session_id", &self.link_session_id)
+            .field("link_token", &"[redacted]")
+            .field("public_token", &"[redacted]")
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_type", &self.webhook_type)
+            .finish()
+    }
+}
 ///Request to list connected applications for a user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct ItemApplicationListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
@@ -5255,6 +5555,15 @@ pub struct ItemApplicationListRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemApplicationListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemApplicationListRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Describes the connected application for a particular end user.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5275,7 +5584,7 @@ pub struct ItemApplicationListUserAuth {
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemApplicationScopesUpdateRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
@@ -5288,13 +5597,26 @@ pub struct ItemApplicationScopesUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<ScopesState>,
 }
+impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemApplicationScopesUpdateRequest")
+            .field("access_token", &"[redacted]")
+            .field("application_id", &self.application_id)
+            .field("client_id", &"[redacted]")
+            .field("context", &self.context)
+            .field("scopes", &self.scopes)
+            .field("secret", &"[redacted]")
+            .field("state", &self.state)
+            .finish()
+    }
+}
 ///ItemApplicationScopesUpdateResponse defines the response schema for `/item/application/scopes/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ItemApplicationScopesUpdateResponse {
     pub request_id: RequestId,
 }
 ///ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemApplicationUnlinkRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
@@ -5302,6 +5624,16 @@ pub struct ItemApplicationUnlinkRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemApplicationUnlinkRequest")
+            .field("access_token", &"[redacted]")
+            .field("application_id", &self.application_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ItemApplicationUnlinkResponse defines the response schema for `/item/application/unlink`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5613,13 +5945,22 @@ pub struct ItemErrorWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///ItemGetRequest defines the request schema for `/item/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ItemGetResponse defines the response schema for `/item/get` and `/item/webhook/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5671,7 +6012,7 @@ impl ::std::str::FromStr for ItemId {
     }
 }
 ///ItemImportRequest defines the request schema for `/item/import`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemImportRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5684,6 +6025,18 @@ pub struct ItemImportRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_auth: ItemImportRequestUserAuth,
+}
+impl ::std::fmt::Debug for ItemImportRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemImportRequest")
+            .field("client_id", &"[redacted]")
+            .field("institution_id", &self.institution_id)
+            .field("options", &self.options)
+            .field("products", &self.products)
+            .field("secret", &"[redacted]")
+            .field("user_auth", &self.user_auth)
+            .finish()
+    }
 }
 ///The Plaid Institution ID associated with the Item.
 #[derive(
@@ -5743,10 +6096,18 @@ pub struct ItemImportRequestUserAuth {
     pub user_id: ::std::string::String,
 }
 ///ItemImportResponse defines the response schema for `/item/import`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemImportResponse {
     pub access_token: AccessToken,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for ItemImportResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemImportResponse")
+            .field("access_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 ///Fired when an Item has exited the `ITEM_LOGIN_REQUIRED` state without the user having gone through the update mode flow in your app (this can happen if the user completed the update mode in a different app). If you have messaging that tells the user to complete the update mode flow, you should silence this messaging upon receiving the `LOGIN_REPAIRED` webhook.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5812,7 +6173,7 @@ impl ::std::convert::TryFrom<String> for ItemProductsTerminateReasonCode {
     }
 }
 ///ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemProductsTerminateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5824,13 +6185,24 @@ pub struct ItemProductsTerminateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ItemProductsTerminateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemProductsTerminateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("reason_code", &self.reason_code)
+            .field("reason_note", &self.reason_note)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ItemProductsTerminateResponse defines the response schema for `/item/products/terminate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ItemProductsTerminateResponse {
     pub request_id: RequestId,
 }
 ///ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemPublicTokenCreateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5838,8 +6210,17 @@ pub struct ItemPublicTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemPublicTokenCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ItemPublicTokenCreateResponse defines the response schema for `/item/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemPublicTokenCreateResponse {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5847,8 +6228,17 @@ pub struct ItemPublicTokenCreateResponse {
     pub public_token: ::std::string::String,
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemPublicTokenCreateResponse")
+            .field("expiration", &self.expiration)
+            .field("public_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 ///ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemPublicTokenExchangeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5857,13 +6247,31 @@ pub struct ItemPublicTokenExchangeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemPublicTokenExchangeRequest")
+            .field("client_id", &"[redacted]")
+            .field("public_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ItemPublicTokenExchangeResponse defines the response schema for `/item/public_token/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemPublicTokenExchangeResponse {
     pub access_token: AccessToken,
     ///The `item_id` value of the Item associated with the returned `access_token`
     pub item_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemPublicTokenExchangeResponse")
+            .field("access_token", &"[redacted]")
+            .field("item_id", &self.item_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 /**The reason for removing the Item
 
@@ -5950,7 +6358,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemRemoveReasonCode {
     }
 }
 ///ItemRemoveRequest defines the request schema for `/item/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemRemoveRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5962,6 +6370,17 @@ pub struct ItemRemoveRequest {
     pub reason_note: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ItemRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemRemoveRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("reason_code", &self.reason_code)
+            .field("reason_note", &self.reason_note)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ItemRemoveResponse defines the response schema for `/item/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6100,7 +6519,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemUpdateType {
     }
 }
 ///ItemWebhookUpdateRequest defines the request schema for `/item/webhook/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ItemWebhookUpdateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6110,6 +6529,16 @@ pub struct ItemWebhookUpdateRequest {
     ///The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ItemWebhookUpdateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 ///ItemWebhookUpdateResponse defines the response schema for `/item/webhook/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

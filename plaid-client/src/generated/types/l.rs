@@ -57,7 +57,7 @@ pub struct LatestScoredEvent {
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
 ///Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LayerAuthenticationPassedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///An identifier for the Link session these events occurred in
@@ -68,6 +68,17 @@ pub struct LayerAuthenticationPassedWebhook {
     pub webhook_code: ::std::string::String,
     ///`LAYER`
     pub webhook_type: ::std::string::String,
+}
+impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LayerAuthenticationPassedWebhook")
+            .field("environment", &self.environment)
+            .field("link_session_id", &self.link_session_id)
+            .field("link_token", &"[redacted]")
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_type", &self.webhook_type)
+            .finish()
+    }
 }
 /**A unique key provided by the client, per unique ledger deposit. Maximum of 50 characters.
 
@@ -345,7 +356,7 @@ pub struct LiabilitiesDefaultUpdateWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///LiabilitiesGetRequest defines the request schema for `/liabilities/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LiabilitiesGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -354,6 +365,16 @@ pub struct LiabilitiesGetRequest {
     pub options: ::std::option::Option<LiabilitiesGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for LiabilitiesGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LiabilitiesGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -580,7 +601,7 @@ pub struct LinkDeliveryCommunicationMethod {
     pub method: ::std::option::Option<LinkDeliveryDeliveryMethod>,
 }
 ///LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkDeliveryCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -590,6 +611,16 @@ pub struct LinkDeliveryCreateRequest {
     pub options: ::std::option::Option<LinkDeliveryOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkDeliveryCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("link_token", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///LinkDeliveryCreateResponse defines the response schema for `/link_delivery/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -663,7 +694,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliveryDeliveryMeth
     }
 }
 ///LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkDeliveryGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -672,8 +703,17 @@ pub struct LinkDeliveryGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for LinkDeliveryGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkDeliveryGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("link_delivery_session_id", &self.link_delivery_session_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///LinkDeliveryGetRequest defines the response schema for `/link_delivery/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkDeliveryGetResponse {
     ///An array of access tokens associated with the Hosted Link session.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -688,6 +728,18 @@ pub struct LinkDeliveryGetResponse {
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
     pub request_id: RequestId,
     pub status: LinkDeliverySessionStatus,
+}
+impl ::std::fmt::Debug for LinkDeliveryGetResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkDeliveryGetResponse")
+            .field("access_tokens", &"[redacted]")
+            .field("completed_at", &self.completed_at)
+            .field("created_at", &self.created_at)
+            .field("item_ids", &self.item_ids)
+            .field("request_id", &self.request_id)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///Information related to the financial institution.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1292,7 +1344,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkEventName {
 /**This webhook contains a summary of the events from a Link session and will be fired after the user finishes going through Link. If the user abandons the Link flow (i.e., closes the hosted link webpage or leaves Link open for too long without taking any action), the webhook will be fired 5-15 minutes after the last user interaction. A single Link session may occasionally generate multiple `EVENTS` webhooks. If this occurs, the new webhook will contain all previous events for the session, as well as new events that occurred since the previous `EVENTS` webhook was sent. If this occurs, events can be grouped using the `link_session_id` field and, if necessary, de-duplicated using the `event_id` field.
 
 By default, the `EVENTS` webhook is sent only for sessions where the end user goes through a Hosted Link flow (including Link Recovery flows). If you would like to receive this webhook for sessions not using Hosted Link, contact your account manager or support. This enablement will also cause you to receive the `SESSION_FINISHED` webhook for non-Hosted-Link sessions and to be able to use `/link/token/get` to receive events data for non-Hosted Link sessions.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkEventsWebhook {
     ///The Link events emitted during the Link session
     pub events: ::std::vec::Vec<LinkEvent>,
@@ -1305,8 +1357,19 @@ pub struct LinkEventsWebhook {
     ///`LINK`
     pub webhook_type: ::std::string::String,
 }
+impl ::std::fmt::Debug for LinkEventsWebhook {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkEventsWebhook")
+            .field("events", &self.events)
+            .field("link_session_id", &self.link_session_id)
+            .field("link_token", &"[redacted]")
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_type", &self.webhook_type)
+            .finish()
+    }
+}
 ///LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkOAuthCorrelationIdExchangeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1315,12 +1378,29 @@ pub struct LinkOAuthCorrelationIdExchangeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkOAuthCorrelationIdExchangeRequest")
+            .field("client_id", &"[redacted]")
+            .field("link_correlation_id", &self.link_correlation_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkOAuthCorrelationIdExchangeResponse {
     ///The `link_token` associated to the given `link_correlation_id`, which can be used to re-initialize Link.
     pub link_token: ::std::string::String,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkOAuthCorrelationIdExchangeResponse")
+            .field("link_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 ///The details of a bank employment verification in Link.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1410,7 +1490,7 @@ pub struct LinkSessionExitMetadataInstitution {
 /**Contains the state of a completed Link session, along with the public token(s) if available.
 
 By default, this webhook is sent only for sessions enabled for the Hosted Link flow (including Link Recovery flows), a Multi-Item Link flow, or a Layer flow. If you would like to receive this webhook for other sessions, contact your account manager or support. This enablement will also enable the `EVENTS` webhook for all Link sessions and the ability to use `/link/token/get` to retrieve events for non-Hosted-Link sessions.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkSessionFinishedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The identifier for the Link session.
@@ -1432,8 +1512,23 @@ pub struct LinkSessionFinishedWebhook {
     ///`LINK`
     pub webhook_type: ::std::string::String,
 }
+impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkSessionFinishedWebhook")
+            .field("environment", &self.environment)
+            .field("link_session_id", &self.link_session_id)
+            .field("link_token", &"[redacted]")
+            .field("public_token", &"[redacted]")
+            .field("public_tokens", &self.public_tokens)
+            .field("status", &self.status)
+            .field("user_id", &self.user_id)
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_type", &self.webhook_type)
+            .finish()
+    }
+}
 ///The details of an Item add in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkSessionItemAddResult {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.
     pub accounts: ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
@@ -1441,6 +1536,15 @@ pub struct LinkSessionItemAddResult {
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///Returned once a user has successfully linked their Item.
     pub public_token: ::std::string::String,
+}
+impl ::std::fmt::Debug for LinkSessionItemAddResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkSessionItemAddResult")
+            .field("accounts", &self.accounts)
+            .field("institution", &self.institution)
+            .field("public_token", &"[redacted]")
+            .finish()
+    }
 }
 ///The details of a digital payroll income verification in Link.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1475,12 +1579,20 @@ pub struct LinkSessionResults {
     pub payroll_income_results: ::std::vec::Vec<LinkSessionPayrollIncomeResult>,
 }
 ///An object representing an [onSuccess](https://plaid.com/docs/link/web/#onsuccess) callback from Link. This field is returned only for legacy integrations and is deprecated in favor of [`results.item_add_results`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-results-item-add-results) which can support multiple public tokens in a single Link session, for flows such as multi-Item Link. If you are receiving `on_success`, contact your account manager to migrate to `results.item_add_results` instead.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkSessionSuccess {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub metadata: ::std::option::Option<LinkSessionSuccessMetadata>,
     ///Displayed once a user has successfully linked their Item.
     pub public_token: ::std::string::String,
+}
+impl ::std::fmt::Debug for LinkSessionSuccess {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkSessionSuccess")
+            .field("metadata", &self.metadata)
+            .field("public_token", &"[redacted]")
+            .finish()
+    }
 }
 ///Displayed once a user has successfully linked their Item.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1717,7 +1829,7 @@ pub struct LinkTokenCreateLoanFilter {
     pub account_subtypes: ::std::option::Option<LoanAccountSubtypes>,
 }
 ///LinkTokenCreateRequest defines the request schema for `/link/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkTokenCreateRequest {
     ///The `access_token` associated with the Item to update or reference, used when updating, modifying, or accessing an existing `access_token`. Used when launching Link in update mode, when completing the Same-Day Micro-deposit (manual) flow, or (optionally) when initializing Link for a returning user as part of the Transfer UI flow.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1898,6 +2010,65 @@ For more details on using this feature, see [Required if Supported Products](htt
     ///The destination URL to which any webhooks should be sent. Note that webhooks for Payment Initiation (e-wallet transactions only), Transfer, Bank Transfer (including Auth micro-deposit notification webhooks), Monitor, and Identity Verification are configured via the Dashboard instead. In update mode, this field will not have an effect; to update the webhook receiver endpoint for an existing Item, use `/item/webhook/update` instead.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("access_tokens", &"[redacted]")
+            .field("account_filters", &self.account_filters)
+            .field("additional_consented_products", &self.additional_consented_products)
+            .field("android_package_name", &self.android_package_name)
+            .field("appearance_mode", &self.appearance_mode)
+            .field("auth", &self.auth)
+            .field("base_report", &self.base_report)
+            .field("card_switch", &self.card_switch)
+            .field("cashflow_report", &self.cashflow_report)
+            .field("client_id", &"[redacted]")
+            .field("client_name", &self.client_name)
+            .field(
+                "consumer_report_permissible_purpose",
+                &self.consumer_report_permissible_purpose,
+            )
+            .field("country_codes", &self.country_codes)
+            .field("cra_enabled", &self.cra_enabled)
+            .field("cra_options", &self.cra_options)
+            .field("credit_partner_insights", &self.credit_partner_insights)
+            .field("employment", &self.employment)
+            .field("enable_multi_item_link", &self.enable_multi_item_link)
+            .field("eu_config", &self.eu_config)
+            .field("financekit_supported", &self.financekit_supported)
+            .field("hosted_link", &self.hosted_link)
+            .field("identity", &self.identity)
+            .field("identity_verification", &self.identity_verification)
+            .field("income_verification", &self.income_verification)
+            .field("institution_data", &self.institution_data)
+            .field("institution_id", &self.institution_id)
+            .field("investments", &self.investments)
+            .field("investments_auth", &self.investments_auth)
+            .field("language", &self.language)
+            .field("link_customization_name", &self.link_customization_name)
+            .field("optional_products", &self.optional_products)
+            .field("payment_configuration", &self.payment_configuration)
+            .field("payment_initiation", &self.payment_initiation)
+            .field("products", &self.products)
+            .field("redirect_uri", &self.redirect_uri)
+            .field(
+                "required_if_supported_products",
+                &self.required_if_supported_products,
+            )
+            .field("secret", &"[redacted]")
+            .field("statements", &self.statements)
+            .field("third_party_user_token", &self.third_party_user_token)
+            .field("transactions", &self.transactions)
+            .field("transfer", &self.transfer)
+            .field("update", &self.update)
+            .field("user", &self.user)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 /**By default, Link will only display account types that are compatible with all products supplied in the `products` parameter of `/link/token/create`. You can further limit the accounts shown in Link by using `account_filters` to specify the account subtypes to be shown in Link. Only the specified subtypes will be shown. This filtering applies to both the Account Select view (if enabled) and the Institution Select view. Institutions that do not support the selected subtypes will be omitted from Link. To indicate that all subtypes should be shown, use the value `"all"`. If the `account_filters` filter is used, any account type for which a filter is not specified will be entirely omitted from Link.
 
@@ -2275,7 +2446,7 @@ pub struct LinkTokenCreateRequestIdentityVerification {
     pub template_id: IdentityVerificationTemplateId,
 }
 ///Specifies options for initializing Link for use with the Income product. This field is required if `income_verification` is included in the `products` array.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct LinkTokenCreateRequestIncomeVerification {
     /**An array of access tokens corresponding to Items that a user has previously connected with. Data from these institutions will be cross-referenced with document data received during the Document Income flow to help verify that the uploaded documents are accurate. If the `transactions` product was not initialized for these Items during link, it will be initialized after this Link session.
 
@@ -2304,6 +2475,19 @@ This field should only be used with the `payroll` income source type.*/
     pub stated_income_sources: ::std::vec::Vec<
         LinkTokenCreateRequestUserStatedIncomeSource,
     >,
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestIncomeVerification")
+            .field("access_tokens", &"[redacted]")
+            .field("asset_report_id", &self.asset_report_id)
+            .field("bank_income", &self.bank_income)
+            .field("income_source_types", &self.income_source_types)
+            .field("income_verification_id", &self.income_verification_id)
+            .field("payroll_income", &self.payroll_income)
+            .field("stated_income_sources", &self.stated_income_sources)
+            .finish()
+    }
 }
 ///Specifies options for initializing Link for use with Bank Income. This field is required if `income_verification` is included in the `products` array and `bank` is specified in `income_source_types`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2503,7 +2687,7 @@ pub struct LinkTokenCreateRequestUserStatedIncomeSource {
     pub pay_type: ::std::option::Option<UserStatedIncomeSourcePayType>,
 }
 ///LinkTokenCreateResponse defines the response schema for `/link/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkTokenCreateResponse {
     ///The expiration date and time for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. By default, a `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours, and a `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes. If using [Hosted Link](https://plaid.com/docs/link/hosted-link/), the `link_token` will expire at the same time as the Hosted Link URL, and you can customize the duration using the `hosted_link.url_lifetime_seconds` option in the request. If using Link Delivery (beta), the `link_token` will expire by default after 24 hours if sent via SMS and after 7 days if sent via email. If using Identity Verification, Link token expiration will not be enforced; an Identity Verification Link session can be created with an expired Link token.
     pub expiration: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2515,6 +2699,17 @@ pub struct LinkTokenCreateResponse {
     pub request_id: RequestId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl ::std::fmt::Debug for LinkTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateResponse")
+            .field("expiration", &self.expiration)
+            .field("hosted_link_url", &self.hosted_link_url)
+            .field("link_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///Configuration parameters for EU flows
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2548,7 +2743,7 @@ pub struct LinkTokenGetMetadataResponse {
     pub webhook: ::std::option::Option<::std::string::String>,
 }
 ///LinkTokenGetRequest defines the request schema for `/link/token/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkTokenGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2557,8 +2752,17 @@ pub struct LinkTokenGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for LinkTokenGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("link_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///LinkTokenGetResponse defines the response schema for `/link/token/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct LinkTokenGetResponse {
     ///The creation timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -2575,6 +2779,19 @@ pub struct LinkTokenGetResponse {
     pub request_id: RequestId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl ::std::fmt::Debug for LinkTokenGetResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenGetResponse")
+            .field("created_at", &self.created_at)
+            .field("expiration", &self.expiration)
+            .field("link_sessions", &self.link_sessions)
+            .field("link_token", &"[redacted]")
+            .field("metadata", &self.metadata)
+            .field("request_id", &self.request_id)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///An object containing information about a link session. Session data will be provided for up to six hours after the session has ended.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -22,79 +22,112 @@ pub mod defaults {
     pub(super) fn account_product_access_tax_documents() -> ::std::option::Option<bool> {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn account_product_access_nullable_account_data() -> ::std::option::Option<bool> {
+    pub(super) fn account_product_access_nullable_account_data() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn account_product_access_nullable_statements() -> ::std::option::Option<bool> {
+    pub(super) fn account_product_access_nullable_statements() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn account_product_access_nullable_tax_documents() -> ::std::option::Option<bool> {
+    pub(super) fn account_product_access_nullable_tax_documents() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn asset_report_create_request_options_require_all_items(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn asset_report_create_request_options_require_all_items() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn bank_transfer_event_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn bank_transfer_event_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn bank_transfer_event_list_request_offset() -> ::std::option::Option<i64> {
+    pub(super) fn bank_transfer_event_list_request_offset() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(0_i64)
     }
-    pub(super) fn bank_transfer_event_sync_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn bank_transfer_event_sync_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn bank_transfer_sweep_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn bank_transfer_sweep_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn institutions_search_request_options_include_auth_metadata(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn institutions_search_request_options_include_auth_metadata() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn institutions_search_request_options_include_payment_initiation_metadata(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn institutions_search_request_options_include_payment_initiation_metadata() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn link_token_create_request_income_verification_bank_income_enable_multiple_items(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn link_token_create_request_income_verification_bank_income_enable_multiple_items() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn link_token_investments_auth_manual_entry_enabled() -> ::std::option::Option<bool>
-    {
+    pub(super) fn link_token_investments_auth_manual_entry_enabled() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn link_token_investments_auth_masked_number_match_enabled(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn link_token_investments_auth_masked_number_match_enabled() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn link_token_investments_auth_rollover_401k_enabled() -> ::std::option::Option<bool>
-    {
+    pub(super) fn link_token_investments_auth_rollover_401k_enabled() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn link_token_investments_auth_stated_account_number_enabled(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn link_token_investments_auth_stated_account_number_enabled() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn payment_initiation_payment_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn payment_initiation_payment_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(10_i64)
     }
-    pub(super) fn payment_initiation_recipient_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn payment_initiation_recipient_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(100_i64)
     }
-    pub(super) fn processor_transactions_get_request_options_include_original_description(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn processor_transactions_get_request_options_include_original_description() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn product_access_accounts_details_transactions() -> ::std::option::Option<bool> {
+    pub(super) fn product_access_accounts_details_transactions() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn product_access_accounts_routing_number() -> ::std::option::Option<bool> {
+    pub(super) fn product_access_accounts_routing_number() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
     pub(super) fn product_access_accounts_statements() -> ::std::option::Option<bool> {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn product_access_accounts_tax_statements() -> ::std::option::Option<bool> {
+    pub(super) fn product_access_accounts_tax_statements() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
     pub(super) fn product_access_auth() -> ::std::option::Option<bool> {
@@ -112,11 +145,14 @@ pub mod defaults {
     pub(super) fn product_access_transactions() -> ::std::option::Option<bool> {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn protect_incident_amount_iso_currency_code(
-    ) -> ::std::option::Option<::std::string::String> {
+    pub(super) fn protect_incident_amount_iso_currency_code() -> ::std::option::Option<
+        ::std::string::String,
+    > {
         ::std::option::Option::Some("USD".to_string())
     }
-    pub(super) fn sandbox_transfer_test_clock_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn sandbox_transfer_test_clock_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
     pub(super) fn scopes_new_accounts() -> ::std::option::Option<bool> {
@@ -125,16 +161,19 @@ pub mod defaults {
     pub(super) fn scopes_nullable_new_accounts() -> ::std::option::Option<bool> {
         ::std::option::Option::Some(true)
     }
-    pub(super) fn transactions_get_request_options_include_original_description(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn transactions_get_request_options_include_original_description() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn transactions_sync_request_options_include_original_description(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn transactions_sync_request_options_include_original_description() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn transfer_authorization_create_request_with_guarantee(
-    ) -> ::std::option::Option<bool> {
+    pub(super) fn transfer_authorization_create_request_with_guarantee() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(true)
     }
     pub(super) fn transfer_event_list_request_count() -> ::std::option::Option<i64> {
@@ -146,26 +185,37 @@ pub mod defaults {
     pub(super) fn transfer_event_sync_request_count() -> ::std::option::Option<i64> {
         ::std::option::Option::Some(100_i64)
     }
-    pub(super) fn transfer_intent_create_request_require_guarantee() -> ::std::option::Option<bool>
-    {
+    pub(super) fn transfer_intent_create_request_require_guarantee() -> ::std::option::Option<
+        bool,
+    > {
         ::std::option::Option::Some(false)
     }
-    pub(super) fn transfer_ledger_event_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn transfer_ledger_event_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn transfer_ledger_event_list_request_offset() -> ::std::option::Option<i64> {
+    pub(super) fn transfer_ledger_event_list_request_offset() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(0_i64)
     }
-    pub(super) fn transfer_originator_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn transfer_originator_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn transfer_originator_list_request_offset() -> ::std::option::Option<i64> {
+    pub(super) fn transfer_originator_list_request_offset() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(0_i64)
     }
     pub(super) fn transfer_repayment_list_request_count() -> ::std::option::Option<i64> {
         ::std::option::Option::Some(25_i64)
     }
-    pub(super) fn transfer_repayment_return_list_request_count() -> ::std::option::Option<i64> {
+    pub(super) fn transfer_repayment_return_list_request_count() -> ::std::option::Option<
+        i64,
+    > {
         ::std::option::Option::Some(25_i64)
     }
     pub(super) fn transfer_sweep_list_request_count() -> ::std::option::Option<i64> {
@@ -178,12 +228,18 @@ pub mod error {
     pub struct ConversionError(::std::borrow::Cow<'static, str>);
     impl ::std::error::Error for ConversionError {}
     impl ::std::fmt::Display for ConversionError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+        fn fmt(
+            &self,
+            f: &mut ::std::fmt::Formatter<'_>,
+        ) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Display::fmt(&self.0, f)
         }
     }
     impl ::std::fmt::Debug for ConversionError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+        fn fmt(
+            &self,
+            f: &mut ::std::fmt::Formatter<'_>,
+        ) -> Result<(), ::std::fmt::Error> {
             ::std::fmt::Debug::fmt(&self.0, f)
         }
     }
@@ -199,26 +255,26 @@ pub mod error {
     }
 }
 
-include!("a.rs");
-include!("b.rs");
-include!("c.rs");
-include!("d.rs");
-include!("e.rs");
-include!("f.rs");
-include!("g.rs");
-include!("h.rs");
-include!("i.rs");
-include!("j.rs");
-include!("k.rs");
-include!("l.rs");
-include!("m.rs");
-include!("n.rs");
-include!("o.rs");
-include!("p.rs");
-include!("r.rs");
-include!("s.rs");
-include!("t.rs");
-include!("u.rs");
-include!("v.rs");
-include!("w.rs");
-include!("y.rs");
+include! ("a.rs");
+include! ("b.rs");
+include! ("c.rs");
+include! ("d.rs");
+include! ("e.rs");
+include! ("f.rs");
+include! ("g.rs");
+include! ("h.rs");
+include! ("i.rs");
+include! ("j.rs");
+include! ("k.rs");
+include! ("l.rs");
+include! ("m.rs");
+include! ("n.rs");
+include! ("o.rs");
+include! ("p.rs");
+include! ("r.rs");
+include! ("s.rs");
+include! ("t.rs");
+include! ("u.rs");
+include! ("v.rs");
+include! ("w.rs");
+include! ("y.rs");

@@ -155,7 +155,7 @@ impl ::std::convert::TryFrom<::std::string::String> for NetworkInsightsVersion {
     }
 }
 ///NetworkStatusGetRequest defines the request schema for `/network/status/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct NetworkStatusGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -165,6 +165,16 @@ pub struct NetworkStatusGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template_id: ::std::option::Option<::std::string::String>,
     pub user: NetworkStatusGetUser,
+}
+impl ::std::fmt::Debug for NetworkStatusGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("NetworkStatusGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("template_id", &self.template_id)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///NetworkStatusGetResponse defines the response schema for `/network/status/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -322,7 +322,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthGrantType {
     }
 }
 ///OAuth token introspect request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct OAuthIntrospectRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -332,8 +332,18 @@ pub struct OAuthIntrospectRequest {
     pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
 }
+impl ::std::fmt::Debug for OAuthIntrospectRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OAuthIntrospectRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_secret", &self.client_secret)
+            .field("secret", &"[redacted]")
+            .field("token", &self.token)
+            .finish()
+    }
+}
 ///OAuth token introspect response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct OAuthIntrospectResponse {
     ///Boolean indicator of whether or not the presented token is currently active. A `true` value indicates that the token has been issued, has not been revoked, and is within the time window of validity.
     pub active: bool,
@@ -363,6 +373,23 @@ pub struct OAuthIntrospectResponse {
     ///User ID of the token
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for OAuthIntrospectResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OAuthIntrospectResponse")
+            .field("active", &self.active)
+            .field("aud", &self.aud)
+            .field("client_id", &"[redacted]")
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("iss", &self.iss)
+            .field("request_id", &self.request_id)
+            .field("scope", &self.scope)
+            .field("sub", &self.sub)
+            .field("token_type", &self.token_type)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///Refresh token for OAuth
 #[derive(
@@ -406,7 +433,7 @@ impl ::std::str::FromStr for OAuthRefreshToken {
     }
 }
 ///OAuth token revoke request
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct OAuthRevokeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -415,6 +442,16 @@ pub struct OAuthRevokeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
+}
+impl ::std::fmt::Debug for OAuthRevokeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OAuthRevokeRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_secret", &self.client_secret)
+            .field("secret", &"[redacted]")
+            .field("token", &self.token)
+            .finish()
+    }
 }
 ///Successful OAuth token revoke response
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -539,7 +576,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthSubjectTokenType {
     }
 }
 ///OAuth token grant request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct OAuthTokenRequest {
     /**Used when exchanging a token. The meaning depends on the `subject_token_type`:
 
@@ -568,8 +605,24 @@ pub struct OAuthTokenRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_token_type: ::std::option::Option<OAuthSubjectTokenType>,
 }
+impl ::std::fmt::Debug for OAuthTokenRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OAuthTokenRequest")
+            .field("audience", &self.audience)
+            .field("client_id", &"[redacted]")
+            .field("client_secret", &self.client_secret)
+            .field("grant_type", &self.grant_type)
+            .field("refresh_token", &self.refresh_token)
+            .field("resource", &self.resource)
+            .field("scope", &self.scope)
+            .field("secret", &"[redacted]")
+            .field("subject_token", &self.subject_token)
+            .field("subject_token_type", &self.subject_token_type)
+            .finish()
+    }
+}
 ///OAuth token grant success response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct OAuthTokenResponse {
     pub access_token: OAuthAccessToken,
     ///Time remaining in seconds before expiration.
@@ -578,6 +631,17 @@ pub struct OAuthTokenResponse {
     pub request_id: RequestId,
     ///Type of token the access token is. Currently it is always Bearer
     pub token_type: ::std::string::String,
+}
+impl ::std::fmt::Debug for OAuthTokenResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("OAuthTokenResponse")
+            .field("access_token", &"[redacted]")
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &self.refresh_token)
+            .field("request_id", &self.request_id)
+            .field("token_type", &self.token_type)
+            .finish()
+    }
 }
 ///Your Plaid API `secret`. The `secret` is required and may be provided either in the `PLAID-SECRET` header or as part of a request body as either `secret` or `client_secret`.
 #[derive(
@@ -709,11 +773,19 @@ pub struct OriginatingFundSource {
     pub full_name: ::std::string::String,
 }
 ///Originator and their status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct Originator {
     ///Originator's client ID.
     pub client_id: ::std::string::String,
     pub transfer_diligence_status: TransferDiligenceStatus,
+}
+impl ::std::fmt::Debug for Originator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("Originator")
+            .field("client_id", &"[redacted]")
+            .field("transfer_diligence_status", &self.transfer_diligence_status)
+            .finish()
+    }
 }
 ///The originator's expected transfer frequency.
 #[derive(

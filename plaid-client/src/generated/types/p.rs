@@ -14,7 +14,7 @@ pub struct Parties {
     pub party: ::std::vec::Vec<Party>,
 }
 ///Request schema for `/partner/customer/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PartnerCustomerCreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
@@ -63,6 +63,30 @@ Important: Data Transparency Messaging (DTM) use cases will not be copied to the
     ///The end customer's website.
     pub website: ::std::string::String,
 }
+impl ::std::fmt::Debug for PartnerCustomerCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerCreateRequest")
+            .field("address", &self.address)
+            .field("application_name", &self.application_name)
+            .field("assets_under_management", &self.assets_under_management)
+            .field("billing_contact", &self.billing_contact)
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("create_link_customization", &self.create_link_customization)
+            .field("customer_support_info", &self.customer_support_info)
+            .field("is_bank_addendum_completed", &self.is_bank_addendum_completed)
+            .field("is_diligence_attested", &self.is_diligence_attested)
+            .field("legal_entity_name", &self.legal_entity_name)
+            .field("logo", &self.logo)
+            .field("products", &self.products)
+            .field("redirect_uris", &self.redirect_uris)
+            .field("registration_number", &self.registration_number)
+            .field("secret", &"[redacted]")
+            .field("technical_contact", &self.technical_contact)
+            .field("website", &self.website)
+            .finish()
+    }
+}
 ///Response schema for `/partner/customer/create`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PartnerCustomerCreateResponse {
@@ -72,13 +96,22 @@ pub struct PartnerCustomerCreateResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/partner/customer/enable`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PartnerCustomerEnableRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PartnerCustomerEnableRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerEnableRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response schema for `/partner/customer/enable`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -90,13 +123,22 @@ pub struct PartnerCustomerEnableResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/partner/customer/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PartnerCustomerGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PartnerCustomerGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response schema for `/partner/customer/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -107,13 +149,22 @@ pub struct PartnerCustomerGetResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/partner/customer/oauth_institutions/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PartnerCustomerOAuthInstitutionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PartnerCustomerOAuthInstitutionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerOAuthInstitutionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response schema for `/partner/customer/oauth_institutions/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -131,7 +182,7 @@ pub struct PartnerCustomerOAuthInstitutionsGetResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///Request schema for `/partner/customer/remove`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PartnerCustomerRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -140,6 +191,15 @@ pub struct PartnerCustomerRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for PartnerCustomerRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerCustomerRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_customer_client_id", &self.end_customer_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Response schema for `/partner/customer/remove`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct PartnerCustomerRemoveResponse {
@@ -147,7 +207,7 @@ pub struct PartnerCustomerRemoveResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///The details for an end customer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct PartnerEndCustomer {
     ///The `client_id` of the end customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -157,6 +217,15 @@ pub struct PartnerEndCustomer {
     pub company_name: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
+}
+impl ::std::fmt::Debug for PartnerEndCustomer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomer")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///The end customer's address.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -935,7 +1004,7 @@ pub struct PartnerEndCustomerTechnicalContact {
     pub given_name: ::std::option::Option<::std::string::String>,
 }
 ///The details for the newly created end customer, including secrets for non-Production environments.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct PartnerEndCustomerWithSecrets {
     ///The `client_id` of the end customer.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -947,6 +1016,16 @@ pub struct PartnerEndCustomerWithSecrets {
     pub secrets: ::std::option::Option<PartnerEndCustomerSecrets>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
+}
+impl ::std::fmt::Debug for PartnerEndCustomerWithSecrets {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PartnerEndCustomerWithSecrets")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("secrets", &self.secrets)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///A collection of information about a single party to a transaction. Included direct participants like the borrower and seller as well as indirect participants such as the flood certificate provider.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1829,7 +1908,7 @@ pub struct PaymentInitiationConsentConstraints {
     pub valid_date_time: ::std::option::Option<PaymentConsentValidDateTime>,
 }
 ///PaymentInitiationConsentCreateRequest defines the request schema for `/payment_initiation/consent/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationConsentCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1850,6 +1929,21 @@ pub struct PaymentInitiationConsentCreateRequest {
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<PaymentInitiationConsentType>,
 }
+impl ::std::fmt::Debug for PaymentInitiationConsentCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationConsentCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("constraints", &self.constraints)
+            .field("options", &self.options)
+            .field("payer_details", &self.payer_details)
+            .field("recipient_id", &self.recipient_id)
+            .field("reference", &self.reference)
+            .field("scopes", &self.scopes)
+            .field("secret", &"[redacted]")
+            .field("type_", &self.type_)
+            .finish()
+    }
+}
 ///PaymentInitiationConsentCreateResponse defines the response schema for `/payment_initiation/consent/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaymentInitiationConsentCreateResponse {
@@ -1859,7 +1953,7 @@ pub struct PaymentInitiationConsentCreateResponse {
     pub status: PaymentInitiationConsentStatus,
 }
 ///PaymentInitiationConsentGetRequest defines the request schema for `/payment_initiation/consent/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationConsentGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1867,6 +1961,15 @@ pub struct PaymentInitiationConsentGetRequest {
     pub consent_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationConsentGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationConsentGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("consent_id", &self.consent_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationConsentGetResponse defines the response schema for `/payment_initiation/consent/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1918,7 +2021,7 @@ pub struct PaymentInitiationConsentPayerNumbers {
     pub iban: ::std::option::Option<NumbersIbanNullable>,
 }
 ///PaymentInitiationConsentPaymentExecuteRequest defines the request schema for `/payment_initiation/consent/payment/execute`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationConsentPaymentExecuteRequest {
     pub amount: PaymentAmount,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1938,6 +2041,20 @@ Both the originally provided and automatically adjusted references (if any) can 
     pub scope: ::std::option::Option<PaymentInitiationConsentScope>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationConsentPaymentExecuteRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationConsentPaymentExecuteRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("consent_id", &self.consent_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("processing_mode", &self.processing_mode)
+            .field("reference", &self.reference)
+            .field("scope", &self.scope)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationConsentPaymentExecuteResponse defines the response schema for `/payment_initiation/consent/payment/execute`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2013,7 +2130,7 @@ for PaymentInitiationConsentProcessingMode {
     }
 }
 ///PaymentInitiationConsentRevokeRequest defines the request schema for `/payment_initiation/consent/revoke`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationConsentRevokeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2021,6 +2138,15 @@ pub struct PaymentInitiationConsentRevokeRequest {
     pub consent_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationConsentRevokeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationConsentRevokeRequest")
+            .field("client_id", &"[redacted]")
+            .field("consent_id", &self.consent_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationConsentRevokeResponse defines the response schema for `/payment_initiation/consent/revoke`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -2370,7 +2496,7 @@ Note: Not all banks handle `end_to_end_id` consistently. To ensure accurate matc
     pub wallet_id: ::std::option::Option<::std::string::String>,
 }
 ///PaymentInitiationPaymentCreateRequest defines the request schema for `/payment_initiation/payment/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentCreateRequest {
     pub amount: PaymentAmount,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2388,6 +2514,19 @@ Both the originally provided and automatically adjusted references (if any) can 
     pub schedule: ::std::option::Option<ExternalPaymentScheduleRequest>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationPaymentCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentCreateRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("recipient_id", &self.recipient_id)
+            .field("reference", &self.reference)
+            .field("schedule", &self.schedule)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationPaymentCreateResponse defines the response schema for `/payment_initiation/payment/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2455,7 +2594,7 @@ for PaymentInitiationPaymentCreateStatus {
     }
 }
 ///PaymentInitiationPaymentGetRequest defines the request schema for `/payment_initiation/payment/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2463,6 +2602,15 @@ pub struct PaymentInitiationPaymentGetRequest {
     pub payment_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationPaymentGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_id", &self.payment_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationPaymentGetResponse defines the response schema for `/payment_initiation/payment/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2517,7 +2665,7 @@ Note: Not all banks handle `end_to_end_id` consistently. To ensure accurate matc
     pub wallet_id: ::std::option::Option<::std::string::String>,
 }
 ///PaymentInitiationPaymentListRequest defines the request schema for `/payment_initiation/payment/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2532,6 +2680,17 @@ pub struct PaymentInitiationPaymentListRequest {
     pub cursor: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationPaymentListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentListRequest")
+            .field("client_id", &"[redacted]")
+            .field("consent_id", &self.consent_id)
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 impl ::std::default::Default for PaymentInitiationPaymentListRequest {
     fn default() -> Self {
@@ -2555,7 +2714,7 @@ pub struct PaymentInitiationPaymentListResponse {
     pub request_id: RequestId,
 }
 ///PaymentInitiationPaymentReverseRequest defines the request schema for `/payment_initiation/payment/reverse`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentReverseRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<PaymentAmountToRefund>,
@@ -2573,6 +2732,20 @@ pub struct PaymentInitiationPaymentReverseRequest {
     pub reference: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationPaymentReverseRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentReverseRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("counterparty_address", &self.counterparty_address)
+            .field("counterparty_date_of_birth", &self.counterparty_date_of_birth)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("payment_id", &self.payment_id)
+            .field("reference", &self.reference)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationPaymentReverseResponse defines the response schema for `/payment_initiation/payment/reverse`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2729,7 +2902,7 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationPayment
     }
 }
 ///PaymentInitiationPaymentTokenCreateRequest defines the request schema for `/payment_initiation/payment/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2738,14 +2911,32 @@ pub struct PaymentInitiationPaymentTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentTokenCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_id", &self.payment_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///PaymentInitiationPaymentTokenCreateResponse defines the response schema for `/payment_initiation/payment/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationPaymentTokenCreateResponse {
     ///A `payment_token` that can be provided to Link initialization to enter the payment initiation flow
     pub payment_token: ::std::string::String,
     ///The date and time at which the token will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `payment_token` expires after 15 minutes.
     pub payment_token_expiration_time: ::chrono::DateTime<::chrono::offset::Utc>,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for PaymentInitiationPaymentTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationPaymentTokenCreateResponse")
+            .field("payment_token", &"[redacted]")
+            .field("payment_token_expiration_time", &self.payment_token_expiration_time)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 ///PaymentInitiationRecipient defines a payment initiation recipient
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2763,7 +2954,7 @@ pub struct PaymentInitiationRecipient {
     pub recipient_id: ::std::string::String,
 }
 ///PaymentInitiationRecipientCreateRequest defines the request schema for `/payment_initiation/recipient/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationRecipientCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<PaymentInitiationAddress>,
@@ -2779,6 +2970,18 @@ pub struct PaymentInitiationRecipientCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for PaymentInitiationRecipientCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationRecipientCreateRequest")
+            .field("address", &self.address)
+            .field("bacs", &self.bacs)
+            .field("client_id", &"[redacted]")
+            .field("iban", &self.iban)
+            .field("name", &self.name)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///PaymentInitiationRecipientCreateResponse defines the response schema for `/payment_initiation/recipient/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct PaymentInitiationRecipientCreateResponse {
@@ -2787,7 +2990,7 @@ pub struct PaymentInitiationRecipientCreateResponse {
     pub request_id: RequestId,
 }
 ///PaymentInitiationRecipientGetRequest defines the request schema for `/payment_initiation/recipient/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationRecipientGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2795,6 +2998,15 @@ pub struct PaymentInitiationRecipientGetRequest {
     pub recipient_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationRecipientGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationRecipientGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("recipient_id", &self.recipient_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentInitiationRecipientGetResponse defines the response schema for `/payment_initiation/recipient/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2813,7 +3025,7 @@ pub struct PaymentInitiationRecipientGetResponse {
     pub request_id: RequestId,
 }
 ///PaymentInitiationRecipientListRequest defines the request schema for `/payment_initiation/recipient/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentInitiationRecipientListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2825,6 +3037,16 @@ pub struct PaymentInitiationRecipientListRequest {
     pub cursor: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentInitiationRecipientListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentInitiationRecipientListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 impl ::std::default::Default for PaymentInitiationRecipientListRequest {
     fn default() -> Self {
@@ -2887,12 +3109,20 @@ pub struct PaymentMeta {
     pub reference_number: ::std::option::Option<::std::string::String>,
 }
 ///PaymentProfileCreateRequest defines the request schema for `/payment_profile/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct PaymentProfileCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentProfileCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentProfileCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentProfileCreateResponse defines the response schema for `/payment_profile/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2901,13 +3131,22 @@ pub struct PaymentProfileCreateResponse {
     pub request_id: RequestId,
 }
 ///PaymentProfileGetRequest defines the request schema for `/payment_profile/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentProfileGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentProfileGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentProfileGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_profile_token", &self.payment_profile_token)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentProfileGetResponse defines the response schema for `/payment_profile/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2923,13 +3162,22 @@ pub struct PaymentProfileGetResponse {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///PaymentProfileRemoveRequest defines the request schema for `/payment_profile/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct PaymentProfileRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for PaymentProfileRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PaymentProfileRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_profile_token", &self.payment_profile_token)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///PaymentProfileRemoveResponse defines the response schema for `/payment_profile/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5327,13 +5575,22 @@ pub struct PrismVersionsDeprecated {
     pub insights: ::std::option::Option<PrismInsightsVersion>,
 }
 ///ProcessorAccountGetRequest defines the request schema for `/processor/account/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorAccountGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorAccountGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorAccountGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorAccountGetResponse defines the response schema for `/processor/account/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5344,7 +5601,7 @@ pub struct ProcessorAccountGetResponse {
     pub request_id: RequestId,
 }
 ///ProcessorApexProcessorTokenCreateRequest defines the request schema for `/processor/apex/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorApexProcessorTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
@@ -5354,14 +5611,33 @@ pub struct ProcessorApexProcessorTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ProcessorApexProcessorTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorApexProcessorTokenCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ProcessorAuthGetRequest defines the request schema for `/processor/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorAuthGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorAuthGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorAuthGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorAuthGetResponse defines the response schema for `/processor/auth/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5371,7 +5647,7 @@ pub struct ProcessorAuthGetResponse {
     pub request_id: RequestId,
 }
 ///ProcessorBalanceGetRequest defines the request schema for `/processor/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorBalanceGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5380,6 +5656,16 @@ pub struct ProcessorBalanceGetRequest {
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorBalanceGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorBalanceGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Optional parameters to `/processor/balance/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -5394,7 +5680,7 @@ pub struct ProcessorBalanceGetResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/processor/bank_transfer/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorBankTransferCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_class: ::std::option::Option<AchClass>,
@@ -5421,6 +5707,26 @@ pub struct ProcessorBankTransferCreateRequest {
     #[serde(rename = "type")]
     pub type_: BankTransferType,
     pub user: BankTransferUser,
+}
+impl ::std::fmt::Debug for ProcessorBankTransferCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorBankTransferCreateRequest")
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("custom_tag", &self.custom_tag)
+            .field("description", &self.description)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("metadata", &self.metadata)
+            .field("network", &self.network)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///Defines the response schema for `/processor/bank_transfer/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5468,13 +5774,22 @@ pub struct ProcessorHistoricalUpdateWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///ProcessorIdentityGetRequest defines the request schema for `/processor/identity/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorIdentityGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorIdentityGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorIdentityGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorIdentityGetResponse defines the response schema for `/processor/identity/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5483,7 +5798,7 @@ pub struct ProcessorIdentityGetResponse {
     pub request_id: RequestId,
 }
 ///ProcessorIdentityMatchRequest defines the request schema for `/processor/identity/match`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorIdentityMatchRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5492,6 +5807,16 @@ pub struct ProcessorIdentityMatchRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityMatchUser>,
+}
+impl ::std::fmt::Debug for ProcessorIdentityMatchRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorIdentityMatchRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///ProcessorIdentityMatchResponse defines the response schema for `/processor/identity/match`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5520,13 +5845,22 @@ pub struct ProcessorInitialUpdateWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///ProcessorInvestmentsAuthGetRequest defines the request schema for `/processor/investments/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorInvestmentsAuthGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorInvestmentsAuthGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorInvestmentsAuthGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorInvestmentsAuthGetResponse defines the response schema for `/processor/investments/auth/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5549,13 +5883,22 @@ pub struct ProcessorInvestmentsAuthGetResponse {
     pub securities: ::std::vec::Vec<Security>,
 }
 ///ProcessorInvestmentsHoldingsGetRequest defines the request schema for `/processor/investments/holdings/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorInvestmentsHoldingsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorInvestmentsHoldingsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorInvestmentsHoldingsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorInvestmentsHoldingsGetResponse defines the response schema for `/processor/investments/holdings/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5572,7 +5915,7 @@ pub struct ProcessorInvestmentsHoldingsGetResponse {
     pub securities: ::std::vec::Vec<Security>,
 }
 ///ProcessorInvestmentsTransactionsGetRequest defines the request schema for `/processor/investments/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorInvestmentsTransactionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5585,6 +5928,18 @@ pub struct ProcessorInvestmentsTransactionsGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::std::fmt::Debug for ProcessorInvestmentsTransactionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorInvestmentsTransactionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_date", &self.end_date)
+            .field("options", &self.options)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 ///ProcessorInvestmentsTransactionsGetRequest defines the response schema for `/processor/investments/transactions/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5602,13 +5957,22 @@ pub struct ProcessorInvestmentsTransactionsGetResponse {
     pub total_investment_transactions: i64,
 }
 ///ProcessorLiabilitiesGetRequest defines the request schema for `/processor/liabilities/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorLiabilitiesGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorLiabilitiesGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorLiabilitiesGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorLiabilitiesGetResponse defines the response schema for `/processor/liabilities/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5645,7 +6009,7 @@ pub struct ProcessorRecurringTransactionsUpdateWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///ProcessorSignalDecisionReportRequest defines the request schema for `/processor/signal/decision/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorSignalDecisionReportRequest {
     ///The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5671,13 +6035,28 @@ This field must be returned as a boolean. If formatted incorrectly, this will re
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ProcessorSignalDecisionReportRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorSignalDecisionReportRequest")
+            .field("amount_instantly_available", &self.amount_instantly_available)
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("days_funds_on_hold", &self.days_funds_on_hold)
+            .field("decision_outcome", &self.decision_outcome)
+            .field("initiated", &self.initiated)
+            .field("payment_method", &self.payment_method)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ProcessorSignalDecisionReportResponse defines the response schema for `/processor/signal/decision/report`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorSignalDecisionReportResponse {
     pub request_id: RequestId,
 }
 ///ProcessorSignalEvaluateRequest defines the request schema for `/processor/signal/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorSignalEvaluateRequest {
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
@@ -5712,6 +6091,24 @@ Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_present: ::std::option::Option<bool>,
 }
+impl ::std::fmt::Debug for ProcessorSignalEvaluateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorSignalEvaluateRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("client_user_id", &self.client_user_id)
+            .field("default_payment_method", &self.default_payment_method)
+            .field("device", &self.device)
+            .field("is_recurring", &self.is_recurring)
+            .field("processor_token", &"[redacted]")
+            .field("ruleset_key", &self.ruleset_key)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .field("user_present", &self.user_present)
+            .finish()
+    }
+}
 ///ProcessorSignalEvaluateResponse defines the response schema for `/processor/signal/evaluate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorSignalEvaluateResponse {
@@ -5727,7 +6124,7 @@ pub struct ProcessorSignalEvaluateResponse {
     pub warnings: ::std::vec::Vec<SignalWarning>,
 }
 ///ProcessorSignalPrepareRequest defines the request schema for `/processor/signal/prepare`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorSignalPrepareRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5735,13 +6132,22 @@ pub struct ProcessorSignalPrepareRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ProcessorSignalPrepareRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorSignalPrepareRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ProcessorSignalPrepareResponse defines the response schema for `/processor/signal/prepare`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorSignalPrepareResponse {
     pub request_id: RequestId,
 }
 ///ProcessorSignalReturnReportRequest defines the request schema for `/processor/signal/return/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorSignalReturnReportRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5758,13 +6164,25 @@ If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for ProcessorSignalReturnReportRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorSignalReturnReportRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("processor_token", &"[redacted]")
+            .field("return_code", &self.return_code)
+            .field("returned_at", &self.returned_at)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///ProcessorSignalReturnReportResponse defines the response schema for `/processor/signal/return/report`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorSignalReturnReportResponse {
     pub request_id: RequestId,
 }
 ///ProcessorStripeBankAccountTokenCreateRequest defines the request schema for `/processor/stripe/bank_account/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorStripeBankAccountTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
@@ -5773,6 +6191,16 @@ pub struct ProcessorStripeBankAccountTokenCreateRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorStripeBankAccountTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorStripeBankAccountTokenCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorStripeBankAccountTokenCreateResponse defines the response schema for `/processor/stripe/bank_account/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5846,7 +6274,7 @@ impl ::std::str::FromStr for ProcessorToken {
     }
 }
 ///ProcessorTokenCreateRequest defines the request schema for `/processor/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTokenCreateRequest {
     pub access_token: AccessToken,
     ///The `account_id` value obtained from the `onSuccess` callback in Link
@@ -5857,6 +6285,17 @@ pub struct ProcessorTokenCreateRequest {
     pub processor: ProcessorTokenCreateRequestProcessor,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTokenCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("processor", &self.processor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The processor you are integrating with.
 #[derive(
@@ -6210,20 +6649,37 @@ for ProcessorTokenCreateRequestProcessor {
     }
 }
 ///ProcessorTokenCreateResponse defines the response schema for `/processor/token/create` and `/processor/apex/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTokenCreateResponse {
     ///The `processor_token` that can then be used by the Plaid partner to make API requests
     pub processor_token: ::std::string::String,
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for ProcessorTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTokenCreateResponse")
+            .field("processor_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 ///ProcessorTokenPermissionsGetRequest defines the request schema for `/processor/token/permissions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTokenPermissionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTokenPermissionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTokenPermissionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorTokenPermissionsGetResponse defines the response schema for `/processor/token/permissions/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6233,7 +6689,7 @@ pub struct ProcessorTokenPermissionsGetResponse {
     pub request_id: RequestId,
 }
 ///ProcessorTokenPermissionsSetRequest defines the request schema for `/processor/token/permissions/set`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTokenPermissionsSetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6242,6 +6698,16 @@ pub struct ProcessorTokenPermissionsSetRequest {
     pub products: ::std::vec::Vec<Products>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTokenPermissionsSetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTokenPermissionsSetRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("products", &self.products)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorTokenPermissionsSetResponse defines the response schema for `/processor/token/permissions/set`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6266,7 +6732,7 @@ pub struct ProcessorTokenWebhookUpdate {
     pub webhook_type: ::std::string::String,
 }
 ///ProcessorTokenWebhookUpdateRequest defines the request schema for `/processor/token/webhook/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTokenWebhookUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6277,13 +6743,23 @@ pub struct ProcessorTokenWebhookUpdateRequest {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for ProcessorTokenWebhookUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTokenWebhookUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///ProcessorTokenWebhookUpdateResponse defines the response schema for `/processor/token/webhook/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ProcessorTokenWebhookUpdateResponse {
     pub request_id: RequestId,
 }
 ///ProcessorTransactionsGetRequest defines the request schema for `/processor/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTransactionsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6296,6 +6772,18 @@ pub struct ProcessorTransactionsGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::std::fmt::Debug for ProcessorTransactionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTransactionsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("end_date", &self.end_date)
+            .field("options", &self.options)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6345,7 +6833,7 @@ pub struct ProcessorTransactionsGetResponse {
     pub transactions: ::std::vec::Vec<Transaction>,
 }
 ///ProcessorTransactionsRecurringGetRequest defines the request schema for `/processor/transactions/recurring/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTransactionsRecurringGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6354,6 +6842,16 @@ pub struct ProcessorTransactionsRecurringGetRequest {
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTransactionsRecurringGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTransactionsRecurringGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorTransactionsRecurringGetResponse defines the response schema for `/processor/transactions/recurring/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6371,13 +6869,22 @@ pub struct ProcessorTransactionsRecurringGetResponse {
     pub updated_datetime: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///ProcessorTransactionsRefreshRequest defines the request schema for `/processor/transactions/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTransactionsRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTransactionsRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTransactionsRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorTransactionsRefreshResponse defines the response schema for `/processor/transactions/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6404,7 +6911,7 @@ pub struct ProcessorTransactionsRemovedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///ProcessorTransactionsSyncRequest defines the request schema for `/processor/transactions/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProcessorTransactionsSyncRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6421,6 +6928,18 @@ Note: The upper-bound length of this cursor is 256 characters of base64.*/
     pub processor_token: ProcessorToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProcessorTransactionsSyncRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProcessorTransactionsSyncRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("options", &self.options)
+            .field("processor_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///ProcessorTransactionsSyncResponse defines the response schema for `/processor/transactions/sync`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6981,13 +7500,22 @@ impl ::std::convert::TryFrom<::std::string::String> for ProductsTerminateReasonC
     }
 }
 ///ProfileNetworkStatusGetRequest defines the request schema for `/profile/network_status/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProfileNetworkStatusGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user: NetworkStatusGetUser,
+}
+impl ::std::fmt::Debug for ProfileNetworkStatusGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProfileNetworkStatusGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///ProfileNetworkStatusGetResponse defines the response schema for `/profile/network_status/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7245,7 +7773,7 @@ impl ::std::str::FromStr for ProtectClientSessionStartData {
     }
 }
 ///Request object for /protect/compute
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProtectComputeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7256,6 +7784,17 @@ pub struct ProtectComputeRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user: ProtectUser,
+}
+impl ::std::fmt::Debug for ProtectComputeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectComputeRequest")
+            .field("client_id", &"[redacted]")
+            .field("model", &self.model)
+            .field("model_inputs", &self.model_inputs)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///Response object for /protect/compute
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7313,7 +7852,7 @@ pub struct ProtectEvent {
     pub user_sign_up: ::std::option::Option<ProtectUserSignUpEvent>,
 }
 ///Request object for /protect/event/get
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProtectEventGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7321,6 +7860,15 @@ pub struct ProtectEventGetRequest {
     pub event_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for ProtectEventGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectEventGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("event_id", &self.event_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Response object for /protect/event/get
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7336,7 +7884,7 @@ pub struct ProtectEventGetResponse {
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
 ///Request object for /protect/event/send
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProtectEventSendRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7353,6 +7901,18 @@ pub struct ProtectEventSendRequest {
     ///Timestamp of the event. Might be the current moment or a time in the past. In [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for ProtectEventSendRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectEventSendRequest")
+            .field("client_id", &"[redacted]")
+            .field("event", &self.event)
+            .field("protect_session_id", &self.protect_session_id)
+            .field("request_trust_index", &self.request_trust_index)
+            .field("secret", &"[redacted]")
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
 }
 ///Response object for /protect/event/send
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7375,7 +7935,7 @@ pub struct ProtectIncidentAmount {
     pub value: f64,
 }
 ///Details about the incident event.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct ProtectIncidentEvent {
     ///An access token associated with the Item related to this incident.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7400,6 +7960,20 @@ pub struct ProtectIncidentEvent {
     ///The timestamp when the incident occurred, in ISO 8601 format (e.g., '2020-07-24T03:26:02Z').
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for ProtectIncidentEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectIncidentEvent")
+            .field("access_token", &"[redacted]")
+            .field("amount", &self.amount)
+            .field("idv_session_id", &self.idv_session_id)
+            .field("internal_reference", &self.internal_reference)
+            .field("link_session_id", &self.link_session_id)
+            .field("protect_event_id", &self.protect_event_id)
+            .field("signal_client_transaction_id", &self.signal_client_transaction_id)
+            .field("time", &self.time)
+            .finish()
+    }
 }
 ///Details about the incident event.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -7529,7 +8103,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportConfidence 
 }
 /**Request object for `/protect/report/create`.
 Must provide either `user_id` or at least one of the following identifiers in `incident_event`: `link_session_id`, `idv_session_id`, `protect_event_id`, or `signal_client_transaction_id`.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct ProtectReportCreateRequest {
     ///Must be a valid ACH return code (e.g. `R01`), required if `report_type` is `ACH_RETURN`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7551,6 +8125,22 @@ pub struct ProtectReportCreateRequest {
     ///The Plaid User ID associated with the report.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for ProtectReportCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectReportCreateRequest")
+            .field("ach_return_code", &self.ach_return_code)
+            .field("bank_account", &self.bank_account)
+            .field("client_id", &"[redacted]")
+            .field("incident_event", &self.incident_event)
+            .field("notes", &self.notes)
+            .field("report_confidence", &self.report_confidence)
+            .field("report_source", &self.report_source)
+            .field("report_type", &self.report_type)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///Response object for /protect/report/create
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7856,7 +8446,7 @@ pub struct ProtectUserEventWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///Request object for /protect/user/insights/get
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct ProtectUserInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -7868,6 +8458,16 @@ pub struct ProtectUserInsightsGetRequest {
     ///The Plaid User ID. Either `user_id` or `client_user_id` must be provided.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for ProtectUserInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ProtectUserInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///Response object for /protect/user/insights/get
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///SandboxBankIncomeFireWebhookRequest defines the request schema for `/sandbox/bank_income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxBankIncomeFireWebhookRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -13,6 +13,17 @@ pub struct SandboxBankIncomeFireWebhookRequest {
     ///The URL to which the webhook should be sent. If provided, this will override the URL set in the dashboard.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_override: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxBankIncomeFireWebhookRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_fields", &self.webhook_fields)
+            .field("webhook_override", &self.webhook_override)
+            .finish()
+    }
 }
 ///SandboxBankIncomeFireWebhookResponse defines the response schema for `/sandbox/bank_income/fire_webhook`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -91,7 +102,7 @@ pub struct SandboxBankIncomeWebhookFireRequestWebhookFields {
     pub user_id: ::std::string::String,
 }
 ///Defines the request schema for `/sandbox/bank_transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxBankTransferFireWebhookRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -100,13 +111,22 @@ pub struct SandboxBankTransferFireWebhookRequest {
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
 }
+impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxBankTransferFireWebhookRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/bank_transfer/fire_webhook`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxBankTransferFireWebhookResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/bank_transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxBankTransferSimulateRequest {
     pub bank_transfer_id: BankTransferId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -127,13 +147,24 @@ An error will be returned if the event type is incompatible with the current tra
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxBankTransferSimulateRequest")
+            .field("bank_transfer_id", &self.bank_transfer_id)
+            .field("client_id", &"[redacted]")
+            .field("event_type", &self.event_type)
+            .field("failure_reason", &self.failure_reason)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/bank_transfer/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxBankTransferSimulateResponse {
     pub request_id: RequestId,
 }
 ///SandboxCraCashflowUpdatesUpdateRequest defines the request schema for `/sandbox/cra/cashflow_updates/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxCraCashflowUpdatesUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -149,13 +180,24 @@ pub struct SandboxCraCashflowUpdatesUpdateRequest {
         ::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>,
     >,
 }
+impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxCraCashflowUpdatesUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .field("webhook_codes", &self.webhook_codes)
+            .finish()
+    }
+}
 ///SandboxCraCashflowUpdatesUpdateResponse defines the response schema for `sandbox/cashflow_updates/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxCraCashflowUpdatesUpdateResponse {
     pub request_id: RequestId,
 }
 ///SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxIncomeFireWebhookRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -177,6 +219,19 @@ pub struct SandboxIncomeFireWebhookRequest {
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
     pub webhook_code: SandboxIncomeWebhookFireRequestWebhookCode,
+}
+impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxIncomeFireWebhookRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_id", &self.item_id)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("verification_status", &self.verification_status)
+            .field("webhook", &self.webhook)
+            .field("webhook_code", &self.webhook_code)
+            .finish()
+    }
 }
 /**`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.
 
@@ -325,7 +380,7 @@ for SandboxIncomeWebhookFireRequestWebhookCode {
     }
 }
 ///SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxItemApplicationSeedRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
@@ -333,6 +388,16 @@ pub struct SandboxItemApplicationSeedRequest {
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxItemApplicationSeedRequest")
+            .field("access_token", &"[redacted]")
+            .field("application_id", &self.application_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///SandboxItemApplicationSeedResponse defines the response schema for `/sandbox/item/application/seed`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -342,7 +407,7 @@ pub struct SandboxItemApplicationSeedResponse {
     pub request_id: RequestId,
 }
 ///SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxItemFireWebhookRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -353,6 +418,17 @@ pub struct SandboxItemFireWebhookRequest {
     pub webhook_code: SandboxItemFireWebhookRequestWebhookCode,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_type: ::std::option::Option<WebhookType>,
+}
+impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxItemFireWebhookRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook_code", &self.webhook_code)
+            .field("webhook_type", &self.webhook_type)
+            .finish()
+    }
 }
 ///The webhook codes that can be fired by this test endpoint.
 #[derive(
@@ -465,13 +541,22 @@ pub struct SandboxItemFireWebhookResponse {
     pub webhook_fired: bool,
 }
 ///SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxItemResetLoginRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxItemResetLoginRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///SandboxItemResetLoginResponse defines the response schema for `/sandbox/item/reset_login`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -481,7 +566,7 @@ pub struct SandboxItemResetLoginResponse {
     pub reset_login: bool,
 }
 ///SandboxItemSetVerificationStatusRequest defines the request schema for `/sandbox/item/set_verification_status`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxItemSetVerificationStatusRequest {
     pub access_token: AccessToken,
     ///The `account_id` of the account whose verification status is to be modified
@@ -492,6 +577,17 @@ pub struct SandboxItemSetVerificationStatusRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The verification status to set the account to.
     pub verification_status: SandboxItemSetVerificationStatusRequestVerificationStatus,
+}
+impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxItemSetVerificationStatusRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("verification_status", &self.verification_status)
+            .finish()
+    }
 }
 ///The verification status to set the account to.
 #[derive(
@@ -673,13 +769,22 @@ impl ::std::str::FromStr for SandboxOverrideUsername {
     }
 }
 ///SandboxPaymentProfileResetLoginRequest defines the request schema for `/sandbox/payment_profile/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxPaymentProfileResetLoginRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPaymentProfileResetLoginRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_profile_token", &self.payment_profile_token)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///SandboxPaymentProfileResetLoginResponse defines the response schema for `/sandbox/payment_profile/reset_login`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -689,7 +794,7 @@ pub struct SandboxPaymentProfileResetLoginResponse {
     pub reset_login: bool,
 }
 ///SandboxPaymentSimulateRequest defines the request schema for `/sandbox/payment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxPaymentSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -711,6 +816,17 @@ Valid statuses include:
     ///The webhook url to use for any payment events triggered by the simulated status change.
     pub webhook: ::std::string::String,
 }
+impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPaymentSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("payment_id", &self.payment_id)
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///SandboxPaymentSimulateResponse defines the response schema for `/sandbox/payment/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxPaymentSimulateResponse {
@@ -719,7 +835,7 @@ pub struct SandboxPaymentSimulateResponse {
     pub request_id: RequestId,
 }
 ///SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxProcessorTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -730,6 +846,16 @@ pub struct SandboxProcessorTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxProcessorTokenCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("institution_id", &self.institution_id)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 pub struct SandboxProcessorTokenCreateRequestOptions {
@@ -739,14 +865,22 @@ pub struct SandboxProcessorTokenCreateRequestOptions {
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
 }
 ///SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxProcessorTokenCreateResponse {
     ///A processor token that can be used to call the `/processor/` endpoints.
     pub processor_token: ::std::string::String,
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxProcessorTokenCreateResponse")
+            .field("processor_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 ///SandboxPublicTokenCreateRequest defines the request schema for `/sandbox/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxPublicTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -762,6 +896,19 @@ pub struct SandboxPublicTokenCreateRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPublicTokenCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("initial_products", &self.initial_products)
+            .field("institution_id", &self.institution_id)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///Specifies options for Bank Income. This field is required if `income_verification` is included in the `initial_products` array and `bank` is specified in `income_source_types`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -835,14 +982,22 @@ impl ::std::default::Default for SandboxPublicTokenCreateRequestOptionsTransacti
     }
 }
 ///SandboxPublicTokenCreateResponse defines the response schema for `/sandbox/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxPublicTokenCreateResponse {
     ///A public token that can be exchanged for an access token using `/item/public_token/exchange`
     pub public_token: ::std::string::String,
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxPublicTokenCreateResponse")
+            .field("public_token", &"[redacted]")
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 ///SandboxTransactionsCreateRequest defines the request schema for `/sandbox/transactions/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransactionsCreateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -852,13 +1007,23 @@ pub struct SandboxTransactionsCreateRequest {
     ///List of transactions to be added
     pub transactions: ::std::vec::Vec<CustomSandboxTransaction>,
 }
+impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransactionsCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("transactions", &self.transactions)
+            .finish()
+    }
+}
 ///SandboxTransactionsCreateResponse defines the response schema for `/sandbox/transactions/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransactionsCreateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferFireWebhookRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -867,13 +1032,22 @@ pub struct SandboxTransferFireWebhookRequest {
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
 }
+impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferFireWebhookRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/fire_webhook`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferFireWebhookResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferLedgerDepositSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -884,13 +1058,24 @@ pub struct SandboxTransferLedgerDepositSimulateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
 }
+impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferLedgerDepositSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("event_type", &self.event_type)
+            .field("failure_reason", &self.failure_reason)
+            .field("secret", &"[redacted]")
+            .field("sweep_id", &self.sweep_id)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/ledger/deposit/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferLedgerDepositSimulateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/simulate_available`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxTransferLedgerSimulateAvailableRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -909,13 +1094,25 @@ pub struct SandboxTransferLedgerSimulateAvailableRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferLedgerSimulateAvailableRequest")
+            .field("client_id", &"[redacted]")
+            .field("ledger_id", &self.ledger_id)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/ledger/simulate_available`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferLedgerSimulateAvailableResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferLedgerWithdrawSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -926,13 +1123,24 @@ pub struct SandboxTransferLedgerWithdrawSimulateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
 }
+impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferLedgerWithdrawSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("event_type", &self.event_type)
+            .field("failure_reason", &self.failure_reason)
+            .field("secret", &"[redacted]")
+            .field("sweep_id", &self.sweep_id)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/ledger/withdraw/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferLedgerWithdrawSimulateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/refund/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferRefundSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -963,18 +1171,39 @@ An error will be returned if the event type is incompatible with the current ref
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferRefundSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("event_type", &self.event_type)
+            .field("failure_reason", &self.failure_reason)
+            .field("refund_id", &self.refund_id)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/refund/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferRefundSimulateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/repayment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxTransferRepaymentSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferRepaymentSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/sandbox/transfer/repayment/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1062,7 +1291,7 @@ pub struct SandboxTransferRfpSimulateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1093,13 +1322,26 @@ An error will be returned if the event type is incompatible with the current tra
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("event_type", &self.event_type)
+            .field("failure_reason", &self.failure_reason)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("transfer_id", &self.transfer_id)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferSimulateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/sweep/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxTransferSweepSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1112,6 +1354,16 @@ pub struct SandboxTransferSweepSimulateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferSweepSimulateRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/sweep/simulate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferSweepSimulateResponse {
@@ -1120,7 +1372,7 @@ pub struct SandboxTransferSweepSimulateResponse {
     pub sweep: ::std::option::Option<SimulatedTransferSweep>,
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/advance`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferTestClockAdvanceRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1129,13 +1381,23 @@ pub struct SandboxTransferTestClockAdvanceRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
 }
+impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferTestClockAdvanceRequest")
+            .field("client_id", &"[redacted]")
+            .field("new_virtual_time", &self.new_virtual_time)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/test_clock/advance`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferTestClockAdvanceResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxTransferTestClockCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1145,6 +1407,15 @@ pub struct SandboxTransferTestClockCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub virtual_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferTestClockCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("virtual_time", &self.virtual_time)
+            .finish()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/test_clock/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SandboxTransferTestClockCreateResponse {
@@ -1152,13 +1423,22 @@ pub struct SandboxTransferTestClockCreateResponse {
     pub test_clock: TransferTestClock,
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferTestClockGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
+}
+impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferTestClockGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1167,7 +1447,7 @@ pub struct SandboxTransferTestClockGetResponse {
     pub test_clock: TransferTestClock,
 }
 ///Defines the request schema for `/sandbox/transfer/test_clock/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SandboxTransferTestClockListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1190,6 +1470,18 @@ pub struct SandboxTransferTestClockListRequest {
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxTransferTestClockListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_virtual_time", &self.end_virtual_time)
+            .field("offset", &self.offset)
+            .field("secret", &"[redacted]")
+            .field("start_virtual_time", &self.start_virtual_time)
+            .finish()
+    }
+}
 impl ::std::default::Default for SandboxTransferTestClockListRequest {
     fn default() -> Self {
         Self {
@@ -1209,7 +1501,7 @@ pub struct SandboxTransferTestClockListResponse {
     pub test_clocks: ::std::vec::Vec<TransferTestClock>,
 }
 ///SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct SandboxUserResetLoginRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1222,6 +1514,17 @@ pub struct SandboxUserResetLoginRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SandboxUserResetLoginRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_ids", &self.item_ids)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///SandboxUserResetLoginResponse defines the response schema for `/sandbox/user/reset_login`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2118,7 +2421,7 @@ pub struct Services {
     pub service: Service,
 }
 ///SessionTokenCreateRequest defines the request schema for `/session/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SessionTokenCreateRequest {
     ///The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2139,6 +2442,20 @@ pub struct SessionTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for SessionTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SessionTokenCreateRequest")
+            .field("android_package_name", &self.android_package_name)
+            .field("client_id", &"[redacted]")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("secret", &"[redacted]")
+            .field("template_id", &self.template_id)
+            .field("user", &self.user)
+            .field("user_id", &self.user_id)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
+}
 ///Details about the end user. Required if a root-level `user_id` is not provided.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SessionTokenCreateRequestUser {
@@ -2155,7 +2472,7 @@ pub struct SessionTokenCreateResponse {
     pub request_id: RequestId,
 }
 ///Response data for `/session/token/create` intended for use with the Link SDK.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SessionTokenCreateResponseLink {
     ///The expiration date for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours. A `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes.
     pub expiration: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -2163,6 +2480,15 @@ pub struct SessionTokenCreateResponseLink {
     pub link_token: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SessionTokenCreateResponseLink")
+            .field("expiration", &self.expiration)
+            .field("link_token", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///A shareable URL that can be sent directly to the user to complete verification
 #[derive(
@@ -2308,7 +2634,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SignalDecisionOutcome {
     }
 }
 ///SignalDecisionReportRequest defines the request schema for `/signal/decision/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SignalDecisionReportRequest {
     ///The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2335,6 +2661,21 @@ This field must be returned as a boolean. If formatted incorrectly, this will re
     ///The date the ACH debit was submitted to the bank for processing (in ISO 8601 format: `YYYY-MM-DDTHH:mm:ssZ`). This field should correspond to the attempt initiated after the `/signal/schedule` call.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for SignalDecisionReportRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignalDecisionReportRequest")
+            .field("amount_instantly_available", &self.amount_instantly_available)
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("days_funds_on_hold", &self.days_funds_on_hold)
+            .field("decision_outcome", &self.decision_outcome)
+            .field("initiated", &self.initiated)
+            .field("payment_method", &self.payment_method)
+            .field("secret", &"[redacted]")
+            .field("submitted_at", &self.submitted_at)
+            .finish()
+    }
 }
 ///SignalDecisionReportResponse defines the response schema for `/signal/decision/report`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2620,7 +2961,7 @@ pub struct SignalEvaluateCoreAttributes {
     pub unauthorized_transactions_count_90d: ::std::option::Option<i64>,
 }
 ///SignalEvaluateRequest defines the request schema for `/signal/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SignalEvaluateRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -2661,6 +3002,26 @@ Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
     ///`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing). When using a Balance-only ruleset, this field is ignored. This field is not currently used as part of Signal Transaction Score evaluations, but may be used in the future.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_present: ::std::option::Option<bool>,
+}
+impl ::std::fmt::Debug for SignalEvaluateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignalEvaluateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("client_user_id", &self.client_user_id)
+            .field("default_payment_method", &self.default_payment_method)
+            .field("device", &self.device)
+            .field("is_recurring", &self.is_recurring)
+            .field("risk_profile_key", &self.risk_profile_key)
+            .field("ruleset_key", &self.ruleset_key)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .field("user_present", &self.user_present)
+            .finish()
+    }
 }
 ///SignalEvaluateResponse defines the response schema for `/signal/evaluate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2770,7 +3131,7 @@ pub struct SignalPersonName {
     pub suffix: ::std::option::Option<::std::string::String>,
 }
 ///SignalPrepareRequest defines the request schema for `/signal/prepare`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SignalPrepareRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2778,13 +3139,22 @@ pub struct SignalPrepareRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for SignalPrepareRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignalPrepareRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///SignalPrepareResponse defines the response schema for `/signal/prepare`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SignalPrepareResponse {
     pub request_id: RequestId,
 }
 ///SignalReturnReportRequest defines the request schema for `/signal/return/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SignalReturnReportRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2799,6 +3169,17 @@ If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid
     pub returned_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SignalReturnReportRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignalReturnReportRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("return_code", &self.return_code)
+            .field("returned_at", &self.returned_at)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///SignalReturnReportResponse defines the response schema for `/signal/return/report`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2887,7 +3268,7 @@ pub struct SignalScheduleRecommendation {
     pub recommendation: ::std::option::Option<RecommendationString>,
 }
 ///SignalScheduleRequest defines the request schema for `/signal/schedule`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct SignalScheduleRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -2906,6 +3287,19 @@ This will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid
     >,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for SignalScheduleRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SignalScheduleRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("client_transaction_id", &self.client_transaction_id)
+            .field("default_payment_method", &self.default_payment_method)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///SignalScheduleResponse defines the response schema for `/signal/schedule`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3478,7 +3872,7 @@ pub struct StatementsAccount {
     pub statements: ::std::vec::Vec<StatementsStatement>,
 }
 ///StatementsDownloadRequest defines the request schema for `/statements/download`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct StatementsDownloadRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3487,6 +3881,16 @@ pub struct StatementsDownloadRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for the statement.
     pub statement_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for StatementsDownloadRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatementsDownloadRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("statement_id", &self.statement_id)
+            .finish()
+    }
 }
 ///StatementsDownloadResponse defines the response schema for `/statements/download`. The response will contain a `Plaid-Content-Hash` header containing a SHA 256 checksum of the statement. This can be used to verify that the file being sent by Plaid is the same file that was downloaded to your system.
 #[derive(
@@ -3530,13 +3934,22 @@ impl ::std::str::FromStr for StatementsDownloadResponse {
     }
 }
 ///StatementsListRequest defines the request schema for `/statements/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct StatementsListRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for StatementsListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatementsListRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///StatementsListResponse defines the response schema for `/statements/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3625,7 +4038,7 @@ pub struct StatementsRefreshCompleteWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///StatementsRefreshRequest defines the request schema for `/statements/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct StatementsRefreshRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3636,6 +4049,17 @@ pub struct StatementsRefreshRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start date for statements, in "YYYY-MM-DD" format, e.g. "2023-08-30". To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::std::fmt::Debug for StatementsRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("StatementsRefreshRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("end_date", &self.end_date)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 ///StatementsRefreshResponse defines the response schema for `/statements/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -1312,7 +1312,7 @@ pub struct TransactionsCategoryRule {
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///TransactionsEnhanceGetRequest defines the request schema for `/beta/transactions/v1/enhance`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsEnhanceGetRequest {
     ///The type of account for the requested transactions (`depository` or `credit`).
     pub account_type: ::std::string::String,
@@ -1323,6 +1323,16 @@ pub struct TransactionsEnhanceGetRequest {
     ///An array of raw transactions to be enhanced.
     pub transactions: ::std::vec::Vec<ClientProvidedRawTransaction>,
 }
+impl ::std::fmt::Debug for TransactionsEnhanceGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsEnhanceGetRequest")
+            .field("account_type", &self.account_type)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("transactions", &self.transactions)
+            .finish()
+    }
+}
 ///TransactionsEnhanceGetResponse defines the response schema for `/beta/transactions/v1/enhance`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransactionsEnhanceGetResponse {
@@ -1330,7 +1340,7 @@ pub struct TransactionsEnhanceGetResponse {
     pub enhanced_transactions: ::std::vec::Vec<ClientProvidedEnhancedTransaction>,
 }
 ///TransactionsEnrichRequest defines the request schema for `/transactions/enrich`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsEnrichRequest {
     ///The account type for the requested transactions (either `depository` or `credit`).
     pub account_type: ::std::string::String,
@@ -1342,6 +1352,17 @@ pub struct TransactionsEnrichRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///An array of transaction objects to be enriched by Plaid. Maximum of 100 transactions per request.
     pub transactions: ::std::vec::Vec<ClientProvidedTransaction>,
+}
+impl ::std::fmt::Debug for TransactionsEnrichRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsEnrichRequest")
+            .field("account_type", &self.account_type)
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("transactions", &self.transactions)
+            .finish()
+    }
 }
 ///An optional object to be used with the request.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1365,7 +1386,7 @@ pub struct TransactionsEnrichResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///TransactionsGetRequest defines the request schema for `/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsGetRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1378,6 +1399,18 @@ pub struct TransactionsGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which data should be returned. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::std::fmt::Debug for TransactionsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("end_date", &self.end_date)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1457,7 +1490,7 @@ pub struct TransactionsRecurringCreateInput {
     pub transaction_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///TransactionsRecurringCreateRequest defined the request schema for `/transactions/recurring/streams/create` endpoint.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRecurringCreateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1466,6 +1499,16 @@ pub struct TransactionsRecurringCreateRequest {
     pub inputs: ::std::vec::Vec<TransactionsRecurringCreateInput>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRecurringCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRecurringCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("inputs", &self.inputs)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsRecurringCreateResponse defines the response schema for the `/transactions/recurring/streams/create` endpoint.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1480,7 +1523,7 @@ pub struct TransactionsRecurringCreateResponse {
     pub removed_stream_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///TransactionsRecurringGetRequest defines the request schema for `/transactions/recurring/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRecurringGetRequest {
     pub access_token: AccessToken,
     /**An optional list of `account_ids` to retrieve for the Item. Retrieves all active accounts on item if no `account_id`s are provided.
@@ -1494,6 +1537,17 @@ Note: An error will be returned if a provided `account_id` is not associated wit
     pub options: ::std::option::Option<TransactionsRecurringGetRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRecurringGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRecurringGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_ids", &self.account_ids)
+            .field("client_id", &"[redacted]")
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1528,7 +1582,7 @@ pub struct TransactionsRecurringMergeInput {
     pub stream_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///TransactionsRecurringMergeRequest defined the request schema for `/transactions/recurring/streams/merge` endpoint.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRecurringMergeRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1537,6 +1591,16 @@ pub struct TransactionsRecurringMergeRequest {
     pub inputs: ::std::vec::Vec<TransactionsRecurringMergeInput>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRecurringMergeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRecurringMergeRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("inputs", &self.inputs)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsRecurringMergeResponse defines the response schema for the `/transactions/recurring/streams/merge` endpoint.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1556,7 +1620,7 @@ pub struct TransactionsRecurringUpdateInput {
     pub transaction_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///TransactionsRecurringUpdateRequest defined the request schema for `/transactions/recurring/streams/update` endpoint.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRecurringUpdateRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1565,6 +1629,16 @@ pub struct TransactionsRecurringUpdateRequest {
     pub inputs: ::std::vec::Vec<TransactionsRecurringUpdateInput>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRecurringUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRecurringUpdateRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("inputs", &self.inputs)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsRecurringUpdateResponse defines the response schema for the `/transactions/recurring/streams/update` endpoint.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1576,13 +1650,22 @@ pub struct TransactionsRecurringUpdateResponse {
     pub removed_stream_ids: ::std::vec::Vec<::std::string::String>,
 }
 ///TransactionsRefreshRequest defines the request schema for `/transactions/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRefreshRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRefreshRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsRefreshResponse defines the response schema for `/transactions/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1734,7 +1817,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionsRuleType {
     }
 }
 ///TransactionsRulesCreateRequest defines the request schema for `beta/transactions/rules/v1/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRulesCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1746,6 +1829,18 @@ pub struct TransactionsRulesCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransactionsRulesCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRulesCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("pfc_detailed_category", &self.pfc_detailed_category)
+            .field("pfc_primary_category", &self.pfc_primary_category)
+            .field("rule_details", &self.rule_details)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///TransactionsRulesCreateResponse defines the response schema for `/beta/transactions/rules/v1/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransactionsRulesCreateResponse {
@@ -1753,7 +1848,7 @@ pub struct TransactionsRulesCreateResponse {
     pub rule: TransactionsCategoryRule,
 }
 ///TransactionsRulesListRequest defines the request schema for `/beta/transactions/rules/v1/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRulesListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1761,6 +1856,15 @@ pub struct TransactionsRulesListRequest {
     pub client_user_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsRulesListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRulesListRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsRulesListResponse defines the response schema for `/beta/transactions/rules/v1/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1770,7 +1874,7 @@ pub struct TransactionsRulesListResponse {
     pub rules: ::std::vec::Vec<TransactionsCategoryRule>,
 }
 ///TransactionsRulesRemoveRequest defines the request schema for `/beta/transactions/rules/v1/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsRulesRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1781,13 +1885,23 @@ pub struct TransactionsRulesRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransactionsRulesRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsRulesRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("rule_id", &self.rule_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///TransactionsRulesRemoveResponse defines the response schema for `/beta/transactions/rules/v1/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransactionsRulesRemoveResponse {
     pub request_id: RequestId,
 }
 ///TransactionsSyncRequest defines the request schema for `/transactions/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsSyncRequest {
     pub access_token: AccessToken,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1805,6 +1919,18 @@ The upper-bound length of this cursor is 256 characters of base64.*/
     pub options: ::std::option::Option<TransactionsSyncRequestOptions>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsSyncRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsSyncRequest")
+            .field("access_token", &"[redacted]")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///An optional object to be used with the request. If specified, `options` must not be `null`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1951,7 +2077,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionsUpdateStatus
     }
 }
 ///TransactionsUserInsightsGetRequest defines the request schema for `/beta/transactions/user_insights/v1/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransactionsUserInsightsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1959,6 +2085,15 @@ pub struct TransactionsUserInsightsGetRequest {
     pub client_user_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransactionsUserInsightsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransactionsUserInsightsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///TransactionsUserInsightsGetResponse defines the response schema for `/beta/transactions/user_insights/v1/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2257,7 +2392,7 @@ pub struct TransferAuthorization {
     pub proposed_transfer: TransferAuthorizationProposedTransfer,
 }
 ///Defines the request schema for `/transfer/authorization/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferAuthorizationCancelRequest {
     pub authorization_id: TransferAuthorizationId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2265,13 +2400,22 @@ pub struct TransferAuthorizationCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferAuthorizationCancelRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferAuthorizationCancelRequest")
+            .field("authorization_id", &self.authorization_id)
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/authorization/cancel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferAuthorizationCancelResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/authorization/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferAuthorizationCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -2332,6 +2476,38 @@ pub struct TransferAuthorizationCreateRequest {
     ///If set to `false`, Plaid will not offer a `guarantee_decision` for this request (Guarantee customers only). This field is deprecated in favor for `guarantee`.
     #[serde(default = "defaults::transfer_authorization_create_request_with_guarantee")]
     pub with_guarantee: ::std::option::Option<bool>,
+}
+impl ::std::fmt::Debug for TransferAuthorizationCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferAuthorizationCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("beacon_session_id", &self.beacon_session_id)
+            .field("client_id", &"[redacted]")
+            .field("credit_funds_source", &self.credit_funds_source)
+            .field("custom_attributes", &self.custom_attributes)
+            .field("device", &self.device)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("ledger_id", &self.ledger_id)
+            .field("network", &self.network)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("payment_profile_token", &self.payment_profile_token)
+            .field("request_guarantee", &self.request_guarantee)
+            .field("ruleset_key", &self.ruleset_key)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .field("user_present", &self.user_present)
+            .field("wire_details", &self.wire_details)
+            .field("with_guarantee", &self.with_guarantee)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/authorization/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2961,7 +3137,7 @@ pub struct TransferBalance {
     pub type_: TransferBalanceType,
 }
 ///Defines the request schema for `/transfer/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct TransferBalanceGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2972,6 +3148,16 @@ pub struct TransferBalanceGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<TransferBalanceType>,
+}
+impl ::std::fmt::Debug for TransferBalanceGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferBalanceGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/balance/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3041,7 +3227,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferBalanceType {
     }
 }
 ///Defines the request schema for `/transfer/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3054,13 +3240,24 @@ pub struct TransferCancelRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub transfer_id: TransferId,
 }
+impl ::std::fmt::Debug for TransferCancelRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferCancelRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("reason_code", &self.reason_code)
+            .field("secret", &"[redacted]")
+            .field("transfer_id", &self.transfer_id)
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/cancel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferCancelResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/capabilities/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferCapabilitiesGetRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -3070,6 +3267,17 @@ pub struct TransferCapabilitiesGetRequest {
     pub payment_profile_token: ::std::option::Option<PaymentProfileToken>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferCapabilitiesGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferCapabilitiesGetRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("payment_profile_token", &self.payment_profile_token)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/capabilities/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3098,7 +3306,7 @@ pub struct TransferCapabilitiesGetRtp {
     pub credit: bool,
 }
 ///Defines the request schema for `/transfer/configuration/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct TransferConfigurationGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3107,6 +3315,15 @@ pub struct TransferConfigurationGetRequest {
     pub originator_client_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferConfigurationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferConfigurationGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/configuration/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3177,7 +3394,7 @@ impl ::std::str::FromStr for TransferCreateIdempotencyKey {
     }
 }
 ///Defines the request schema for `/transfer/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -3216,6 +3433,29 @@ If reprocessing a returned transfer, the `description` field must be `"Retry 1"`
     pub type_: ::std::option::Option<TransferType>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<TransferUserInRequestDeprecated>,
+}
+impl ::std::fmt::Debug for TransferCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("authorization_id", &self.authorization_id)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("facilitator_fee", &self.facilitator_fee)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("metadata", &self.metadata)
+            .field("network", &self.network)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3428,7 +3668,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferDiligenceStatus 
     }
 }
 ///Defines the request schema for `/transfer/diligence/submit`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferDiligenceSubmitRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3437,6 +3677,16 @@ pub struct TransferDiligenceSubmitRequest {
     pub originator_diligence: TransferOriginatorDiligence,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferDiligenceSubmitRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferDiligenceSubmitRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("originator_diligence", &self.originator_diligence)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/diligence/submit`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3546,7 +3796,7 @@ pub struct TransferEvent {
     pub wire_return_fee: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/event/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3587,6 +3837,26 @@ pub struct TransferEventListRequest {
     pub transfer_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_type: ::std::option::Option<TransferEventListTransferType>,
+}
+impl ::std::fmt::Debug for TransferEventListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferEventListRequest")
+            .field("account_id", &self.account_id)
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_date", &self.end_date)
+            .field("event_types", &self.event_types)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("offset", &self.offset)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .field("sweep_id", &self.sweep_id)
+            .field("transfer_id", &self.transfer_id)
+            .field("transfer_type", &self.transfer_type)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferEventListRequest {
     fn default() -> Self {
@@ -3676,7 +3946,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferEventListTransfe
     }
 }
 ///Defines the request schema for `/transfer/event/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
@@ -3687,6 +3957,16 @@ pub struct TransferEventSyncRequest {
     pub count: ::std::option::Option<i64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferEventSyncRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferEventSyncRequest")
+            .field("after_id", &self.after_id)
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/event/sync`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3963,11 +4243,19 @@ pub struct TransferFailure {
     pub failure_code: ::std::option::Option<::std::string::String>,
 }
 ///The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferFundingAccount {
     pub access_token: AccessToken,
     ///The Plaid `account_id` for the newly created Item.
     pub account_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for TransferFundingAccount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferFundingAccount")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .finish()
+    }
 }
 ///The id of the funding account to use, available in the Plaid Dashboard. This determines which of your business checking accounts will be credited or debited.
 #[derive(
@@ -4054,7 +4342,7 @@ impl ::std::str::FromStr for TransferFundingAccountIdResponseNullable {
     }
 }
 ///The originator's funding account, linked with Plaid Link or `/transfer/migrate_account`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferFundingAccountWithDisplayName {
     pub access_token: AccessToken,
     ///The Plaid `account_id` for the newly created Item.
@@ -4063,8 +4351,17 @@ pub struct TransferFundingAccountWithDisplayName {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_name: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for TransferFundingAccountWithDisplayName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferFundingAccountWithDisplayName")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("display_name", &self.display_name)
+            .finish()
+    }
+}
 ///Defines the request schema for `/transfer/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct TransferGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_id: ::std::option::Option<TransferAuthorizationId>,
@@ -4077,6 +4374,17 @@ pub struct TransferGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_id: ::std::option::Option<TransferId>,
+}
+impl ::std::fmt::Debug for TransferGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferGetRequest")
+            .field("authorization_id", &self.authorization_id)
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("transfer_id", &self.transfer_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4397,7 +4705,7 @@ impl ::std::default::Default for TransferIntentCreateNetwork {
     }
 }
 ///Defines the request schema for `/transfer/intent/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferIntentCreateRequest {
     ///The Plaid `account_id` corresponding to the end-user account that will be debited or credited.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4430,6 +4738,26 @@ pub struct TransferIntentCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user: TransferUserInRequest,
+}
+impl ::std::fmt::Debug for TransferIntentCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferIntentCreateRequest")
+            .field("account_id", &self.account_id)
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("metadata", &self.metadata)
+            .field("mode", &self.mode)
+            .field("network", &self.network)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("require_guarantee", &self.require_guarantee)
+            .field("secret", &"[redacted]")
+            .field("user", &self.user)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/intent/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4503,7 +4831,7 @@ pub struct TransferIntentGetFailureReason {
     pub error_type: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/intent/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferIntentGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4511,6 +4839,15 @@ pub struct TransferIntentGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a transfer intent object.
     pub transfer_intent_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for TransferIntentGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferIntentGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("transfer_intent_id", &self.transfer_intent_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/intent/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4593,7 +4930,7 @@ pub struct TransferLedgerBalance {
     pub pending: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/ledger/deposit`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferLedgerDepositRequest {
     ///A positive amount of how much will be deposited into ledger (decimal string with two digits of precision e.g. "5.50").
     pub amount: ::std::string::String,
@@ -4613,6 +4950,21 @@ pub struct TransferLedgerDepositRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferLedgerDepositRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferLedgerDepositRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("ledger_id", &self.ledger_id)
+            .field("network", &self.network)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/ledger/deposit`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferLedgerDepositResponse {
@@ -4620,7 +4972,7 @@ pub struct TransferLedgerDepositResponse {
     pub sweep: TransferSweep,
 }
 ///Defines the request schema for `/transfer/ledger/distribute`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferLedgerDistributeRequest {
     ///The amount to move (decimal string with two digits of precision e.g. "10.00"). Amount must be positive.
     pub amount: ::std::string::String,
@@ -4636,6 +4988,19 @@ pub struct TransferLedgerDistributeRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The Ledger to credit money to.
     pub to_ledger_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for TransferLedgerDistributeRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferLedgerDistributeRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("from_ledger_id", &self.from_ledger_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("secret", &"[redacted]")
+            .field("to_ledger_id", &self.to_ledger_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/ledger/distribute`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4673,7 +5038,7 @@ pub struct TransferLedgerEvent {
     pub type_: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/ledger/event/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferLedgerEventListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4705,6 +5070,23 @@ pub struct TransferLedgerEventListRequest {
     ///The start created datetime of transfers to list. This should be in RFC 3339 format (i.e. 2019-12-06T22:35:49Z)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for TransferLedgerEventListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferLedgerEventListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_date", &self.end_date)
+            .field("ledger_event_id", &self.ledger_event_id)
+            .field("ledger_id", &self.ledger_id)
+            .field("offset", &self.offset)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("source_id", &self.source_id)
+            .field("source_type", &self.source_type)
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferLedgerEventListRequest {
     fn default() -> Self {
@@ -4775,7 +5157,7 @@ impl ::std::str::FromStr for TransferLedgerFundingAccountIdRequest {
     }
 }
 ///Defines the request schema for `/transfer/ledger/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct TransferLedgerGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4787,6 +5169,16 @@ pub struct TransferLedgerGetRequest {
     pub originator_client_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferLedgerGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferLedgerGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("ledger_id", &self.ledger_id)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/ledger/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4922,7 +5314,7 @@ for TransferLedgerSweepSimulateEventType {
     }
 }
 ///Defines the request schema for `/transfer/ledger/withdraw`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferLedgerWithdrawRequest {
     ///A positive amount of how much will be withdrawn from the ledger balance (decimal string with two digits of precision e.g. "5.50").
     pub amount: ::std::string::String,
@@ -4942,6 +5334,21 @@ pub struct TransferLedgerWithdrawRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferLedgerWithdrawRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferLedgerWithdrawRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("ledger_id", &self.ledger_id)
+            .field("network", &self.network)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/ledger/withdraw`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferLedgerWithdrawResponse {
@@ -4949,7 +5356,7 @@ pub struct TransferLedgerWithdrawResponse {
     pub sweep: TransferSweep,
 }
 ///Defines the request schema for `/transfer/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -4976,6 +5383,21 @@ pub struct TransferListRequest {
     ///The start `created` datetime of transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for TransferListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_date", &self.end_date)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("offset", &self.offset)
+            .field("origination_account_id", &self.origination_account_id)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferListRequest {
     fn default() -> Self {
@@ -5053,7 +5475,7 @@ pub struct TransferMetricsGetAuthorizationUsage {
     pub monthly_debit_utilization: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/metrics/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct TransferMetricsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5062,6 +5484,15 @@ pub struct TransferMetricsGetRequest {
     pub originator_client_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferMetricsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferMetricsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/metrics/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5104,7 +5535,7 @@ pub struct TransferMetricsGetReturnRatesOverInterval {
     pub unauthorized_return_rate: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
@@ -5120,14 +5551,35 @@ pub struct TransferMigrateAccountRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
 }
+impl ::std::fmt::Debug for TransferMigrateAccountRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferMigrateAccountRequest")
+            .field("account_number", &self.account_number)
+            .field("account_type", &self.account_type)
+            .field("client_id", &"[redacted]")
+            .field("routing_number", &self.routing_number)
+            .field("secret", &"[redacted]")
+            .field("wire_routing_number", &self.wire_routing_number)
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferMigrateAccountResponse {
     ///The Plaid `access_token` for the newly created Item.
     pub access_token: ::std::string::String,
     ///The Plaid `account_id` for the newly created Item.
     pub account_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for TransferMigrateAccountResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferMigrateAccountResponse")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 ///Specify the account used to fund the transfer. Should be specified if using legacy funding methods only. If using Plaid Ledger, leave this field blank. Customers can find a list of `funding_account_id`s in the Accounts page of your Plaid Dashboard, under the "Account ID" column. If this field is left blank and you are using legacy funding methods, this will default to the default `funding_account_id` specified during onboarding. Otherwise, Plaid Ledger will be used.
 #[derive(
@@ -5347,7 +5799,7 @@ impl ::std::str::FromStr for TransferOriginatorClientId {
     }
 }
 ///Defines the request schema for `/transfer/originator/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferOriginatorCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5355,6 +5807,15 @@ pub struct TransferOriginatorCreateRequest {
     pub company_name: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferOriginatorCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferOriginatorCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("company_name", &self.company_name)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/originator/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5388,7 +5849,7 @@ pub struct TransferOriginatorDiligence {
     pub website: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/originator/funding_account/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferOriginatorFundingAccountCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5398,6 +5859,16 @@ pub struct TransferOriginatorFundingAccountCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferOriginatorFundingAccountCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferOriginatorFundingAccountCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("funding_account", &self.funding_account)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/originator/funding_account/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferOriginatorFundingAccountCreateResponse {
@@ -5406,7 +5877,7 @@ pub struct TransferOriginatorFundingAccountCreateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/originator/funding_account/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferOriginatorFundingAccountUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5416,13 +5887,23 @@ pub struct TransferOriginatorFundingAccountUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferOriginatorFundingAccountUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferOriginatorFundingAccountUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("funding_account", &self.funding_account)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/originator/funding_account/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferOriginatorFundingAccountUpdateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/originator/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferOriginatorGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5431,6 +5912,15 @@ pub struct TransferOriginatorGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferOriginatorGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferOriginatorGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/originator/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferOriginatorGetResponse {
@@ -5438,7 +5928,7 @@ pub struct TransferOriginatorGetResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/originator/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferOriginatorListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5450,6 +5940,16 @@ pub struct TransferOriginatorListRequest {
     pub offset: ::std::option::Option<i64>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferOriginatorListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferOriginatorListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("offset", &self.offset)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferOriginatorListRequest {
     fn default() -> Self {
@@ -5560,7 +6060,7 @@ impl ::std::str::FromStr for TransferPlatformOriginatorClientId {
     }
 }
 ///Defines the request schema for `/transfer/platform/originator/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferPlatformOriginatorCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5573,6 +6073,18 @@ pub struct TransferPlatformOriginatorCreateRequest {
     ///The webhook URL to which a `PLATFORM_ONBOARDING_UPDATE` webhook should be sent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for TransferPlatformOriginatorCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferPlatformOriginatorCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("originator_reviewed_at", &self.originator_reviewed_at)
+            .field("secret", &"[redacted]")
+            .field("tos_acceptance_metadata", &self.tos_acceptance_metadata)
+            .field("webhook", &self.webhook)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/platform/originator/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5598,7 +6110,7 @@ Related terms would be "state", "province", "prefecture", "zone", "subdivision",
     pub street2: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/platform/person/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferPlatformPersonCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<TransferPlatformPersonAddress>,
@@ -5629,6 +6141,24 @@ pub struct TransferPlatformPersonCreateRequest {
     ///The title of the person at the business. Only applicable to control persons - for example, "CEO", "President", "Owner", etc.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for TransferPlatformPersonCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferPlatformPersonCreateRequest")
+            .field("address", &self.address)
+            .field("client_id", &"[redacted]")
+            .field("date_of_birth", &self.date_of_birth)
+            .field("email_address", &self.email_address)
+            .field("id_number", &self.id_number)
+            .field("name", &self.name)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("ownership_percentage", &self.ownership_percentage)
+            .field("phone_number", &self.phone_number)
+            .field("relationship_to_originator", &self.relationship_to_originator)
+            .field("secret", &"[redacted]")
+            .field("title", &self.title)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/platform/person/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5673,7 +6203,7 @@ pub struct TransferPlatformRequirementSubmission {
     pub value: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/platform/requirement/submit`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferPlatformRequirementSubmitRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5683,6 +6213,16 @@ pub struct TransferPlatformRequirementSubmitRequest {
     pub requirement_submissions: ::std::vec::Vec<TransferPlatformRequirementSubmission>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferPlatformRequirementSubmitRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferPlatformRequirementSubmitRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("requirement_submissions", &self.requirement_submissions)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/platform/requirement/submit`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5700,7 +6240,7 @@ pub struct TransferPlatformTosAcceptanceMetadata {
     pub originator_ip_address: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/questionnaire/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferQuestionnaireCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5711,6 +6251,16 @@ pub struct TransferQuestionnaireCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferQuestionnaireCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferQuestionnaireCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("originator_client_id", &self.originator_client_id)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/questionnaire/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferQuestionnaireCreateResponse {
@@ -5719,7 +6269,7 @@ pub struct TransferQuestionnaireCreateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/recurring/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRecurringCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5727,13 +6277,22 @@ pub struct TransferRecurringCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferRecurringCancelRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRecurringCancelRequest")
+            .field("client_id", &"[redacted]")
+            .field("recurring_transfer_id", &self.recurring_transfer_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/recurring/cancel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferRecurringCancelResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/recurring/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRecurringCreateRequest {
     pub access_token: TransferAccessToken,
     pub account_id: TransferAccountId,
@@ -5767,6 +6326,29 @@ pub struct TransferRecurringCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_present: ::std::option::Option<bool>,
 }
+impl ::std::fmt::Debug for TransferRecurringCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRecurringCreateRequest")
+            .field("access_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("ach_class", &self.ach_class)
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("description", &self.description)
+            .field("device", &self.device)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("network", &self.network)
+            .field("schedule", &self.schedule)
+            .field("secret", &"[redacted]")
+            .field("test_clock_id", &self.test_clock_id)
+            .field("type_", &self.type_)
+            .field("user", &self.user)
+            .field("user_present", &self.user_present)
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/recurring/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferRecurringCreateResponse {
@@ -5780,13 +6362,22 @@ pub struct TransferRecurringCreateResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/recurring/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRecurringGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub recurring_transfer_id: RecurringTransferId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferRecurringGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRecurringGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("recurring_transfer_id", &self.recurring_transfer_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/recurring/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5838,7 +6429,7 @@ impl ::std::str::FromStr for TransferRecurringIdempotencyKey {
     }
 }
 ///Defines the request schema for `/transfer/recurring/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRecurringListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -5859,6 +6450,19 @@ pub struct TransferRecurringListRequest {
     ///The start `created` datetime of recurring transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for TransferRecurringListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRecurringListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_time", &self.end_time)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("offset", &self.offset)
+            .field("secret", &"[redacted]")
+            .field("start_time", &self.start_time)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferRecurringListRequest {
     fn default() -> Self {
@@ -6088,7 +6692,7 @@ impl ::std::str::FromStr for TransferRefundAmount {
     }
 }
 ///Defines the request schema for `/transfer/refund/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRefundCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6096,13 +6700,22 @@ pub struct TransferRefundCancelRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for TransferRefundCancelRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRefundCancelRequest")
+            .field("client_id", &"[redacted]")
+            .field("refund_id", &self.refund_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///Defines the response schema for `/transfer/refund/cancel`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TransferRefundCancelResponse {
     pub request_id: RequestId,
 }
 ///Defines the request schema for `/transfer/refund/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRefundCreateRequest {
     pub amount: TransferRefundAmount,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6111,6 +6724,17 @@ pub struct TransferRefundCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub transfer_id: TransferIdForRefund,
+}
+impl ::std::fmt::Debug for TransferRefundCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRefundCreateRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("idempotency_key", &self.idempotency_key)
+            .field("secret", &"[redacted]")
+            .field("transfer_id", &self.transfer_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/refund/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6132,13 +6756,22 @@ pub struct TransferRefundFailure {
     pub failure_code: ::std::option::Option<::std::string::String>,
 }
 ///Defines the request schema for `/transfer/refund/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRefundGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub refund_id: TransferRefundId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferRefundGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRefundGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("refund_id", &self.refund_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/refund/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6326,7 +6959,7 @@ pub struct TransferRepayment {
     pub repayment_id: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/repayment/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRepaymentListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6344,6 +6977,18 @@ pub struct TransferRepaymentListRequest {
     ///The start `created` datetime of repayments to return (RFC 3339 format).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl ::std::fmt::Debug for TransferRepaymentListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRepaymentListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_date", &self.end_date)
+            .field("offset", &self.offset)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferRepaymentListRequest {
     fn default() -> Self {
@@ -6376,7 +7021,7 @@ pub struct TransferRepaymentReturn {
     pub transfer_id: ::std::string::String,
 }
 ///Defines the request schema for `/transfer/repayment/return/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferRepaymentReturnListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6390,6 +7035,17 @@ pub struct TransferRepaymentReturnListRequest {
     pub repayment_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for TransferRepaymentReturnListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferRepaymentReturnListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("offset", &self.offset)
+            .field("repayment_id", &self.repayment_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/repayment/return/list`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6662,7 +7318,7 @@ impl ::std::str::FromStr for TransferSweepAmount {
     }
 }
 ///Defines the request schema for `/transfer/sweep/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferSweepGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -6670,6 +7326,15 @@ pub struct TransferSweepGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for the sweep (UUID) or a shortened form consisting of the first 8 characters of the identifier (8-digit hexadecimal string).
     pub sweep_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for TransferSweepGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferSweepGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("sweep_id", &self.sweep_id)
+            .finish()
+    }
 }
 ///Defines the response schema for `/transfer/sweep/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6760,7 +7425,7 @@ impl ::std::str::FromStr for TransferSweepIdNullable {
     }
 }
 ///Defines the request schema for `/transfer/sweep/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct TransferSweepListRequest {
     ///Filter sweeps to only those with the specified amount.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6794,6 +7459,24 @@ pub struct TransferSweepListRequest {
     pub transfer_id: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trigger: ::std::option::Option<SweepTrigger>,
+}
+impl ::std::fmt::Debug for TransferSweepListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TransferSweepListRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("end_date", &self.end_date)
+            .field("funding_account_id", &self.funding_account_id)
+            .field("offset", &self.offset)
+            .field("originator_client_id", &self.originator_client_id)
+            .field("secret", &"[redacted]")
+            .field("start_date", &self.start_date)
+            .field("status", &self.status)
+            .field("transfer_id", &self.transfer_id)
+            .field("trigger", &self.trigger)
+            .finish()
+    }
 }
 impl ::std::default::Default for TransferSweepListRequest {
     fn default() -> Self {

@@ -297,13 +297,21 @@ pub struct UserAccountIdentityOfficialDocument {
     pub ssn: ::std::option::Option<UserAccountIdentityEditCounts>,
 }
 ///An Item created during a Layer authorization session.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct UserAccountItem {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
+}
+impl ::std::fmt::Debug for UserAccountItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserAccountItem")
+            .field("access_token", &"[redacted]")
+            .field("item_id", &self.item_id)
+            .finish()
+    }
 }
 /**The `USER_ACCOUNT_REVOKED` webhook is fired when an end user has revoked access to their account on the Data Provider's portal. This webhook is currently sent only for PNC Items, but may be sent in the future for other financial institutions that allow account-level permissions revocation through their portals. Upon receiving this webhook, it is recommended to delete any Plaid-derived data you have stored that is associated with the revoked account.
 
@@ -337,7 +345,7 @@ pub struct UserAccountSessionEvent {
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserAccountSessionEventSendRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -350,13 +358,24 @@ pub struct UserAccountSessionEventSendRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
 }
+impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserAccountSessionEventSendRequest")
+            .field("client_id", &"[redacted]")
+            .field("cohort_id", &self.cohort_id)
+            .field("event", &self.event)
+            .field("link_session_id", &self.link_session_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
 ///UserAccountSessionEventSendResponse defines the response schema for `/user_account/session/event/send`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserAccountSessionEventSendResponse {
     pub request_id: RequestId,
 }
 ///UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserAccountSessionGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -364,6 +383,15 @@ pub struct UserAccountSessionGetRequest {
     pub public_token: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for UserAccountSessionGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserAccountSessionGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("public_token", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///UserAccountSessionGetResponse defines the response schema for `/user_account/session/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -495,7 +523,7 @@ impl ::std::convert::TryFrom<::std::string::String> for UserBasedProducts {
     }
 }
 ///UserCreateRequest defines the request schema for `/user/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -514,13 +542,35 @@ pub struct UserCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub with_upgraded_user: ::std::option::Option<bool>,
 }
+impl ::std::fmt::Debug for UserCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("consumer_report_user_identity", &self.consumer_report_user_identity)
+            .field("end_customer", &self.end_customer)
+            .field("identity", &self.identity)
+            .field("secret", &"[redacted]")
+            .field("with_upgraded_user", &self.with_upgraded_user)
+            .finish()
+    }
+}
 ///UserCreateResponse defines the response schema for `/user/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserCreateResponse {
     pub request_id: RequestId,
     pub user_id: NewUserId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for UserCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserCreateResponse")
+            .field("request_id", &self.request_id)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///Custom test accounts are configured with a JSON configuration object formulated according to the schema below. All top level fields are optional. Sending an empty object as a configuration will result in an account configured with random balances and transaction history.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -573,7 +623,7 @@ pub struct UserDataOverview {
     pub transaction_count: i64,
 }
 ///UserFinancialDataRefreshRequest defines the request schema for `user/financial_data/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserFinancialDataRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -581,6 +631,15 @@ pub struct UserFinancialDataRefreshRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserFinancialDataRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///UserFinancialDataRefreshResponse defines the response schema for `user/financial_data/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -594,13 +653,22 @@ pub struct UserFinancialDataRefreshResponse {
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///UserGetRequest defines the request schema for `/user/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl ::std::fmt::Debug for UserGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///UserGetResponse defines the response schema for `/user/get`.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -667,13 +735,22 @@ pub struct UserIdNumber {
     pub value: IdNumberValue,
 }
 ///UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserIdentityRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl ::std::fmt::Debug for UserIdentityRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserIdentityRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///UserIdentityRemoveResponse defines the response schema for `/user/identity/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -722,7 +799,7 @@ impl ::std::str::FromStr for UserInsightsId {
     }
 }
 ///UserItemsAssociateRequest defines the request schema for `/user/items/associate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserItemsAssociateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -732,13 +809,23 @@ pub struct UserItemsAssociateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
+impl ::std::fmt::Debug for UserItemsAssociateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserItemsAssociateRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_ids", &self.item_ids)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 ///UserItemsAssociateResponse defines the response schema for `/user/items/associate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserItemsAssociateResponse {
     pub request_id: RequestId,
 }
 ///UserItemsGetRequest defines the request schema for `/user/items/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct UserItemsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -749,6 +836,16 @@ pub struct UserItemsGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for UserItemsGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserItemsGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///UserItemsGetResponse defines the response schema for `/user/items/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserItemsGetResponse {
@@ -756,7 +853,7 @@ pub struct UserItemsGetResponse {
     pub request_id: RequestId,
 }
 ///UserItemsRemoveRequest defines the request schema for `/user/items/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserItemsRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -768,6 +865,17 @@ pub struct UserItemsRemoveRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for UserItemsRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserItemsRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("item_ids", &self.item_ids)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///UserItemsRemoveResponse defines the response schema for `/user/items/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -830,7 +938,7 @@ impl ::std::convert::TryFrom<String> for UserProductsTerminateReasonCode {
     }
 }
 ///UserProductsTerminateRequest defines the request schema for `/user/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserProductsTerminateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -842,13 +950,24 @@ pub struct UserProductsTerminateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
 }
+impl ::std::fmt::Debug for UserProductsTerminateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserProductsTerminateRequest")
+            .field("client_id", &"[redacted]")
+            .field("reason_code", &self.reason_code)
+            .field("reason_note", &self.reason_note)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 ///UserProductsTerminateResponse defines the response schema for `/user/products/terminate`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserProductsTerminateResponse {
     pub request_id: RequestId,
 }
 ///UserRemoveRequest defines the request schema for `/user/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct UserRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -858,6 +977,16 @@ pub struct UserRemoveRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for UserRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///UserRemoveResponse defines the response schema for `/user/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1091,7 +1220,7 @@ impl ::std::convert::TryFrom<::std::string::String> for UserStatedIncomeSourcePa
     }
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserThirdPartyTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1109,6 +1238,18 @@ pub struct UserThirdPartyTokenCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
 }
+impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserThirdPartyTokenCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("expiration_time", &self.expiration_time)
+            .field("secret", &"[redacted]")
+            .field("third_party_client_id", &self.third_party_client_id)
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
+}
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserThirdPartyTokenCreateResponse {
@@ -1116,13 +1257,22 @@ pub struct UserThirdPartyTokenCreateResponse {
     pub third_party_user_token: ThirdPartyUserToken,
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserThirdPartyTokenRemoveRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ThirdPartyUserToken,
+}
+impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserThirdPartyTokenRemoveRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("third_party_user_token", &self.third_party_user_token)
+            .finish()
+    }
 }
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/remove`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1173,7 +1323,7 @@ impl ::std::str::FromStr for UserToken {
     }
 }
 ///UserTransactionsRefreshRequest defines the request schema for `user/transactions/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct UserTransactionsRefreshRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1181,6 +1331,15 @@ pub struct UserTransactionsRefreshRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserTransactionsRefreshRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .finish()
+    }
 }
 ///UserTransactionsRefreshResponse defines the response schema for `user/transactions/refresh`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1194,7 +1353,7 @@ pub struct UserTransactionsRefreshResponse {
     pub user_id: ::std::option::Option<::std::string::String>,
 }
 ///UserUpdateRequest defines the request schema for `/user/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct UserUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1208,6 +1367,18 @@ pub struct UserUpdateRequest {
     pub user_id: ::std::option::Option<NewUserId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl ::std::fmt::Debug for UserUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserUpdateRequest")
+            .field("client_id", &"[redacted]")
+            .field("consumer_report_user_identity", &self.consumer_report_user_identity)
+            .field("identity", &self.identity)
+            .field("secret", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("user_token", &"[redacted]")
+            .finish()
+    }
 }
 ///UserUpdateResponse defines the response schema for `/user/update`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -221,13 +221,22 @@ pub struct WalletBalance {
     pub iso_currency_code: ::std::string::String,
 }
 ///WalletCreateRequest defines the request schema for `/wallet/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub iso_currency_code: WalletIsoCurrencyCode,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WalletCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///WalletCreateResponse defines the response schema for `/wallet/create`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -243,7 +252,7 @@ pub struct WalletCreateResponse {
     pub wallet_id: ::std::string::String,
 }
 ///WalletGetRequest defines the request schema for `/wallet/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -251,6 +260,15 @@ pub struct WalletGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet
     pub wallet_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for WalletGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("wallet_id", &self.wallet_id)
+            .finish()
+    }
 }
 ///WalletGetResponse defines the response schema for `/wallet/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -324,7 +342,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletIsoCurrencyCode {
     }
 }
 ///WalletListRequest defines the request schema for `/wallet/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -338,6 +356,17 @@ pub struct WalletListRequest {
     pub iso_currency_code: ::std::option::Option<WalletIsoCurrencyCode>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WalletListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("iso_currency_code", &self.iso_currency_code)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 impl ::std::default::Default for WalletListRequest {
     fn default() -> Self {
@@ -608,7 +637,7 @@ pub struct WalletTransactionCounterpartyNumbers {
     pub international: ::std::option::Option<WalletTransactionCounterpartyInternational>,
 }
 ///WalletTransactionExecuteRequest defines the request schema for `/wallet/transaction/execute`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletTransactionExecuteRequest {
     pub amount: WalletTransactionAmount,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -624,6 +653,20 @@ Ensure that the `reference` field is unique for each transaction.*/
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to debit from
     pub wallet_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletTransactionExecuteRequest")
+            .field("amount", &self.amount)
+            .field("client_id", &"[redacted]")
+            .field("counterparty", &self.counterparty)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("originating_fund_source", &self.originating_fund_source)
+            .field("reference", &self.reference)
+            .field("secret", &"[redacted]")
+            .field("wallet_id", &self.wallet_id)
+            .finish()
+    }
 }
 ///WalletTransactionExecuteResponse defines the response schema for `/wallet/transaction/execute`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -719,7 +762,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionFailure
     }
 }
 ///WalletTransactionGetRequest defines the request schema for `/wallet/transaction/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletTransactionGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -727,6 +770,15 @@ pub struct WalletTransactionGetRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the transaction to fetch
     pub transaction_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for WalletTransactionGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletTransactionGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("transaction_id", &self.transaction_id)
+            .finish()
+    }
 }
 ///WalletTransactionGetResponse defines the response schema for `/wallet/transaction/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -930,7 +982,7 @@ impl ::std::str::FromStr for WalletTransactionIdempotencyKey {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletTransactionListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -946,6 +998,18 @@ pub struct WalletTransactionListRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for WalletTransactionListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletTransactionListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("wallet_id", &self.wallet_id)
+            .finish()
+    }
 }
 ///Additional wallet transaction options
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
@@ -1349,7 +1413,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionType {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WalletTransactionsListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1365,6 +1429,18 @@ pub struct WalletTransactionsListRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
+}
+impl ::std::fmt::Debug for WalletTransactionsListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WalletTransactionsListRequest")
+            .field("client_id", &"[redacted]")
+            .field("count", &self.count)
+            .field("cursor", &self.cursor)
+            .field("options", &self.options)
+            .field("secret", &"[redacted]")
+            .field("wallet_id", &self.wallet_id)
+            .finish()
+    }
 }
 ///It is possible for an Asset Report to be returned with missing account owner information. In such cases, the Asset Report will contain warning data in the response, indicating why obtaining the owner information failed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1707,7 +1783,7 @@ impl ::std::str::FromStr for WatchlistScreeningDocumentValueNullable {
     }
 }
 ///Request input for creating an entity screening review
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1716,6 +1792,16 @@ pub struct WatchlistScreeningEntityCreateRequest {
     pub search_terms: EntityWatchlistSearchTerms,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("search_terms", &self.search_terms)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1731,13 +1817,22 @@ pub struct WatchlistScreeningEntityCreateResponse {
     pub status: WatchlistScreeningStatus,
 }
 ///Request input for fetching an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1753,7 +1848,7 @@ pub struct WatchlistScreeningEntityGetResponse {
     pub status: WatchlistScreeningStatus,
 }
 ///Request input for listing changes to entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityHistoryListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1762,6 +1857,16 @@ pub struct WatchlistScreeningEntityHistoryListRequest {
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityHistoryListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of entity watchlist screenings
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1773,7 +1878,7 @@ pub struct WatchlistScreeningEntityHistoryListResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing hits for an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityHitListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1782,6 +1887,16 @@ pub struct WatchlistScreeningEntityHitListRequest {
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityHitListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of entity watchlist screening hits
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1793,7 +1908,7 @@ pub struct WatchlistScreeningEntityHitListResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
@@ -1809,6 +1924,19 @@ pub struct WatchlistScreeningEntityListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
 }
+impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityListRequest")
+            .field("assignee", &self.assignee)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("cursor", &self.cursor)
+            .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .finish()
+    }
+}
 ///Paginated list of entity watchlist screenings
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct WatchlistScreeningEntityListResponse {
@@ -1819,13 +1947,22 @@ pub struct WatchlistScreeningEntityListResponse {
     pub request_id: RequestId,
 }
 ///Request input for fetching an entity watchlist program
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityProgramGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityProgramGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("entity_watchlist_program_id", &self.entity_watchlist_program_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1843,7 +1980,7 @@ pub struct WatchlistScreeningEntityProgramGetResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing entity watchlist screening programs
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct WatchlistScreeningEntityProgramListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1851,6 +1988,15 @@ pub struct WatchlistScreeningEntityProgramListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityProgramListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of entity watchlist screening programs
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1862,7 +2008,7 @@ pub struct WatchlistScreeningEntityProgramListResponse {
     pub request_id: RequestId,
 }
 ///Request input for creating a review for an entity screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityReviewCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1875,6 +2021,18 @@ pub struct WatchlistScreeningEntityReviewCreateRequest {
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityReviewCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("comment", &self.comment)
+            .field("confirmed_hits", &self.confirmed_hits)
+            .field("dismissed_hits", &self.dismissed_hits)
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 /**A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
@@ -1891,7 +2049,7 @@ pub struct WatchlistScreeningEntityReviewCreateResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing reviews for an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityReviewListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -1900,6 +2058,16 @@ pub struct WatchlistScreeningEntityReviewListRequest {
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityReviewListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of entity watchlist screening reviews
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1913,7 +2081,7 @@ pub struct WatchlistScreeningEntityReviewListResponse {
     pub request_id: RequestId,
 }
 ///Request input for editing an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningEntityUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
@@ -1932,6 +2100,20 @@ pub struct WatchlistScreeningEntityUpdateRequest {
     pub secret: ::std::option::Option<ApiSecret>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningEntityUpdateRequest")
+            .field("assignee", &self.assignee)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id)
+            .field("reset_fields", &self.reset_fields)
+            .field("search_terms", &self.search_terms)
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .finish()
+    }
 }
 ///The name of a field that can be reset back to null
 #[derive(
@@ -2181,7 +2363,7 @@ pub struct WatchlistScreeningIndividual {
     pub status: WatchlistScreeningStatus,
 }
 ///Request input for creating an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2190,6 +2372,16 @@ pub struct WatchlistScreeningIndividualCreateRequest {
     pub search_terms: WatchlistScreeningRequestSearchTerms,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("search_terms", &self.search_terms)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2205,13 +2397,22 @@ pub struct WatchlistScreeningIndividualCreateResponse {
     pub status: WatchlistScreeningStatus,
 }
 ///Request input for fetching an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2227,7 +2428,7 @@ pub struct WatchlistScreeningIndividualGetResponse {
     pub status: WatchlistScreeningStatus,
 }
 ///Request input for listing changes to watchlist screenings for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualHistoryListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2236,6 +2437,16 @@ pub struct WatchlistScreeningIndividualHistoryListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualHistoryListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 ///Paginated list of individual watchlist screenings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2247,7 +2458,7 @@ pub struct WatchlistScreeningIndividualHistoryListResponse {
     pub watchlist_screenings: ::std::vec::Vec<WatchlistScreeningIndividual>,
 }
 ///Request input for listing hits for an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualHitListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2256,6 +2467,16 @@ pub struct WatchlistScreeningIndividualHitListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualHitListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 ///Paginated list of individual watchlist screening hits
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2351,7 +2572,7 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualIdNullable {
     }
 }
 ///Request input for listing watchlist screenings for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
@@ -2366,6 +2587,19 @@ pub struct WatchlistScreeningIndividualListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_program_id: WatchlistProgramId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualListRequest")
+            .field("assignee", &self.assignee)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .field("watchlist_program_id", &self.watchlist_program_id)
+            .finish()
+    }
 }
 ///Paginated list of individual watchlist screenings.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2418,13 +2652,22 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualName {
     }
 }
 ///Request input for fetching an individual watchlist program
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualProgramGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_program_id: WatchlistProgramId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualProgramGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("secret", &"[redacted]")
+            .field("watchlist_program_id", &self.watchlist_program_id)
+            .finish()
+    }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2442,7 +2685,7 @@ pub struct WatchlistScreeningIndividualProgramGetResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing watchlist screening programs for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
 pub struct WatchlistScreeningIndividualProgramListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2450,6 +2693,15 @@ pub struct WatchlistScreeningIndividualProgramListRequest {
     pub cursor: ::std::option::Option<Cursor>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualProgramListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///Paginated list of individual watchlist screening programs
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2461,7 +2713,7 @@ pub struct WatchlistScreeningIndividualProgramListResponse {
     pub watchlist_programs: ::std::vec::Vec<IndividualWatchlistProgram>,
 }
 ///Request input for creating a screening review
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualReviewCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2474,6 +2726,18 @@ pub struct WatchlistScreeningIndividualReviewCreateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualReviewCreateRequest")
+            .field("client_id", &"[redacted]")
+            .field("comment", &self.comment)
+            .field("confirmed_hits", &self.confirmed_hits)
+            .field("dismissed_hits", &self.dismissed_hits)
+            .field("secret", &"[redacted]")
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
@@ -2490,7 +2754,7 @@ pub struct WatchlistScreeningIndividualReviewCreateResponse {
     pub request_id: RequestId,
 }
 ///Request input for listing reviews for an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualReviewListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -2499,6 +2763,16 @@ pub struct WatchlistScreeningIndividualReviewListRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualReviewListRequest")
+            .field("client_id", &"[redacted]")
+            .field("cursor", &self.cursor)
+            .field("secret", &"[redacted]")
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 ///Paginated list of screening reviews
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2510,7 +2784,7 @@ pub struct WatchlistScreeningIndividualReviewListResponse {
     pub watchlist_screening_reviews: ::std::vec::Vec<WatchlistScreeningReview>,
 }
 ///Request input for editing an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WatchlistScreeningIndividualUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
@@ -2529,6 +2803,20 @@ pub struct WatchlistScreeningIndividualUpdateRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WatchlistScreeningIndividualUpdateRequest")
+            .field("assignee", &self.assignee)
+            .field("client_id", &"[redacted]")
+            .field("client_user_id", &self.client_user_id)
+            .field("reset_fields", &self.reset_fields)
+            .field("search_terms", &self.search_terms)
+            .field("secret", &"[redacted]")
+            .field("status", &self.status)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .finish()
+    }
 }
 ///The name of a field that can be reset back to null
 #[derive(
@@ -3071,7 +3359,7 @@ pub struct WebhookUpdateAcknowledgedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
 pub struct WebhookVerificationKeyGetRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
@@ -3079,6 +3367,15 @@ pub struct WebhookVerificationKeyGetRequest {
     pub key_id: ::std::string::String,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WebhookVerificationKeyGetRequest")
+            .field("client_id", &"[redacted]")
+            .field("key_id", &self.key_id)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 ///WebhookVerificationKeyGetResponse defines the response schema for `/webhook_verification_key/get`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

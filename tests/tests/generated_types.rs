@@ -1,0 +1,162 @@
+//! What the generated types accept and reject: nullability where the spec puts it, open enums,
+//! request serialization, and the operations table.
+
+use plaid_client::types::{
+    AccountType, AccountsGetRequest, AccountsGetResponse, PlaidError, PlaidErrorType,
+};
+use plaid_client::{operations, JsonOperation, JsonOperationVisitor, Operation, OperationVisitor};
+use serde_json::json;
+
+fn accounts_get_body() -> serde_json::Value {
+    json!({
+        "accounts": [{
+            "account_id": "BxBXxLj1m4HMXBm9WZZmCWVbPjX16EHwv99vp",
+            "balances": {"available": null, "current": 110.94, "iso_currency_code": "USD",
+                         "limit": null, "unofficial_currency_code": null},
+            "mask": null,
+            "name": "Plaid Checking",
+            "official_name": null,
+            "subtype": "checking",
+            "type": "depository"
+        }],
+        "item": {
+            "available_products": [], "billed_products": ["auth"], "consent_expiration_time": null,
+            "error": null, "institution_id": "ins_109508", "item_id": "Ed6bjNrDLJfGvZWwnkQlfxwoNz54B5C97ejBr",
+            "update_type": "background", "webhook": ""
+        },
+        "request_id": "bkVE1BHWMAZ9Rnr"
+    })
+}
+
+#[test]
+fn nullable_fields_decode_null_as_none() {
+    let r: AccountsGetResponse = serde_json::from_value(accounts_get_body()).expect("decodes");
+    let a = &r.accounts[0];
+    assert_eq!(a.balances.available, None);
+    assert_eq!(a.balances.current, Some(110.94));
+    assert_eq!(a.mask, None);
+    assert!(r.item.error.is_none());
+}
+
+#[test]
+fn non_nullable_required_fields_still_reject_null() {
+    // The null probes of `cargo xtask conformance` only mean something if null is rejected where
+    // the spec does not allow it.
+    let mut body = accounts_get_body();
+    body["accounts"][0]["account_id"] = serde_json::Value::Null;
+    let err = serde_json::from_value::<AccountsGetResponse>(body).unwrap_err();
+    assert!(err.to_string().contains("invalid type: null"), "{err}");
+}
+
+#[test]
+fn unknown_enum_values_are_kept_not_rejected() {
+    let mut body = accounts_get_body();
+    body["accounts"][0]["type"] = json!("crypto_wallet");
+    let r: AccountsGetResponse = serde_json::from_value(body).expect("a new enum value decodes");
+    let ty = &r.accounts[0].type_;
+    assert_eq!(ty, &AccountType::UnknownValue("crypto_wallet".into()));
+    assert_eq!(ty.to_string(), "crypto_wallet");
+    assert_eq!(serde_json::to_value(ty).unwrap(), json!("crypto_wallet"));
+    // Known values stay typed, and parse both ways.
+    assert_eq!(
+        "depository".parse::<AccountType>().unwrap(),
+        AccountType::Depository
+    );
+    assert_eq!(
+        serde_json::to_value(AccountType::Depository).unwrap(),
+        json!("depository")
+    );
+    assert_eq!(
+        "not_yet_known".parse::<AccountType>().unwrap(),
+        AccountType::UnknownValue("not_yet_known".into())
+    );
+}
+
+#[test]
+fn plaid_errors_with_new_types_decode() {
+    let e: PlaidError = serde_json::from_value(json!({
+        "error_type": "SOMETHING_NEW", "error_code": "BRAND_NEW_CODE",
+        "error_message": "m", "display_message": null, "request_id": "r"
+    }))
+    .expect("decodes");
+    assert_eq!(
+        e.error_type,
+        PlaidErrorType::UnknownValue("SOMETHING_NEW".into())
+    );
+    assert_eq!(e.error_code, "BRAND_NEW_CODE");
+}
+
+#[test]
+fn optional_request_fields_are_omitted_not_sent_as_null() {
+    let req = AccountsGetRequest {
+        access_token: "access-sandbox-x".to_string().into(),
+        client_id: None,
+        secret: None,
+        options: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&req).unwrap(),
+        json!({"access_token": "access-sandbox-x"})
+    );
+}
+
+#[derive(Default)]
+struct Census {
+    all: Vec<(&'static str, &'static str)>,
+    keyed: Vec<&'static str>,
+    json: usize,
+}
+
+impl OperationVisitor for Census {
+    fn visit<O: Operation>(&mut self) {
+        self.all.push((O::METHOD, O::PATH));
+        if O::IDEMPOTENCY_KEY.is_some() {
+            self.keyed.push(O::PATH);
+        }
+    }
+}
+
+impl JsonOperationVisitor for Census {
+    fn visit<O: JsonOperation>(&mut self) {
+        self.json += 1;
+    }
+}
+
+#[test]
+fn the_operations_table_covers_the_client() {
+    let mut c = Census::default();
+    operations::visit_all(&mut c);
+    operations::visit_json(&mut c);
+    assert_eq!(c.all.len(), operations::COUNT);
+    // Paths are unique, so an endpoint names exactly one operation.
+    let mut paths: Vec<_> = c.all.iter().map(|(_, p)| *p).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), operations::COUNT);
+    // PDF/ZIP operations are not JSON operations.
+    assert!(c.json < operations::COUNT && c.json > 0);
+    assert!(c.keyed.contains(&"/transfer/authorization/create"));
+    assert!(!c.keyed.contains(&"/accounts/get"));
+    assert_eq!(operations::AccountsGet::PATH, "/accounts/get");
+    assert_eq!(operations::AccountsGet::METHOD, "POST");
+    assert_eq!(operations::AccountsGet::OPERATION_ID, "accountsGet");
+}
+
+#[test]
+fn generated_types_redact_credentials_in_debug() {
+    let req = AccountsGetRequest {
+        access_token: "access-sandbox-5ee1c0de".to_string().into(),
+        client_id: Some("client-id-7777".to_string().into()),
+        secret: Some("secret-8888".to_string().into()),
+        options: None,
+    };
+    let shown = format!("{req:?}");
+    for s in ["access-sandbox-5ee1c0de", "client-id-7777", "secret-8888"] {
+        assert!(!shown.contains(s), "{s} in {shown}");
+    }
+    assert!(shown.contains("access_token: \"[redacted]\""), "{shown}");
+    assert!(
+        shown.contains("options: None"),
+        "other fields still show: {shown}"
+    );
+}

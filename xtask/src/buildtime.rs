@@ -1,0 +1,139 @@
+//! `cargo xtask build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--write-readme]`
+//!
+//! Measures a clean build of the generated client crate alone: its dependencies are built
+//! first (not counted), then the crate is cleaned and rebuilt under GNU `time -v`, which gives
+//! wall time and the peak resident memory of the largest process (rustc). With
+//! `--write-readme` the figures replace the block between the `build-times` markers of README.md.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context;
+
+pub struct Measurement {
+    pub profile: String,
+    pub seconds: f64,
+    pub peak_mib: f64,
+}
+
+pub fn run(
+    root: &Path,
+    manifest: &Path,
+    package: &str,
+    profiles: &[&str],
+    write_readme: bool,
+) -> anyhow::Result<Vec<Measurement>> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut out = Vec::new();
+    for profile in profiles {
+        let base = |cmd: &mut Command| {
+            cmd.current_dir(root)
+                .arg("--manifest-path")
+                .arg(manifest)
+                .args(["--package", package, "--profile", profile]);
+        };
+        // Dependencies first, so only the crate itself is timed.
+        let mut deps = Command::new(&cargo);
+        deps.arg("build");
+        base(&mut deps);
+        let status = deps.status().context("running cargo build")?;
+        anyhow::ensure!(status.success(), "cargo build --profile {profile} failed");
+        let mut clean = Command::new(&cargo);
+        clean.arg("clean");
+        base(&mut clean);
+        anyhow::ensure!(clean.status()?.success(), "cargo clean failed");
+
+        let mut timed = Command::new("/usr/bin/time");
+        timed.arg("-v").arg(&cargo).arg("build");
+        base(&mut timed);
+        let output = timed
+            .output()
+            .context("running /usr/bin/time (install GNU time: apt-get install time)")?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        anyhow::ensure!(output.status.success(), "timed build failed:\n{stderr}");
+        let m = Measurement {
+            profile: profile.to_string(),
+            seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
+            peak_mib: parse_kib(&stderr, "Maximum resident set size (kbytes):")
+                .context("no peak memory in `time -v` output")?
+                / 1024.0,
+        };
+        println!(
+            "{package} clean {profile} build: {:.1} s, peak memory {:.0} MiB",
+            m.seconds, m.peak_mib
+        );
+        out.push(m);
+    }
+    if write_readme {
+        write_into_readme(root, package, &out)?;
+    }
+    Ok(out)
+}
+
+fn parse_kib(text: &str, label: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix(label))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// `Elapsed (wall clock) time (h:mm:ss or m:ss): 1:23.45`
+fn parse_wall(text: &str) -> Option<f64> {
+    let v = text.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Elapsed (wall clock) time (h:mm:ss or m:ss):")
+    })?;
+    v.trim().split(':').try_fold(0.0, |acc, part| {
+        part.parse::<f64>().ok().map(|x| acc * 60.0 + x)
+    })
+}
+
+const START: &str = "<!-- build-times:start -->";
+const END: &str = "<!-- build-times:end -->";
+
+fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::Result<()> {
+    let path = root.join("README.md");
+    let text = std::fs::read_to_string(&path)?;
+    let (Some(a), Some(b)) = (text.find(START), text.find(END)) else {
+        anyhow::bail!("README.md has no {START} ... {END} block");
+    };
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mut block = format!(
+        "{START}\n| crate | profile | clean build of the crate (deps prebuilt) | peak memory (rustc) |\n|---|---|---|---|\n"
+    );
+    for m in ms {
+        block.push_str(&format!(
+            "| `{package}` | {} | {:.0} s | {:.2} GB |\n",
+            m.profile,
+            m.seconds,
+            m.peak_mib / 1024.0
+        ));
+    }
+    block.push_str(&format!(
+        "\nMeasured with `cargo xtask build-times --write-readme` on a {cpus}-core machine.\n{END}"
+    ));
+    let new = format!("{}{}{}", &text[..a], block, &text[b + END.len()..]);
+    std::fs::write(&path, new)?;
+    println!("updated the build-times block of {}", path.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_gnu_time_output() {
+        let out = "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:23.50\n\tMaximum resident set size (kbytes): 2097152\n";
+        assert_eq!(parse_wall(out), Some(83.5));
+        assert_eq!(
+            parse_kib(out, "Maximum resident set size (kbytes):"),
+            Some(2097152.0)
+        );
+        assert_eq!(
+            parse_wall("\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03\n"),
+            Some(3723.0)
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The xtask as a user runs it: generation from a spec file, `--check`, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A fresh directory under the system temp dir, removed on drop. (Not the `tempfile` crate: it
+/// would turn on `bitflags/std` for the whole workspace and make cargo build plaid-client twice.)
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tempdir() -> TempDir {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "xtask-cli-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TempDir(dir)
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/defects.yml")
+        .display()
+        .to_string()
+}
+
+/// All files under `dir`, with their bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.push((p, bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn generate_into(dir: &Path, spec: &str) -> Output {
+    xtask(&["generate", "--spec", spec, "--out", dir.to_str().unwrap()])
+}
+
+#[test]
+fn generates_every_operation_and_counts_each_repair() {
+    let dir = tempdir();
+    let out = generate_into(dir.path(), &fixture());
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("generated 2 of 2 operations"), "{t}");
+    assert!(t.contains("1 with an idempotency_key"), "{t}");
+    for (rule, n) in [
+        ("string-enum-values", 3),
+        ("null-enum-members", 1),
+        ("non-media-content-keys", 1),
+        ("default-responses", 1),
+        ("missing-error-responses", 1),
+        ("required-absent-from-examples", 2),
+    ] {
+        let line = t
+            .lines()
+            .find(|l| l.trim_start().starts_with(rule))
+            .unwrap_or_else(|| panic!("no count for {rule}:\n{t}"));
+        assert_eq!(
+            line.split_whitespace().last(),
+            Some(n.to_string().as_str()),
+            "{line}"
+        );
+    }
+    let ops = std::fs::read_to_string(dir.path().join("src/generated/operations.rs")).unwrap();
+    assert!(ops.contains("max_length: Some(50usize)"), "{ops}");
+    let types = std::fs::read_to_string(dir.path().join("src/generated/types/w.rs")).unwrap();
+    // The nullable component is referenced as an Option, and is not itself an Option newtype.
+    assert!(
+        types.contains("pub nickname: ::std::option::Option<Nickname>"),
+        "{types}"
+    );
+}
+
+#[test]
+fn generating_twice_is_byte_identical_and_check_passes() {
+    let a = tempdir();
+    let b = tempdir();
+    assert!(generate_into(a.path(), &fixture()).status.success());
+    assert!(generate_into(b.path(), &fixture()).status.success());
+    let strip = |s: Vec<(PathBuf, Vec<u8>)>, root: &Path| {
+        s.into_iter()
+            .map(|(p, b)| (p.strip_prefix(root).unwrap().to_path_buf(), b))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        strip(snapshot(a.path()), a.path()),
+        strip(snapshot(b.path()), b.path())
+    );
+
+    let check = xtask(&[
+        "generate",
+        "--check",
+        "--spec",
+        &fixture(),
+        "--out",
+        a.path().to_str().unwrap(),
+    ]);
+    assert!(check.status.success(), "{}", text(&check));
+}
+
+#[test]
+fn check_names_what_differs_and_changes_nothing() {
+    let dir = tempdir();
+    assert!(generate_into(dir.path(), &fixture()).status.success());
+    let client = dir.path().join("src/generated/client.rs");
+    let mut edited = std::fs::read_to_string(&client).unwrap();
+    edited.push_str("\n// a hand edit\n");
+    std::fs::write(&client, &edited).unwrap();
+    std::fs::write(dir.path().join("src/generated/stale.rs"), "// left over\n").unwrap();
+
+    let out = xtask(&[
+        "generate",
+        "--check",
+        "--spec",
+        &fixture(),
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let t = text(&out);
+    assert!(!out.status.success(), "{t}");
+    assert!(t.contains("client.rs differs"), "{t}");
+    assert!(t.contains("-// a hand edit"), "{t}");
+    assert!(
+        t.contains("stale.rs is not produced by the generator"),
+        "{t}"
+    );
+    assert_eq!(std::fs::read_to_string(&client).unwrap(), edited);
+}
+
+/// A broken spec fails with the file and the problem named, and leaves existing code as it was.
+fn assert_rejected(spec_text: &str, expected: &[&str]) {
+    let dir = tempdir();
+    assert!(generate_into(dir.path(), &fixture()).status.success());
+    let before = snapshot(dir.path());
+
+    let spec = dir.path().join("broken.yml");
+    std::fs::write(&spec, spec_text).unwrap();
+    let out = generate_into(dir.path(), spec.to_str().unwrap());
+    let t = text(&out);
+    assert!(!out.status.success(), "{t}");
+    assert!(
+        t.contains(&spec.display().to_string()),
+        "the file is named: {t}"
+    );
+    for e in expected {
+        assert!(t.contains(e), "expected `{e}` in: {t}");
+    }
+    let mut after = snapshot(dir.path());
+    after.retain(|(p, _)| p != &spec);
+    assert_eq!(before, after, "generated code was touched");
+}
+
+#[test]
+fn invalid_yaml_is_rejected() {
+    assert_rejected(
+        "openapi: 3.0.0\npaths: {\n  /a: [",
+        &["not valid YAML or JSON"],
+    );
+}
+
+#[test]
+fn other_openapi_versions_are_rejected() {
+    assert_rejected("swagger: '2.0'\npaths: {}\n", &["no `openapi` version"]);
+    assert_rejected("openapi: 3.1.0\npaths: {}\n", &["3.1.0 is not supported"]);
+}
+
+#[test]
+fn every_unresolved_reference_is_listed() {
+    let spec = std::fs::read_to_string(fixture())
+        .unwrap()
+        .replace(
+            "#/components/schemas/Widget\"",
+            "#/components/schemas/Gadget\"",
+        )
+        .replace(
+            "#/components/schemas/Color\"",
+            "#/components/schemas/Colour\"",
+        );
+    assert_rejected(
+        &spec,
+        &[
+            "2 unresolved $ref(s)",
+            "#/components/schemas/Gadget",
+            "#/components/schemas/Colour",
+        ],
+    );
+}
+
+#[test]
+fn a_spec_progenitor_cannot_take_is_rejected() {
+    // Structurally valid YAML, but `paths` entries that are not OpenAPI path items.
+    assert_rejected(
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post: 7\n",
+        &["not a valid OpenAPI 3.0 document"],
+    );
+}
+
+#[test]
+fn a_missing_spec_file_is_named() {
+    let out = xtask(&[
+        "generate",
+        "--spec",
+        "/nonexistent/plaid.yml",
+        "--out",
+        "/nonexistent/out",
+    ]);
+    let t = text(&out);
+    assert!(!out.status.success());
+    assert!(t.contains("/nonexistent/plaid.yml"), "{t}");
+}
