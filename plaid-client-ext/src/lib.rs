@@ -1,2 +1,53 @@
-//! The hand-written layer over `plaid-client` (in progress; see the issues).
+//! # plaid-client-ext
+//!
+//! The Plaid API client for Rust. It wraps the generated low-level client (`plaid-client`,
+//! every operation and type of Plaid's OpenAPI spec) with what production code needs:
+//!
+//! - [`config`]: environment (Sandbox, Production, or any URL), credentials sent as
+//!   `PLAID-CLIENT-ID`/`PLAID-SECRET` headers, `Plaid-Version: 2020-09-14`, timeouts, user agent,
+//!   your own `reqwest::Client`, and [`PlaidClient::from_env`], which never panics;
+//! - [`error`]: one [`Error`] type: Plaid's error object with `error_type`/`error_code` as open
+//!   enums, and distinct variants for timeouts, transport failures and undecodable bodies;
+//! - [`retry`]: exponential backoff with jitter, capped, honouring `Retry-After`, applied only
+//!   where a retry cannot create a duplicate (read-only operations, keyed writes);
+//! - [`idempotency`]: keys filled, checked against the spec's limits, reused on every retry,
+//!   and handed back to you;
+//! - secrets never appear in `Debug`, errors or logs; every request is a `tracing` span.
+//!
+//! ```no_run
+//! use plaid_client_ext::{types, PlaidClient};
+//!
+//! # async fn run() -> Result<(), plaid_client_ext::Error> {
+//! let client = PlaidClient::from_env()?;
+//! let mut transfer: types::TransferCreateRequest = serde_json::from_value(serde_json::json!({
+//!     "access_token": "access-sandbox-…", "account_id": "…", "authorization_id": "…",
+//!     "description": "payment"
+//! })).expect("valid request");
+//! // Optional: fix the key first and store it, so a crashed process can retry safely.
+//! let key = client.assign_idempotency_key(&mut transfer)?;
+//! let created = client.send(&transfer).await?;
+//! println!("transfer {} with key {:?}", created.transfer.id, key);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod config;
+pub mod error;
+pub mod idempotency;
+mod redact;
+pub mod retry;
+
+mod client;
+
+pub use client::{PlaidClient, Response, ResponseOf};
+pub use config::{ClientBuilder, ConfigError, Environment, PLAID_VERSION};
+pub use error::{ApiError, DecodeError, Error, ErrorCode, ErrorType, TransportKind};
+pub use idempotency::IdempotencyKey;
+pub use redact::Secret;
+
+/// The generated low-level client.
 pub use plaid_client;
+/// One marker type per operation.
+pub use plaid_client::operations;
+/// The generated request, response and error types.
+pub use plaid_client::types;

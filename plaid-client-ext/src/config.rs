@@ -1,0 +1,255 @@
+//! Configuration: which Plaid environment, which credentials, timeouts, user agent, HTTP client
+//! and retry policy. Nothing here panics on bad input: every problem is a [`ConfigError`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::redact::Secret;
+use crate::retry::{Backoff, NoRetry, RetryPolicy};
+
+/// The `Plaid-Version` header sent with every request: the API version the generated types
+/// describe (the spec's file name is `2020-09-14.yml`).
+pub const PLAID_VERSION: &str = "2020-09-14";
+
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default timeout of one attempt. Plaid answers most calls in a few seconds, but some
+/// (`/accounts/balance/get`, reports) wait on financial institutions; its docs recommend
+/// generous client timeouts.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// `https://sandbox.plaid.com`: test data, free.
+    Sandbox,
+    /// `https://production.plaid.com`: real data, billed.
+    Production,
+    /// Any other base URL: a local mock in tests, a proxy, a recorder.
+    Custom(String),
+}
+
+impl Environment {
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::Sandbox => "https://sandbox.plaid.com",
+            Environment::Production => "https://production.plaid.com",
+            Environment::Custom(url) => url.trim_end_matches('/'),
+        }
+    }
+
+    /// Parse `sandbox`, `production` (any case) or an `http://`/`https://` URL, as `PLAID_ENV`
+    /// takes it.
+    ///
+    /// ```
+    /// use plaid_client_ext::Environment;
+    ///
+    /// assert_eq!(Environment::parse("Sandbox").unwrap(), Environment::Sandbox);
+    /// assert_eq!(Environment::parse("http://127.0.0.1:8080/").unwrap().base_url(), "http://127.0.0.1:8080");
+    /// assert!(Environment::parse("development").is_err()); // retired by Plaid in 2024
+    /// ```
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let v = value.trim();
+        match v.to_ascii_lowercase().as_str() {
+            "sandbox" => Ok(Environment::Sandbox),
+            "production" => Ok(Environment::Production),
+            _ if v.starts_with("http://") || v.starts_with("https://") => {
+                if v.len() <= "https://".len() || v.contains(char::is_whitespace) {
+                    return Err(ConfigError::InvalidEnvironment(v.to_string()));
+                }
+                Ok(Environment::Custom(v.to_string()))
+            }
+            _ => Err(ConfigError::InvalidEnvironment(v.to_string())),
+        }
+    }
+}
+
+/// A configuration problem. Messages name the setting, never a credential's value.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// An environment variable `from_env` needs is not set (or not Unicode).
+    #[error("environment variable {0} is not set")]
+    MissingVar(&'static str),
+    /// A credential is empty.
+    #[error("{0} is empty")]
+    EmptyCredential(&'static str),
+    /// A credential cannot be sent as an HTTP header (control characters, non-ASCII).
+    #[error("{0} contains characters that cannot be sent in an HTTP header")]
+    InvalidCredential(&'static str),
+    /// `PLAID_ENV` (or the given environment) is not `sandbox`, `production` or a URL.
+    #[error("invalid Plaid environment `{0}`: expected `sandbox`, `production` or an http(s) URL")]
+    InvalidEnvironment(String),
+    /// The user agent cannot be sent as an HTTP header.
+    #[error("the user agent contains characters that cannot be sent in an HTTP header")]
+    InvalidUserAgent,
+    /// reqwest could not build its client (for instance, no TLS backend could be initialised).
+    #[error("could not build the HTTP client: {0}")]
+    HttpClient(String),
+}
+
+/// Builds a [`crate::PlaidClient`].
+///
+/// ```
+/// use std::time::Duration;
+/// use plaid_client_ext::{Environment, PlaidClient};
+///
+/// let client = PlaidClient::builder(Environment::Sandbox, "client-id-123", "s3cr3t-value")
+///     .request_timeout(Duration::from_secs(30))
+///     .user_agent("my-app/1.0")
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.environment(), &Environment::Sandbox);
+/// // Credentials never show up in Debug output.
+/// let shown = format!("{client:?}");
+/// assert!(!shown.contains("s3cr3t-value") && !shown.contains("client-id-123"));
+/// ```
+#[derive(Debug)]
+pub struct ClientBuilder {
+    pub(crate) environment: Environment,
+    pub(crate) client_id: Secret,
+    pub(crate) secret: Secret,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) http: Option<reqwest::Client>,
+    pub(crate) retry: Arc<dyn RetryPolicy>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(environment: Environment, client_id: Secret, secret: Secret) -> Self {
+        Self {
+            environment,
+            client_id,
+            secret,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            user_agent: format!("plaid-rs/{}", env!("CARGO_PKG_VERSION")),
+            http: None,
+            retry: Arc::new(Backoff::default()),
+        }
+    }
+
+    /// Timeout for establishing a connection (default 10 s). Ignored with [`Self::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout of one attempt, from sending to the end of the body (default 90 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `plaid-rs/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Use this `reqwest::Client` (your proxy, TLS and pool settings). Its own timeouts then
+    /// apply besides [`Self::request_timeout`].
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The retry policy (default [`Backoff::default`]). Whatever the policy says, a write without
+    /// an idempotency key is never retried.
+    pub fn retry_policy(mut self, policy: impl RetryPolicy) -> Self {
+        self.retry = Arc::new(policy);
+        self
+    }
+
+    /// Never retry.
+    pub fn no_retries(self) -> Self {
+        self.retry_policy(NoRetry)
+    }
+
+    /// Check the settings and build the client.
+    pub fn build(self) -> Result<crate::PlaidClient, ConfigError> {
+        crate::PlaidClient::from_builder(self)
+    }
+}
+
+/// Read `PLAID_CLIENT_ID`, `PLAID_SECRET` and `PLAID_ENV` (default `sandbox`) into a builder.
+pub(crate) fn builder_from_env(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<ClientBuilder, ConfigError> {
+    let client_id = get("PLAID_CLIENT_ID").ok_or(ConfigError::MissingVar("PLAID_CLIENT_ID"))?;
+    let secret = get("PLAID_SECRET").ok_or(ConfigError::MissingVar("PLAID_SECRET"))?;
+    let env = match get("PLAID_ENV") {
+        Some(v) => Environment::parse(&v)?,
+        None => Environment::Sandbox,
+    };
+    Ok(ClientBuilder::new(
+        env,
+        Secret::new(client_id),
+        Secret::new(secret),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn from_env_reports_what_is_missing_or_invalid() {
+        let e = builder_from_env(vars(&[])).unwrap_err();
+        assert!(
+            matches!(e, ConfigError::MissingVar("PLAID_CLIENT_ID")),
+            "{e}"
+        );
+        let e = builder_from_env(vars(&[("PLAID_CLIENT_ID", "id")])).unwrap_err();
+        assert!(matches!(e, ConfigError::MissingVar("PLAID_SECRET")), "{e}");
+        let e = builder_from_env(vars(&[
+            ("PLAID_CLIENT_ID", "id"),
+            ("PLAID_SECRET", "s"),
+            ("PLAID_ENV", "moon"),
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid Plaid environment `moon`: expected `sandbox`, `production` or an http(s) URL"
+        );
+        let b =
+            builder_from_env(vars(&[("PLAID_CLIENT_ID", "id"), ("PLAID_SECRET", "s")])).unwrap();
+        assert_eq!(b.environment, Environment::Sandbox);
+    }
+
+    #[test]
+    fn empty_or_unsendable_credentials_are_errors_not_panics() {
+        let e = ClientBuilder::new(Environment::Sandbox, Secret::new(""), Secret::new("s"))
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(e, ConfigError::EmptyCredential("client_id")),
+            "{e}"
+        );
+        let e = ClientBuilder::new(
+            Environment::Sandbox,
+            Secret::new("id"),
+            Secret::new("bad\nsecret"),
+        )
+        .build()
+        .unwrap_err();
+        assert!(matches!(e, ConfigError::InvalidCredential("secret")), "{e}");
+        assert!(!e.to_string().contains("bad"), "{e}");
+        let e = ClientBuilder::new(Environment::Sandbox, Secret::new("id"), Secret::new("s"))
+            .user_agent("a\u{7f}b")
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::InvalidUserAgent), "{e}");
+    }
+}

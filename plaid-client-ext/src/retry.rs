@@ -1,0 +1,222 @@
+//! Retry policies.
+//!
+//! A policy only decides *when* to try again; *whether* a retry is safe is decided by the client
+//! before the policy is asked: an operation is retried only when it is read-only
+//! (`Operation::READ_ONLY`) or carries an idempotency key, so a retry can never create a second
+//! transfer. Which failures are worth retrying is [`crate::Error::is_retryable`]: transport
+//! errors, timeouts, HTTP 429/`RATE_LIMIT_EXCEEDED` and 5xx (`INTERNAL_SERVER_ERROR`,
+//! `PLANNED_MAINTENANCE`).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::Error;
+
+/// What a policy knows when it is asked about a failed attempt.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryContext<'a> {
+    /// The operation (`operationId`).
+    pub operation: &'static str,
+    /// The attempt that just failed, from 1.
+    pub attempt: u32,
+    /// Time since the first attempt started.
+    pub elapsed: Duration,
+    /// Why it failed.
+    pub error: &'a Error,
+}
+
+/// Decides whether and when to try a failed, retry-safe request again.
+///
+/// ```
+/// use std::time::Duration;
+/// use plaid_client_ext::retry::{RetryContext, RetryPolicy};
+///
+/// /// Retry rate limits only, once a second, three times.
+/// #[derive(Debug)]
+/// struct RateLimitsOnly;
+/// impl RetryPolicy for RateLimitsOnly {
+///     fn next_delay(&self, ctx: &RetryContext<'_>) -> Option<Duration> {
+///         (ctx.error.is_rate_limited() && ctx.attempt < 3).then(|| Duration::from_secs(1))
+///     }
+/// }
+/// ```
+pub trait RetryPolicy: fmt::Debug + Send + Sync + 'static {
+    /// `Some(delay)` to try again after `delay`, `None` to give up and return the error.
+    fn next_delay(&self, ctx: &RetryContext<'_>) -> Option<Duration>;
+}
+
+/// Never retry.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRetry;
+
+impl RetryPolicy for NoRetry {
+    fn next_delay(&self, _: &RetryContext<'_>) -> Option<Duration> {
+        None
+    }
+}
+
+/// Exponential backoff with full jitter, capped in attempts and in total time, honouring
+/// `Retry-After`.
+///
+/// The n-th retry waits a random time in `[0, min(max_delay, initial * 2^(n-1))]`, or exactly
+/// what `Retry-After` asks (if that is within `max_delay`, else the policy gives up). No retry
+/// starts after `max_elapsed` from the first attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use plaid_client_ext::retry::Backoff;
+///
+/// let policy = Backoff {
+///     max_attempts: 5,
+///     max_elapsed: Duration::from_secs(60),
+///     ..Backoff::default()
+/// };
+/// assert_eq!(policy.initial_delay, Duration::from_millis(250));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    /// Attempts in all, the first included (default 4).
+    pub max_attempts: u32,
+    /// The first backoff ceiling (default 250 ms).
+    pub initial_delay: Duration,
+    /// The largest single wait, `Retry-After` included (default 10 s).
+    pub max_delay: Duration,
+    /// No retry starts later than this after the first attempt (default 30 s).
+    pub max_elapsed: Duration,
+    /// Randomize waits (full jitter; default on). Off gives the ceilings themselves.
+    pub jitter: bool,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            max_elapsed: Duration::from_secs(30),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy for Backoff {
+    fn next_delay(&self, ctx: &RetryContext<'_>) -> Option<Duration> {
+        if !ctx.error.is_retryable() || ctx.attempt >= self.max_attempts {
+            return None;
+        }
+        let delay = match ctx.error.retry_after() {
+            Some(asked) if asked > self.max_delay => return None,
+            Some(asked) => asked,
+            None => {
+                let exp = ctx.attempt.saturating_sub(1).min(30);
+                let ceiling = self
+                    .initial_delay
+                    .saturating_mul(1u32 << exp)
+                    .min(self.max_delay);
+                if self.jitter {
+                    ceiling.mul_f64(fastrand::f64())
+                } else {
+                    ceiling
+                }
+            }
+        };
+        (ctx.elapsed + delay <= self.max_elapsed).then_some(delay)
+    }
+}
+
+/// Parse a `Retry-After` header: delay-seconds (RFC 9110 also allows an HTTP date, which Plaid
+/// does not send; such a value is ignored rather than guessed at).
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    v.parse::<u64>().ok().map(Duration::from_secs).or_else(|| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s < 86_400.0)
+            .map(Duration::from_secs_f64)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::TransportKind;
+
+    fn transport() -> Error {
+        Error::Transport {
+            operation: "accountsGet",
+            kind: TransportKind::Io,
+            message: "reset".into(),
+            idempotency_key: None,
+        }
+    }
+
+    fn ctx(attempt: u32, elapsed: Duration, error: &Error) -> RetryContext<'_> {
+        RetryContext {
+            operation: "accountsGet",
+            attempt,
+            elapsed,
+            error,
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_and_stops_at_max_attempts() {
+        let p = Backoff {
+            jitter: false,
+            max_attempts: 6,
+            max_delay: Duration::from_secs(1),
+            ..Backoff::default()
+        };
+        let e = transport();
+        let delays: Vec<_> = (1..=6)
+            .map(|a| p.next_delay(&ctx(a, Duration::ZERO, &e)))
+            .collect();
+        assert_eq!(
+            delays,
+            vec![
+                Some(Duration::from_millis(250)),
+                Some(Duration::from_millis(500)),
+                Some(Duration::from_secs(1)),
+                Some(Duration::from_secs(1)),
+                Some(Duration::from_secs(1)),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn jitter_stays_within_the_ceiling() {
+        let p = Backoff::default();
+        let e = transport();
+        for _ in 0..200 {
+            let d = p.next_delay(&ctx(3, Duration::ZERO, &e)).unwrap();
+            assert!(d <= Duration::from_secs(1), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn total_time_cap_and_non_retryable_errors_stop_retries() {
+        let p = Backoff {
+            jitter: false,
+            ..Backoff::default()
+        };
+        let e = transport();
+        assert_eq!(p.next_delay(&ctx(1, Duration::from_secs(30), &e)), None);
+        let invalid = Error::InvalidRequest {
+            operation: "x",
+            reason: "y".into(),
+        };
+        assert_eq!(p.next_delay(&ctx(1, Duration::ZERO, &invalid)), None);
+        assert_eq!(NoRetry.next_delay(&ctx(1, Duration::ZERO, &e)), None);
+    }
+
+    #[test]
+    fn retry_after_values() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+}

@@ -1,0 +1,602 @@
+//! plaid-client-ext against a local mock: headers, retries, idempotency keys, errors, secrets.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use httpmock::prelude::*;
+use plaid_client_ext::retry::Backoff;
+use plaid_client_ext::{
+    types, Environment, Error, ErrorCode, ErrorType, PlaidClient, TransportKind,
+};
+use serde_json::{json, Value};
+
+const CLIENT_ID: &str = "test-client-id-5f1c";
+const SECRET: &str = "test-secret-9d2e7a";
+const ACCESS_TOKEN: &str = "access-sandbox-8ab976e6-64bc-4b38-98f7-731e7a349970";
+
+fn client(server: &MockServer) -> PlaidClient {
+    PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
+        .retry_policy(Backoff {
+            initial_delay: Duration::from_millis(10),
+            ..Backoff::default()
+        })
+        .build()
+        .expect("valid config")
+}
+
+fn accounts_request() -> types::AccountsGetRequest {
+    types::AccountsGetRequest {
+        access_token: ACCESS_TOKEN.to_string().into(),
+        client_id: None,
+        secret: None,
+        options: None,
+    }
+}
+
+/// Response bodies taken from the spec's own examples (checked by `cargo xtask conformance`).
+fn spec_response(path: &str) -> Value {
+    let all: Value = serde_json::from_str(include_str!(
+        "../../plaid-client-ext/examples/quickstart/sandbox-responses.json"
+    ))
+    .expect("valid JSON");
+    all[path].clone()
+}
+
+fn accounts_body() -> Value {
+    let mut body = spec_response("/accounts/get");
+    body["request_id"] = json!("req-accounts-1");
+    body
+}
+
+fn transfer_request() -> types::TransferCreateRequest {
+    serde_json::from_value(json!({
+        "access_token": ACCESS_TOKEN, "account_id": "a1", "authorization_id": "auth-1",
+        "description": "payment"
+    }))
+    .expect("valid request")
+}
+
+fn transfer_body() -> Value {
+    spec_response("/transfer/create")
+}
+
+fn plaid_error(status_type: &str, code: &str, message: &str) -> Value {
+    json!({"error_type": status_type, "error_code": code, "error_message": message,
+           "display_message": null, "request_id": "req-err-1"})
+}
+
+/// A mock answering every POST to `path` with `status` and the JSON `body`.
+async fn answer<'a>(
+    server: &'a MockServer,
+    path: &str,
+    status: u16,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(path);
+            then.status(status).json_body(body);
+        })
+        .await
+}
+
+/// Like [`answer`], for the first matching request only; later ones fall through to mocks
+/// created after it.
+async fn answer_once<'a>(
+    server: &'a MockServer,
+    path: &str,
+    status: u16,
+    body: Value,
+) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path(path);
+            then.status(status).json_body(body).up_to_n_times(1);
+        })
+        .await
+}
+
+/// Records the idempotency key of every request a mock matched.
+fn key_recorder(
+    log: &Arc<Mutex<Vec<String>>>,
+) -> impl Fn(&HttpMockRequest) -> bool + Send + Sync + 'static {
+    let log = log.clone();
+    move |req: &HttpMockRequest| {
+        let key = serde_json::from_slice::<Value>(req.body_ref())
+            .ok()
+            .and_then(|v| v["idempotency_key"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        log.lock().unwrap().push(key);
+        true
+    }
+}
+
+#[tokio::test]
+async fn sends_credentials_and_plaid_version_and_decodes() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/accounts/get")
+                .header("plaid-client-id", CLIENT_ID)
+                .header("plaid-secret", SECRET)
+                .header("plaid-version", "2020-09-14")
+                .header("content-type", "application/json")
+                .json_body(json!({"access_token": ACCESS_TOKEN}));
+            then.status(200).json_body(accounts_body());
+        })
+        .await;
+    let r = client(&server).send(&accounts_request()).await.expect("ok");
+    assert_eq!(
+        r.accounts[0].account_id,
+        accounts_body()["accounts"][0]["account_id"]
+    );
+    assert_eq!(r.attempts, 1);
+    assert_eq!(r.idempotency_key, None);
+    m.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_keyed_transfer_failing_with_500_is_retried_with_the_same_key_and_created_once() {
+    let server = MockServer::start_async().await;
+    let keys = Arc::new(Mutex::new(Vec::new()));
+    let failing = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/transfer/create")
+                .is_true(key_recorder(&keys));
+            then.status(500)
+                .json_body(plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"))
+                .up_to_n_times(1);
+        })
+        .await;
+    let created = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/transfer/create")
+                .is_true(key_recorder(&keys));
+            then.status(200).json_body(transfer_body());
+        })
+        .await;
+
+    let request = transfer_request();
+    let r = client(&server)
+        .send(&request)
+        .await
+        .expect("retried to success");
+    assert_eq!(failing.calls_async().await, 1);
+    assert_eq!(created.calls_async().await, 1, "exactly one transfer");
+    assert_eq!(r.attempts, 2);
+    let key = r.idempotency_key.clone().expect("a key was filled");
+    let keys = keys.lock().unwrap().clone();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys.iter().all(|k| *k == key),
+        "the same key on every attempt: {keys:?}"
+    );
+    // The caller's request is left as it was.
+    assert!(request.idempotency_key.is_none());
+}
+
+#[tokio::test]
+async fn a_callers_key_is_sent_as_given() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/transfer/create")
+                .json_body_includes(r#"{"idempotency_key": "order-42-payment"}"#);
+            then.status(200).json_body(transfer_body());
+        })
+        .await;
+    let mut request = transfer_request();
+    request.idempotency_key = Some("order-42-payment".to_string().into());
+    let r = client(&server).send(&request).await.expect("ok");
+    assert_eq!(r.idempotency_key.as_deref(), Some("order-42-payment"));
+    m.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_over_long_key_is_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200);
+        })
+        .await;
+    let mut request = transfer_request();
+    request.idempotency_key = Some("k".repeat(51).into());
+    let err = client(&server).send(&request).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("at most 50"), "{err}");
+    assert_eq!(m.calls_async().await, 0);
+}
+
+#[tokio::test]
+async fn an_unkeyed_write_failing_with_500_is_not_retried() {
+    let server = MockServer::start_async().await;
+    let m = answer(
+        &server,
+        "/item/public_token/exchange",
+        500,
+        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+    )
+    .await;
+    let err = client(&server)
+        .send(&types::ItemPublicTokenExchangeRequest {
+            public_token: "public-sandbox-1".into(),
+            client_id: None,
+            secret: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(m.calls_async().await, 1, "never retried");
+    assert!(
+        err.is_retryable(),
+        "retryable in principle, but not safe here"
+    );
+    assert_eq!(err.api().map(|e| e.status), Some(500));
+    assert_eq!(err.error_code(), Some(&ErrorCode::InternalServerError));
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_waits_and_succeeds() {
+    let server = MockServer::start_async().await;
+    let limited = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/accounts/get");
+            then.status(429)
+                .header("retry-after", "1")
+                .json_body(plaid_error(
+                    "RATE_LIMIT_EXCEEDED",
+                    "ACCOUNTS_LIMIT",
+                    "slow down",
+                ))
+                .up_to_n_times(1);
+        })
+        .await;
+    let ok = answer(&server, "/accounts/get", 200, accounts_body()).await;
+    let started = Instant::now();
+    let r = client(&server)
+        .send(&accounts_request())
+        .await
+        .expect("succeeds after waiting");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as Retry-After asked"
+    );
+    assert_eq!(r.attempts, 2);
+    assert_eq!(limited.calls_async().await, 1);
+    assert_eq!(ok.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_attempt_cap() {
+    let server = MockServer::start_async().await;
+    let m = answer(
+        &server,
+        "/accounts/get",
+        503,
+        plaid_error("API_ERROR", "PLANNED_MAINTENANCE", "later"),
+    )
+    .await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    assert_eq!(
+        m.calls_async().await,
+        4,
+        "Backoff::default allows 4 attempts"
+    );
+    assert_eq!(err.error_code(), Some(&ErrorCode::PlannedMaintenance));
+}
+
+#[tokio::test]
+async fn retries_can_be_turned_off() {
+    let server = MockServer::start_async().await;
+    let m = answer(
+        &server,
+        "/accounts/get",
+        500,
+        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+    )
+    .await;
+    let c = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
+        .no_retries()
+        .build()
+        .unwrap();
+    assert!(c.send(&accounts_request()).await.is_err());
+    assert_eq!(m.calls_async().await, 1);
+}
+
+#[tokio::test]
+async fn unknown_error_codes_and_types_decode() {
+    let server = MockServer::start_async().await;
+    answer(
+        &server,
+        "/accounts/get",
+        400,
+        plaid_error("BRAND_NEW_TYPE", "BRAND_NEW_CODE", "new"),
+    )
+    .await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(api.error_code, ErrorCode::Other("BRAND_NEW_CODE".into()));
+    assert_eq!(
+        api.error_type,
+        ErrorType::UnknownValue("BRAND_NEW_TYPE".into())
+    );
+    assert_eq!(api.request_id.as_deref(), Some("req-err-1"));
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn item_login_required_is_recognised() {
+    let server = MockServer::start_async().await;
+    answer(
+        &server,
+        "/accounts/get",
+        400,
+        plaid_error("ITEM_ERROR", "ITEM_LOGIN_REQUIRED", "login"),
+    )
+    .await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    assert!(err.is_item_login_required());
+    assert!(!err.is_rate_limited());
+}
+
+#[tokio::test]
+async fn an_html_502_is_a_clear_decode_error() {
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/accounts/get");
+            then.status(502)
+                .header("content-type", "text/html")
+                .body("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
+        })
+        .await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    match &err {
+        Error::Decode(d) => {
+            let (status, content_type, snippet, reason) =
+                (&d.status, &d.content_type, &d.snippet, &d.reason);
+            assert_eq!(*status, 502);
+            assert_eq!(content_type.as_deref(), Some("text/html"));
+            assert!(
+                snippet.starts_with("<html><head><title>502 Bad Gateway"),
+                "{snippet}"
+            );
+            assert!(
+                reason.contains("expected Plaid's JSON error object, got text/html"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert!(err.is_retryable(), "a proxy's 502 is worth retrying");
+    assert_eq!(
+        m.calls_async().await,
+        4,
+        "read-only, so retried up to the cap"
+    );
+}
+
+#[tokio::test]
+async fn truncated_json_is_a_decode_error_naming_the_problem() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/accounts/get");
+            then.status(200)
+                .body(r#"{"accounts": [{"account_id": "a1", "bala"#);
+        })
+        .await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    match &err {
+        Error::Decode(d) if d.status == 200 => {
+            let (reason, snippet) = (&d.reason, &d.snippet);
+            assert!(reason.contains("EOF"), "{reason}");
+            assert!(snippet.contains("account_id"), "{snippet}");
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_fit_the_type_names_the_json_path() {
+    let server = MockServer::start_async().await;
+    let mut body = accounts_body();
+    body["accounts"][0]["balances"]["current"] = json!("lots");
+    answer(&server, "/accounts/get", 200, body).await;
+    let err = client(&server).send(&accounts_request()).await.unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("accounts[0].balances.current"), "{text}");
+}
+
+#[tokio::test]
+async fn timeouts_are_their_own_variant() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/accounts/get");
+            then.status(200)
+                .json_body(accounts_body())
+                .delay(Duration::from_millis(800));
+        })
+        .await;
+    let c = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
+        .request_timeout(Duration::from_millis(100))
+        .no_retries()
+        .build()
+        .unwrap();
+    let err = c.send(&accounts_request()).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(err.is_retryable());
+}
+
+/// A port with nothing listening: bind, note the port, close.
+fn closed_port_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
+
+#[tokio::test]
+async fn connection_failures_are_transport_errors_carrying_the_key() {
+    let c = PlaidClient::builder(Environment::Custom(closed_port_url()), CLIENT_ID, SECRET)
+        .no_retries()
+        .build()
+        .unwrap();
+    let err = c.send(&transfer_request()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The key the request carried is reported, so the caller can retry later with it.
+    assert_eq!(err.idempotency_key().map(str::len), Some(36));
+}
+
+/// Every error variant and the client itself: no credential or access token in Debug/Display.
+#[tokio::test]
+async fn no_secret_in_any_debug_or_display() {
+    let server = MockServer::start_async().await;
+    // A hostile server that echoes every secret back, in an error object and in HTML.
+    let echo = format!("bad key {SECRET} for {CLIENT_ID} and token {ACCESS_TOKEN}");
+    answer(&server, "/accounts/get", 400, json!({"error_type": "INVALID_INPUT", "error_code": "INVALID_API_KEYS", "error_message": echo, "display_message": echo, "request_id": "r", "suggested_action": echo})).await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/auth/get");
+            then.status(502).body(format!(
+                "<html>{echo} {{\"access_token\": \"{ACCESS_TOKEN}\"}}</html>"
+            ));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/identity/get");
+            then.status(200)
+                .json_body(json!({"accounts": 1}))
+                .delay(Duration::from_millis(500));
+        })
+        .await;
+    let quick = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
+        .request_timeout(Duration::from_millis(100))
+        .no_retries()
+        .build()
+        .unwrap();
+    let closed = PlaidClient::builder(Environment::Custom(closed_port_url()), CLIENT_ID, SECRET)
+        .no_retries()
+        .build()
+        .unwrap();
+
+    let api = quick.send(&accounts_request()).await.unwrap_err();
+    let decode = quick
+        .send(&types::AuthGetRequest {
+            access_token: ACCESS_TOKEN.to_string().into(),
+            client_id: None,
+            secret: None,
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    let timeout = quick
+        .send(&types::IdentityGetRequest {
+            access_token: ACCESS_TOKEN.to_string().into(),
+            client_id: None,
+            secret: None,
+            options: None,
+        })
+        .await
+        .unwrap_err();
+    let transport = closed.send(&accounts_request()).await.unwrap_err();
+    let mut long = transfer_request();
+    long.idempotency_key = Some(format!("{SECRET}{}", "x".repeat(60)).into());
+    let invalid = quick.send(&long).await.unwrap_err();
+    let config: Error =
+        PlaidClient::builder(Environment::Sandbox, CLIENT_ID, format!("{SECRET}\n"))
+            .build()
+            .unwrap_err()
+            .into();
+
+    assert!(matches!(api, Error::Api(_)), "{api:?}");
+    assert!(matches!(decode, Error::Decode(_)), "{decode:?}");
+    assert!(matches!(timeout, Error::Timeout { .. }), "{timeout:?}");
+    assert!(
+        matches!(transport, Error::Transport { .. }),
+        "{transport:?}"
+    );
+    assert!(
+        matches!(invalid, Error::InvalidRequest { .. }),
+        "{invalid:?}"
+    );
+    assert!(matches!(config, Error::Config(_)), "{config:?}");
+
+    let mut shown = vec![format!("{quick:?}"), format!("{closed:?}")];
+    for e in [&api, &decode, &timeout, &transport, &invalid, &config] {
+        shown.push(format!("{e:?}"));
+        shown.push(format!("{e}"));
+    }
+    for text in &shown {
+        for secret in [CLIENT_ID, SECRET, ACCESS_TOKEN] {
+            assert!(!text.contains(secret), "`{secret}` leaked in: {text}");
+        }
+    }
+    // The messages still say what happened.
+    assert!(api.to_string().contains("INVALID_API_KEYS"), "{api}");
+    assert!(decode.to_string().contains("[redacted]"), "{decode}");
+}
+
+/// Spans carry operation, attempt, status and request_id; logs carry no secret.
+#[tokio::test]
+async fn tracing_spans_carry_the_request_without_secrets() {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start_async().await;
+    answer_once(
+        &server,
+        "/transfer/create",
+        500,
+        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+    )
+    .await;
+    answer(&server, "/transfer/create", 200, transfer_body()).await;
+    client(&server).send(&transfer_request()).await.expect("ok");
+
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("operation=\"transferCreate\""), "{logs}");
+    assert!(
+        logs.contains("attempt=1") && logs.contains("status=500"),
+        "{logs}"
+    );
+    assert!(logs.contains("request_id=\"req-err-1\""), "{logs}");
+    assert!(logs.contains("retrying"), "{logs}");
+    for secret in [CLIENT_ID, SECRET, ACCESS_TOKEN] {
+        assert!(!logs.contains(secret), "`{secret}` in logs: {logs}");
+    }
+}
