@@ -129,8 +129,25 @@ fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
             toml::to_string(&out)?
         ),
     )?;
-    for f in ["build.rs", "src/lib.rs", "src/operation.rs"] {
-        std::fs::copy(client.join(f), dir.join(f)).with_context(|| format!("copying {f}"))?;
+    // Every hand-written file of the crate: build.rs and src/ except the generated module.
+    std::fs::copy(client.join("build.rs"), dir.join("build.rs")).context("copying build.rs")?;
+    let generated = client.join(GENERATED_DIR);
+    let mut stack = vec![client.join("src")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.starts_with(&generated) {
+                continue;
+            }
+            let rel = path.strip_prefix(&client)?;
+            if path.is_dir() {
+                std::fs::create_dir_all(dir.join(rel))?;
+                stack.push(path);
+            } else {
+                std::fs::copy(&path, dir.join(rel))
+                    .with_context(|| format!("copying {}", rel.display()))?;
+            }
+        }
     }
     // Share the lock file so the scratch crate builds with the same dependency versions.
     let _ = std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"));

@@ -6,7 +6,9 @@
 //! `plaid-client`, so that a broken checked-in client can always be regenerated.
 
 mod buildtime;
+mod bump;
 mod conformance;
+mod diff;
 mod docs;
 mod generate;
 mod normalize;
@@ -25,6 +27,12 @@ commands:
   spec fetch [--from PATH]        provision the pinned spec into openapi/plaid-openapi.yml
                                   (from PATH, else ../shared/plaid-openapi/, else the pinned URL;
                                   always verifies the pinned sha256)
+  spec diff OLD NEW [--format markdown|json] [--out FILE]
+                                  the API changes between two spec files, each marked breaking or
+                                  not for a Rust caller (both normalized first)
+  spec bump (--from PATH | --commit SHA) [--commit SHA] [--skip-conformance]
+                                  update the pin, provision, regenerate, run conformance and print
+                                  the API diff; on any failure everything is put back
   generate [--check] [--spec PATH] [--out DIR]
                                   normalize the spec and write the generated client
                                   (--check: compare with the checked-in code instead of writing;
@@ -72,6 +80,59 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 let from = o.take_path("--from");
                 spec::fetch(&root, from.as_deref())?;
                 Ok(ExitCode::SUCCESS)
+            }
+            Some((sub, opts)) if sub == "diff" => {
+                let (paths, opts): (Vec<&String>, Vec<&String>) = {
+                    let mut paths = Vec::new();
+                    let mut rest = Vec::new();
+                    let mut it = opts.iter();
+                    while let Some(a) = it.next() {
+                        if a.starts_with("--") {
+                            rest.push(a);
+                            if let Some(v) = it.next() {
+                                rest.push(v);
+                            }
+                        } else {
+                            paths.push(a);
+                        }
+                    }
+                    (paths, rest)
+                };
+                let [old, new] = paths[..] else {
+                    anyhow::bail!("spec diff needs two spec files: OLD NEW\n{USAGE}");
+                };
+                let owned: Vec<String> = opts.into_iter().cloned().collect();
+                let mut o = Opts::parse(&owned, &["--format", "--out"], &[])?;
+                let format = o.take_path("--format").map(|p| p.display().to_string());
+                let evidence =
+                    normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+                let report = diff::diff(
+                    spec::load(std::path::Path::new(old))?,
+                    spec::load(std::path::Path::new(new))?,
+                    &evidence,
+                );
+                let text = match format.as_deref() {
+                    None | Some("markdown") | Some("md") => report.markdown(),
+                    Some("json") => serde_json::to_string_pretty(&report)? + "\n",
+                    Some(other) => anyhow::bail!("unknown --format `{other}` (markdown, json)"),
+                };
+                match o.take_path("--out") {
+                    Some(out) => {
+                        std::fs::write(&out, text)?;
+                        println!("{}\nwrote {}", report.summary(), out.display());
+                    }
+                    None => print!("{text}"),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Some((sub, opts)) if sub == "bump" => {
+                let mut o = Opts::parse(opts, &["--from", "--commit"], &["--skip-conformance"])?;
+                let bump_opts = bump::Options {
+                    from: o.take_path("--from"),
+                    commit: o.take_path("--commit").map(|p| p.display().to_string()),
+                    skip_conformance: o.flag("--skip-conformance"),
+                };
+                bump::run(&root, &bump_opts)
             }
             _ => anyhow::bail!("unknown `spec` subcommand\n{USAGE}"),
         },
@@ -161,8 +222,12 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The workspace root: the parent of this crate's manifest directory.
+/// The workspace root: the parent of this crate's manifest directory, or `XTASK_ROOT` (for
+/// tests that run a command against a scratch copy of the tree).
 fn workspace_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XTASK_ROOT") {
+        return PathBuf::from(dir);
+    }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

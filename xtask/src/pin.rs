@@ -38,6 +38,17 @@ pub fn load(root: &Path) -> anyhow::Result<Pin> {
     Ok(pin)
 }
 
+/// The pin file's text: the header comment and the four fields.
+pub fn to_toml(pin: &Pin) -> anyhow::Result<String> {
+    Ok(format!(
+        "# The Plaid OpenAPI spec this repository generates `plaid-client` from.\n\
+         # Change it only with `cargo xtask spec bump` (it updates every field together).\n\
+         # The spec file itself is provisioned by `cargo xtask spec fetch` into\n\
+         # `openapi/plaid-openapi.yml` (git-ignored), never committed.\n{}",
+        toml::to_string(pin)?
+    ))
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);

@@ -250,3 +250,179 @@ fn a_missing_spec_file_is_named() {
     assert!(!out.status.success());
     assert!(t.contains("/nonexistent/plaid.yml"), "{t}");
 }
+
+/// The two published specs beside the repository (as CI has them).
+fn shared_spec(version: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/plaid-openapi")
+        .join(format!("2020-09-14_{version}.yml"));
+    assert!(
+        p.exists(),
+        "{} is missing: this test needs ../shared/plaid-openapi beside the repository",
+        p.display()
+    );
+    p.display().to_string()
+}
+
+#[test]
+#[ignore = "needs ../shared/plaid-openapi (run by .ci/run with --ignored)"]
+fn spec_diff_reports_the_real_changes_from_1_688_6_to_1_697_4() {
+    let out = xtask(&[
+        "spec",
+        "diff",
+        &shared_spec("1.688.6"),
+        &shared_spec("1.697.4"),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["old_version"], "2020-09-14_1.688.6");
+    assert_eq!(report["new_version"], "2020-09-14_1.697.4");
+    let changes = report["changes"].as_array().unwrap();
+    let find = |kind: &str, location: &str| {
+        changes
+            .iter()
+            .find(|c| c["kind"] == kind && c["location"].as_str().unwrap().starts_with(location))
+            .unwrap_or_else(|| panic!("no {kind} at {location}"))
+    };
+    // Each checked by reading both spec files.
+    assert_eq!(
+        find("operation-added", "GET /fdx/consents/{consentId}")["breaking"],
+        false
+    );
+    assert_eq!(
+        find("operation-removed", "POST /item/handle_fraud_report")["breaking"],
+        true
+    );
+    assert_eq!(
+        find("operation-removed", "POST /network_insights/report/get")["breaking"],
+        true
+    );
+    assert_eq!(
+        find("schema-added", "CraVerificationIncomeReport")["breaking"],
+        false
+    );
+    assert_eq!(
+        find("schema-removed", "NetworkInsightsReportGetResponse")["breaking"],
+        true
+    );
+    assert_eq!(
+        find("field-removed", "UserProductsTerminateRequest.products")["breaking"],
+        true
+    );
+    let reason = find("field-added", "UserProductsTerminateRequest.reason_code");
+    assert_eq!(reason["breaking"], true);
+    assert!(
+        reason["detail"].as_str().unwrap().contains("required"),
+        "{reason}"
+    );
+    assert_eq!(
+        find(
+            "field-added",
+            "TransferAuthorizationCreateRequest.custom_attributes"
+        )["used_in"],
+        "request"
+    );
+    assert_eq!(
+        find("field-added", "Holding.tax_lots")["breaking"],
+        false,
+        "response-only addition"
+    );
+    let err_type = find("enum-value-added", "PlaidErrorType");
+    assert_eq!(err_type["detail"], "`BASE_REPORT_ERROR`");
+    assert_eq!(err_type["breaking"], false);
+    let other = find("enum-value-removed", "ItemProductsTerminateReasonCode");
+    assert_eq!(other["detail"], "`OTHER`");
+    assert_eq!(other["breaking"], true);
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|c| c["kind"] == "operation-removed")
+            .count(),
+        2
+    );
+
+    let md = xtask(&[
+        "spec",
+        "diff",
+        &shared_spec("1.688.6"),
+        &shared_spec("1.697.4"),
+    ]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.starts_with("# Plaid API changes: 2020-09-14_1.688.6 → 2020-09-14_1.697.4"),
+        "{md}"
+    );
+    assert!(md.contains("## Breaking changes"), "{md}");
+}
+
+/// A scratch tree with what `spec bump` reads and writes: the pin and the generated code.
+fn scratch_tree() -> TempDir {
+    let dir = tempdir();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::create_dir_all(dir.path().join("openapi")).unwrap();
+    std::fs::copy(
+        root.join("openapi/pin.toml"),
+        dir.path().join("openapi/pin.toml"),
+    )
+    .unwrap();
+    let gen = dir.path().join("plaid-client/src/generated");
+    std::fs::create_dir_all(&gen).unwrap();
+    std::fs::write(gen.join("mod.rs"), "// the checked-in client\n").unwrap();
+    dir
+}
+
+fn xtask_in(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("XTASK_ROOT", root)
+        .output()
+        .expect("xtask runs")
+}
+
+#[test]
+fn a_failed_bump_leaves_everything_as_it_was() {
+    let tree = scratch_tree();
+    let before = snapshot(tree.path());
+    // Passes validation, then fails in generation: the bump must roll back.
+    let spec = tree.path().join("next.yml");
+    std::fs::write(
+        &spec,
+        "openapi: 3.0.0\ninfo: {title: t, version: '2020-09-14_9.9.9'}\npaths:\n  /a:\n    post: 7\n",
+    )
+    .unwrap();
+    let out = xtask_in(
+        tree.path(),
+        &[
+            "spec",
+            "bump",
+            "--from",
+            spec.to_str().unwrap(),
+            "--skip-conformance",
+        ],
+    );
+    let t = text(&out);
+    assert!(!out.status.success(), "{t}");
+    assert!(t.contains("spec bump failed"), "{t}");
+    let mut after = snapshot(tree.path());
+    after.retain(|(p, _)| p != &spec);
+    assert_eq!(before, after, "the tree changed: {t}");
+}
+
+#[test]
+fn a_bump_from_an_invalid_file_changes_nothing() {
+    let tree = scratch_tree();
+    let before = snapshot(tree.path());
+    let spec = tree.path().join("next.yml");
+    std::fs::write(&spec, "not: [a spec").unwrap();
+    let out = xtask_in(
+        tree.path(),
+        &["spec", "bump", "--from", spec.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("not valid YAML"), "{}", text(&out));
+    let mut after = snapshot(tree.path());
+    after.retain(|(p, _)| p != &spec);
+    assert_eq!(before, after);
+}

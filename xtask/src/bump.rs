@@ -1,0 +1,202 @@
+//! `cargo xtask spec bump (--from PATH | --commit SHA) [--commit SHA] [--skip-conformance]`.
+//!
+//! The maintainer's path to a new Plaid spec, in one transaction: update the pin (version from
+//! the file's `info.version`, commit, URL, sha256), provision the file, regenerate the client,
+//! replay the spec's examples against it, and print what changed in the API. If any step fails
+//! the pin, the provisioned spec and the generated code are put back exactly as they were.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::{conformance, diff, generate, normalize, pin, spec};
+
+/// The upstream file of a commit of plaid/plaid-openapi.
+pub fn upstream_url(commit: &str) -> String {
+    format!("https://raw.githubusercontent.com/plaid/plaid-openapi/{commit}/2020-09-14.yml")
+}
+
+pub struct Options {
+    pub from: Option<PathBuf>,
+    pub commit: Option<String>,
+    pub skip_conformance: bool,
+}
+
+/// Everything a bump may change, as it was before.
+struct Snapshot {
+    pin: Vec<u8>,
+    provisioned: Option<Vec<u8>>,
+    generated: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+fn files_under(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Snapshot {
+    fn take(root: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            pin: std::fs::read(pin::pin_path(root))?,
+            provisioned: std::fs::read(pin::provisioned_path(root)).ok(),
+            generated: files_under(&root.join("plaid-client").join(generate::GENERATED_DIR))?,
+        })
+    }
+
+    fn restore(&self, root: &Path) -> anyhow::Result<()> {
+        std::fs::write(pin::pin_path(root), &self.pin)?;
+        let prov = pin::provisioned_path(root);
+        match &self.provisioned {
+            Some(bytes) => std::fs::write(&prov, bytes)?,
+            None => {
+                let _ = std::fs::remove_file(&prov);
+            }
+        }
+        let dir = root.join("plaid-client").join(generate::GENERATED_DIR);
+        for path in files_under(&dir)?.keys() {
+            if !self.generated.contains_key(path) {
+                std::fs::remove_file(path)?;
+            }
+        }
+        for (path, bytes) in &self.generated {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, bytes)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
+    let old_pin = pin::load(root)?;
+    let (bytes, source) = match (&opts.from, &opts.commit) {
+        (Some(path), _) => (
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            path.display().to_string(),
+        ),
+        (None, Some(commit)) => {
+            let url = upstream_url(commit);
+            let out = std::process::Command::new("curl")
+                .args([
+                    "--fail",
+                    "--silent",
+                    "--show-error",
+                    "--location",
+                    "--max-time",
+                    "120",
+                ])
+                .arg(&url)
+                .output()
+                .context("running curl")?;
+            anyhow::ensure!(
+                out.status.success(),
+                "downloading {url} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            (out.stdout, url)
+        }
+        (None, None) => anyhow::bail!("spec bump needs --from PATH or --commit SHA"),
+    };
+    // Validate before touching anything.
+    let new_doc = spec::parse(&bytes).map_err(|e| anyhow::anyhow!("{source}: {e}"))?;
+    let version = new_doc
+        .pointer("/info/version")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| anyhow::anyhow!("{source}: no info.version"))?
+        .to_string();
+    let commit = opts.commit.clone().unwrap_or_default();
+    let new_pin = pin::Pin {
+        version: version.clone(),
+        url: if commit.is_empty() {
+            String::new()
+        } else {
+            upstream_url(&commit)
+        },
+        commit,
+        sha256: pin::sha256_hex(&bytes),
+    };
+    if new_pin.url.is_empty() {
+        println!(
+            "note: no --commit given; the pin records no upstream URL, so `spec fetch` can provision \
+             this version only from a local copy (../shared/plaid-openapi/{version}.yml or --from)"
+        );
+    }
+    // The old spec, for the API diff: the provisioned file if it is the pinned one.
+    let old_doc = std::fs::read(pin::provisioned_path(root))
+        .ok()
+        .filter(|b| pin::sha256_hex(b) == old_pin.sha256)
+        .and_then(|b| spec::parse(&b).ok());
+
+    let snapshot = Snapshot::take(root)?;
+    let result = apply(root, &new_pin, &bytes, opts.skip_conformance);
+    match result {
+        Ok(()) => {
+            println!("bumped the spec {} → {version}", old_pin.version);
+            match old_doc {
+                Some(old) => {
+                    let evidence =
+                        normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+                    let report = diff::diff(old, new_doc, &evidence);
+                    println!("API changes: {}", report.summary());
+                    println!("(full report: cargo xtask spec diff OLD NEW)");
+                }
+                None => println!("the old spec was not provisioned, so no API diff was made"),
+            }
+            println!(
+                "review `git diff`, then commit openapi/pin.toml with plaid-client/src/generated"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            snapshot
+                .restore(root)
+                .context("restoring the pin and generated code after a failed bump")?;
+            Err(e.context("spec bump failed; the pin, the provisioned spec and the generated code are unchanged"))
+        }
+    }
+}
+
+fn apply(
+    root: &Path,
+    new_pin: &pin::Pin,
+    bytes: &[u8],
+    skip_conformance: bool,
+) -> anyhow::Result<()> {
+    std::fs::write(pin::provisioned_path(root), bytes)?;
+    std::fs::write(pin::pin_path(root), pin::to_toml(new_pin)?)?;
+    let gen = generate::run(
+        root,
+        &generate::Options {
+            spec: None,
+            out: None,
+            check: false,
+            style: progenitor::InterfaceStyle::Positional,
+        },
+    )?;
+    anyhow::ensure!(gen == ExitCode::SUCCESS, "generation failed");
+    if !skip_conformance {
+        let conf = conformance::run(root, None, None)?;
+        anyhow::ensure!(
+            conf == ExitCode::SUCCESS,
+            "conformance failed on the new spec"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,557 @@
+//! `cargo xtask spec diff OLD NEW [--format markdown|json] [--out FILE]`: what changed in the API
+//! between two spec files, and what of it breaks a Rust caller.
+//!
+//! Both specs are normalized first (the same rules as `generate`), so the report describes the
+//! generated client, not the spec's defects. It compares operations, component schemas, their
+//! properties (type, required, nullable) and enum values, and marks each change breaking or not
+//! *for code written against the generated client*:
+//!
+//! | change | breaking? | why |
+//! |---|---|---|
+//! | operation or schema removed | yes | the method or type is gone |
+//! | operation or schema added | no | |
+//! | property removed | yes | code naming the field stops compiling |
+//! | property added to a request type | yes | struct literals must name the new field (required ones must be sent) |
+//! | property added to a response-only type | no | |
+//! | type, required or nullable changed | yes | the Rust type changes (`T` ↔ `Option<T>`, another type) |
+//! | enum value removed | yes | the variant is gone |
+//! | enum value added | no | decodes (also into `UnknownValue` before the bump); an exhaustive `match` without `_` needs an arm |
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::normalize;
+
+/// One change.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// `operation-added`, `operation-removed`, `schema-added`, `schema-removed`, `field-added`,
+    /// `field-removed`, `field-changed`, `enum-value-added`, `enum-value-removed`.
+    pub kind: &'static str,
+    /// Whether code written against the old client may stop compiling or decoding.
+    pub breaking: bool,
+    /// `POST /path (operationId)`, `Schema`, `Schema.field`.
+    pub location: String,
+    /// What changed, in words.
+    pub detail: String,
+    /// Where the schema is used: `request`, `response`, `request+response` or `unused`.
+    pub used_in: String,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub old_version: String,
+    pub new_version: String,
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    pub fn breaking(&self) -> usize {
+        self.changes.iter().filter(|c| c.breaking).count()
+    }
+
+    fn count(&self, kind: &str) -> usize {
+        self.changes.iter().filter(|c| c.kind == kind).count()
+    }
+
+    /// One line: how many changes of each kind.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} changes, {} breaking: operations +{} -{}, schemas +{} -{}, fields +{} -{} ~{}, enum values +{} -{}",
+            self.changes.len(),
+            self.breaking(),
+            self.count("operation-added"),
+            self.count("operation-removed"),
+            self.count("schema-added"),
+            self.count("schema-removed"),
+            self.count("field-added"),
+            self.count("field-removed"),
+            self.count("field-changed"),
+            self.count("enum-value-added"),
+            self.count("enum-value-removed"),
+        )
+    }
+
+    /// Markdown for a pull-request description.
+    pub fn markdown(&self) -> String {
+        let mut out = format!(
+            "# Plaid API changes: {} → {}\n\n**{}**\n",
+            self.old_version,
+            self.new_version,
+            self.summary()
+        );
+        let breaking: Vec<&Change> = self.changes.iter().filter(|c| c.breaking).collect();
+        if !breaking.is_empty() {
+            out.push_str("\n## Breaking changes\n\n| change | where | used in | detail |\n|---|---|---|---|\n");
+            for c in &breaking {
+                out.push_str(&format!(
+                    "| {} | `{}` | {} | {} |\n",
+                    c.kind, c.location, c.used_in, c.detail
+                ));
+            }
+        }
+        let sections: [(&str, &[&str]); 4] = [
+            ("Operations", &["operation-added", "operation-removed"]),
+            ("Schemas", &["schema-added", "schema-removed"]),
+            ("Fields", &["field-added", "field-removed", "field-changed"]),
+            ("Enum values", &["enum-value-added", "enum-value-removed"]),
+        ];
+        for (title, kinds) in sections {
+            let items: Vec<&Change> = self
+                .changes
+                .iter()
+                .filter(|c| kinds.contains(&c.kind))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n## {title}\n\n"));
+            for c in items {
+                let mark = if c.breaking { " **(breaking)**" } else { "" };
+                out.push_str(&format!(
+                    "- {}: `{}`: {}{mark}\n",
+                    c.kind, c.location, c.detail
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Compare two (raw) specs; both are normalized with `evidence` first.
+pub fn diff(old: Value, new: Value, evidence: &normalize::Evidence) -> Report {
+    let version = |v: &Value| {
+        v.pointer("/info/version")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    let (old_version, new_version) = (version(&old), version(&new));
+    let (old, _) = normalize::normalize(old, evidence);
+    let (new, _) = normalize::normalize(new, evidence);
+    let mut changes = Vec::new();
+
+    // Operations.
+    let (oa, ob) = (operations(&old), operations(&new));
+    for (k, id) in &ob {
+        if !oa.contains_key(k) {
+            changes.push(change(
+                "operation-added",
+                false,
+                format!("{k} ({id})"),
+                "new operation".into(),
+                "-",
+            ));
+        }
+    }
+    for (k, id) in &oa {
+        if !ob.contains_key(k) {
+            changes.push(change(
+                "operation-removed",
+                true,
+                format!("{k} ({id})"),
+                "the client method is gone".into(),
+                "-",
+            ));
+        }
+    }
+
+    // Schemas.
+    let empty = serde_json::Map::new();
+    let sa = old
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let sb = new
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let (use_old, use_new) = (usage(&old), usage(&new));
+    let used = |name: &str, in_new: bool| {
+        let u = if in_new { &use_new } else { &use_old };
+        u.get(name).cloned().unwrap_or_else(|| "unused".into())
+    };
+    for name in sb.keys().filter(|n| !sa.contains_key(*n)) {
+        changes.push(change(
+            "schema-added",
+            false,
+            name.clone(),
+            "new type".into(),
+            &used(name, true),
+        ));
+    }
+    for name in sa.keys().filter(|n| !sb.contains_key(*n)) {
+        changes.push(change(
+            "schema-removed",
+            true,
+            name.clone(),
+            "the type is gone".into(),
+            &used(name, false),
+        ));
+    }
+    for (name, a) in sa {
+        let Some(b) = sb.get(name) else { continue };
+        let ctx = used(name, true);
+        compare_schema(name, a, b, &ctx, &mut changes);
+    }
+    changes.sort_by(|x, y| (x.kind, &x.location).cmp(&(y.kind, &y.location)));
+    Report {
+        old_version,
+        new_version,
+        changes,
+    }
+}
+
+fn change(
+    kind: &'static str,
+    breaking: bool,
+    location: String,
+    detail: String,
+    used_in: &str,
+) -> Change {
+    Change {
+        kind,
+        breaking,
+        location,
+        detail,
+        used_in: used_in.to_string(),
+    }
+}
+
+/// `METHOD /path` → operationId.
+fn operations(doc: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (path, item) in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (m, op) in item.as_object().into_iter().flatten() {
+            if normalize::is_http_method(m) {
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("-");
+                out.insert(format!("{} {path}", m.to_ascii_uppercase()), id.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Component name → `request`, `response` or `request+response`, by reachability from
+/// request bodies and responses.
+fn usage(doc: &Value) -> BTreeMap<String, String> {
+    let mut req = BTreeSet::new();
+    let mut resp = BTreeSet::new();
+    for item in doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for (m, op) in item.as_object().into_iter().flatten() {
+            if !normalize::is_http_method(m) {
+                continue;
+            }
+            if let Some(rb) = op.get("requestBody") {
+                reach(doc, rb, &mut req);
+            }
+            if let Some(r) = op.get("responses") {
+                reach(doc, r, &mut resp);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for n in req.union(&resp) {
+        let tag = match (req.contains(n), resp.contains(n)) {
+            (true, true) => "request+response",
+            (true, false) => "request",
+            _ => "response",
+        };
+        out.insert(n.clone(), tag.to_string());
+    }
+    out
+}
+
+fn reach(doc: &Value, v: &Value, seen: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                if seen.insert(name.to_string()) {
+                    if let Some(target) = doc.pointer(&format!("/components/schemas/{name}")) {
+                        reach(doc, target, seen);
+                    }
+                }
+                return;
+            }
+            for (k, child) in map {
+                if k != "example" && k != "examples" {
+                    reach(doc, child, seen);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| reach(doc, i, seen)),
+        _ => {}
+    }
+}
+
+/// A short description of a schema's Rust-relevant shape.
+fn describe(s: &Value) -> String {
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        return r.rsplit('/').next().unwrap_or(r).to_string();
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        // Members that only annotate (a description, an example) say nothing about the type.
+        let typed: Vec<String> = all.iter().map(describe).filter(|d| d != "any").collect();
+        return match typed.len() {
+            0 => "any".into(),
+            1 => typed[0].clone(),
+            _ => format!("allOf({})", typed.join(" & ")),
+        };
+    }
+    for k in ["oneOf", "anyOf"] {
+        if let Some(m) = s.get(k).and_then(Value::as_array) {
+            return format!(
+                "{k}({})",
+                m.iter().map(describe).collect::<Vec<_>>().join(" | ")
+            );
+        }
+    }
+    match s.get("type").and_then(Value::as_str) {
+        Some("array") => format!(
+            "array<{}>",
+            s.get("items").map(describe).unwrap_or_else(|| "any".into())
+        ),
+        Some("object") if s.get("properties").is_none() => match s.get("additionalProperties") {
+            Some(ap @ Value::Object(_)) => format!("map<{}>", describe(ap)),
+            _ => "object".into(),
+        },
+        Some(t) => match s.get("format").and_then(Value::as_str) {
+            Some(f) => format!("{t}({f})"),
+            None => t.to_string(),
+        },
+        None => "any".into(),
+    }
+}
+
+fn nullable(s: &Value) -> bool {
+    s.get("nullable") == Some(&Value::Bool(true))
+}
+
+fn required(s: &Value) -> BTreeSet<String> {
+    s.get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+fn enum_values(s: &Value) -> Vec<String> {
+    s.get("enum")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
+        .collect()
+}
+
+/// Properties of an object schema, looking through `allOf` members that are inline objects.
+fn properties(s: &Value) -> (BTreeMap<String, Value>, BTreeSet<String>) {
+    let mut props = BTreeMap::new();
+    let mut req = required(s);
+    if let Some(p) = s.get("properties").and_then(Value::as_object) {
+        for (k, v) in p {
+            props.insert(k.clone(), v.clone());
+        }
+    }
+    for m in s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if m.get("$ref").is_none() {
+            let (p, r) = properties(m);
+            props.extend(p);
+            req.extend(r);
+        }
+    }
+    (props, req)
+}
+
+fn compare_schema(name: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<Change>) {
+    compare_enums(name, a, b, ctx, out);
+    let (pa, ra) = properties(a);
+    let (pb, rb) = properties(b);
+    let in_request = ctx.starts_with("request");
+    for (k, v) in &pb {
+        if pa.contains_key(k) {
+            continue;
+        }
+        let req = rb.contains(k);
+        let what = format!(
+            "new {} field `{k}`: {}{}",
+            if req { "required" } else { "optional" },
+            describe(v),
+            if nullable(v) { ", nullable" } else { "" }
+        );
+        let detail = if in_request {
+            format!("{what}; request struct literals must name it")
+        } else {
+            what
+        };
+        out.push(change(
+            "field-added",
+            in_request,
+            format!("{name}.{k}"),
+            detail,
+            ctx,
+        ));
+    }
+    for k in pa.keys().filter(|k| !pb.contains_key(*k)) {
+        out.push(change(
+            "field-removed",
+            true,
+            format!("{name}.{k}"),
+            "the field is gone".into(),
+            ctx,
+        ));
+    }
+    for (k, va) in &pa {
+        let Some(vb) = pb.get(k) else { continue };
+        let mut what = Vec::new();
+        let (ta, tb) = (describe(va), describe(vb));
+        if ta != tb {
+            what.push(format!("type {ta} → {tb}"));
+        }
+        let (qa, qb) = (ra.contains(k), rb.contains(k));
+        if qa != qb {
+            what.push(if qb {
+                "optional → required".to_string()
+            } else {
+                "required → optional".to_string()
+            });
+        }
+        if nullable(va) != nullable(vb) {
+            what.push(if nullable(vb) {
+                "now nullable".to_string()
+            } else {
+                "no longer nullable".to_string()
+            });
+        }
+        if !what.is_empty() {
+            out.push(change(
+                "field-changed",
+                true,
+                format!("{name}.{k}"),
+                what.join(", "),
+                ctx,
+            ));
+        }
+        compare_enums(&format!("{name}.{k}"), va, vb, ctx, out);
+    }
+}
+
+fn compare_enums(location: &str, a: &Value, b: &Value, ctx: &str, out: &mut Vec<Change>) {
+    let (ea, eb) = (enum_values(a), enum_values(b));
+    if ea.is_empty() && eb.is_empty() {
+        return;
+    }
+    for v in eb.iter().filter(|v| !ea.contains(v)) {
+        out.push(change(
+            "enum-value-added",
+            false,
+            location.to_string(),
+            format!("`{v}`"),
+            ctx,
+        ));
+    }
+    for v in ea.iter().filter(|v| !eb.contains(v)) {
+        out.push(change(
+            "enum-value-removed",
+            true,
+            location.to_string(),
+            format!("`{v}`"),
+            ctx,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(version: &str, schemas: Value, paths: Value) -> Value {
+        json!({"openapi": "3.0.0", "info": {"version": version}, "paths": paths,
+               "components": {"schemas": schemas}})
+    }
+
+    fn op(req: &str, resp: &str) -> Value {
+        json!({"post": {"operationId": req.to_lowercase(),
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{resp}")}}}}}}})
+    }
+
+    #[test]
+    fn classifies_changes_for_a_rust_caller() {
+        let old = spec(
+            "1",
+            json!({
+                "Req": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}, "gone": {"type": "string"}}},
+                "Resp": {"type": "object", "properties": {"n": {"type": "integer"}, "kind": {"type": "string", "enum": ["x", "y"]}}},
+                "Old": {"type": "object"}
+            }),
+            json!({"/a": op("Req", "Resp"), "/old": op("Old", "Old")}),
+        );
+        let new = spec(
+            "2",
+            json!({
+                "Req": {"type": "object", "required": ["a", "b"], "properties": {"a": {"type": "string"}, "b": {"type": "string"}}},
+                "Resp": {"type": "object", "properties": {"n": {"type": "string"}, "kind": {"type": "string", "enum": ["x", "z"]}, "more": {"type": "boolean"}}},
+            }),
+            json!({"/a": op("Req", "Resp"), "/b": op("Req", "Resp")}),
+        );
+        let r = diff(old, new, &normalize::Evidence::default());
+        let find = |kind: &str, loc: &str| {
+            r.changes
+                .iter()
+                .find(|c| c.kind == kind && c.location.starts_with(loc))
+                .unwrap_or_else(|| panic!("no {kind} at {loc}: {:#?}", r.changes))
+        };
+        assert!(!find("operation-added", "POST /b").breaking);
+        assert!(find("operation-removed", "POST /old").breaking);
+        assert!(find("schema-removed", "Old").breaking);
+        let b = find("field-added", "Req.b");
+        assert!(b.breaking && b.detail.contains("required"), "{b:?}");
+        assert_eq!(b.used_in, "request");
+        assert!(find("field-removed", "Req.gone").breaking);
+        let n = find("field-changed", "Resp.n");
+        assert!(
+            n.breaking && n.detail.contains("type integer → string"),
+            "{n:?}"
+        );
+        assert!(
+            !find("field-added", "Resp.more").breaking,
+            "response-only additions are safe"
+        );
+        assert!(!find("enum-value-added", "Resp.kind").breaking);
+        assert!(find("enum-value-removed", "Resp.kind").breaking);
+        assert!(r.markdown().contains("## Breaking changes"));
+        assert!(r
+            .summary()
+            .starts_with(&format!("{} changes", r.changes.len())));
+    }
+}
