@@ -36,6 +36,7 @@ pub mod error;
 pub mod idempotency;
 mod redact;
 pub mod retry;
+pub mod webhook;
 
 mod client;
 

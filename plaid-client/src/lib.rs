@@ -31,6 +31,7 @@ mod operation;
 
 pub use generated::operations;
 pub use generated::types;
+pub use generated::webhooks;
 pub use generated::{ByteStream, Client, ClientInfo, Error, ResponseValue};
 pub use headers::{InvalidHeader, RequestHeaders};
 pub use operation::{

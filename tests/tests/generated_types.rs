@@ -160,3 +160,33 @@ fn generated_types_redact_credentials_in_debug() {
         "other fields still show: {shown}"
     );
 }
+
+#[test]
+fn webhooks_dispatch_on_type_and_code_and_pick_the_fitting_schema() {
+    use plaid_client::webhooks::{self, WebhookEvent};
+    assert!(webhooks::KNOWN.contains(&("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE")));
+    // TRANSACTIONS / SYNC_UPDATES_AVAILABLE has an Item and a processor schema.
+    let item = serde_json::to_vec(
+        &json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE",
+        "item_id": "item-1", "initial_update_complete": true, "historical_update_complete": false,
+        "environment": "sandbox"}),
+    )
+    .unwrap();
+    assert!(matches!(
+        WebhookEvent::from_json(&item).unwrap(),
+        WebhookEvent::SyncUpdatesAvailable(_)
+    ));
+    let processor = serde_json::to_vec(
+        &json!({"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE",
+        "account_id": "acc-1", "initial_update_complete": true, "historical_update_complete": false,
+        "environment": "sandbox"}),
+    )
+    .unwrap();
+    assert!(matches!(
+        WebhookEvent::from_json(&processor).unwrap(),
+        WebhookEvent::ProcessorSyncUpdatesAvailable(_)
+    ));
+    // A known type and code with a body that fits neither schema is an error, not a guess.
+    let broken = br#"{"webhook_type": "TRANSACTIONS", "webhook_code": "SYNC_UPDATES_AVAILABLE"}"#;
+    assert!(WebhookEvent::from_json(broken).is_err());
+}

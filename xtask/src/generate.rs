@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use quote::quote;
 
-use crate::{normalize, operations, pin, postprocess, spec};
+use crate::{normalize, operations, pin, postprocess, spec, webhooks};
 
 pub struct Options {
     pub spec: Option<PathBuf>,
@@ -292,6 +292,18 @@ pub fn generate_files(
         ),
     );
 
+    let type_names: Vec<String> = types_items_names(&chunks);
+    let (hooks, skipped_hooks) = webhooks::collect(original, &type_names);
+    println!(
+        "webhook events: {} schemas typed ({skipped_hooks} without readable type/code literals left to WebhookEvent::Unknown)",
+        hooks.len()
+    );
+    let hooks_file: syn::File = syn::parse2(webhooks::emit(&hooks)?)?;
+    files.insert(
+        "webhooks.rs".to_string(),
+        format!("{header}{}", prettyplease::unparse(&hooks_file)),
+    );
+
     let ops_file: syn::File = syn::parse2(operations::emit(&ops))?;
     files.insert(
         "operations.rs".to_string(),
@@ -312,10 +324,26 @@ pub fn generate_files(
              pub mod types;\n\
              \n\
              /// One marker type per operation, implementing [`crate::Operation`].\n\
-             pub mod operations;\n"
+             pub mod operations;\n\
+             \n\
+             /// Webhook bodies typed by `webhook_type` and `webhook_code`.\n\
+             pub mod webhooks;\n"
         ),
     );
     Ok(files)
+}
+
+/// The names of the structs and enums among the type chunks.
+fn types_items_names(chunks: &BTreeMap<char, Vec<syn::Item>>) -> Vec<String> {
+    chunks
+        .values()
+        .flatten()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The files of a builder-style client (for measuring it against the positional one).

@@ -16,6 +16,7 @@ mod operations;
 mod pin;
 mod postprocess;
 mod spec;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

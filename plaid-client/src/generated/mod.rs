@@ -13,3 +13,6 @@ pub mod types;
 
 /// One marker type per operation, implementing [`crate::Operation`].
 pub mod operations;
+
+/// Webhook bodies typed by `webhook_type` and `webhook_code`.
+pub mod webhooks;

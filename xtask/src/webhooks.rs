@@ -1,0 +1,245 @@
+//! The webhook events table: `WebhookEvent`, an enum over every webhook schema of the spec,
+//! dispatched on `webhook_type` and `webhook_code`.
+//!
+//! Plaid's spec describes each webhook as a component schema with `webhook_type` and
+//! `webhook_code` properties whose value is given as a one-value enum or, more often, as a
+//! backtick literal in the description (`` `TRANSACTIONS` ``, sometimes `` `"TRANSFER"` ``).
+//! Both forms are read; schemas whose literals cannot be read are counted and left out (a
+//! webhook of theirs then parses as `WebhookEvent::Unknown`, never as an error).
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// One webhook schema.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub webhook_type: String,
+    pub webhook_code: String,
+    pub schema: String,
+    pub rust_type: String,
+    /// The schema's property names, to choose between schemas that share a type and code.
+    pub properties: Vec<String>,
+}
+
+/// The literal value of a `webhook_type`/`webhook_code` property.
+fn literal(prop: &Value) -> Option<String> {
+    if let Some([Value::String(v)]) = prop
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return Some(v.clone());
+    }
+    let d = prop.get("description")?.as_str()?.trim();
+    let inner = d.strip_prefix('`')?.strip_suffix('`')?.trim_matches('"');
+    (!inner.is_empty()
+        && inner
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'))
+    .then(|| inner.to_string())
+}
+
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Find the webhook schemas; `type_names` are the Rust type names typify emitted.
+/// Returns the webhooks and how many candidate schemas were left out.
+pub fn collect(spec: &Value, type_names: &[String]) -> (Vec<Webhook>, usize) {
+    let by_norm: BTreeMap<String, &String> =
+        type_names.iter().map(|n| (normalized(n), n)).collect();
+    let mut out = Vec::new();
+    let mut skipped = 0;
+    for (name, schema) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let props = schema.get("properties");
+        let (Some(t), Some(c)) = (
+            props.and_then(|p| p.get("webhook_type")),
+            props.and_then(|p| p.get("webhook_code")),
+        ) else {
+            continue;
+        };
+        match (literal(t), literal(c), by_norm.get(&normalized(name))) {
+            (Some(webhook_type), Some(webhook_code), Some(rust_type)) => out.push(Webhook {
+                webhook_type,
+                webhook_code,
+                schema: name.clone(),
+                rust_type: (*rust_type).clone(),
+                properties: props
+                    .and_then(Value::as_object)
+                    .map(|m| m.keys().cloned().collect())
+                    .unwrap_or_default(),
+            }),
+            _ => skipped += 1,
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.webhook_type, &a.webhook_code, &a.schema).cmp(&(
+            &b.webhook_type,
+            &b.webhook_code,
+            &b.schema,
+        ))
+    });
+    (out, skipped)
+}
+
+/// A schema that may decode a webhook: its enum variant, its Rust type and its properties.
+type Candidate<'a> = (syn::Ident, syn::Ident, &'a [String]);
+
+/// The `webhooks` module's tokens.
+pub fn emit(hooks: &[Webhook]) -> anyhow::Result<TokenStream> {
+    let mut variants = Vec::new();
+    let mut type_arms = Vec::new();
+    let mut code_arms = Vec::new();
+    let mut by_pair: BTreeMap<(&str, &str), Vec<Candidate<'_>>> = BTreeMap::new();
+    for h in hooks {
+        let ty = format_ident!("{}", h.rust_type);
+        let variant_name = h.rust_type.strip_suffix("Webhook").unwrap_or(&h.rust_type);
+        anyhow::ensure!(
+            variant_name != "Unknown",
+            "a webhook schema would be named Unknown"
+        );
+        let variant = format_ident!("{}", variant_name);
+        let doc = format!(
+            " `{}` / `{}` (schema `{}`).",
+            h.webhook_type, h.webhook_code, h.schema
+        );
+        variants.push(quote! { #[doc = #doc] #variant(types::#ty) });
+        let (t, c) = (&h.webhook_type, &h.webhook_code);
+        type_arms.push(quote!(Self::#variant(_) => #t));
+        code_arms.push(quote!(Self::#variant(_) => #c));
+        by_pair
+            .entry((t, c))
+            .or_default()
+            .push((variant, ty, h.properties.as_slice()));
+    }
+    let dispatch = by_pair.iter().map(|((t, c), candidates)| {
+        if let [(variant, ty, _)] = candidates.as_slice() {
+            return quote! {
+                (#t, #c) => <types::#ty as ::serde::Deserialize>::deserialize(&value).map(Self::#variant),
+            };
+        }
+        // Two schemas share this type and code (e.g. an Item and a processor variant): of those
+        // that decode, take the one whose properties leave the fewest body keys unexplained.
+        let tries = candidates.iter().map(|(variant, ty, props)| {
+            quote! {
+                match <types::#ty as ::serde::Deserialize>::deserialize(&value) {
+                    Ok(v) => {
+                        let score = unexplained(&[#(#props),*]);
+                        if best.as_ref().is_none_or(|(b, _)| score < *b) {
+                            best = Some((score, Self::#variant(v)));
+                        }
+                    }
+                    Err(e) => first_error = first_error.or(Some(e)),
+                }
+            }
+        });
+        quote! {
+            (#t, #c) => {
+                let keys: ::std::vec::Vec<&str> = value
+                    .as_object()
+                    .map(|m| m.keys().map(|k| k.as_str()).collect())
+                    .unwrap_or_default();
+                let unexplained = |known: &[&str]| keys.iter().filter(|k| !known.contains(k)).count();
+                let mut best: Option<(usize, Self)> = None;
+                let mut first_error: Option<::serde_json::Error> = None;
+                #(#tries)*
+                match (best, first_error) {
+                    (Some((_, event)), _) => Ok(event),
+                    (None, Some(e)) => Err(e),
+                    (None, None) => Err(<::serde_json::Error as ::serde::de::Error>::custom("no schema")),
+                }
+            }
+        }
+    });
+    let count = hooks.len();
+    let pairs = by_pair.keys().map(|(t, c)| quote!((#t, #c)));
+    Ok(quote! {
+        use crate::generated::types;
+
+        /// How many webhook schemas the spec describes (and `WebhookEvent` has variants for).
+        pub const COUNT: usize = #count;
+
+        /// Every known `(webhook_type, webhook_code)` pair.
+        pub const KNOWN: &[(&str, &str)] = &[#(#pairs),*];
+
+        /// A webhook body, typed by its `webhook_type` and `webhook_code`.
+        #[derive(Debug, Clone)]
+        #[non_exhaustive]
+        pub enum WebhookEvent {
+            #(#variants,)*
+            /// A webhook this version of the client does not know, kept as received.
+            Unknown {
+                /// `webhook_type` as sent (empty if absent).
+                webhook_type: ::std::string::String,
+                /// `webhook_code` as sent (empty if absent).
+                webhook_code: ::std::string::String,
+                /// The whole body.
+                body: ::serde_json::Value,
+            },
+        }
+
+        impl WebhookEvent {
+            /// Decode a webhook body. Unknown types and codes give [`WebhookEvent::Unknown`]; a
+            /// known one whose body does not fit its schema is an error.
+            pub fn from_json(body: &[u8]) -> ::std::result::Result<Self, ::serde_json::Error> {
+                let value: ::serde_json::Value = ::serde_json::from_slice(body)?;
+                let field = |k: &str| value.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                let (webhook_type, webhook_code) = (field("webhook_type"), field("webhook_code"));
+                match (webhook_type.as_str(), webhook_code.as_str()) {
+                    #(#dispatch)*
+                    _ => Ok(Self::Unknown { webhook_type, webhook_code, body: value }),
+                }
+            }
+
+            /// `webhook_type`.
+            pub fn webhook_type(&self) -> &str {
+                match self {
+                    #(#type_arms,)*
+                    Self::Unknown { webhook_type, .. } => webhook_type,
+                }
+            }
+
+            /// `webhook_code`.
+            pub fn webhook_code(&self) -> &str {
+                match self {
+                    #(#code_arms,)*
+                    Self::Unknown { webhook_code, .. } => webhook_code,
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_literals_in_both_forms() {
+        assert_eq!(
+            literal(&json!({"description": "`TRANSACTIONS`"})).as_deref(),
+            Some("TRANSACTIONS")
+        );
+        assert_eq!(
+            literal(&json!({"description": "`\"TRANSFER\"`"})).as_deref(),
+            Some("TRANSFER")
+        );
+        assert_eq!(literal(&json!({"enum": ["AUTH"]})).as_deref(), Some("AUTH"));
+        assert_eq!(
+            literal(&json!({"description": "The webhook codes that can be fired"})),
+            None
+        );
+    }
+}
