@@ -1,4 +1,4 @@
-//! `cargo xtask spec bump (--from PATH | --commit SHA) [--commit SHA] [--skip-conformance]`.
+//! `cargo xtask spec bump (--from PATH | --commit SHA) [--commit SHA] [--version V] [--skip-conformance]`.
 //!
 //! The maintainer's path to a new Plaid spec, in one transaction: update the pin (version from
 //! the file's `info.version`, commit, URL, sha256), provision the file, regenerate the client,
@@ -21,6 +21,8 @@ pub fn upstream_url(commit: &str) -> String {
 pub struct Options {
     pub from: Option<PathBuf>,
     pub commit: Option<String>,
+    /// The `info.version` the new file must have (a guard against bumping to the wrong file).
+    pub version: Option<String>,
     pub skip_conformance: bool,
 }
 
@@ -121,6 +123,12 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.as_str())
         .ok_or_else(|| anyhow::anyhow!("{source}: no info.version"))?
         .to_string();
+    if let Some(expected) = &opts.version {
+        anyhow::ensure!(
+            *expected == version,
+            "{source} is version {version}, not the requested {expected}; nothing was changed"
+        );
+    }
     let commit = opts.commit.clone().unwrap_or_default();
     let new_pin = pin::Pin {
         version: version.clone(),

@@ -31,9 +31,10 @@ commands:
   spec diff OLD NEW [--format markdown|json] [--out FILE]
                                   the API changes between two spec files, each marked breaking or
                                   not for a Rust caller (both normalized first)
-  spec bump (--from PATH | --commit SHA) [--commit SHA] [--skip-conformance]
+  spec bump (--from PATH | --commit SHA) [--commit SHA] [--version V] [--skip-conformance]
                                   update the pin, provision, regenerate, run conformance and print
                                   the API diff; on any failure everything is put back
+                                  (--version: refuse a file whose info.version is not V)
   generate [--check] [--spec PATH] [--out DIR]
                                   normalize the spec and write the generated client
                                   (--check: compare with the checked-in code instead of writing;
@@ -127,10 +128,15 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             Some((sub, opts)) if sub == "bump" => {
-                let mut o = Opts::parse(opts, &["--from", "--commit"], &["--skip-conformance"])?;
+                let mut o = Opts::parse(
+                    opts,
+                    &["--from", "--commit", "--version"],
+                    &["--skip-conformance"],
+                )?;
                 let bump_opts = bump::Options {
                     from: o.take_path("--from"),
                     commit: o.take_path("--commit").map(|p| p.display().to_string()),
+                    version: o.take_path("--version").map(|p| p.display().to_string()),
                     skip_conformance: o.flag("--skip-conformance"),
                 };
                 bump::run(&root, &bump_opts)

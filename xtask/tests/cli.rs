@@ -426,3 +426,27 @@ fn a_bump_from_an_invalid_file_changes_nothing() {
     after.retain(|(p, _)| p != &spec);
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_bump_to_a_file_of_another_version_changes_nothing() {
+    let tree = scratch_tree();
+    let before = snapshot(tree.path());
+    let out = xtask_in(
+        tree.path(),
+        &[
+            "spec",
+            "bump",
+            "--from",
+            &fixture(),
+            "--version",
+            "2020-09-14_1.700.0",
+        ],
+    );
+    let t = text(&out);
+    assert!(!out.status.success(), "{t}");
+    assert!(
+        t.contains("is version 2020-09-14_0.0.1, not the requested 2020-09-14_1.700.0"),
+        "{t}"
+    );
+    assert_eq!(before, snapshot(tree.path()));
+}
