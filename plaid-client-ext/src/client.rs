@@ -231,32 +231,20 @@ impl PlaidClient {
         O: JsonOperation,
         O::Request: Clone,
     {
-        // Fill the key on a copy only when one is needed: the caller's request stays as given.
-        let mut owned: Option<O::Request> = None;
-        let key = if O::IDEMPOTENCY_KEY.is_some() && O::idempotency_key(request).is_none() {
-            let mut copy = request.clone();
-            let key = idempotency::ensure::<O>(&mut copy);
-            owned = Some(copy);
-            key
-        } else {
-            match (O::IDEMPOTENCY_KEY, O::idempotency_key(request)) {
-                (Some(field), Some(k)) => {
-                    idempotency::check(k, &field).map(|()| Some(k.to_string()))
-                }
-                _ => Ok(None),
-            }
+        // Fill the key on a copy only when one is missing: the caller's request stays as given.
+        let mut filled = idempotency::missing::<O>(request).then(|| request.clone());
+        if let Some(copy) = filled.as_mut() {
+            O::set_idempotency_key(copy, IdempotencyKey::random().as_str().to_string());
         }
-        .map_err(|reason| Error::InvalidRequest {
+        let to_send = filled.as_ref().unwrap_or(request);
+        let invalid = |reason| Error::InvalidRequest {
             operation: O::OPERATION_ID,
             reason,
-        })?;
-        let body = serde_json::to_vec(owned.as_ref().unwrap_or(request)).map_err(|e| {
-            Error::InvalidRequest {
-                operation: O::OPERATION_ID,
-                reason: format!("the request does not serialize to JSON: {e}"),
-            }
-        })?;
-        drop(owned);
+        };
+        let key = idempotency::checked::<O>(to_send).map_err(invalid)?;
+        let body = serde_json::to_vec(to_send)
+            .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?;
+        drop(filled);
 
         let retry_safe = O::READ_ONLY || key.is_some();
         let started = Instant::now();

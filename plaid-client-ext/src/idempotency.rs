@@ -75,22 +75,27 @@ pub(crate) fn check(key: &str, field: &IdempotencyKeyField) -> Result<(), String
     Ok(())
 }
 
+/// Whether `request` must be given a key before sending: its operation takes one and it has none.
+pub(crate) fn missing<O: Operation>(request: &O::Request) -> bool {
+    O::IDEMPOTENCY_KEY.is_some() && O::idempotency_key(request).is_none()
+}
+
+/// The key `request` carries, checked against the spec's limits (`None` for operations
+/// without a key field).
+pub(crate) fn checked<O: Operation>(request: &O::Request) -> Result<Option<String>, String> {
+    match (O::IDEMPOTENCY_KEY, O::idempotency_key(request)) {
+        (Some(field), Some(key)) => check(key, &field).map(|()| Some(key.to_string())),
+        _ => Ok(None),
+    }
+}
+
 /// Ensure `request` carries a valid key if its operation takes one: keep the caller's, or fill
 /// a fresh one. Returns the key (`None` for operations without a key field).
 pub(crate) fn ensure<O: Operation>(request: &mut O::Request) -> Result<Option<String>, String> {
-    let Some(field) = O::IDEMPOTENCY_KEY else {
-        return Ok(None);
-    };
-    let key = match O::idempotency_key(request) {
-        Some(existing) => existing.to_string(),
-        None => {
-            let fresh = IdempotencyKey::random().0;
-            O::set_idempotency_key(request, fresh.clone());
-            fresh
-        }
-    };
-    check(&key, &field)?;
-    Ok(Some(key))
+    if missing::<O>(request) {
+        O::set_idempotency_key(request, IdempotencyKey::random().0);
+    }
+    checked::<O>(request)
 }
 
 #[cfg(test)]
