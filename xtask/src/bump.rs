@@ -159,8 +159,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
             println!("bumped the spec {} → {version}", old_pin.version);
             match old_doc {
                 Some(old) => {
-                    let evidence =
-                        normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+                    let evidence = normalize::Evidence::load_dir(&pin::evidence_dir(root))?;
                     let report = diff::diff(old, new_doc, &evidence);
                     println!("API changes: {}", report.summary());
                     println!("(full report: cargo xtask spec diff OLD NEW)");

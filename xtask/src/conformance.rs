@@ -145,7 +145,7 @@ fn nullable_spots(
     match example {
         Value::Object(fields) => {
             for (k, v) in fields {
-                let child_at = format!("{at}/{}", k.replace('~', "~0").replace('/', "~1"));
+                let child_at = format!("{at}/{}", spec::pointer_escape(k));
                 let Some(child) = s.get("properties").and_then(|p| p.get(k)) else {
                     continue;
                 };

@@ -31,7 +31,7 @@ pub fn run(root: &Path, opts: &Options) -> anyhow::Result<ExitCode> {
         .and_then(|v| v.as_str())
         .unwrap_or("unknown")
         .to_string();
-    let evidence = normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+    let evidence = normalize::Evidence::load_dir(&pin::evidence_dir(root))?;
     let (normalized, report) = normalize::normalize(original.clone(), &evidence);
     report.print();
     let files = generate_files(

@@ -106,8 +106,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 let owned: Vec<String> = opts.into_iter().cloned().collect();
                 let mut o = Opts::parse(&owned, &["--format", "--out"], &[])?;
                 let format = o.take_path("--format").map(|p| p.display().to_string());
-                let evidence =
-                    normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+                let evidence = normalize::Evidence::load_dir(&pin::evidence_dir(&root))?;
                 let report = diff::diff(
                     spec::load(std::path::Path::new(old))?,
                     spec::load(std::path::Path::new(new))?,
@@ -162,7 +161,7 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
             let mut o = Opts::parse(rest, &["--spec", "--out"], &[])?;
             let spec_path = spec::resolve(&root, o.take_path("--spec"))?;
             let doc = spec::load(&spec_path)?;
-            let evidence = normalize::Evidence::load_dir(&root.join("openapi").join("evidence"))?;
+            let evidence = normalize::Evidence::load_dir(&pin::evidence_dir(&root))?;
             let (doc, report) = normalize::normalize(doc, &evidence);
             report.print();
             if let Some(out) = o.take_path("--out") {

@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::spec::pointer_escape;
+
 /// One repair rule.
 pub struct Rule {
     /// Stable kebab-case name, printed by `cargo xtask generate`.
@@ -664,10 +666,6 @@ fn missing_required(
         }
         _ => {}
     }
-}
-
-fn pointer_escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
 }
 
 const VALIDATION_KEYWORDS: &[&str] = &[

@@ -83,7 +83,7 @@ pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<Op
             let idempotency_key = original_spec
                 .pointer(&format!(
                     "/paths/{}/{}",
-                    escape(&path),
+                    crate::spec::pointer_escape(&path),
                     http_method.to_ascii_lowercase()
                 ))
                 .and_then(|op| request_property(original_spec, op, "idempotency_key"));
@@ -164,10 +164,6 @@ fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
             })
             .collect(),
     )
-}
-
-fn escape(seg: &str) -> String {
-    seg.replace('~', "~0").replace('/', "~1")
 }
 
 fn operation_ids(spec: &Value) -> BTreeMap<(String, String), String> {

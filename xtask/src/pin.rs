@@ -27,6 +27,11 @@ pub fn provisioned_path(root: &Path) -> PathBuf {
     root.join("openapi").join("plaid-openapi.yml")
 }
 
+/// Where the normalization's evidence files live (recorded responses, docs examples).
+pub fn evidence_dir(root: &Path) -> PathBuf {
+    root.join("openapi").join("evidence")
+}
+
 pub fn load(root: &Path) -> anyhow::Result<Pin> {
     let path = pin_path(root);
     let text =

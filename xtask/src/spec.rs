@@ -162,7 +162,7 @@ fn unresolved_refs(doc: &Value) -> Vec<(String, String)> {
                     }
                 }
                 for (k, child) in map {
-                    stack.push((child, format!("{at}/{}", escape(k))));
+                    stack.push((child, format!("{at}/{}", pointer_escape(k))));
                 }
             }
             Value::Array(items) => {
@@ -177,7 +177,8 @@ fn unresolved_refs(doc: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn escape(key: &str) -> String {
+/// Escape one JSON-pointer reference token (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn pointer_escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
