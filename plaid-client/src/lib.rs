@@ -11,6 +11,7 @@
 //!
 //! Besides the methods, every operation has a marker type in [`operations`] implementing
 //! [`Operation`], so generic code can name an operation's path, request and response types.
+//! Paginated operations also implement [`CursorSync`] or [`Paginated`] (see [`pagination`]).
 //!
 //! ```
 //! use plaid_client::{operations, Operation};
@@ -27,7 +28,10 @@
 #[rustfmt::skip]
 mod generated;
 mod headers;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod operation;
+pub mod pagination;
 
 pub use generated::operations;
 pub use generated::types;
@@ -38,6 +42,7 @@ pub use operation::{
     IdempotencyKeyField, JsonOperation, JsonOperationVisitor, Operation, OperationVisitor,
     RequestBody, ResponseFormat,
 };
+pub use pagination::{CursorSync, PageStyle, Paginated};
 
 /// The version of Plaid's OpenAPI spec this crate was generated from.
 pub const SPEC_VERSION: &str = env!("PLAID_SPEC_VERSION");

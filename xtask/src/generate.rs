@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use quote::quote;
 
-use crate::{normalize, operations, pin, postprocess, spec, webhooks};
+use crate::{mocks, normalize, operations, pagination, pin, postprocess, spec, webhooks};
 
 pub struct Options {
     pub spec: Option<PathBuf>,
@@ -190,6 +190,22 @@ pub fn generate_files(
 
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced tokens that do not parse as Rust")?;
+    // Typed httpmock helpers for every operation (plaid-client feature `mock`).
+    let mock_tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        progenitor::Generator::new(&settings).httpmock(&api, "crate")
+    }))
+    .map_err(|_| {
+        anyhow::anyhow!(
+            "{}: progenitor's httpmock generation panicked",
+            spec_path.display()
+        )
+    })?
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "{}: progenitor's httpmock generation failed: {e}",
+            spec_path.display()
+        )
+    })?;
 
     // Split off the `types` module so it can be post-processed and written in chunks.
     let mut types_items = Vec::new();
@@ -214,6 +230,9 @@ pub fn generate_files(
         return builder_files(file, types_items, version);
     }
     let ops = operations::collect(&file, original)?;
+    let (shapes, paged) = pagination::detect(&ops, &types_items, original);
+    let cursor_newtypes = pagination::cursor_newtypes(&types_items);
+    println!("pagination: {paged}");
     let keyed = ops.iter().filter(|o| o.idempotency_key.is_some()).count();
     let read_only = ops.iter().filter(|o| o.read_only()).count();
     let mut expected = 0;
@@ -304,10 +323,17 @@ pub fn generate_files(
         format!("{header}{}", prettyplease::unparse(&hooks_file)),
     );
 
-    let ops_file: syn::File = syn::parse2(operations::emit(&ops))?;
+    let ops_file: syn::File = syn::parse2(operations::emit(&ops, &shapes, &cursor_newtypes))?;
     files.insert(
         "operations.rs".to_string(),
         format!("{header}{}", prettyplease::unparse(&ops_file)),
+    );
+
+    let mock_file = mocks::finish(mock_tokens, &ops, original)?;
+    println!("{}", mock_file.summary);
+    files.insert(
+        "mock.rs".to_string(),
+        format!("{header}{}", prettyplease::unparse(&mock_file.file)),
     );
 
     files.insert(
@@ -327,7 +353,11 @@ pub fn generate_files(
              pub mod operations;\n\
              \n\
              /// Webhook bodies typed by `webhook_type` and `webhook_code`.\n\
-             pub mod webhooks;\n"
+             pub mod webhooks;\n\
+             \n\
+             /// Typed httpmock helpers for every operation, and the spec's example responses.\n\
+             #[cfg(feature = \"mock\")]\n\
+             pub mod mock;\n"
         ),
     );
     Ok(files)

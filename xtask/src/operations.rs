@@ -255,8 +255,15 @@ fn marker_name(fn_name: &str) -> syn::Ident {
 }
 
 /// The `operations` module's tokens.
-pub fn emit(ops: &[OperationInfo]) -> TokenStream {
-    let mut markers = Vec::new();
+pub fn emit(
+    ops: &[OperationInfo],
+    shapes: &BTreeMap<String, crate::pagination::Shape>,
+    cursor_newtypes: &[syn::Ident],
+) -> TokenStream {
+    let mut markers: Vec<TokenStream> = cursor_newtypes
+        .iter()
+        .map(crate::pagination::emit_text_newtype)
+        .collect();
     let mut visits = Vec::new();
     let mut json_visits = Vec::new();
     for op in ops {
@@ -334,6 +341,9 @@ pub fn emit(ops: &[OperationInfo]) -> TokenStream {
                 #key_fns
             }
         });
+        if let Some(shape) = shapes.get(&op.fn_name) {
+            markers.push(crate::pagination::emit(&marker, shape));
+        }
         if !op.binary_response {
             markers.push(quote!(impl crate::JsonOperation for #marker {}));
             json_visits.push(quote!(visitor.visit::<#marker>();));

@@ -16,3 +16,7 @@ pub mod operations;
 
 /// Webhook bodies typed by `webhook_type` and `webhook_code`.
 pub mod webhooks;
+
+/// Typed httpmock helpers for every operation, and the spec's example responses.
+#[cfg(feature = "mock")]
+pub mod mock;

@@ -660,6 +660,24 @@ pub fn visit_json<V: crate::JsonOperationVisitor>(visitor: &mut V) {
     visitor.visit::<WatchlistScreeningIndividualUpdate>();
     visitor.visit::<WebhookVerificationKeyGet>();
 }
+impl crate::pagination::CursorField for types::Cursor {
+    type Value = ::std::string::String;
+    fn get(&self) -> ::std::option::Option<::std::string::String> {
+        ::std::option::Option::Some(self.0.clone()).filter(|c| !c.is_empty())
+    }
+    fn set(&mut self, value: ::std::option::Option<::std::string::String>) {
+        self.0 = value.unwrap_or_default();
+    }
+}
+impl crate::pagination::CursorField for ::std::option::Option<types::Cursor> {
+    type Value = ::std::string::String;
+    fn get(&self) -> ::std::option::Option<::std::string::String> {
+        self.as_ref().map(|v| v.0.clone()).filter(|c| !c.is_empty())
+    }
+    fn set(&mut self, value: ::std::option::Option<::std::string::String>) {
+        *self = value.map(types::Cursor);
+    }
+}
 impl crate::RequestBody for types::AccountsBalanceGetRequest {
     type Operation = AccountsBalanceGet;
 }
@@ -1009,6 +1027,27 @@ impl crate::Operation for BankTransferEventList {
     type Response = types::BankTransferEventListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for BankTransferEventList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "bank_transfer_events";
+    type Item = types::BankTransferEvent;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.bank_transfer_events)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.bank_transfer_events)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for BankTransferEventList {}
 impl crate::RequestBody for types::BankTransferEventSyncRequest {
     type Operation = BankTransferEventSync;
@@ -1026,6 +1065,31 @@ impl crate::Operation for BankTransferEventSync {
     type Request = types::BankTransferEventSyncRequest;
     type Response = types::BankTransferEventSyncResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for BankTransferEventSync {
+    const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "bank_transfer_events";
+    type Item = types::BankTransferEvent;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.bank_transfer_events)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.bank_transfer_events)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn after_id(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.after_id).unwrap_or(0)
+    }
+    fn set_after_id(request: &mut Self::Request, after_id: i64) {
+        crate::pagination::IntField::set_int(&mut request.after_id, after_id)
+    }
+    fn last_id(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::ListField::last(&response.bank_transfer_events)
+            .and_then(|e| crate::pagination::IntField::int(&e.event_id))
+    }
 }
 impl crate::JsonOperation for BankTransferEventSync {}
 impl crate::RequestBody for types::BankTransferGetRequest {
@@ -1062,6 +1126,27 @@ impl crate::Operation for BankTransferList {
     type Request = types::BankTransferListRequest;
     type Response = types::BankTransferListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for BankTransferList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "bank_transfers";
+    type Item = types::BankTransfer;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.bank_transfers)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.bank_transfers)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
 }
 impl crate::JsonOperation for BankTransferList {}
 impl crate::RequestBody for types::BankTransferMigrateAccountRequest {
@@ -1207,6 +1292,32 @@ impl crate::Operation for BeaconReportList {
     type Response = types::BeaconReportListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for BeaconReportList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "beacon_reports";
+    type Item = types::BeaconReport;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.beacon_reports)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.beacon_reports)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for BeaconReportList {}
 impl crate::RequestBody for types::BeaconReportSyndicationGetRequest {
     type Operation = BeaconReportSyndicationGet;
@@ -1242,6 +1353,32 @@ impl crate::Operation for BeaconReportSyndicationList {
     type Request = types::BeaconReportSyndicationListRequest;
     type Response = types::BeaconReportSyndicationListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for BeaconReportSyndicationList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "beacon_report_syndications";
+    type Item = types::BeaconReportSyndication;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.beacon_report_syndications)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.beacon_report_syndications)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for BeaconReportSyndicationList {}
 impl crate::RequestBody for types::BeaconUserAccountInsightsGetRequest {
@@ -1314,6 +1451,32 @@ impl crate::Operation for BeaconUserHistoryList {
     type Request = types::BeaconUserHistoryListRequest;
     type Response = types::BeaconUserHistoryListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for BeaconUserHistoryList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "beacon_users";
+    type Item = types::BeaconUser;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.beacon_users)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.beacon_users)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for BeaconUserHistoryList {}
 impl crate::RequestBody for types::BeaconUserReviewRequest {
@@ -1495,6 +1658,38 @@ impl crate::Operation for CashflowReportGet {
     type Response = types::CashflowReportGetResponse;
     type Error = types::PlaidError;
 }
+impl crate::CursorSync for CashflowReportGet {
+    const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
+    const PAGED_FIELDS: &'static [&'static str] = &["transactions"];
+    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<::std::string::String>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn set_count(request: &mut Self::Request, count: i64) {
+        crate::pagination::IntField::set_int(&mut request.count, count);
+    }
+    fn next_cursor(
+        response: &Self::Response,
+    ) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+    fn has_more(response: &Self::Response) -> bool {
+        crate::pagination::FlagField::flag(&response.has_more).unwrap_or(false)
+    }
+    fn page_len(response: &Self::Response) -> usize {
+        0 + crate::pagination::ListField::len(&response.transactions)
+    }
+    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+        let earlier = crate::pagination::ListField::take(&mut acc.transactions);
+        crate::pagination::ListField::prepend(&mut page.transactions, earlier);
+        *acc = page;
+    }
+}
 impl crate::JsonOperation for CashflowReportGet {}
 impl crate::RequestBody for types::CashflowReportInsightsGetRequest {
     type Operation = CashflowReportInsightsGet;
@@ -1548,6 +1743,38 @@ impl crate::Operation for CashflowReportTransactionsGet {
     type Request = types::CashflowReportTransactionsGetRequest;
     type Response = types::CashflowReportTransactionsGetResponse;
     type Error = types::PlaidError;
+}
+impl crate::CursorSync for CashflowReportTransactionsGet {
+    const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
+    const PAGED_FIELDS: &'static [&'static str] = &["transactions"];
+    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<::std::string::String>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn set_count(request: &mut Self::Request, count: i64) {
+        crate::pagination::IntField::set_int(&mut request.count, count);
+    }
+    fn next_cursor(
+        response: &Self::Response,
+    ) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+    fn has_more(response: &Self::Response) -> bool {
+        crate::pagination::FlagField::flag(&response.has_more).unwrap_or(false)
+    }
+    fn page_len(response: &Self::Response) -> usize {
+        0 + crate::pagination::ListField::len(&response.transactions)
+    }
+    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+        let earlier = crate::pagination::ListField::take(&mut acc.transactions);
+        crate::pagination::ListField::prepend(&mut page.transactions, earlier);
+        *acc = page;
+    }
 }
 impl crate::JsonOperation for CashflowReportTransactionsGet {}
 impl crate::RequestBody for types::CategoriesGetRequest {
@@ -2408,6 +2635,32 @@ impl crate::Operation for DashboardUserList {
     type Response = types::DashboardUserListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for DashboardUserList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "dashboard_users";
+    type Item = types::DashboardUser;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.dashboard_users)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.dashboard_users)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for DashboardUserList {}
 impl crate::RequestBody for types::EmployersSearchRequest {
     type Operation = EmployersSearch;
@@ -2651,6 +2904,32 @@ impl crate::Operation for IdentityVerificationList {
     type Response = types::IdentityVerificationListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for IdentityVerificationList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "identity_verifications";
+    type Item = types::IdentityVerification;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.identity_verifications)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.identity_verifications)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for IdentityVerificationList {}
 impl crate::RequestBody for types::IdentityVerificationRetryRequest {
     type Operation = IdentityVerificationRetry;
@@ -2776,6 +3055,30 @@ impl crate::Operation for InstitutionsGet {
     type Response = types::InstitutionsGetResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for InstitutionsGet {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "institutions";
+    type Item = types::Institution;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.institutions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.institutions)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&response.total)
+    }
+}
 impl crate::JsonOperation for InstitutionsGet {}
 impl crate::RequestBody for types::InstitutionsGetByIdRequest {
     type Operation = InstitutionsGetById;
@@ -2883,6 +3186,40 @@ impl crate::Operation for InvestmentsTransactionsGet {
     type Request = types::InvestmentsTransactionsGetRequest;
     type Response = types::InvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for InvestmentsTransactionsGet {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "investment_transactions";
+    type Item = types::InvestmentTransaction;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.investment_transactions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.investment_transactions)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        request.options.as_ref().and_then(|o| crate::pagination::IntField::int(&o.count))
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        request
+            .options
+            .as_ref()
+            .and_then(|o| crate::pagination::IntField::int(&o.offset))
+            .unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(
+            &mut request
+                .options
+                .get_or_insert_with(::std::default::Default::default)
+                .offset,
+            offset,
+        );
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&response.total_investment_transactions)
+    }
 }
 impl crate::JsonOperation for InvestmentsTransactionsGet {}
 impl crate::RequestBody for types::IssuesGetRequest {
@@ -3560,6 +3897,32 @@ impl crate::Operation for PaymentInitiationPaymentList {
     type Response = types::PaymentInitiationPaymentListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for PaymentInitiationPaymentList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        ::chrono::DateTime<::chrono::offset::Utc>,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "payments";
+    type Item = types::PaymentInitiationPayment;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.payments)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.payments)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for PaymentInitiationPaymentList {}
 impl crate::RequestBody for types::PaymentInitiationPaymentReverseRequest {
     type Operation = PaymentInitiationPaymentReverse;
@@ -3641,6 +4004,32 @@ impl crate::Operation for PaymentInitiationRecipientList {
     type Request = types::PaymentInitiationRecipientListRequest;
     type Response = types::PaymentInitiationRecipientListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for PaymentInitiationRecipientList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        ::std::string::String,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "recipients";
+    type Item = types::PaymentInitiationRecipient;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.recipients)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.recipients)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for PaymentInitiationRecipientList {}
 impl crate::RequestBody for types::PaymentProfileCreateRequest {
@@ -3886,6 +4275,40 @@ impl crate::Operation for ProcessorInvestmentsTransactionsGet {
     type Response = types::ProcessorInvestmentsTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for ProcessorInvestmentsTransactionsGet {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "investment_transactions";
+    type Item = types::InvestmentTransaction;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.investment_transactions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.investment_transactions)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        request.options.as_ref().and_then(|o| crate::pagination::IntField::int(&o.count))
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        request
+            .options
+            .as_ref()
+            .and_then(|o| crate::pagination::IntField::int(&o.offset))
+            .unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(
+            &mut request
+                .options
+                .get_or_insert_with(::std::default::Default::default)
+                .offset,
+            offset,
+        );
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&response.total_investment_transactions)
+    }
+}
 impl crate::JsonOperation for ProcessorInvestmentsTransactionsGet {}
 impl crate::RequestBody for types::ProcessorLiabilitiesGetRequest {
     type Operation = ProcessorLiabilitiesGet;
@@ -4084,6 +4507,40 @@ impl crate::Operation for ProcessorTransactionsGet {
     type Response = types::ProcessorTransactionsGetResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for ProcessorTransactionsGet {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "transactions";
+    type Item = types::Transaction;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transactions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transactions)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        request.options.as_ref().and_then(|o| crate::pagination::IntField::int(&o.count))
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        request
+            .options
+            .as_ref()
+            .and_then(|o| crate::pagination::IntField::int(&o.offset))
+            .unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(
+            &mut request
+                .options
+                .get_or_insert_with(::std::default::Default::default)
+                .offset,
+            offset,
+        );
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&response.total_transactions)
+    }
+}
 impl crate::JsonOperation for ProcessorTransactionsGet {}
 impl crate::RequestBody for types::ProcessorTransactionsRecurringGetRequest {
     type Operation = ProcessorTransactionsRecurringGet;
@@ -4137,6 +4594,44 @@ impl crate::Operation for ProcessorTransactionsSync {
     type Request = types::ProcessorTransactionsSyncRequest;
     type Response = types::ProcessorTransactionsSyncResponse;
     type Error = types::PlaidError;
+}
+impl crate::CursorSync for ProcessorTransactionsSync {
+    const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
+    const PAGED_FIELDS: &'static [&'static str] = &["added", "modified", "removed"];
+    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<::std::string::String>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn set_count(request: &mut Self::Request, count: i64) {
+        crate::pagination::IntField::set_int(&mut request.count, count);
+    }
+    fn next_cursor(
+        response: &Self::Response,
+    ) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+    fn has_more(response: &Self::Response) -> bool {
+        crate::pagination::FlagField::flag(&response.has_more).unwrap_or(false)
+    }
+    fn page_len(response: &Self::Response) -> usize {
+        0 + crate::pagination::ListField::len(&response.added)
+            + crate::pagination::ListField::len(&response.modified)
+            + crate::pagination::ListField::len(&response.removed)
+    }
+    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+        let earlier = crate::pagination::ListField::take(&mut acc.added);
+        crate::pagination::ListField::prepend(&mut page.added, earlier);
+        let earlier = crate::pagination::ListField::take(&mut acc.modified);
+        crate::pagination::ListField::prepend(&mut page.modified, earlier);
+        let earlier = crate::pagination::ListField::take(&mut acc.removed);
+        crate::pagination::ListField::prepend(&mut page.removed, earlier);
+        *acc = page;
+    }
 }
 impl crate::JsonOperation for ProcessorTransactionsSync {}
 impl crate::RequestBody for types::ProfileNetworkStatusGetRequest {
@@ -4732,6 +5227,27 @@ impl crate::Operation for SandboxTransferTestClockList {
     type Response = types::SandboxTransferTestClockListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for SandboxTransferTestClockList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "test_clocks";
+    type Item = types::TransferTestClock;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.test_clocks)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.test_clocks)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for SandboxTransferTestClockList {}
 impl crate::RequestBody for types::SandboxUserResetLoginRequest {
     type Operation = SandboxUserResetLogin;
@@ -4965,6 +5481,40 @@ impl crate::Operation for TransactionsGet {
     type Response = types::TransactionsGetResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for TransactionsGet {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "transactions";
+    type Item = types::Transaction;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transactions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transactions)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        request.options.as_ref().and_then(|o| crate::pagination::IntField::int(&o.count))
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        request
+            .options
+            .as_ref()
+            .and_then(|o| crate::pagination::IntField::int(&o.offset))
+            .unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(
+            &mut request
+                .options
+                .get_or_insert_with(::std::default::Default::default)
+                .offset,
+            offset,
+        );
+    }
+    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&response.total_transactions)
+    }
+}
 impl crate::JsonOperation for TransactionsGet {}
 impl crate::RequestBody for types::TransactionsRecurringGetRequest {
     type Operation = TransactionsRecurringGet;
@@ -5072,6 +5622,44 @@ impl crate::Operation for TransactionsSync {
     type Request = types::TransactionsSyncRequest;
     type Response = types::TransactionsSyncResponse;
     type Error = types::PlaidError;
+}
+impl crate::CursorSync for TransactionsSync {
+    const MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64);
+    const PAGED_FIELDS: &'static [&'static str] = &["added", "modified", "removed"];
+    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<::std::string::String>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn set_count(request: &mut Self::Request, count: i64) {
+        crate::pagination::IntField::set_int(&mut request.count, count);
+    }
+    fn next_cursor(
+        response: &Self::Response,
+    ) -> ::std::option::Option<::std::string::String> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+    fn has_more(response: &Self::Response) -> bool {
+        crate::pagination::FlagField::flag(&response.has_more).unwrap_or(false)
+    }
+    fn page_len(response: &Self::Response) -> usize {
+        0 + crate::pagination::ListField::len(&response.added)
+            + crate::pagination::ListField::len(&response.modified)
+            + crate::pagination::ListField::len(&response.removed)
+    }
+    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+        let earlier = crate::pagination::ListField::take(&mut acc.added);
+        crate::pagination::ListField::prepend(&mut page.added, earlier);
+        let earlier = crate::pagination::ListField::take(&mut acc.modified);
+        crate::pagination::ListField::prepend(&mut page.modified, earlier);
+        let earlier = crate::pagination::ListField::take(&mut acc.removed);
+        crate::pagination::ListField::prepend(&mut page.removed, earlier);
+        *acc = page;
+    }
 }
 impl crate::JsonOperation for TransactionsSync {}
 impl crate::RequestBody for types::TransactionsUserInsightsGetRequest {
@@ -5291,6 +5879,27 @@ impl crate::Operation for TransferEventList {
     type Response = types::TransferEventListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for TransferEventList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "transfer_events";
+    type Item = types::TransferEvent;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transfer_events)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transfer_events)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for TransferEventList {}
 impl crate::RequestBody for types::TransferEventSyncRequest {
     type Operation = TransferEventSync;
@@ -5308,6 +5917,34 @@ impl crate::Operation for TransferEventSync {
     type Request = types::TransferEventSyncRequest;
     type Response = types::TransferEventSyncResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for TransferEventSync {
+    const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "transfer_events";
+    type Item = types::TransferEvent;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transfer_events)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transfer_events)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn after_id(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.after_id).unwrap_or(0)
+    }
+    fn set_after_id(request: &mut Self::Request, after_id: i64) {
+        crate::pagination::IntField::set_int(&mut request.after_id, after_id)
+    }
+    fn last_id(response: &Self::Response) -> ::std::option::Option<i64> {
+        crate::pagination::ListField::last(&response.transfer_events)
+            .and_then(|e| crate::pagination::IntField::int(&e.event_id))
+    }
+    fn has_more(response: &Self::Response) -> ::std::option::Option<bool> {
+        crate::pagination::FlagField::flag(&response.has_more)
+    }
 }
 impl crate::JsonOperation for TransferEventSync {}
 impl crate::RequestBody for types::TransferGetRequest {
@@ -5437,6 +6074,27 @@ impl crate::Operation for TransferLedgerEventList {
     type Response = types::TransferLedgerEventListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for TransferLedgerEventList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "ledger_events";
+    type Item = types::TransferLedgerEvent;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.ledger_events)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.ledger_events)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for TransferLedgerEventList {}
 impl crate::RequestBody for types::TransferLedgerGetRequest {
     type Operation = TransferLedgerGet;
@@ -5500,6 +6158,27 @@ impl crate::Operation for TransferList {
     type Request = types::TransferListRequest;
     type Response = types::TransferListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for TransferList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "transfers";
+    type Item = types::Transfer;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transfers)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transfers)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
 }
 impl crate::JsonOperation for TransferList {}
 impl crate::RequestBody for types::TransferMetricsGetRequest {
@@ -5626,6 +6305,27 @@ impl crate::Operation for TransferOriginatorList {
     type Request = types::TransferOriginatorListRequest;
     type Response = types::TransferOriginatorListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for TransferOriginatorList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "originators";
+    type Item = types::Originator;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.originators)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.originators)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
 }
 impl crate::JsonOperation for TransferOriginatorList {}
 impl crate::RequestBody for types::TransferPlatformOriginatorCreateRequest {
@@ -5781,6 +6481,27 @@ impl crate::Operation for TransferRecurringList {
     type Response = types::TransferRecurringListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for TransferRecurringList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "recurring_transfers";
+    type Item = types::RecurringTransfer;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.recurring_transfers)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.recurring_transfers)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for TransferRecurringList {}
 impl crate::RequestBody for types::TransferRefundCancelRequest {
     type Operation = TransferRefundCancel;
@@ -5863,6 +6584,27 @@ impl crate::Operation for TransferRepaymentList {
     type Response = types::TransferRepaymentListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for TransferRepaymentList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "repayments";
+    type Item = types::TransferRepayment;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.repayments)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.repayments)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
+}
 impl crate::JsonOperation for TransferRepaymentList {}
 impl crate::RequestBody for types::TransferRepaymentReturnListRequest {
     type Operation = TransferRepaymentReturnList;
@@ -5880,6 +6622,27 @@ impl crate::Operation for TransferRepaymentReturnList {
     type Request = types::TransferRepaymentReturnListRequest;
     type Response = types::TransferRepaymentReturnListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for TransferRepaymentReturnList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "repayment_returns";
+    type Item = types::TransferRepaymentReturn;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.repayment_returns)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.repayment_returns)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
 }
 impl crate::JsonOperation for TransferRepaymentReturnList {}
 impl crate::RequestBody for types::TransferSweepGetRequest {
@@ -5916,6 +6679,27 @@ impl crate::Operation for TransferSweepList {
     type Request = types::TransferSweepListRequest;
     type Response = types::TransferSweepListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for TransferSweepList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+    type Cursor = ();
+    const ITEMS_FIELD: &'static str = "sweeps";
+    type Item = types::TransferSweep;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.sweeps)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.sweeps)
+    }
+    fn count(request: &Self::Request) -> ::std::option::Option<i64> {
+        crate::pagination::IntField::int(&request.count)
+    }
+    fn offset(request: &Self::Request) -> i64 {
+        crate::pagination::IntField::int(&request.offset).unwrap_or(0)
+    }
+    fn set_offset(request: &mut Self::Request, offset: i64) {
+        crate::pagination::IntField::set_int(&mut request.offset, offset);
+    }
 }
 impl crate::JsonOperation for TransferSweepList {}
 impl crate::RequestBody for types::UserAccountSessionEventSendRequest {
@@ -6241,6 +7025,32 @@ impl crate::Operation for WalletList {
     type Response = types::WalletListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WalletList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        ::std::string::String,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "wallets";
+    type Item = types::Wallet;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.wallets)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.wallets)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WalletList {}
 impl crate::RequestBody for types::WalletTransactionExecuteRequest {
     type Operation = WalletTransactionExecute;
@@ -6305,6 +7115,32 @@ impl crate::Operation for WalletTransactionList {
     type Response = types::WalletTransactionListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WalletTransactionList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        ::std::string::String,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "transactions";
+    type Item = types::WalletTransaction;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.transactions)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.transactions)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WalletTransactionList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityCreateRequest {
     type Operation = WatchlistScreeningEntityCreate;
@@ -6359,6 +7195,32 @@ impl crate::Operation for WatchlistScreeningEntityHistoryList {
     type Response = types::WatchlistScreeningEntityHistoryListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningEntityHistoryList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "entity_watchlist_screenings";
+    type Item = types::EntityWatchlistScreening;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.entity_watchlist_screenings)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.entity_watchlist_screenings)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningEntityHistoryList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityHitListRequest {
     type Operation = WatchlistScreeningEntityHitList;
@@ -6377,6 +7239,32 @@ impl crate::Operation for WatchlistScreeningEntityHitList {
     type Response = types::WatchlistScreeningEntityHitListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningEntityHitList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "entity_watchlist_screening_hits";
+    type Item = types::EntityWatchlistScreeningHit;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.entity_watchlist_screening_hits)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.entity_watchlist_screening_hits)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningEntityHitList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityListRequest {
     type Operation = WatchlistScreeningEntityList;
@@ -6394,6 +7282,32 @@ impl crate::Operation for WatchlistScreeningEntityList {
     type Request = types::WatchlistScreeningEntityListRequest;
     type Response = types::WatchlistScreeningEntityListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for WatchlistScreeningEntityList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "entity_watchlist_screenings";
+    type Item = types::EntityWatchlistScreening;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.entity_watchlist_screenings)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.entity_watchlist_screenings)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for WatchlistScreeningEntityList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityProgramGetRequest {
@@ -6431,6 +7345,32 @@ impl crate::Operation for WatchlistScreeningEntityProgramList {
     type Response = types::WatchlistScreeningEntityProgramListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningEntityProgramList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "entity_watchlist_programs";
+    type Item = types::EntityWatchlistProgram;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.entity_watchlist_programs)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.entity_watchlist_programs)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningEntityProgramList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityReviewCreateRequest {
     type Operation = WatchlistScreeningEntityReviewCreate;
@@ -6466,6 +7406,34 @@ impl crate::Operation for WatchlistScreeningEntityReviewList {
     type Request = types::WatchlistScreeningEntityReviewListRequest;
     type Response = types::WatchlistScreeningEntityReviewListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for WatchlistScreeningEntityReviewList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "entity_watchlist_screening_reviews";
+    type Item = types::EntityWatchlistScreeningReview;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.entity_watchlist_screening_reviews)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(
+            &mut response.entity_watchlist_screening_reviews,
+        )
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for WatchlistScreeningEntityReviewList {}
 impl crate::RequestBody for types::WatchlistScreeningEntityUpdateRequest {
@@ -6539,6 +7507,32 @@ impl crate::Operation for WatchlistScreeningIndividualHistoryList {
     type Response = types::WatchlistScreeningIndividualHistoryListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningIndividualHistoryList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "watchlist_screenings";
+    type Item = types::WatchlistScreeningIndividual;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.watchlist_screenings)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.watchlist_screenings)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningIndividualHistoryList {}
 impl crate::RequestBody for types::WatchlistScreeningIndividualHitListRequest {
     type Operation = WatchlistScreeningIndividualHitList;
@@ -6557,6 +7551,32 @@ impl crate::Operation for WatchlistScreeningIndividualHitList {
     type Response = types::WatchlistScreeningIndividualHitListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningIndividualHitList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "watchlist_screening_hits";
+    type Item = types::WatchlistScreeningHit;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.watchlist_screening_hits)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.watchlist_screening_hits)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningIndividualHitList {}
 impl crate::RequestBody for types::WatchlistScreeningIndividualListRequest {
     type Operation = WatchlistScreeningIndividualList;
@@ -6574,6 +7594,32 @@ impl crate::Operation for WatchlistScreeningIndividualList {
     type Request = types::WatchlistScreeningIndividualListRequest;
     type Response = types::WatchlistScreeningIndividualListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for WatchlistScreeningIndividualList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "watchlist_screenings";
+    type Item = types::WatchlistScreeningIndividual;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.watchlist_screenings)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.watchlist_screenings)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualList {}
 impl crate::RequestBody for types::WatchlistScreeningIndividualProgramGetRequest {
@@ -6611,6 +7657,32 @@ impl crate::Operation for WatchlistScreeningIndividualProgramList {
     type Response = types::WatchlistScreeningIndividualProgramListResponse;
     type Error = types::PlaidError;
 }
+impl crate::Paginated for WatchlistScreeningIndividualProgramList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "watchlist_programs";
+    type Item = types::IndividualWatchlistProgram;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.watchlist_programs)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.watchlist_programs)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
+}
 impl crate::JsonOperation for WatchlistScreeningIndividualProgramList {}
 impl crate::RequestBody for types::WatchlistScreeningIndividualReviewCreateRequest {
     type Operation = WatchlistScreeningIndividualReviewCreate;
@@ -6646,6 +7718,32 @@ impl crate::Operation for WatchlistScreeningIndividualReviewList {
     type Request = types::WatchlistScreeningIndividualReviewListRequest;
     type Response = types::WatchlistScreeningIndividualReviewListResponse;
     type Error = types::PlaidError;
+}
+impl crate::Paginated for WatchlistScreeningIndividualReviewList {
+    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+    type Cursor = <::std::option::Option<
+        types::Cursor,
+    > as crate::pagination::CursorField>::Value;
+    const ITEMS_FIELD: &'static str = "watchlist_screening_reviews";
+    type Item = types::WatchlistScreeningReview;
+    fn page_len(response: &Self::Response) -> usize {
+        crate::pagination::ListField::len(&response.watchlist_screening_reviews)
+    }
+    fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+        crate::pagination::ListField::take(&mut response.watchlist_screening_reviews)
+    }
+    fn set_cursor(
+        request: &mut Self::Request,
+        cursor: ::std::option::Option<Self::Cursor>,
+    ) {
+        crate::pagination::CursorField::set(&mut request.cursor, cursor)
+    }
+    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&request.cursor)
+    }
+    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+        crate::pagination::CursorField::get(&response.next_cursor)
+    }
 }
 impl crate::JsonOperation for WatchlistScreeningIndividualReviewList {}
 impl crate::RequestBody for types::WatchlistScreeningIndividualUpdateRequest {

@@ -1,0 +1,115 @@
+//! The typed httpmock helpers (`plaid-client` feature `mock`): progenitor's
+//! `Generator::httpmock` output for every operation, checked and counted, plus the spec's own
+//! example response of each operation as JSON text, for `plaid_client::mock`'s canned answers.
+
+use anyhow::Context;
+use quote::quote;
+use serde_json::Value;
+
+use crate::operations::OperationInfo;
+
+pub struct MockFile {
+    pub file: syn::File,
+    pub summary: String,
+}
+
+/// Check progenitor's mock module against the operations table and add the example responses.
+pub fn finish(
+    tokens: proc_macro2::TokenStream,
+    ops: &[OperationInfo],
+    original: &Value,
+) -> anyhow::Result<MockFile> {
+    let mut file: syn::File =
+        syn::parse2(tokens).context("progenitor's httpmock output does not parse as Rust")?;
+    let helpers = file
+        .items
+        .iter()
+        .find_map(|i| match i {
+            syn::Item::Trait(t) if t.ident == "MockServerExt" => Some(
+                t.items
+                    .iter()
+                    .filter(|i| matches!(i, syn::TraitItem::Fn(_)))
+                    .count(),
+            ),
+            _ => None,
+        })
+        .context("progenitor's httpmock output has no MockServerExt trait")?;
+    if helpers != ops.len() {
+        anyhow::bail!(
+            "progenitor generated {helpers} typed mock helpers for {} operations",
+            ops.len()
+        );
+    }
+
+    let escaped = escape_path_params(&mut file);
+
+    // One example per JSON operation: the 200 response's `example`, else its first `examples`.
+    let records = crate::conformance::spec_examples(original);
+    let mut arms = Vec::new();
+    for op in ops.iter().filter(|o| !o.binary_response) {
+        let example = records.iter().find(|r| {
+            r["endpoint"] == op.path.as_str()
+                && r["status"] == 200
+                && r["method"]
+                    .as_str()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(&op.http_method))
+        });
+        if let Some(r) = example {
+            let id = &op.operation_id;
+            let json = serde_json::to_string(&r["example"])?;
+            arms.push(quote!(#id => ::std::option::Option::Some(#json),));
+        }
+    }
+    let examples = arms.len();
+    let json_ops = ops.iter().filter(|o| !o.binary_response).count();
+    file.items.push(syn::parse2(quote! {
+        /// The spec's example 200 response of the operation with this `operationId`, as JSON.
+        pub fn example_json(operation_id: &str) -> ::std::option::Option<&'static str> {
+            match operation_id {
+                #(#arms)*
+                _ => ::std::option::Option::None,
+            }
+        }
+    })?);
+    file.items.push(syn::parse2(quote! {
+        /// How many operations have an example response.
+        pub const EXAMPLES: usize = #examples;
+    })?);
+    Ok(MockFile {
+        file,
+        summary: format!(
+            "typed mocks: {helpers} of {} operations; example responses for {examples} of {json_ops} JSON operations; {escaped} path-parameter matchers escaped",
+            ops.len()
+        ),
+    })
+}
+
+/// progenitor matches a path parameter by formatting the value into a regex unescaped, so a
+/// value such as `a+b` would match wrongly and `a(b` would panic in `Regex::new(..).unwrap()`:
+/// escape it. Returns how many matchers were changed.
+fn escape_path_params(file: &mut syn::File) -> usize {
+    use syn::visit_mut::VisitMut;
+    struct Escape(usize);
+    impl VisitMut for Escape {
+        fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+            if m.path.is_ident("format") {
+                let text = m.tokens.to_string();
+                let plain = "value . to_string ()";
+                if text.ends_with(plain) && text.starts_with('"') {
+                    let fixed = format!(
+                        "{}regex :: escape (& value . to_string ())",
+                        &text[..text.len() - plain.len()]
+                    );
+                    if let Ok(tokens) = fixed.parse() {
+                        m.tokens = tokens;
+                        self.0 += 1;
+                    }
+                }
+            }
+            syn::visit_mut::visit_macro_mut(self, m);
+        }
+    }
+    let mut v = Escape(0);
+    v.visit_file_mut(file);
+    v.0
+}

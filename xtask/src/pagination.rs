@@ -1,0 +1,660 @@
+//! Finds Plaid's paginated operations from the shapes of their request and response types, and
+//! emits `plaid_client::CursorSync` / `plaid_client::Paginated` implementations for their markers.
+//!
+//! Detection reads the structs progenitor generated (field names *and* Rust types, so the emitted
+//! glue always matches what progenitor wrote) plus the original spec for limits the normalization
+//! relaxes (`count`'s maximum). Nothing is keyed to an operation name: a spec bump that adds an
+//! endpoint of a known shape gets a helper without hand work. The shapes (Plaid's API reference,
+//! `/transactions/sync`, `/wallet/list`, `/transactions/get`, `/transfer/event/sync`):
+//!
+//! - cursor sync: request `cursor`; response `next_cursor` and `has_more`;
+//! - cursor list: request `cursor`; response `next_cursor`, no `has_more`, one paged array;
+//! - event sync: request `after_id`; one paged array whose items carry an integer `event_id`;
+//! - offset list: request `count` and `offset` (directly or in its `options` object); one paged
+//!   array.
+//!
+//! Which arrays are *paged* (split across pages) rather than context repeated on each page: an
+//! array named by an integer `total_<name>` field; else the sync delta arrays `added`,
+//! `modified`, `removed`; else the response's only array.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::operations::{deref, request_schema, OperationInfo};
+
+/// The delta arrays of a sync response (`/transactions/sync`'s `added`, `modified`, `removed`).
+const SYNC_DELTA_FIELDS: &[&str] = &["added", "modified", "removed"];
+
+#[derive(Debug, Clone)]
+pub enum Shape {
+    CursorSync {
+        count: Option<FieldPath>,
+        max_count: Option<i64>,
+        paged: Vec<syn::Ident>,
+    },
+    CursorList {
+        /// The request's `cursor` field type (the response's `next_cursor` has the same value type).
+        cursor: syn::Type,
+        items: Paged,
+    },
+    Offset {
+        count: FieldPath,
+        offset: FieldPath,
+        total: Option<syn::Ident>,
+        items: Paged,
+    },
+    AfterId {
+        count: Option<FieldPath>,
+        has_more: bool,
+        items: Paged,
+    },
+}
+
+/// The one paged array of a list: its field and element type (as progenitor spelled it).
+#[derive(Debug, Clone)]
+pub struct Paged {
+    pub field: syn::Ident,
+    pub item: syn::Type,
+}
+
+/// Where an integer request field lives: on the request, or inside its `options` object.
+#[derive(Debug, Clone)]
+pub struct FieldPath {
+    pub field: syn::Ident,
+    /// `Some((options_field, options_is_option))` when nested.
+    pub parent: Option<(syn::Ident, bool)>,
+}
+
+/// What detection found, for the xtask's summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub cursor_sync: usize,
+    pub cursor_list: usize,
+    pub offset: usize,
+    pub after_id: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} cursor syncs, {} cursor lists, {} offset lists, {} event syncs",
+            self.cursor_sync, self.cursor_list, self.offset, self.after_id
+        )
+    }
+}
+
+/// The shape of each paginated operation, by client method name.
+pub fn detect(
+    ops: &[OperationInfo],
+    types: &[syn::Item],
+    original: &Value,
+) -> (BTreeMap<String, Shape>, Counts) {
+    let ctx = Ctx::new(types);
+    let mut shapes = BTreeMap::new();
+    let mut counts = Counts::default();
+    for op in ops.iter().filter(|o| !o.binary_response) {
+        let Some(req) = op.body.as_ref().and_then(|t| ctx.lookup(t)) else {
+            continue;
+        };
+        let Some(resp) = ctx.lookup(&op.response) else {
+            continue;
+        };
+        if let Some(shape) = classify(op, req, resp, &ctx, original) {
+            match shape {
+                Shape::CursorSync { .. } => counts.cursor_sync += 1,
+                Shape::CursorList { .. } => counts.cursor_list += 1,
+                Shape::Offset { .. } => counts.offset += 1,
+                Shape::AfterId { .. } => counts.after_id += 1,
+            }
+            shapes.insert(op.fn_name.clone(), shape);
+        }
+    }
+    (shapes, counts)
+}
+
+/// The string newtypes (`pub struct Cursor(pub String)`) that some struct uses as a `cursor` or
+/// `next_cursor` field: the paging glue reads and writes them like `String`, through
+/// `CursorField` implementations emitted next to it.
+pub fn cursor_newtypes(types: &[syn::Item]) -> Vec<syn::Ident> {
+    let ctx = Ctx::new(types);
+    let mut used = std::collections::BTreeSet::new();
+    for s in ctx.structs.values() {
+        for name in ["cursor", "next_cursor"] {
+            let Some(ty) = field(s, name) else { continue };
+            let ty = option_inner(ty).unwrap_or(ty);
+            if let Some(n) = local_name(ty).filter(|n| ctx.text_newtypes.contains(n)) {
+                used.insert(n);
+            }
+        }
+    }
+    used.into_iter().map(|n| format_ident!("{}", n)).collect()
+}
+
+/// What classification needs to know about the generated types.
+struct Ctx<'a> {
+    structs: BTreeMap<String, &'a syn::ItemStruct>,
+    /// Types with a `Default` implementation (derived or written out by progenitor).
+    defaults: std::collections::BTreeSet<String>,
+    /// Tuple structs wrapping one `String`.
+    text_newtypes: std::collections::BTreeSet<String>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(types: &'a [syn::Item]) -> Self {
+        let mut ctx = Ctx {
+            structs: BTreeMap::new(),
+            defaults: Default::default(),
+            text_newtypes: Default::default(),
+        };
+        for item in types {
+            match item {
+                syn::Item::Struct(s) => {
+                    let name = s.ident.to_string();
+                    if derives(s, "Default") {
+                        ctx.defaults.insert(name.clone());
+                    }
+                    if let syn::Fields::Unnamed(f) = &s.fields {
+                        if f.unnamed.len() == 1 && is_plain(&f.unnamed[0].ty, "String") {
+                            ctx.text_newtypes.insert(name.clone());
+                        }
+                    }
+                    ctx.structs.insert(name, s);
+                }
+                syn::Item::Impl(i) => {
+                    let is_default = i
+                        .trait_
+                        .as_ref()
+                        .and_then(|(_, p, _)| p.segments.last())
+                        .is_some_and(|s| s.ident == "Default");
+                    if let (true, Some(name)) = (is_default, local_name(&i.self_ty)) {
+                        ctx.defaults.insert(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ctx
+    }
+
+    fn lookup(&self, ty: &syn::Type) -> Option<&'a syn::ItemStruct> {
+        let (id, _) = last_segment(ty)?;
+        self.structs.get(&id.to_string()).copied()
+    }
+
+    fn has(&self, s: &syn::ItemStruct, name: &str, kind: Kind) -> bool {
+        field(s, name).is_some_and(|t| self.is_kind(t, kind))
+    }
+
+    /// Whether `ty` is of `kind`, plain or in an `Option` (what the `plaid_client::pagination`
+    /// field traits accept; text also as a string newtype).
+    fn is_kind(&self, ty: &syn::Type, kind: Kind) -> bool {
+        let orig = ty;
+        let ty = option_inner(ty).unwrap_or(ty);
+        match kind {
+            Kind::Text => {
+                is_plain(ty, "String")
+                    || local_name(ty).is_some_and(|n| self.text_newtypes.contains(&n))
+            }
+            Kind::Cursor => {
+                self.is_kind(ty, Kind::Text)
+                    || (option_inner(orig).is_some()
+                        && last_segment(ty).is_some_and(|(id, _)| id == "DateTime"))
+            }
+            Kind::Int => is_plain(ty, "i64"),
+            Kind::Flag => is_plain(ty, "bool"),
+        }
+    }
+}
+
+fn is_plain(ty: &syn::Type, name: &str) -> bool {
+    last_segment(ty).is_some_and(|(id, args)| id == name && args.is_none())
+}
+
+fn classify(
+    op: &OperationInfo,
+    req: &syn::ItemStruct,
+    resp: &syn::ItemStruct,
+    ctx: &Ctx<'_>,
+    original: &Value,
+) -> Option<Shape> {
+    let has = |s: &syn::ItemStruct, name: &str, kind: Kind| ctx.has(s, name, kind);
+    let arrays: Vec<(syn::Ident, syn::Type)> = fields(resp)
+        .filter_map(|(id, ty)| list_item(ty).map(|item| (id.clone(), item.clone())))
+        .collect();
+    let totals: Vec<syn::Ident> = arrays
+        .iter()
+        .filter(|(id, _)| has(resp, &format!("total_{id}"), Kind::Int))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let deltas: Vec<syn::Ident> = arrays
+        .iter()
+        .filter(|(id, _)| SYNC_DELTA_FIELDS.contains(&id.to_string().as_str()))
+        .map(|(id, _)| id.clone())
+        .collect();
+    let paged: Vec<syn::Ident> = if !totals.is_empty() {
+        totals
+    } else if !deltas.is_empty() {
+        deltas
+    } else if arrays.len() == 1 {
+        vec![arrays[0].0.clone()]
+    } else {
+        return None;
+    };
+    let single = || -> Option<Paged> {
+        let [field] = paged.as_slice() else {
+            return None;
+        };
+        let item = arrays.iter().find(|(id, _)| id == field)?.1.clone();
+        Some(Paged {
+            field: field.clone(),
+            item,
+        })
+    };
+    let int_path = |name: &str| int_field_path(req, ctx, name);
+
+    if has(req, "cursor", Kind::Text)
+        && has(resp, "next_cursor", Kind::Text)
+        && has(resp, "has_more", Kind::Flag)
+    {
+        return Some(Shape::CursorSync {
+            count: int_path("count").filter(|p| p.parent.is_none()),
+            max_count: count_maximum(op, original),
+            paged,
+        });
+    }
+    if has(req, "cursor", Kind::Cursor) && has(resp, "next_cursor", Kind::Cursor) {
+        let cursor = field(req, "cursor")?.clone();
+        return Some(Shape::CursorList {
+            cursor,
+            items: single()?,
+        });
+    }
+    if has(req, "after_id", Kind::Int) {
+        let items = single()?;
+        let element = local_name(&items.item).and_then(|n| ctx.structs.get(&n))?;
+        if !has(element, "event_id", Kind::Int) {
+            return None;
+        }
+        return Some(Shape::AfterId {
+            count: int_path("count"),
+            has_more: has(resp, "has_more", Kind::Flag),
+            items,
+        });
+    }
+    if let (Some(count), Some(offset)) = (int_path("count"), int_path("offset")) {
+        let items = single()?;
+        let total = [format!("total_{}", items.field), "total".to_string()]
+            .into_iter()
+            .find(|n| has(resp, n, Kind::Int))
+            .map(|n| format_ident!("{}", n));
+        return Some(Shape::Offset {
+            count,
+            offset,
+            total,
+            items,
+        });
+    }
+    None
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A string (or string newtype): sync cursors.
+    Text,
+    /// A string, string newtype or UTC timestamp: list cursors.
+    Cursor,
+    Int,
+    Flag,
+}
+
+fn int_field_path(req: &syn::ItemStruct, ctx: &Ctx<'_>, name: &str) -> Option<FieldPath> {
+    if ctx.has(req, name, Kind::Int) {
+        return Some(FieldPath {
+            field: format_ident!("{}", name),
+            parent: None,
+        });
+    }
+    let options = field(req, "options")?;
+    let optional = option_inner(options).is_some();
+    let inner = option_inner(options).unwrap_or(options);
+    let nested_name = local_name(inner)?;
+    let nested = ctx.structs.get(&nested_name)?;
+    // A missing `options` object is created with its defaults, so its type must have them.
+    if optional && !ctx.defaults.contains(&nested_name) {
+        return None;
+    }
+    Some(nested)
+        .filter(|n| ctx.has(n, name, Kind::Int))
+        .map(|_| FieldPath {
+            field: format_ident!("{}", name),
+            parent: Some((format_ident!("options"), optional)),
+        })
+}
+
+/// `count`'s maximum in the *original* spec (normalization relaxes validation keywords).
+fn count_maximum(op: &OperationInfo, original: &Value) -> Option<i64> {
+    let operation = original.pointer(&format!(
+        "/paths/{}/{}",
+        crate::spec::pointer_escape(&op.path),
+        op.http_method.to_ascii_lowercase()
+    ))?;
+    let schema = request_schema(original, operation)?;
+    let count = schema.pointer("/properties/count")?;
+    deref(original, count)
+        .get("maximum")
+        .and_then(Value::as_i64)
+}
+
+fn fields(s: &syn::ItemStruct) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
+    s.fields
+        .iter()
+        .filter_map(|f| f.ident.as_ref().map(|id| (id, &f.ty)))
+}
+
+fn field<'a>(s: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Type> {
+    fields(s).find(|(id, _)| *id == name).map(|(_, ty)| ty)
+}
+
+fn derives(s: &syn::ItemStruct, name: &str) -> bool {
+    s.attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .any(|a| {
+            let mut found = false;
+            let _ = a.parse_nested_meta(|m| {
+                found |= m.path.segments.last().is_some_and(|s| s.ident == name);
+                Ok(())
+            });
+            found
+        })
+}
+
+fn last_segment(
+    ty: &syn::Type,
+) -> Option<(&syn::Ident, Option<&syn::AngleBracketedGenericArguments>)> {
+    let syn::Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    let args = match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => Some(a),
+        _ => None,
+    };
+    Some((&seg.ident, args))
+}
+
+fn first_type_arg<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
+    let (id, args) = last_segment(ty)?;
+    if id != wrapper {
+        return None;
+    }
+    args?.args.iter().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    })
+}
+
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    first_type_arg(ty, "Option")
+}
+
+/// The element type of `Vec<T>` or `Option<Vec<T>>`.
+fn list_item(ty: &syn::Type) -> Option<&syn::Type> {
+    first_type_arg(option_inner(ty).unwrap_or(ty), "Vec")
+}
+
+/// The name of a type defined in the `types` module (a one-segment path).
+fn local_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+            Some(p.path.segments[0].ident.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `ty` as seen from the `operations` module: bare one-segment type names that are not
+/// primitives (`i64`, `bool`) are types of the `types` module, at any depth of generic arguments.
+fn qualify(ty: &syn::Type) -> TokenStream {
+    let syn::Type::Path(p) = ty else {
+        return quote!(#ty);
+    };
+    if p.qself.is_some() {
+        return quote!(#ty);
+    }
+    let local = p.path.leading_colon.is_none()
+        && p.path.segments.len() == 1
+        && p.path.segments[0]
+            .ident
+            .to_string()
+            .starts_with(|c: char| c.is_ascii_uppercase());
+    let mut segments = Vec::new();
+    for seg in &p.path.segments {
+        let id = &seg.ident;
+        match &seg.arguments {
+            syn::PathArguments::AngleBracketed(ab) => {
+                let args = ab.args.iter().map(|a| match a {
+                    syn::GenericArgument::Type(t) => qualify(t),
+                    other => quote!(#other),
+                });
+                segments.push(quote!(#id<#(#args),*>));
+            }
+            _ => segments.push(quote!(#id)),
+        }
+    }
+    let lead = p.path.leading_colon.map(|_| quote!(::));
+    let prefix = if local { quote!(types::) } else { quote!() };
+    quote!(#lead #prefix #(#segments)::*)
+}
+
+fn read_int(path: &FieldPath, on: TokenStream) -> TokenStream {
+    let f = &path.field;
+    match &path.parent {
+        None => quote!(crate::pagination::IntField::int(&#on.#f)),
+        Some((p, true)) => {
+            quote!(#on.#p.as_ref().and_then(|o| crate::pagination::IntField::int(&o.#f)))
+        }
+        Some((p, false)) => quote!(crate::pagination::IntField::int(&#on.#p.#f)),
+    }
+}
+
+fn write_int(path: &FieldPath, on: TokenStream, value: TokenStream) -> TokenStream {
+    let f = &path.field;
+    match &path.parent {
+        None => quote!(crate::pagination::IntField::set_int(&mut #on.#f, #value)),
+        Some((p, true)) => quote!(crate::pagination::IntField::set_int(
+            &mut #on.#p.get_or_insert_with(::std::default::Default::default).#f,
+            #value
+        )),
+        Some((p, false)) => quote!(crate::pagination::IntField::set_int(&mut #on.#p.#f, #value)),
+    }
+}
+
+/// `CursorField` for a string newtype and its `Option`, so the glue treats it like `String`.
+pub fn emit_text_newtype(name: &syn::Ident) -> TokenStream {
+    quote! {
+        impl crate::pagination::CursorField for types::#name {
+            type Value = ::std::string::String;
+            fn get(&self) -> ::std::option::Option<::std::string::String> {
+                ::std::option::Option::Some(self.0.clone()).filter(|c| !c.is_empty())
+            }
+            fn set(&mut self, value: ::std::option::Option<::std::string::String>) {
+                self.0 = value.unwrap_or_default();
+            }
+        }
+        impl crate::pagination::CursorField for ::std::option::Option<types::#name> {
+            type Value = ::std::string::String;
+            fn get(&self) -> ::std::option::Option<::std::string::String> {
+                self.as_ref().map(|v| v.0.clone()).filter(|c| !c.is_empty())
+            }
+            fn set(&mut self, value: ::std::option::Option<::std::string::String>) {
+                *self = value.map(types::#name);
+            }
+        }
+    }
+}
+
+/// The trait implementations for one marker.
+pub fn emit(marker: &syn::Ident, shape: &Shape) -> TokenStream {
+    let cursor_field = quote!(crate::pagination::CursorField);
+    let flag = quote!(crate::pagination::FlagField);
+    let list = quote!(crate::pagination::ListField);
+    let count_fn = |count: &Option<FieldPath>| match count {
+        Some(c) => {
+            let read = read_int(c, quote!(request));
+            quote! {
+                fn count(request: &Self::Request) -> ::std::option::Option<i64> { #read }
+            }
+        }
+        None => quote!(),
+    };
+    let list_common = |items: &Paged| {
+        let f = &items.field;
+        let name = f.to_string();
+        let item = qualify(&items.item);
+        quote! {
+            const ITEMS_FIELD: &'static str = #name;
+            type Item = #item;
+            fn page_len(response: &Self::Response) -> usize { #list::len(&response.#f) }
+            fn take_items(response: &mut Self::Response) -> ::std::vec::Vec<Self::Item> {
+                #list::take(&mut response.#f)
+            }
+        }
+    };
+    match shape {
+        Shape::CursorSync {
+            count,
+            max_count,
+            paged,
+        } => {
+            let max = match max_count {
+                Some(m) => quote!(::std::option::Option::Some(#m)),
+                None => quote!(::std::option::Option::None),
+            };
+            let names: Vec<String> = paged.iter().map(ToString::to_string).collect();
+            let set_count = match count {
+                Some(c) => write_int(c, quote!(request), quote!(count)),
+                None => quote!(let _ = (request, count)),
+            };
+            quote! {
+                impl crate::CursorSync for #marker {
+                    const MAX_COUNT: ::std::option::Option<i64> = #max;
+                    const PAGED_FIELDS: &'static [&'static str] = &[#(#names),*];
+                    fn cursor(request: &Self::Request) -> ::std::option::Option<::std::string::String> {
+                        #cursor_field::get(&request.cursor)
+                    }
+                    fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<::std::string::String>) {
+                        #cursor_field::set(&mut request.cursor, cursor)
+                    }
+                    fn set_count(request: &mut Self::Request, count: i64) {
+                        #set_count;
+                    }
+                    fn next_cursor(response: &Self::Response) -> ::std::option::Option<::std::string::String> {
+                        #cursor_field::get(&response.next_cursor)
+                    }
+                    fn has_more(response: &Self::Response) -> bool {
+                        #flag::flag(&response.has_more).unwrap_or(false)
+                    }
+                    fn page_len(response: &Self::Response) -> usize {
+                        0 #(+ #list::len(&response.#paged))*
+                    }
+                    fn merge(acc: &mut Self::Response, mut page: Self::Response) {
+                        #(
+                            let earlier = #list::take(&mut acc.#paged);
+                            #list::prepend(&mut page.#paged, earlier);
+                        )*
+                        *acc = page;
+                    }
+                }
+            }
+        }
+        Shape::CursorList { cursor, items } => {
+            let common = list_common(items);
+            let cursor_ty = qualify(cursor);
+            quote! {
+                impl crate::Paginated for #marker {
+                    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;
+                    type Cursor = <#cursor_ty as #cursor_field>::Value;
+                    #common
+                    fn set_cursor(request: &mut Self::Request, cursor: ::std::option::Option<Self::Cursor>) {
+                        #cursor_field::set(&mut request.cursor, cursor)
+                    }
+                    fn cursor(request: &Self::Request) -> ::std::option::Option<Self::Cursor> {
+                        #cursor_field::get(&request.cursor)
+                    }
+                    fn next_cursor(response: &Self::Response) -> ::std::option::Option<Self::Cursor> {
+                        #cursor_field::get(&response.next_cursor)
+                    }
+                }
+            }
+        }
+        Shape::Offset {
+            count,
+            offset,
+            total,
+            items,
+        } => {
+            let common = list_common(items);
+            let count = count_fn(&Some(count.clone()));
+            let read = read_int(offset, quote!(request));
+            let write = write_int(offset, quote!(request), quote!(offset));
+            let total = match total {
+                Some(t) => quote! {
+                    fn total(response: &Self::Response) -> ::std::option::Option<i64> {
+                        crate::pagination::IntField::int(&response.#t)
+                    }
+                },
+                None => quote!(),
+            };
+            quote! {
+                impl crate::Paginated for #marker {
+                    const STYLE: crate::PageStyle = crate::PageStyle::Offset;
+                    type Cursor = ();
+                    #common
+                    #count
+                    fn offset(request: &Self::Request) -> i64 { #read.unwrap_or(0) }
+                    fn set_offset(request: &mut Self::Request, offset: i64) { #write; }
+                    #total
+                }
+            }
+        }
+        Shape::AfterId {
+            count,
+            has_more,
+            items,
+        } => {
+            let common = list_common(items);
+            let count = count_fn(count);
+            let f = &items.field;
+            let has_more = if *has_more {
+                quote! {
+                    fn has_more(response: &Self::Response) -> ::std::option::Option<bool> {
+                        #flag::flag(&response.has_more)
+                    }
+                }
+            } else {
+                quote!()
+            };
+            quote! {
+                impl crate::Paginated for #marker {
+                    const STYLE: crate::PageStyle = crate::PageStyle::AfterId;
+                    type Cursor = ();
+                    #common
+                    #count
+                    fn after_id(request: &Self::Request) -> i64 {
+                        crate::pagination::IntField::int(&request.after_id).unwrap_or(0)
+                    }
+                    fn set_after_id(request: &mut Self::Request, after_id: i64) {
+                        crate::pagination::IntField::set_int(&mut request.after_id, after_id)
+                    }
+                    fn last_id(response: &Self::Response) -> ::std::option::Option<i64> {
+                        #list::last(&response.#f).and_then(|e| crate::pagination::IntField::int(&e.event_id))
+                    }
+                    #has_more
+                }
+            }
+        }
+    }
+}
