@@ -345,6 +345,68 @@ pub enum Error {
     /// The client is misconfigured.
     #[error("invalid configuration: {0}")]
     Config(#[from] ConfigError),
+
+    /// A sync or pagination loop stopped: it restarted too often, or the server's paging fields
+    /// did not let it advance. Nothing was lost: the cursor you stored is still the one to use.
+    #[error("{0}")]
+    Pagination(Box<PaginationError>),
+}
+
+/// Why a sync or pagination loop stopped (see `plaid_client_ext::sync` and
+/// `plaid_client_ext::paginate`).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// Every pass of a cursor sync was interrupted by
+    /// `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` (or the last one by another error) until
+    /// the restart cap was reached.
+    #[error(
+        "{operation}: gave up after {restarts} restart(s) of the sync loop from its first cursor \
+         (the Item's data kept changing during pagination); last error: {last}"
+    )]
+    TooManyRestarts {
+        /// The operation.
+        operation: &'static str,
+        /// How many restarts were made.
+        restarts: u32,
+        /// The error that ended the last pass.
+        #[source]
+        last: Error,
+    },
+    /// The response says more pages follow but gives nothing to ask for them with (an empty
+    /// `next_cursor`, or no item to take an `event_id` from).
+    #[error("{operation}: the response says more pages follow but gives no {field} to fetch them")]
+    MissingCursor {
+        /// The operation.
+        operation: &'static str,
+        /// The field that should have advanced (`next_cursor`, `event_id`).
+        field: &'static str,
+    },
+    /// The server answered with the same position it was asked for while saying more pages
+    /// follow: following it would loop forever.
+    #[error("{operation}: {field} did not advance although more pages were announced; stopped instead of looping")]
+    Stalled {
+        /// The operation.
+        operation: &'static str,
+        /// The field that did not advance (`next_cursor`, `after_id`).
+        field: &'static str,
+    },
+    /// The requested page size is outside what the spec allows.
+    #[error("{operation}: page size {requested} is outside 1..={max}")]
+    PageSize {
+        /// The operation.
+        operation: &'static str,
+        /// What was asked for.
+        requested: i64,
+        /// The spec's maximum.
+        max: i64,
+    },
+}
+
+impl From<PaginationError> for Error {
+    fn from(e: PaginationError) -> Self {
+        Error::Pagination(Box::new(e))
+    }
 }
 
 impl Error {
@@ -365,7 +427,7 @@ impl Error {
             }
             Error::Timeout { .. } | Error::Transport { .. } => true,
             Error::Decode(d) => d.status == 429 || d.status >= 500,
-            Error::InvalidRequest { .. } | Error::Config(_) => false,
+            Error::InvalidRequest { .. } | Error::Config(_) | Error::Pagination(_) => false,
         }
     }
 
@@ -418,7 +480,7 @@ impl Error {
                 idempotency_key, ..
             } => idempotency_key.as_deref(),
             Error::Decode(d) => d.idempotency_key.as_deref(),
-            Error::InvalidRequest { .. } | Error::Config(_) => None,
+            Error::InvalidRequest { .. } | Error::Config(_) | Error::Pagination(_) => None,
         }
     }
 

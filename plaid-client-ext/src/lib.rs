@@ -12,6 +12,10 @@
 //!   where a retry cannot create a duplicate (read-only operations, keyed writes);
 //! - [`idempotency`]: keys filled, checked against the spec's limits, reused on every retry,
 //!   and handed back to you;
+//! - [`sync`]: cursor-sync loops (`/transactions/sync` and its kin) that restart from the first
+//!   cursor on `TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION` and hand out the cursor to store
+//!   only at the end, as one batch or as a stream of pages;
+//! - [`paginate`]: streams of pages or items for every cursor, offset and event-id list;
 //! - secrets never appear in `Debug`, errors or logs; every request is a `tracing` span.
 //!
 //! ```no_run
@@ -34,15 +38,19 @@
 pub mod config;
 pub mod error;
 pub mod idempotency;
+pub mod paginate;
 mod redact;
 pub mod retry;
+pub mod sync;
 pub mod webhook;
 
 mod client;
 
 pub use client::{PlaidClient, Response, ResponseOf};
 pub use config::{ClientBuilder, ConfigError, Environment, PLAID_VERSION};
-pub use error::{ApiError, DecodeError, Error, ErrorCode, ErrorType, TransportKind};
+pub use error::{
+    ApiError, DecodeError, Error, ErrorCode, ErrorType, PaginationError, TransportKind,
+};
 pub use idempotency::IdempotencyKey;
 pub use redact::Secret;
 
