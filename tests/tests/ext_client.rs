@@ -1,9 +1,14 @@
 //! plaid-client-ext against a local mock: headers, retries, idempotency keys, errors, secrets.
+//!
+//! Plaid is mocked with the typed helpers of `plaid_client::mock` (one per operation, typed
+//! request and response); raw bodies appear only where a test needs a malformed one on purpose.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use httpmock::prelude::*;
+use plaid_client::mock::{example, MockServerExt};
+use plaid_client::operations;
 use plaid_client_ext::retry::Backoff;
 use plaid_client_ext::{
     types, Environment, Error, ErrorCode, ErrorType, PlaidClient, TransportKind,
@@ -33,18 +38,10 @@ fn accounts_request() -> types::AccountsGetRequest {
     }
 }
 
-/// Response bodies taken from the spec's own examples (checked by `cargo xtask conformance`).
-fn spec_response(path: &str) -> Value {
-    let all: Value = serde_json::from_str(include_str!(
-        "../../plaid-client-ext/examples/quickstart/sandbox-responses.json"
-    ))
-    .expect("valid JSON");
-    all[path].clone()
-}
-
-fn accounts_body() -> Value {
-    let mut body = spec_response("/accounts/get");
-    body["request_id"] = json!("req-accounts-1");
+/// The spec's own example response, decoded into the generated type.
+fn accounts_body() -> types::AccountsGetResponse {
+    let mut body = example::<operations::AccountsGet>().expect("the spec has an example");
+    body.request_id = "req-accounts-1".to_string().into();
     body
 }
 
@@ -56,44 +53,14 @@ fn transfer_request() -> types::TransferCreateRequest {
     .expect("valid request")
 }
 
-fn transfer_body() -> Value {
-    spec_response("/transfer/create")
+fn transfer_body() -> types::TransferCreateResponse {
+    example::<operations::TransferCreate>().expect("the spec has an example")
 }
 
-fn plaid_error(status_type: &str, code: &str, message: &str) -> Value {
-    json!({"error_type": status_type, "error_code": code, "error_message": message,
-           "display_message": null, "request_id": "req-err-1"})
-}
-
-/// A mock answering every POST to `path` with `status` and the JSON `body`.
-async fn answer<'a>(
-    server: &'a MockServer,
-    path: &str,
-    status: u16,
-    body: Value,
-) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(path);
-            then.status(status).json_body(body);
-        })
-        .await
-}
-
-/// Like [`answer`], for the first matching request only; later ones fall through to mocks
-/// created after it.
-async fn answer_once<'a>(
-    server: &'a MockServer,
-    path: &str,
-    status: u16,
-    body: Value,
-) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path(path);
-            then.status(status).json_body(body).up_to_n_times(1);
-        })
-        .await
+fn plaid_error(error_type: &str, code: &str, message: &str) -> types::PlaidError {
+    serde_json::from_value(json!({"error_type": error_type, "error_code": code,
+        "error_message": message, "display_message": null, "request_id": "req-err-1"}))
+    .expect("a Plaid error object")
 }
 
 /// Records the idempotency key of every request a mock matched.
@@ -114,22 +81,19 @@ fn key_recorder(
 #[tokio::test]
 async fn sends_credentials_and_plaid_version_and_decodes() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/accounts/get")
-                .header("plaid-client-id", CLIENT_ID)
-                .header("plaid-secret", SECRET)
-                .header("plaid-version", "2020-09-14")
-                .header("content-type", "application/json")
-                .json_body(json!({"access_token": ACCESS_TOKEN}));
-            then.status(200).json_body(accounts_body());
-        })
-        .await;
+    let m = server.accounts_get(|when, then| {
+        when.body(&accounts_request())
+            .into_inner()
+            .header("plaid-client-id", CLIENT_ID)
+            .header("plaid-secret", SECRET)
+            .header("plaid-version", "2020-09-14")
+            .header("content-type", "application/json");
+        then.ok(&accounts_body());
+    });
     let r = client(&server).send(&accounts_request()).await.expect("ok");
     assert_eq!(
         r.accounts[0].account_id,
-        accounts_body()["accounts"][0]["account_id"]
+        accounts_body().accounts[0].account_id
     );
     assert_eq!(r.attempts, 1);
     assert_eq!(r.idempotency_key, None);
@@ -140,24 +104,19 @@ async fn sends_credentials_and_plaid_version_and_decodes() {
 async fn a_keyed_transfer_failing_with_500_is_retried_with_the_same_key_and_created_once() {
     let server = MockServer::start_async().await;
     let keys = Arc::new(Mutex::new(Vec::new()));
-    let failing = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/transfer/create")
-                .is_true(key_recorder(&keys));
-            then.status(500)
-                .json_body(plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"))
-                .up_to_n_times(1);
-        })
-        .await;
-    let created = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/transfer/create")
-                .is_true(key_recorder(&keys));
-            then.status(200).json_body(transfer_body());
-        })
-        .await;
+    let failing = server.transfer_create(|when, then| {
+        when.into_inner().is_true(key_recorder(&keys));
+        then.server_error(
+            500,
+            &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+        )
+        .into_inner()
+        .up_to_n_times(1);
+    });
+    let created = server.transfer_create(|when, then| {
+        when.into_inner().is_true(key_recorder(&keys));
+        then.ok(&transfer_body());
+    });
 
     let request = transfer_request();
     let r = client(&server)
@@ -181,16 +140,13 @@ async fn a_keyed_transfer_failing_with_500_is_retried_with_the_same_key_and_crea
 #[tokio::test]
 async fn a_callers_key_is_sent_as_given() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/transfer/create")
-                .json_body_includes(r#"{"idempotency_key": "order-42-payment"}"#);
-            then.status(200).json_body(transfer_body());
-        })
-        .await;
     let mut request = transfer_request();
     request.idempotency_key = Some("order-42-payment".to_string().into());
+    // The typed matcher compares the whole body: the key must arrive exactly as given.
+    let m = server.transfer_create(|when, then| {
+        when.body(&request);
+        then.ok(&transfer_body());
+    });
     let r = client(&server).send(&request).await.expect("ok");
     assert_eq!(r.idempotency_key.as_deref(), Some("order-42-payment"));
     m.assert_async().await;
@@ -216,13 +172,12 @@ async fn an_over_long_key_is_refused_before_sending() {
 #[tokio::test]
 async fn an_unkeyed_write_failing_with_500_is_not_retried() {
     let server = MockServer::start_async().await;
-    let m = answer(
-        &server,
-        "/item/public_token/exchange",
-        500,
-        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
-    )
-    .await;
+    let m = server.item_public_token_exchange(|_, then| {
+        then.server_error(
+            500,
+            &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+        );
+    });
     let err = client(&server)
         .send(&types::ItemPublicTokenExchangeRequest {
             public_token: "public-sandbox-1".into(),
@@ -243,20 +198,18 @@ async fn an_unkeyed_write_failing_with_500_is_not_retried() {
 #[tokio::test]
 async fn a_429_with_retry_after_waits_and_succeeds() {
     let server = MockServer::start_async().await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/accounts/get");
-            then.status(429)
-                .header("retry-after", "1")
-                .json_body(plaid_error(
-                    "RATE_LIMIT_EXCEEDED",
-                    "ACCOUNTS_LIMIT",
-                    "slow down",
-                ))
-                .up_to_n_times(1);
-        })
-        .await;
-    let ok = answer(&server, "/accounts/get", 200, accounts_body()).await;
+    let limited = server.accounts_get(|_, then| {
+        then.client_error(
+            429,
+            &plaid_error("RATE_LIMIT_EXCEEDED", "ACCOUNTS_LIMIT", "slow down"),
+        )
+        .into_inner()
+        .header("retry-after", "1")
+        .up_to_n_times(1);
+    });
+    let ok = server.accounts_get(|_, then| {
+        then.ok(&accounts_body());
+    });
     let started = Instant::now();
     let r = client(&server)
         .send(&accounts_request())
@@ -274,13 +227,12 @@ async fn a_429_with_retry_after_waits_and_succeeds() {
 #[tokio::test]
 async fn retries_stop_at_the_attempt_cap() {
     let server = MockServer::start_async().await;
-    let m = answer(
-        &server,
-        "/accounts/get",
-        503,
-        plaid_error("API_ERROR", "PLANNED_MAINTENANCE", "later"),
-    )
-    .await;
+    let m = server.accounts_get(|_, then| {
+        then.server_error(
+            503,
+            &plaid_error("API_ERROR", "PLANNED_MAINTENANCE", "later"),
+        );
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     assert_eq!(
         m.calls_async().await,
@@ -293,13 +245,12 @@ async fn retries_stop_at_the_attempt_cap() {
 #[tokio::test]
 async fn retries_can_be_turned_off() {
     let server = MockServer::start_async().await;
-    let m = answer(
-        &server,
-        "/accounts/get",
-        500,
-        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
-    )
-    .await;
+    let m = server.accounts_get(|_, then| {
+        then.server_error(
+            500,
+            &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+        );
+    });
     let c = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
         .no_retries()
         .build()
@@ -311,13 +262,9 @@ async fn retries_can_be_turned_off() {
 #[tokio::test]
 async fn unknown_error_codes_and_types_decode() {
     let server = MockServer::start_async().await;
-    answer(
-        &server,
-        "/accounts/get",
-        400,
-        plaid_error("BRAND_NEW_TYPE", "BRAND_NEW_CODE", "new"),
-    )
-    .await;
+    server.accounts_get(|_, then| {
+        then.client_error(400, &plaid_error("BRAND_NEW_TYPE", "BRAND_NEW_CODE", "new"));
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     let api = err.api().expect("an API error");
     assert_eq!(api.error_code, ErrorCode::Other("BRAND_NEW_CODE".into()));
@@ -332,13 +279,12 @@ async fn unknown_error_codes_and_types_decode() {
 #[tokio::test]
 async fn item_login_required_is_recognised() {
     let server = MockServer::start_async().await;
-    answer(
-        &server,
-        "/accounts/get",
-        400,
-        plaid_error("ITEM_ERROR", "ITEM_LOGIN_REQUIRED", "login"),
-    )
-    .await;
+    server.accounts_get(|_, then| {
+        then.client_error(
+            400,
+            &plaid_error("ITEM_ERROR", "ITEM_LOGIN_REQUIRED", "login"),
+        );
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     assert!(err.is_item_login_required());
     assert!(!err.is_rate_limited());
@@ -347,14 +293,13 @@ async fn item_login_required_is_recognised() {
 #[tokio::test]
 async fn an_html_502_is_a_clear_decode_error() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/accounts/get");
-            then.status(502)
-                .header("content-type", "text/html")
-                .body("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
-        })
-        .await;
+    // Malformed on purpose: a proxy's HTML page where Plaid's JSON should be.
+    let m = server.accounts_get(|_, then| {
+        then.into_inner()
+            .status(502)
+            .header("content-type", "text/html")
+            .body("<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>");
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     match &err {
         Error::Decode(d) => {
@@ -384,13 +329,12 @@ async fn an_html_502_is_a_clear_decode_error() {
 #[tokio::test]
 async fn truncated_json_is_a_decode_error_naming_the_problem() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/accounts/get");
-            then.status(200)
-                .body(r#"{"accounts": [{"account_id": "a1", "bala"#);
-        })
-        .await;
+    // Malformed on purpose: truncated JSON.
+    server.accounts_get(|_, then| {
+        then.into_inner()
+            .status(200)
+            .body(r#"{"accounts": [{"account_id": "a1", "bala"#);
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     match &err {
         Error::Decode(d) if d.status == 200 => {
@@ -406,9 +350,12 @@ async fn truncated_json_is_a_decode_error_naming_the_problem() {
 #[tokio::test]
 async fn a_body_that_does_not_fit_the_type_names_the_json_path() {
     let server = MockServer::start_async().await;
-    let mut body = accounts_body();
+    // Malformed on purpose: a string where the type has a number.
+    let mut body = serde_json::to_value(accounts_body()).expect("serializes");
     body["accounts"][0]["balances"]["current"] = json!("lots");
-    answer(&server, "/accounts/get", 200, body).await;
+    server.accounts_get(|_, then| {
+        then.into_inner().status(200).json_body(body);
+    });
     let err = client(&server).send(&accounts_request()).await.unwrap_err();
     let text = err.to_string();
     assert!(text.contains("accounts[0].balances.current"), "{text}");
@@ -417,14 +364,11 @@ async fn a_body_that_does_not_fit_the_type_names_the_json_path() {
 #[tokio::test]
 async fn timeouts_are_their_own_variant() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/accounts/get");
-            then.status(200)
-                .json_body(accounts_body())
-                .delay(Duration::from_millis(800));
-        })
-        .await;
+    server.accounts_get(|_, then| {
+        then.ok(&accounts_body())
+            .into_inner()
+            .delay(Duration::from_millis(800));
+    });
     let c = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
         .request_timeout(Duration::from_millis(100))
         .no_retries()
@@ -470,23 +414,24 @@ async fn no_secret_in_any_debug_or_display() {
     let server = MockServer::start_async().await;
     // A hostile server that echoes every secret back, in an error object and in HTML.
     let echo = format!("bad key {SECRET} for {CLIENT_ID} and token {ACCESS_TOKEN}");
-    answer(&server, "/accounts/get", 400, json!({"error_type": "INVALID_INPUT", "error_code": "INVALID_API_KEYS", "error_message": echo, "display_message": echo, "request_id": "r", "suggested_action": echo})).await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/auth/get");
-            then.status(502).body(format!(
-                "<html>{echo} {{\"access_token\": \"{ACCESS_TOKEN}\"}}</html>"
-            ));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/identity/get");
-            then.status(200)
-                .json_body(json!({"accounts": 1}))
-                .delay(Duration::from_millis(500));
-        })
-        .await;
+    let mut hostile = plaid_error("INVALID_INPUT", "INVALID_API_KEYS", &echo);
+    hostile.display_message = Some(echo.clone());
+    hostile.suggested_action = Some(echo.clone());
+    server.accounts_get(|_, then| {
+        then.client_error(400, &hostile);
+    });
+    // Malformed on purpose: HTML echoing the secrets, and a body that fits no type.
+    server.auth_get(|_, then| {
+        then.into_inner().status(502).body(format!(
+            "<html>{echo} {{\"access_token\": \"{ACCESS_TOKEN}\"}}</html>"
+        ));
+    });
+    server.identity_get(|_, then| {
+        then.into_inner()
+            .status(200)
+            .json_body(json!({"accounts": 1}))
+            .delay(Duration::from_millis(500));
+    });
     let quick = PlaidClient::builder(Environment::Custom(server.base_url()), CLIENT_ID, SECRET)
         .request_timeout(Duration::from_millis(100))
         .no_retries()
@@ -578,14 +523,17 @@ async fn tracing_spans_carry_the_request_without_secrets() {
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start_async().await;
-    answer_once(
-        &server,
-        "/transfer/create",
-        500,
-        plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
-    )
-    .await;
-    answer(&server, "/transfer/create", 200, transfer_body()).await;
+    server.transfer_create(|_, then| {
+        then.server_error(
+            500,
+            &plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "boom"),
+        )
+        .into_inner()
+        .up_to_n_times(1);
+    });
+    server.transfer_create(|_, then| {
+        then.ok(&transfer_body());
+    });
     client(&server).send(&transfer_request()).await.expect("ok");
 
     let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
