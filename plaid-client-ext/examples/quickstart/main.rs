@@ -20,6 +20,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use plaid_client_ext::retry::Backoff;
+use plaid_client_ext::sync::SyncOutcome;
 use plaid_client_ext::{types, Environment, PlaidClient};
 use serde_json::json;
 
@@ -103,7 +104,7 @@ async fn run() -> Result<(), AnyError> {
     let access_token = item.access_token.clone();
     println!(
         "2. exchanged for access token  ({}…, item {})",
-        &access_token[..15.min(access_token.len())],
+        access_token.chars().take(15).collect::<String>(),
         item.item_id
     );
 
@@ -136,6 +137,33 @@ async fn run() -> Result<(), AnyError> {
         .first()
         .map(|a| a.account_id.clone())
         .ok_or("the Item has no accounts")?;
+
+    // 3b. Transactions: one consistent pass of /transactions/sync from no stored cursor (the
+    //     whole history). Plaid's restart rule is handled inside; store the cursor with the data.
+    let sync = client
+        .sync(types::TransactionsSyncRequest {
+            access_token: access_token.clone(),
+            client_id: None,
+            count: 500,
+            cursor: None,
+            options: None,
+            secret: None,
+        })
+        .run()
+        .await?;
+    match sync {
+        SyncOutcome::Complete(batch) => println!(
+            "   transactions synced: {} added, {} modified, {} removed in {} page(s); cursor to store {}…",
+            batch.data.added.len(),
+            batch.data.modified.len(),
+            batch.data.removed.len(),
+            batch.pages,
+            batch.cursor.chars().take(12).collect::<String>()
+        ),
+        SyncOutcome::NotReady(_) => {
+            println!("   transactions not ready yet: sync again after SYNC_UPDATES_AVAILABLE")
+        }
+    }
 
     // 4. Authorize a $12.34 debit. The client fills the idempotency key.
     let authorization_request: types::TransferAuthorizationCreateRequest =
