@@ -30,6 +30,8 @@ mod generated;
 mod headers;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[doc(hidden)]
+pub mod open_enum;
 mod operation;
 pub mod pagination;
 

@@ -3,8 +3,14 @@
 //! **Open enums.** typify turns every string enum into a closed Rust enum, so one new value from
 //! Plaid (they add enum values often; the official SDKs turn strict enum checks off for this
 //! reason) would make a whole response fail to decode. Every all-unit string enum gets a last
-//! variant `UnknownValue(String)`, marked `#[serde(untagged)]`, that keeps the unknown value as
-//! received; `FromStr` and `Display` round-trip it. The enum loses `Copy` (it now holds a String).
+//! variant `UnknownValue(String)` that keeps the unknown value as received; `FromStr` and
+//! `Display` round-trip it. The enum loses `Copy` (it now holds a String).
+//!
+//! Its serde impls go through those same `Display`/`FromStr` (which progenitor writes with the
+//! wire values): `Serialize` is `collect_str`, `Deserialize` is one shared string visitor
+//! (`plaid_client::open_enum`). The derived impls (a field visitor per enum, plus serde's
+//! buffering for an untagged fallback variant) cost far more to compile for the same behaviour
+//! (issue 7; measured in the README's build figures).
 
 use quote::quote;
 use syn::{parse_quote, Arm, Expr, Fields, Item, ItemEnum, ItemImpl};
@@ -92,16 +98,38 @@ pub fn redact_credentials(items: &mut Vec<Item>) -> usize {
 }
 
 /// Open every string enum in `items` (the `types` module). Returns how many were opened.
-pub fn open_string_enums(items: &mut [Item]) -> anyhow::Result<usize> {
+pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
     let mut opened = Vec::new();
     for item in items.iter_mut() {
         if let Item::Enum(e) = item {
             if is_string_enum(e) {
                 open_enum(e)?;
-                opened.push(e.ident.to_string());
+                opened.push(e.ident.clone());
             }
         }
     }
+    for ident in &opened {
+        items.push(parse_quote! {
+            impl ::serde::Serialize for #ident {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.collect_str(self)
+                }
+            }
+        });
+        items.push(parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #ident {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    crate::open_enum::deserialize(deserializer)
+                }
+            }
+        });
+    }
+    let opened: Vec<String> = opened.iter().map(ToString::to_string).collect();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
         let Some(self_name) = self_type_name(imp) else {
@@ -145,14 +173,24 @@ fn open_enum(e: &mut ItemEnum) -> anyhow::Result<()> {
         if attr.path().is_ident("derive") {
             let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> =
                 attr.parse_args_with(syn::punctuated::Punctuated::parse_terminated)?;
-            let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Copy")).collect();
+            // serde goes through Display/FromStr (see the module docs); Copy cannot hold a String.
+            let kept: Vec<&syn::Path> = list
+                .iter()
+                .filter(|p| {
+                    let last = p.segments.last().map(|s| s.ident.to_string());
+                    !matches!(last.as_deref(), Some("Copy" | "Serialize" | "Deserialize"))
+                })
+                .collect();
             *attr = parse_quote!(#[derive(#(#kept),*)]);
         }
+    }
+    e.attrs.retain(|a| !a.path().is_ident("serde"));
+    for v in e.variants.iter_mut() {
+        v.attrs.retain(|a| !a.path().is_ident("serde"));
     }
     let ident = syn::Ident::new(UNKNOWN_VARIANT, proc_macro2::Span::call_site());
     e.variants.push(parse_quote! {
         /// A value this version of the client does not know, kept as received.
-        #[serde(untagged)]
         #ident(::std::string::String)
     });
     Ok(())

@@ -32,28 +32,13 @@ pub struct AamvaAnalysis {
 `no_match` - The field is not an exact match with the state database.
 
 `no_data` - The field was unable to be checked against state databases.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AamvaDetailedMatchResult {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "partial_match")]
     PartialMatch,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AamvaDetailedMatchResult {
@@ -105,26 +90,12 @@ impl ::std::convert::TryFrom<::std::string::String> for AamvaDetailedMatchResult
 `no_match` - The field is not an exact match with the state database.
 
 `no_data` - The field was unable to be checked against state databases.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AamvaMatchResult {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AamvaMatchResult {
@@ -335,34 +306,16 @@ Available for `credit` and `depository` type accounts.*/
 `verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.
 
 `database_matched`: The Item has successfully been verified using Plaid's data sources. Note: Database Match is currently a beta feature, please contact your account manager for more information.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountAssetsVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountAssetsVerificationStatus {
@@ -577,42 +530,20 @@ impl ::std::convert::From<AccountBase> for AccountBaseNullable {
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountBaseVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountBaseVerificationStatus {
@@ -724,26 +655,12 @@ pub struct AccountFiltersResponse {
     pub loan: ::std::option::Option<LoanFilter>,
 }
 ///Indicates the account's categorization as either a personal or a business account. This field is currently in beta; to request access, contact your account manager.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountHolderCategory {
-    #[serde(rename = "business")]
     Business,
-    #[serde(rename = "personal")]
     Personal,
-    #[serde(rename = "unrecognized")]
     Unrecognized,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountHolderCategory {
@@ -943,42 +860,20 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountIdentityDocumentUploadVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountIdentityDocumentUploadVerificationStatus {
@@ -1138,42 +1033,20 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountIdentityMatchScoreVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountIdentityMatchScoreVerificationStatus {
@@ -1263,42 +1136,20 @@ for AccountIdentityMatchScoreVerificationStatus {
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountIdentityVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountIdentityVerificationStatus {
@@ -1557,26 +1408,12 @@ impl ::std::default::Default for AccountProductAccessNullable {
 `MULTI_SELECT`: indicates that the user should be allowed to pick multiple accounts.
 `SINGLE_SELECT`: indicates that the user should be allowed to pick only a single account.
 `ALL`: indicates that the user must share all of their accounts and should not be given the opportunity to de-select*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountSelectionCardinality {
-    #[serde(rename = "SINGLE_SELECT")]
     SingleSelect,
-    #[serde(rename = "MULTI_SELECT")]
     MultiSelect,
-    #[serde(rename = "ALL")]
     All,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountSelectionCardinality {
@@ -1619,176 +1456,87 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountSelectionCardinal
     }
 }
 ///See the [Account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full listing of account types and corresponding subtypes.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountSubtype {
-    #[serde(rename = "401a")]
     X401a,
-    #[serde(rename = "401k")]
     X401k,
-    #[serde(rename = "403B")]
     X403b,
-    #[serde(rename = "457b")]
     X457b,
-    #[serde(rename = "529")]
     X529,
-    #[serde(rename = "auto")]
     Auto,
-    #[serde(rename = "brokerage")]
     Brokerage,
-    #[serde(rename = "business")]
     Business,
-    #[serde(rename = "cash isa")]
     CashIsa,
-    #[serde(rename = "cash management")]
     CashManagement,
-    #[serde(rename = "cd")]
     Cd,
-    #[serde(rename = "checking")]
     Checking,
-    #[serde(rename = "commercial")]
     Commercial,
-    #[serde(rename = "construction")]
     Construction,
-    #[serde(rename = "consumer")]
     Consumer,
-    #[serde(rename = "credit card")]
     CreditCard,
-    #[serde(rename = "crypto exchange")]
     CryptoExchange,
-    #[serde(rename = "ebt")]
     Ebt,
-    #[serde(rename = "education savings account")]
     EducationSavingsAccount,
-    #[serde(rename = "fhsa")]
     Fhsa,
-    #[serde(rename = "fixed annuity")]
     FixedAnnuity,
-    #[serde(rename = "gic")]
     Gic,
-    #[serde(rename = "health reimbursement arrangement")]
     HealthReimbursementArrangement,
-    #[serde(rename = "home equity")]
     HomeEquity,
-    #[serde(rename = "hsa")]
     Hsa,
-    #[serde(rename = "isa")]
     Isa,
-    #[serde(rename = "ira")]
     Ira,
-    #[serde(rename = "keogh")]
     Keogh,
-    #[serde(rename = "lif")]
     Lif,
-    #[serde(rename = "life insurance")]
     LifeInsurance,
-    #[serde(rename = "limited purpose checking")]
     LimitedPurposeChecking,
-    #[serde(rename = "line of credit")]
     LineOfCredit,
-    #[serde(rename = "lira")]
     Lira,
-    #[serde(rename = "loan")]
     Loan,
-    #[serde(rename = "lrif")]
     Lrif,
-    #[serde(rename = "lrsp")]
     Lrsp,
-    #[serde(rename = "money market")]
     MoneyMarket,
-    #[serde(rename = "mortgage")]
     Mortgage,
-    #[serde(rename = "mutual fund")]
     MutualFund,
-    #[serde(rename = "non-custodial wallet")]
     NonCustodialWallet,
-    #[serde(rename = "non-taxable brokerage account")]
     NonTaxableBrokerageAccount,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "other insurance")]
     OtherInsurance,
-    #[serde(rename = "other annuity")]
     OtherAnnuity,
-    #[serde(rename = "overdraft")]
     Overdraft,
-    #[serde(rename = "paypal")]
     Paypal,
-    #[serde(rename = "payroll")]
     Payroll,
-    #[serde(rename = "pension")]
     Pension,
-    #[serde(rename = "prepaid")]
     Prepaid,
-    #[serde(rename = "prif")]
     Prif,
-    #[serde(rename = "profit sharing plan")]
     ProfitSharingPlan,
-    #[serde(rename = "qshr")]
     Qshr,
-    #[serde(rename = "rdsp")]
     Rdsp,
-    #[serde(rename = "resp")]
     Resp,
-    #[serde(rename = "retirement")]
     Retirement,
-    #[serde(rename = "rlif")]
     Rlif,
-    #[serde(rename = "roth")]
     Roth,
-    #[serde(rename = "roth 401k")]
     Roth401k,
-    #[serde(rename = "roth 403B")]
     Roth403b,
-    #[serde(rename = "roth 457b")]
     Roth457b,
-    #[serde(rename = "roth pension")]
     RothPension,
-    #[serde(rename = "roth profit sharing plan")]
     RothProfitSharingPlan,
-    #[serde(rename = "roth thrift savings plan")]
     RothThriftSavingsPlan,
-    #[serde(rename = "rrif")]
     Rrif,
-    #[serde(rename = "rrsp")]
     Rrsp,
-    #[serde(rename = "sarsep")]
     Sarsep,
-    #[serde(rename = "savings")]
     Savings,
-    #[serde(rename = "sep ira")]
     SepIra,
-    #[serde(rename = "simple ira")]
     SimpleIra,
-    #[serde(rename = "sipp")]
     Sipp,
-    #[serde(rename = "stock plan")]
     StockPlan,
-    #[serde(rename = "student")]
     Student,
-    #[serde(rename = "thrift savings plan")]
     ThriftSavingsPlan,
-    #[serde(rename = "tfsa")]
     Tfsa,
-    #[serde(rename = "trust")]
     Trust,
-    #[serde(rename = "ugma")]
     Ugma,
-    #[serde(rename = "utma")]
     Utma,
-    #[serde(rename = "variable annuity")]
     VariableAnnuity,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountSubtype {
@@ -2019,32 +1767,15 @@ for AccountSubtypes {
 `other:` Non-specified account type
 
 See the [Account type schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full listing of account types and corresponding subtypes.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountType {
-    #[serde(rename = "investment")]
     Investment,
-    #[serde(rename = "credit")]
     Credit,
-    #[serde(rename = "depository")]
     Depository,
-    #[serde(rename = "loan")]
     Loan,
-    #[serde(rename = "brokerage")]
     Brokerage,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountType {
@@ -2112,26 +1843,12 @@ pub struct AccountVerificationInsights {
 `invalid`: indicates that the account number has an incorrect format for the institution.
 
 `unknown`: indicates that there was not enough information to determine whether the format is correct for the institution.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AccountVerificationInsightsAccountNumberFormat {
-    #[serde(rename = "valid")]
     Valid,
-    #[serde(rename = "invalid")]
     Invalid,
-    #[serde(rename = "unknown")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AccountVerificationInsightsAccountNumberFormat {
@@ -2269,28 +1986,13 @@ Codes supported for debits: `ccd`, `tel`, `web`
 `"web"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.
 
 `"tel"` - Telephone-Initiated Entry. The transfer debits a consumer. Debit authorization has been received orally over the telephone via a recorded call.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AchClass {
-    #[serde(rename = "ccd")]
     Ccd,
-    #[serde(rename = "ppd")]
     Ppd,
-    #[serde(rename = "tel")]
     Tel,
-    #[serde(rename = "web")]
     Web,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AchClass {
@@ -2335,30 +2037,14 @@ impl ::std::convert::TryFrom<::std::string::String> for AchClass {
     }
 }
 ///Enum representing the state of the action/activity.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ActionState {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "ATTEMPT")]
     Attempt,
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
-    #[serde(rename = "SKIPPED")]
     Skipped,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ActionState {
@@ -2423,40 +2109,19 @@ pub struct Activity {
     pub target_application_id: ::std::option::Option<ApplicationId>,
 }
 ///Types of consent activities
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ActivityType {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "ITEM_CREATE")]
     ItemCreate,
-    #[serde(rename = "ITEM_IMPORT")]
     ItemImport,
-    #[serde(rename = "ITEM_UPDATE")]
     ItemUpdate,
-    #[serde(rename = "ITEM_UNLINK")]
     ItemUnlink,
-    #[serde(rename = "PORTAL_UNLINK")]
     PortalUnlink,
-    #[serde(rename = "PORTAL_ITEMS_DELETE")]
     PortalItemsDelete,
-    #[serde(rename = "ITEM_REMOVE")]
     ItemRemove,
-    #[serde(rename = "INVARIANT_CHECKER_DELETION")]
     InvariantCheckerDeletion,
-    #[serde(rename = "SCOPES_UPDATE")]
     ScopesUpdate,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ActivityType {
@@ -2636,26 +2301,12 @@ impl ::std::convert::From<Address> for AddressNullable {
 /**Field describing whether the associated address is being used for commercial or residential purposes.
 
 Note: This value will be `no_data` when Plaid does not have sufficient data to determine the address's use.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AddressPurposeLabel {
-    #[serde(rename = "residential")]
     Residential,
-    #[serde(rename = "commercial")]
     Commercial,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AddressPurposeLabel {
@@ -2934,28 +2585,13 @@ pub struct Apr {
     pub interest_charge_amount: ::std::option::Option<f64>,
 }
 ///The type of balance to which the APR applies.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AprAprType {
-    #[serde(rename = "balance_transfer_apr")]
     BalanceTransferApr,
-    #[serde(rename = "cash_apr")]
     CashApr,
-    #[serde(rename = "purchase_apr")]
     PurchaseApr,
-    #[serde(rename = "special")]
     Special,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AprAprType {
@@ -3126,24 +2762,11 @@ pub struct AssetDetail {
     pub asset_unique_identifier: ::std::string::String,
 }
 ///Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetDetailAssetEmployerSponsoredIndicator {
-    #[serde(rename = "true")]
     True,
-    #[serde(rename = "false")]
     False,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetDetailAssetEmployerSponsoredIndicator {
@@ -3185,24 +2808,11 @@ for AssetDetailAssetEmployerSponsoredIndicator {
     }
 }
 ///Whether or not the account is a retirement account (e.g., 401K, 403b, 457, thrift savings plans, traditional and Roth, IRAs, SEP-IRA, SIMPLE-IRA, KEOGH, state retirement savings plans, other independent and IRS-qualified employer retirement plans)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetDetailAssetRetirementIndicator {
-    #[serde(rename = "true")]
     True,
-    #[serde(rename = "false")]
     False,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetDetailAssetRetirementIndicator {
@@ -3329,24 +2939,11 @@ pub struct AssetHolding {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 ///Whether or not the stock is restricted, i.e. "Restricted" or "Not Restricted"
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetHoldingAssetHoldingRestrictedIndicator {
-    #[serde(rename = "true")]
     True,
-    #[serde(rename = "false")]
     False,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetHoldingAssetHoldingRestrictedIndicator {
@@ -3388,24 +2985,13 @@ for AssetHoldingAssetHoldingRestrictedIndicator {
     }
 }
 ///Type of holding (e.g. bond, stock, crypto, other)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetHoldingAssetHoldingType {
     Bond,
     Stock,
     Crypto,
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetHoldingAssetHoldingType {
@@ -3456,17 +3042,7 @@ pub struct AssetHoldings {
     pub asset_holding: ::std::vec::Vec<AssetHolding>,
 }
 ///Asset Investment Transaction Type Enumerated derived by Vendor.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetInvestmentTransactionType {
     Buy,
     Sell,
@@ -3477,7 +3053,6 @@ pub enum AssetInvestmentTransactionType {
     FundsReceived,
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetInvestmentTransactionType {
@@ -3628,24 +3203,11 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 
 `investments`: The Investments add-on
 `fast_assets`: The Fast Assets add-on*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetReportAddOns {
-    #[serde(rename = "investments")]
     Investments,
-    #[serde(rename = "fast_assets")]
     FastAssets,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetReportAddOns {
@@ -4520,28 +4082,13 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 
 `unresolved:` transactions that do not fit into the other three types.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetReportTransactionType {
-    #[serde(rename = "digital")]
     Digital,
-    #[serde(rename = "place")]
     Place,
-    #[serde(rename = "special")]
     Special,
-    #[serde(rename = "unresolved")]
     Unresolved,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetReportTransactionType {
@@ -4586,24 +4133,11 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetReportTransactionTy
     }
 }
 ///Indicates either a Fast Asset Report, which will contain only current identity and balance information, or a Full Asset Report, which will also contain historical balance information and transaction data.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetReportType {
-    #[serde(rename = "FULL")]
     Full,
-    #[serde(rename = "FAST")]
     Fast,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetReportType {
@@ -4680,19 +4214,8 @@ pub struct AssetTransaction {
     pub asset_transaction_detail: AssetTransactionDetail,
 }
 ///Asset Transaction Category Type Enumerated derived by Vendor.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetTransactionCategoryType {
-    #[serde(rename = "ATMFee")]
     AtmFee,
     Advertising,
     AirTravel,
@@ -4709,10 +4232,8 @@ pub enum AssetTransactionCategoryType {
     BillsUtilities,
     Bonus,
     BooksSupplies,
-    #[serde(rename = "Business Services")]
     BusinessServices,
     Buy,
-    #[serde(rename = "CashATM")]
     CashAtm,
     Charity,
     Check,
@@ -4765,7 +4286,6 @@ pub enum AssetTransactionCategoryType {
     Loans,
     MobilePhone,
     MortgageRent,
-    #[serde(rename = "MoviesDVDs")]
     MoviesDvDs,
     Music,
     NewspapersMagazines,
@@ -4778,9 +4298,7 @@ pub enum AssetTransactionCategoryType {
     Pets,
     Pharmacy,
     Printing,
-    #[serde(rename = "Property Tax")]
     PropertyTax,
-    #[serde(rename = "Public Transportation")]
     PublicTransportation,
     Reimbursement,
     RentalCarTaxi,
@@ -4794,7 +4312,6 @@ pub enum AssetTransactionCategoryType {
     SportingGoods,
     Sports,
     StateTax,
-    #[serde(rename = "Student Loan")]
     StudentLoan,
     Taxes,
     Television,
@@ -4807,7 +4324,6 @@ pub enum AssetTransactionCategoryType {
     Vacation,
     Veterinary,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetTransactionCategoryType {
@@ -5133,22 +4649,11 @@ pub struct AssetTransactionDetail {
     >,
 }
 ///Asset Transaction Type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetTransactionType {
     Credit,
     Debit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetTransactionType {
@@ -5195,17 +4700,7 @@ pub struct AssetTransactions {
     pub asset_transaction: ::std::vec::Vec<AssetTransaction>,
 }
 ///A value from a MISMO prescribed list that specifies financial assets in a mortgage loan transaction. Assets may be either liquid or fixed and are associated with a corresponding asset amount.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AssetType {
     CheckingAccount,
     SavingsAccount,
@@ -5213,7 +4708,6 @@ pub enum AssetType {
     MoneyMarketFund,
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AssetType {
@@ -5382,24 +4876,11 @@ pub struct AuthSupportedMethods {
     pub instant_micro_deposits: bool,
 }
 ///The possible types of auth data that may have changed.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum AuthUpdateTypes {
-    #[serde(rename = "ACCOUNT_NUMBER")]
     AccountNumber,
-    #[serde(rename = "ROUTING_NUMBER")]
     RoutingNumber,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for AuthUpdateTypes {
@@ -5505,4 +4986,439 @@ pub struct AutomaticallyVerifiedWebhook {
     pub webhook_code: ::std::string::String,
     ///`AUTH`
     pub webhook_type: ::std::string::String,
+}
+impl ::serde::Serialize for AamvaDetailedMatchResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AamvaDetailedMatchResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AamvaMatchResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AamvaMatchResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountAssetsVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountAssetsVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountBaseVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountBaseVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountHolderCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountHolderCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountIdentityDocumentUploadVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountIdentityDocumentUploadVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountIdentityMatchScoreVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountIdentityMatchScoreVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountIdentityVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountIdentityVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountSelectionCardinality {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountSelectionCardinality {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AccountVerificationInsightsAccountNumberFormat {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AccountVerificationInsightsAccountNumberFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AchClass {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AchClass {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ActionState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActionState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ActivityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActivityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AddressPurposeLabel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AddressPurposeLabel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AprAprType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AprAprType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetDetailAssetEmployerSponsoredIndicator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetDetailAssetEmployerSponsoredIndicator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetDetailAssetRetirementIndicator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetDetailAssetRetirementIndicator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetHoldingAssetHoldingRestrictedIndicator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetHoldingAssetHoldingRestrictedIndicator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetHoldingAssetHoldingType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetHoldingAssetHoldingType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetInvestmentTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetInvestmentTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetReportAddOns {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAddOns {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetReportTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetTransactionCategoryType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTransactionCategoryType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AssetType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AssetType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for AuthUpdateTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AuthUpdateTypes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

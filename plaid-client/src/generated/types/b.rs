@@ -6,24 +6,11 @@
 `SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.
 
 `FAILURE`: The bank income report failed to be generated*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankIncomeCompleteResult {
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankIncomeCompleteResult {
@@ -80,24 +67,11 @@ pub struct BankIncomeCompleteWebhook {
 `SUCCESS`: The refreshed report was successfully generated and can be retrieved via `/credit/bank_income/get`.
 
 `FAILURE`: The refreshed report failed to be generated*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankIncomeRefreshCompleteResult {
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankIncomeRefreshCompleteResult {
@@ -483,24 +457,11 @@ pub struct BankTransferCreateResponse {
     pub request_id: RequestId,
 }
 ///Indicates the direction of the transfer: `outbound` for API-initiated transfers, or `inbound` for payments received by the FBO account.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferDirection {
-    #[serde(rename = "outbound")]
     Outbound,
-    #[serde(rename = "inbound")]
     Inbound,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferDirection {
@@ -565,24 +526,11 @@ pub struct BankTransferEvent {
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferEventListBankTransferType {
-    #[serde(rename = "debit")]
     Debit,
-    #[serde(rename = "credit")]
     Credit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferEventListBankTransferType {
@@ -625,24 +573,11 @@ for BankTransferEventListBankTransferType {
 }
 /**Indicates the direction of the transfer: `outbound`: for API-initiated transfers
 `inbound`: for payments received by the FBO account.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferEventListDirection {
-    #[serde(rename = "inbound")]
     Inbound,
-    #[serde(rename = "outbound")]
     Outbound,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferEventListDirection {
@@ -800,30 +735,14 @@ pub struct BankTransferEventSyncResponse {
 `posted`: The transfer has been successfully submitted to the payment network.
 
 `reversed`: A posted transfer was reversed.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferEventType {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "reversed")]
     Reversed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferEventType {
@@ -1132,26 +1051,12 @@ impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
     }
 }
 ///The network or rails used for the transfer. Valid options are `ach`, `same-day-ach`, or `wire`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferNetwork {
-    #[serde(rename = "ach")]
     Ach,
-    #[serde(rename = "same-day-ach")]
     SameDayAch,
-    #[serde(rename = "wire")]
     Wire,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferNetwork {
@@ -1194,30 +1099,14 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferNetwork {
     }
 }
 ///The status of the transfer.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferStatus {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "reversed")]
     Reversed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferStatus {
@@ -1351,24 +1240,11 @@ pub struct BankTransferSweepListResponse {
     pub sweeps: ::std::vec::Vec<BankTransferSweep>,
 }
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BankTransferType {
-    #[serde(rename = "debit")]
     Debit,
-    #[serde(rename = "credit")]
     Credit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BankTransferType {
@@ -1946,28 +1822,13 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 
 `unresolved:` transactions that do not fit into the other types.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BaseReportTransactionType {
-    #[serde(rename = "digital")]
     Digital,
-    #[serde(rename = "place")]
     Place,
-    #[serde(rename = "special")]
     Special,
-    #[serde(rename = "unresolved")]
     Unresolved,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BaseReportTransactionType {
@@ -2056,26 +1917,12 @@ pub struct BaseReportWarning {
 `IDENTITY_UNAVAILABLE`: Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
 `USER_FRAUD_ALERT`: The User has placed a fraud alert on their Plaid Check consumer report due to suspected fraud. Note: when a fraud alert is in place, the recipient of the consumer report has an obligation to verify the consumer's identity.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BaseReportWarningCode {
-    #[serde(rename = "IDENTITY_UNAVAILABLE")]
     IdentityUnavailable,
-    #[serde(rename = "TRANSACTIONS_UNAVAILABLE")]
     TransactionsUnavailable,
-    #[serde(rename = "USER_FRAUD_ALERT")]
     UserFraudAlert,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BaseReportWarningCode {
@@ -2349,30 +2196,14 @@ pub struct BeaconAccountRiskEvaluateAccountAttributes {
 `OTHER`: any other reasons not listed here
 Possible values:  `ONBOARDING`, `NEW_ACCOUNT`, `INFORMATION_CHANGE`, `DORMANT_USER`, `OTHER`
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconAccountRiskEvaluateEvaluationReason {
-    #[serde(rename = "ONBOARDING")]
     Onboarding,
-    #[serde(rename = "NEW_ACCOUNT")]
     NewAccount,
-    #[serde(rename = "INFORMATION_CHANGE")]
     InformationChange,
-    #[serde(rename = "DORMANT_USER")]
     DormantUser,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconAccountRiskEvaluateEvaluationReason {
@@ -2494,28 +2325,13 @@ pub struct BeaconAuditTrail {
 `system` - The resource was created or updated automatically by a part of the Plaid Beacon system. For example, if another business using Plaid Beacon created a fraud report that matched one of your users, your matching user's status would automatically be updated and the audit trail source would be `system`.
 
 `bulk_import` - The resource was created or updated as part of a bulk import process. For example, if your company provided a CSV of user data as part of your initial onboarding, the audit trail source would be `bulk_import`.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconAuditTrailSource {
-    #[serde(rename = "dashboard")]
     Dashboard,
-    #[serde(rename = "api")]
     Api,
-    #[serde(rename = "system")]
     System,
-    #[serde(rename = "bulk_import")]
     BulkImport,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconAuditTrailSource {
@@ -2677,28 +2493,13 @@ pub struct BeaconMatchSummaryAnalysis {
 `no_match` indicates that Plaid was able to compare this field against the other Beacon User and it did not match the provided input data.
 
 `no_data` indicates that Plaid was unable to compare this field against the original Beacon User because the field was not present in one of the Beacon Users.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconMatchSummaryCode {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "partial_match")]
     PartialMatch,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconMatchSummaryCode {
@@ -2862,32 +2663,15 @@ pub struct BeaconReportCreateResponse {
 `account_takeover`: If this individual's account was compromised.
 
 `unknown`: If you aren't sure who committed the fraud.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconReportCreateType {
-    #[serde(rename = "first_party")]
     FirstParty,
-    #[serde(rename = "stolen")]
     Stolen,
-    #[serde(rename = "synthetic")]
     Synthetic,
-    #[serde(rename = "account_takeover")]
     AccountTakeover,
-    #[serde(rename = "data_breach")]
     DataBreach,
-    #[serde(rename = "unknown")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconReportCreateType {
@@ -3261,32 +3045,15 @@ pub struct BeaconReportSyndicationOriginalReport {
 `data_breach`: If this individual's data was compromised in a breach.
 
 `unknown`: If you aren't sure who committed the fraud.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconReportType {
-    #[serde(rename = "first_party")]
     FirstParty,
-    #[serde(rename = "stolen")]
     Stolen,
-    #[serde(rename = "synthetic")]
     Synthetic,
-    #[serde(rename = "account_takeover")]
     AccountTakeover,
-    #[serde(rename = "data_breach")]
     DataBreach,
-    #[serde(rename = "unknown")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconReportType {
@@ -3790,26 +3557,12 @@ pub struct BeaconUserRevision {
 `pending_review`: The Beacon User has been marked for review.
 
 `cleared`: The Beacon User has been cleared of fraud.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BeaconUserStatus {
-    #[serde(rename = "rejected")]
     Rejected,
-    #[serde(rename = "pending_review")]
     PendingReview,
-    #[serde(rename = "cleared")]
     Cleared,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BeaconUserStatus {
@@ -4286,42 +4039,20 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessAccountVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessAccountVerificationStatus {
@@ -4387,26 +4118,12 @@ for BusinessAccountVerificationStatus {
     }
 }
 ///Tri-state boolean status, where `no_data` indicates the check could not determine a value.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessCheckBooleanStatus {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessCheckBooleanStatus {
@@ -4469,60 +4186,29 @@ pub struct BusinessEmailAddress {
     pub email_address: ::std::option::Option<::std::string::String>,
 }
 ///The legal structure or type of business entity
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessEntityType {
-    #[serde(rename = "sole_proprietorship")]
     SoleProprietorship,
-    #[serde(rename = "general_partnership")]
     GeneralPartnership,
-    #[serde(rename = "llc")]
     Llc,
-    #[serde(rename = "llp")]
     Llp,
-    #[serde(rename = "lllp")]
     Lllp,
-    #[serde(rename = "lp")]
     Lp,
-    #[serde(rename = "c_corporation")]
     CCorporation,
-    #[serde(rename = "s_corporation")]
     SCorporation,
-    #[serde(rename = "b_corporation")]
     BCorporation,
-    #[serde(rename = "nonprofit")]
     Nonprofit,
-    #[serde(rename = "cooperative")]
     Cooperative,
-    #[serde(rename = "trust")]
     Trust,
-    #[serde(rename = "professional_association")]
     ProfessionalAssociation,
-    #[serde(rename = "professional_corporation")]
     ProfessionalCorporation,
-    #[serde(rename = "trade_name")]
     TradeName,
-    #[serde(rename = "bank")]
     Bank,
-    #[serde(rename = "credit_union")]
     CreditUnion,
-    #[serde(rename = "insurance")]
     Insurance,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "unknown")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessEntityType {
@@ -5059,26 +4745,12 @@ impl ::std::str::FromStr for BusinessVerificationShareableUrl {
     }
 }
 ///Status of the KYB (Know Your Business) identity assessment check
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessVerificationStatusKybCheck {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessVerificationStatusKybCheck {
@@ -5122,26 +4794,12 @@ for BusinessVerificationStatusKybCheck {
     }
 }
 ///Status of the overall business verification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessVerificationStatusOverall {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessVerificationStatusOverall {
@@ -5185,26 +4843,12 @@ for BusinessVerificationStatusOverall {
     }
 }
 ///Status of the business risk assessment check
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessVerificationStatusRiskCheck {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessVerificationStatusRiskCheck {
@@ -5248,28 +4892,13 @@ for BusinessVerificationStatusRiskCheck {
     }
 }
 ///Status of the digital presence check
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessVerificationStatusWebPresenceCheck {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "not_applicable")]
     NotApplicable,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessVerificationStatusWebPresenceCheck {
@@ -5331,26 +4960,12 @@ pub struct BusinessWebsiteAnalysis {
     pub whois_record: BusinessWhoisRecord,
 }
 ///Build status of the business website.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum BusinessWebsiteBuildStatus {
-    #[serde(rename = "coming_soon")]
     ComingSoon,
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "inactive")]
     Inactive,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for BusinessWebsiteBuildStatus {
@@ -5428,5 +5043,380 @@ impl ::std::convert::From<IdentityVerificationConsent> for bool {
 impl ::std::convert::From<ProgramArchived> for bool {
     fn from(value: ProgramArchived) -> Self {
         value.0
+    }
+}
+impl ::serde::Serialize for BankIncomeCompleteResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankIncomeCompleteResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankIncomeRefreshCompleteResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankIncomeRefreshCompleteResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferEventListBankTransferType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventListBankTransferType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferEventListDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventListDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BankTransferType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BaseReportTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReportTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BaseReportWarningCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReportWarningCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateEvaluationReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateEvaluationReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconAuditTrailSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAuditTrailSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconMatchSummaryCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconMatchSummaryCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconReportCreateType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportCreateType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BeaconUserStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessAccountVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessAccountVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessCheckBooleanStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessCheckBooleanStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessVerificationStatusKybCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationStatusKybCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessVerificationStatusOverall {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationStatusOverall {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessVerificationStatusRiskCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationStatusRiskCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessVerificationStatusWebPresenceCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationStatusWebPresenceCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for BusinessWebsiteBuildStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessWebsiteBuildStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

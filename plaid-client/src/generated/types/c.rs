@@ -2,28 +2,13 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///An insight that can be detected by the Cash Flow Updates product
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CashFlowInsight {
-    #[serde(rename = "LARGE_DEPOSIT_DETECTED")]
     LargeDepositDetected,
-    #[serde(rename = "LOW_BALANCE_DETECTED")]
     LowBalanceDetected,
-    #[serde(rename = "NEW_LOAN_PAYMENT_DETECTED")]
     NewLoanPaymentDetected,
-    #[serde(rename = "NSF_OVERDRAFT_DETECTED")]
     NsfOverdraftDetected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CashFlowInsight {
@@ -68,28 +53,13 @@ impl ::std::convert::TryFrom<::std::string::String> for CashFlowInsight {
     }
 }
 ///Webhook code for a Cash Flow Updates event.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CashFlowUpdatesEventWebhookCodes {
-    #[serde(rename = "LARGE_DEPOSIT_DETECTED")]
     LargeDepositDetected,
-    #[serde(rename = "LOW_BALANCE_DETECTED")]
     LowBalanceDetected,
-    #[serde(rename = "NEW_LOAN_PAYMENT_DETECTED")]
     NewLoanPaymentDetected,
-    #[serde(rename = "NSF_OVERDRAFT_DETECTED")]
     NsfOverdraftDetected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CashFlowUpdatesEventWebhookCodes {
@@ -263,26 +233,12 @@ for CashflowAttributesSchema {
     }
 }
 ///The version of cashflow attributes. Required if using Cash Flow Insights.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CashflowAttributesVersion {
-    #[serde(rename = "v1.0")]
     V10,
-    #[serde(rename = "v2.0")]
     V20,
-    #[serde(rename = "CFI1")]
     Cfi1,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CashflowAttributesVersion {
@@ -1013,26 +969,12 @@ pub struct CheckReportWarning {
 `IDENTITY_UNAVAILABLE`:  Account-owner information is not available.
 `TRANSACTIONS_UNAVAILABLE`: Transactions information associated with Credit and Depository accounts are unavailable.
 `USER_FRAUD_ALERT`: The user has placed a fraud alert on their Plaid Check consumer report due to suspected fraud. Please note that when a fraud alert is in place, the recipient of the consumer report has an obligation to verify the consumer's identity.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CheckReportWarningCode {
-    #[serde(rename = "IDENTITY_UNAVAILABLE")]
     IdentityUnavailable,
-    #[serde(rename = "TRANSACTIONS_UNAVAILABLE")]
     TransactionsUnavailable,
-    #[serde(rename = "USER_FRAUD_ALERT")]
     UserFraudAlert,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CheckReportWarningCode {
@@ -1483,30 +1425,14 @@ See the [full list](https://plaid.com/docs/link/data-transparency-messaging-migr
     pub item_id: ::std::option::Option<::std::string::String>,
 }
 ///Codes describing the object of a consent event.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventCode {
-    #[serde(rename = "USER_AGREEMENT")]
     UserAgreement,
-    #[serde(rename = "USE_CASES")]
     UseCases,
-    #[serde(rename = "DATA_SCOPES")]
     DataScopes,
-    #[serde(rename = "ACCOUNT_SCOPES")]
     AccountScopes,
-    #[serde(rename = "REVOCATION")]
     Revocation,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ConsentEventCode {
@@ -1553,28 +1479,13 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventCode {
     }
 }
 ///The entity that initiated collection of consent.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventInitiator {
-    #[serde(rename = "PLAID")]
     Plaid,
-    #[serde(rename = "DATA_PROVIDER")]
     DataProvider,
-    #[serde(rename = "CUSTOMER")]
     Customer,
-    #[serde(rename = "END_USER")]
     EndUser,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ConsentEventInitiator {
@@ -1619,26 +1530,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ConsentEventInitiator {
     }
 }
 ///A broad categorization of the consent event.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsentEventType {
-    #[serde(rename = "CONSENT_GRANTED")]
     ConsentGranted,
-    #[serde(rename = "CONSENT_REVOKED")]
     ConsentRevoked,
-    #[serde(rename = "CONSENT_UPDATED")]
     ConsentUpdated,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ConsentEventType {
@@ -1780,28 +1677,13 @@ pub struct ConsumerDispute {
     pub statement: ::std::string::String,
 }
 ///Type of data being disputed by the consumer
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsumerDisputeCategory {
-    #[serde(rename = "TRANSACTION")]
     Transaction,
-    #[serde(rename = "BALANCE")]
     Balance,
-    #[serde(rename = "IDENTITY")]
     Identity,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ConsumerDisputeCategory {
@@ -1921,36 +1803,17 @@ impl ::std::str::FromStr for ConsumerReportPdfGetResponse {
 `WRITTEN_INSTRUCTION_OTHER`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), such as when an individual agrees to act as a guarantor or assumes personal liability for a consumer, business, or commercial loan.
 
 `ELIGIBILITY_FOR_GOVT_BENEFITS`:  In connection with an eligibility determination for a government benefit where the entity is required to consider an applicant's financial status pursuant to FCRA Section 604(a)(3)(D).*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ConsumerReportPermissiblePurpose {
-    #[serde(rename = "ACCOUNT_REVIEW_CREDIT")]
     AccountReviewCredit,
-    #[serde(rename = "ACCOUNT_REVIEW_NON_CREDIT")]
     AccountReviewNonCredit,
-    #[serde(rename = "EXTENSION_OF_CREDIT")]
     ExtensionOfCredit,
-    #[serde(rename = "LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING")]
     LegitimateBusinessNeedTenantScreening,
-    #[serde(rename = "LEGITIMATE_BUSINESS_NEED_OTHER")]
     LegitimateBusinessNeedOther,
-    #[serde(rename = "WRITTEN_INSTRUCTION_PREQUALIFICATION")]
     WrittenInstructionPrequalification,
-    #[serde(rename = "WRITTEN_INSTRUCTION_OTHER")]
     WrittenInstructionOther,
-    #[serde(rename = "ELIGIBILITY_FOR_GOVT_BENEFITS")]
     EligibilityForGovtBenefits,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ConsumerReportPermissiblePurpose {
@@ -2118,32 +1981,15 @@ pub struct CounterpartyNumbersInternational {
 `marketplace`: a marketplace (e.g. DoorDash, Google Play Store)
 `payment_terminal`: a point-of-sale payment terminal (e.g. Square, Toast)
 `income_source`: the payer in an income transaction (e.g., an employer, client, or government agency)*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CounterpartyType {
-    #[serde(rename = "merchant")]
     Merchant,
-    #[serde(rename = "financial_institution")]
     FinancialInstitution,
-    #[serde(rename = "payment_app")]
     PaymentApp,
-    #[serde(rename = "marketplace")]
     Marketplace,
-    #[serde(rename = "payment_terminal")]
     PaymentTerminal,
-    #[serde(rename = "income_source")]
     IncomeSource,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CounterpartyType {
@@ -2192,60 +2038,29 @@ impl ::std::convert::TryFrom<::std::string::String> for CounterpartyType {
     }
 }
 ///ISO-3166-1 alpha-2 country code standard.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CountryCode {
-    #[serde(rename = "US")]
     Us,
-    #[serde(rename = "GB")]
     Gb,
-    #[serde(rename = "ES")]
     Es,
-    #[serde(rename = "NL")]
     Nl,
-    #[serde(rename = "FR")]
     Fr,
-    #[serde(rename = "IE")]
     Ie,
-    #[serde(rename = "CA")]
     Ca,
-    #[serde(rename = "DE")]
     De,
-    #[serde(rename = "IT")]
     It,
-    #[serde(rename = "PL")]
     Pl,
-    #[serde(rename = "DK")]
     Dk,
-    #[serde(rename = "NO")]
     No,
-    #[serde(rename = "SE")]
     Se,
-    #[serde(rename = "EE")]
     Ee,
-    #[serde(rename = "LT")]
     Lt,
-    #[serde(rename = "LV")]
     Lv,
-    #[serde(rename = "PT")]
     Pt,
-    #[serde(rename = "BE")]
     Be,
-    #[serde(rename = "AT")]
     At,
-    #[serde(rename = "FI")]
     Fi,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CountryCode {
@@ -2368,24 +2183,11 @@ pub struct CraBankIncomeAccountMetadata {
 /**The type of bonus that this transaction represents, if it is a bonus.
 `BONUS_INCLUDED`: Bonus is included in this transaction along with the normal pay
 `BONUS_ONLY`: This transaction is a standalone bonus*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraBankIncomeBonusType {
-    #[serde(rename = "BONUS_INCLUDED")]
     BonusIncluded,
-    #[serde(rename = "BONUS_ONLY")]
     BonusOnly,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraBankIncomeBonusType {
@@ -2442,24 +2244,11 @@ This may change over time and is not safe for programmatic use.*/
 `SUCCESS`: The bank income report was successfully generated and can be retrieved via `/credit/bank_income/get`.
 
 `FAILURE`: The bank income report failed to be generated*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraBankIncomeCompleteResult {
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraBankIncomeCompleteResult {
@@ -2646,26 +2435,12 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
 `UNKNOWN`: The income source status is unknown.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraBankIncomeStatus {
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "INACTIVE")]
     Inactive,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraBankIncomeStatus {
@@ -2800,28 +2575,13 @@ pub struct CraBankIncomeWarning {
 `TRANSACTIONS_UNAVAILABLE`: Unable to extract transactions for the Item
 `REPORT_DELETED`: Report deleted due to customer or consumer request
 `DATA_UNAVAILABLE`: No relevant data was found for the Item*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraBankIncomeWarningCode {
-    #[serde(rename = "IDENTITY_UNAVAILABLE")]
     IdentityUnavailable,
-    #[serde(rename = "TRANSACTIONS_UNAVAILABLE")]
     TransactionsUnavailable,
-    #[serde(rename = "REPORT_DELETED")]
     ReportDeleted,
-    #[serde(rename = "DATA_UNAVAILABLE")]
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraBankIncomeWarningCode {
@@ -3417,26 +3177,12 @@ pub struct CraCheckReportVerificationGetEmploymentRefreshOptions {
     pub days_requested: i64,
 }
 ///Type of home lending report.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationGetReportType {
-    #[serde(rename = "VOA")]
     Voa,
-    #[serde(rename = "EMPLOYMENT_REFRESH")]
     EmploymentRefresh,
-    #[serde(rename = "INCOME")]
     Income,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraCheckReportVerificationGetReportType {
@@ -3594,26 +3340,12 @@ impl ::std::str::FromStr for CraCheckReportVerificationPdfGetResponse {
     }
 }
 ///The type of verification PDF report to fetch.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCheckReportVerificationPdfReportType {
-    #[serde(rename = "voa")]
     Voa,
-    #[serde(rename = "employment_refresh")]
     EmploymentRefresh,
-    #[serde(rename = "income")]
     Income,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraCheckReportVerificationPdfReportType {
@@ -3683,24 +3415,11 @@ for CraCreditProfileCashflowAttributesSchema {
     }
 }
 ///The inquiry type of credit profile report.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileInquiryType {
-    #[serde(rename = "SOFT_INQUIRY")]
     SoftInquiry,
-    #[serde(rename = "STANDARD_INQUIRY")]
     StandardInquiry,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraCreditProfileInquiryType {
@@ -3870,22 +3589,10 @@ pub struct CraCreditProfileReportMetadata {
     pub primary_account_count: i64,
 }
 ///The product type for the credit profile report request.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportType {
-    #[serde(rename = "QUALIFY")]
     Qualify,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraCreditProfileReportType {
@@ -3924,22 +3631,10 @@ impl ::std::convert::TryFrom<::std::string::String> for CraCreditProfileReportTy
     }
 }
 ///The version of the credit profile report to retrieve.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraCreditProfileReportVersion {
-    #[serde(rename = "v1")]
     V1,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraCreditProfileReportVersion {
@@ -4204,26 +3899,12 @@ impl ::std::fmt::Debug for CraLoanApplication {
     }
 }
 ///The decision of the loan application.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanApplicationDecision {
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "DECLINED")]
     Declined,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraLoanApplicationDecision {
@@ -4383,34 +4064,16 @@ For example:
 }
 /**The frequency of a loan's payment schedule.
 `BIWEEKLY` represents one payment every two weeks.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanPaymentSchedule {
-    #[serde(rename = "DAILY")]
     Daily,
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "BIWEEKLY")]
     Biweekly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
-    #[serde(rename = "QUARTERLY")]
     Quarterly,
-    #[serde(rename = "ANNUALLY")]
     Annually,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraLoanPaymentSchedule {
@@ -4501,40 +4164,19 @@ pub struct CraLoanRegisterApplication {
     pub application_id: ::std::option::Option<CraLoanApplicationId>,
 }
 ///The status of the loan.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanStatus {
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "DECLINED")]
     Declined,
-    #[serde(rename = "BOOKED")]
     Booked,
-    #[serde(rename = "CURRENT")]
     Current,
-    #[serde(rename = "DELINQUENT")]
     Delinquent,
-    #[serde(rename = "DEFAULT")]
     Default,
-    #[serde(rename = "CHARGED_OFF")]
     ChargedOff,
-    #[serde(rename = "TRANSFERRED")]
     Transferred,
-    #[serde(rename = "PAID_OFF")]
     PaidOff,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraLoanStatus {
@@ -4640,38 +4282,18 @@ pub struct CraLoanStatusHistoryUpdate {
     pub status: CraLoanStatus,
 }
 ///The type of loan the user applied for.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraLoanType {
-    #[serde(rename = "PERSONAL")]
     Personal,
-    #[serde(rename = "CREDIT_CARD")]
     CreditCard,
-    #[serde(rename = "BUSINESS")]
     Business,
-    #[serde(rename = "MORTGAGE")]
     Mortgage,
-    #[serde(rename = "AUTO")]
     Auto,
-    #[serde(rename = "PAYDAY")]
     Payday,
-    #[serde(rename = "STUDENT")]
     Student,
-    #[serde(rename = "HOME_EQUITY")]
     HomeEquity,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraLoanType {
@@ -5116,28 +4738,13 @@ pub struct CraPartnerInsightsBaseFicoScore {
     pub score: i64,
 }
 ///The version of the base FICO score model.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsBaseFicoScoreVersion {
-    #[serde(rename = "8")]
     X8,
-    #[serde(rename = "9")]
     X9,
-    #[serde(rename = "10")]
     X10,
-    #[serde(rename = "10T")]
     X10t,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraPartnerInsightsBaseFicoScoreVersion {
@@ -5183,26 +4790,12 @@ for CraPartnerInsightsBaseFicoScoreVersion {
     }
 }
 ///The credit bureau that provided the base FICO score.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsBureau {
-    #[serde(rename = "EQUIFAX")]
     Equifax,
-    #[serde(rename = "EXPERIAN")]
     Experian,
-    #[serde(rename = "TRANSUNION")]
     Transunion,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraPartnerInsightsBureau {
@@ -5523,22 +5116,10 @@ pub struct CraPartnerInsightsUltraFicoScoreResult {
     pub ultrafico_score: ::std::option::Option<CraPartnerInsightsUltraFicoScore>,
 }
 ///The version of the UltraFICO score.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPartnerInsightsUltraFicoScoreVersion {
-    #[serde(rename = "1.0")]
     X10,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraPartnerInsightsUltraFicoScoreVersion {
@@ -5581,24 +5162,11 @@ for CraPartnerInsightsUltraFicoScoreVersion {
 
 `cra_income_insights`: Include Income Insights report in the PDF.
 `cra_partner_insights`: Include Partner Insights report in the PDF.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraPdfAddOns {
-    #[serde(rename = "cra_income_insights")]
     CraIncomeInsights,
-    #[serde(rename = "cra_partner_insights")]
     CraPartnerInsights,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraPdfAddOns {
@@ -5706,24 +5274,11 @@ pub struct CraUserCheckReportReadyWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///The tier of the user.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraUserTier {
-    #[serde(rename = "free")]
     Free,
-    #[serde(rename = "paid")]
     Paid,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraUserTier {
@@ -5833,32 +5388,15 @@ pub struct CraVerificationIncomeNextPayment {
 `MONTHLY`: Monthly pay frequency.
 `DAILY`: Daily pay frequency.
 `UNKNOWN`: Pay frequency is unknown.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraVerificationIncomePayFrequency {
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "BIWEEKLY")]
     Biweekly,
-    #[serde(rename = "SEMI_MONTHLY")]
     SemiMonthly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
-    #[serde(rename = "DAILY")]
     Daily,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraVerificationIncomePayFrequency {
@@ -5933,26 +5471,12 @@ pub struct CraVerificationIncomeReport {
 `ACTIVE`: The income source is active.
 `INACTIVE`: The income source is inactive.
 `UNKNOWN`: The income source status is unknown.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CraVerificationIncomeStatus {
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "INACTIVE")]
     Inactive,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CraVerificationIncomeStatus {
@@ -6491,26 +6015,12 @@ impl ::std::str::FromStr for CreditAccount {
     }
 }
 ///Valid account subtypes for credit accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-credit).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditAccountSubtype {
-    #[serde(rename = "credit card")]
     CreditCard,
-    #[serde(rename = "paypal")]
     Paypal,
-    #[serde(rename = "all")]
     All,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditAccountSubtype {
@@ -6581,26 +6091,12 @@ for CreditAccountSubtypes {
 `"ppd"` - Prearranged Payment or Deposit - The transfer is part of a pre-existing relationship with a consumer. Authorization was obtained in writing either in person or via an electronic document signing, e.g. Docusign, by the consumer. Can be used for credits or debits.
 
 `"web"` - Internet-Initiated Entry. The transfer debits a consumer's bank account. Authorization from the consumer is obtained over the Internet (e.g. a web or mobile application). Can be used for single debits or recurring debits.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditAchClass {
-    #[serde(rename = "ccd")]
     Ccd,
-    #[serde(rename = "ppd")]
     Ppd,
-    #[serde(rename = "web")]
     Web,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditAchClass {
@@ -6815,22 +6311,10 @@ pub struct CreditBankEmploymentWarning {
     pub warning_type: CreditBankEmploymentWarningType,
 }
 ///The warning type which will always be `BANK_EMPLOYMENT_WARNING`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankEmploymentWarningType {
-    #[serde(rename = "BANK_EMPLOYMENT_WARNING")]
     BankEmploymentWarning,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankEmploymentWarningType {
@@ -6910,22 +6394,10 @@ Note that the mask may be non-unique between an Item's accounts, and it may also
     pub type_: CreditBankIncomeAccountType,
 }
 ///The account type. This will always be `depository`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeAccountType {
-    #[serde(rename = "depository")]
     Depository,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomeAccountType {
@@ -6979,50 +6451,24 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeAccountT
 `TAX_REFUND`: A tax refund.
 `TRANSFER_FROM_APPLICATION`: Deposits from a money transfer app, such as Venmo, Cash App, or Zelle.
 `UNEMPLOYMENT`: Unemployment benefits. In the UK, includes certain low-income benefits such as the Universal Credit.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeCategory {
-    #[serde(rename = "SALARY")]
     Salary,
-    #[serde(rename = "UNEMPLOYMENT")]
     Unemployment,
-    #[serde(rename = "CASH")]
     Cash,
-    #[serde(rename = "GIG_ECONOMY")]
     GigEconomy,
-    #[serde(rename = "RENTAL")]
     Rental,
-    #[serde(rename = "CHILD_SUPPORT")]
     ChildSupport,
-    #[serde(rename = "MILITARY")]
     Military,
-    #[serde(rename = "RETIREMENT")]
     Retirement,
-    #[serde(rename = "LONG_TERM_DISABILITY")]
     LongTermDisability,
-    #[serde(rename = "BANK_INTEREST")]
     BankInterest,
-    #[serde(rename = "CASH_DEPOSIT")]
     CashDeposit,
-    #[serde(rename = "TRANSFER_FROM_APPLICATION")]
     TransferFromApplication,
-    #[serde(rename = "TAX_REFUND")]
     TaxRefund,
-    #[serde(rename = "BENEFIT_OTHER")]
     BenefitOther,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomeCategory {
@@ -7103,52 +6549,25 @@ This may change over time and is not safe for programmatic use.*/
     pub item_id: ::std::string::String,
 }
 ///A broad categorization of the error. Safe for programmatic use.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeErrorType {
-    #[serde(rename = "INTERNAL_SERVER_ERROR")]
     InternalServerError,
-    #[serde(rename = "INSUFFICIENT_CREDENTIALS")]
     InsufficientCredentials,
-    #[serde(rename = "ITEM_LOCKED")]
     ItemLocked,
-    #[serde(rename = "USER_SETUP_REQUIRED")]
     UserSetupRequired,
-    #[serde(rename = "COUNTRY_NOT_SUPPORTED")]
     CountryNotSupported,
-    #[serde(rename = "INSTITUTION_DOWN")]
     InstitutionDown,
-    #[serde(rename = "INSTITUTION_NO_LONGER_SUPPORTED")]
     InstitutionNoLongerSupported,
-    #[serde(rename = "INSTITUTION_NOT_RESPONDING")]
     InstitutionNotResponding,
-    #[serde(rename = "INVALID_CREDENTIALS")]
     InvalidCredentials,
-    #[serde(rename = "INVALID_MFA")]
     InvalidMfa,
-    #[serde(rename = "INVALID_SEND_METHOD")]
     InvalidSendMethod,
-    #[serde(rename = "ITEM_LOGIN_REQUIRED")]
     ItemLoginRequired,
-    #[serde(rename = "MFA_NOT_SUPPORTED")]
     MfaNotSupported,
-    #[serde(rename = "NO_ACCOUNTS")]
     NoAccounts,
-    #[serde(rename = "ITEM_NOT_SUPPORTED")]
     ItemNotSupported,
-    #[serde(rename = "ACCESS_NOT_GRANTED")]
     AccessNotGranted,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomeErrorType {
@@ -7323,32 +6742,15 @@ pub struct CreditBankIncomeItem {
     >,
 }
 ///The income pay frequency.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomePayFrequency {
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "BIWEEKLY")]
     Biweekly,
-    #[serde(rename = "SEMI_MONTHLY")]
     SemiMonthly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
-    #[serde(rename = "DAILY")]
     Daily,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomePayFrequency {
@@ -7617,30 +7019,14 @@ pub struct CreditBankIncomeWarning {
 `ITEM_UNAPPROVED`: User exited flow before giving permission to share data for the Item
 `REPORT_DELETED`: Report deleted due to customer or consumer request
 `DATA_UNAVAILABLE`: No relevant data was found for the Item*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeWarningCode {
-    #[serde(rename = "IDENTITY_UNAVAILABLE")]
     IdentityUnavailable,
-    #[serde(rename = "TRANSACTIONS_UNAVAILABLE")]
     TransactionsUnavailable,
-    #[serde(rename = "ITEM_UNAPPROVED")]
     ItemUnapproved,
-    #[serde(rename = "REPORT_DELETED")]
     ReportDeleted,
-    #[serde(rename = "DATA_UNAVAILABLE")]
     DataUnavailable,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningCode {
@@ -7687,22 +7073,10 @@ impl ::std::convert::TryFrom<::std::string::String> for CreditBankIncomeWarningC
     }
 }
 ///The warning type which will always be `BANK_INCOME_WARNING`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditBankIncomeWarningType {
-    #[serde(rename = "BANK_INCOME_WARNING")]
     BankIncomeWarning,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditBankIncomeWarningType {
@@ -8522,26 +7896,12 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     pub ytd_amount: ::std::option::Option<f64>,
 }
 ///The explicit pay basis on the paystub (if present).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditPayStubPayBasisType {
-    #[serde(rename = "SALARY")]
     Salary,
-    #[serde(rename = "HOURLY")]
     Hourly,
-    #[serde(rename = "COMMISSION")]
     Commission,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditPayStubPayBasisType {
@@ -9047,30 +8407,14 @@ pub struct CreditSessionBankEmploymentResult {
 `STARTED`: The user began the bank employment portion of the link flow.
 
 `INTERNAL_ERROR`: The user encountered an internal error.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditSessionBankEmploymentStatus {
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "NO_EMPLOYERS_FOUND")]
     NoEmployersFound,
-    #[serde(rename = "EMPLOYER_NOT_LISTED")]
     EmployerNotListed,
-    #[serde(rename = "STARTED")]
     Started,
-    #[serde(rename = "INTERNAL_ERROR")]
     InternalError,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditSessionBankEmploymentStatus {
@@ -9140,30 +8484,14 @@ pub struct CreditSessionBankIncomeResult {
 `STARTED`: The user began the bank income portion of the link flow.
 
 `INTERNAL_ERROR`: The user encountered an internal error.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum CreditSessionBankIncomeStatus {
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "NO_DEPOSITS_FOUND")]
     NoDepositsFound,
-    #[serde(rename = "USER_REPORTED_NO_INCOME")]
     UserReportedNoIncome,
-    #[serde(rename = "STARTED")]
     Started,
-    #[serde(rename = "INTERNAL_ERROR")]
     InternalError,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for CreditSessionBankIncomeStatus {
@@ -9534,5 +8862,650 @@ impl ::std::convert::TryFrom<String> for CustomerInitiatedRiskTier {
     type Error = <i64 as ::std::str::FromStr>::Err;
     fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
+    }
+}
+impl ::serde::Serialize for CashFlowInsight {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CashFlowInsight {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CashFlowUpdatesEventWebhookCodes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CashFlowUpdatesEventWebhookCodes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CashflowAttributesVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CashflowAttributesVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CheckReportWarningCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CheckReportWarningCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentEventCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentEventCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentEventInitiator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentEventInitiator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsentEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsentEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsumerDisputeCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsumerDisputeCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ConsumerReportPermissiblePurpose {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ConsumerReportPermissiblePurpose {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CounterpartyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CounterpartyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CountryCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CountryCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraBankIncomeBonusType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraBankIncomeBonusType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraBankIncomeCompleteResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraBankIncomeCompleteResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraBankIncomeStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraBankIncomeStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraBankIncomeWarningCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraBankIncomeWarningCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraCheckReportVerificationGetReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationGetReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraCheckReportVerificationPdfReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraCheckReportVerificationPdfReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraCreditProfileInquiryType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraCreditProfileInquiryType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraCreditProfileReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraCreditProfileReportVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraCreditProfileReportVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraLoanApplicationDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraLoanApplicationDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraLoanPaymentSchedule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraLoanPaymentSchedule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraLoanStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraLoanStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraLoanType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraLoanType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraPartnerInsightsBaseFicoScoreVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsBaseFicoScoreVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraPartnerInsightsBureau {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsBureau {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraPartnerInsightsUltraFicoScoreVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraPartnerInsightsUltraFicoScoreVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraPdfAddOns {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraPdfAddOns {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraUserTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraUserTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraVerificationIncomePayFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomePayFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CraVerificationIncomeStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CraVerificationIncomeStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditAccountSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditAccountSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditAchClass {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditAchClass {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankEmploymentWarningType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankEmploymentWarningType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomeAccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeAccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomeCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomeErrorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeErrorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomePayFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomePayFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomeWarningCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditBankIncomeWarningType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBankIncomeWarningType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditPayStubPayBasisType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditPayStubPayBasisType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditSessionBankEmploymentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditSessionBankEmploymentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for CreditSessionBankIncomeStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditSessionBankIncomeStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

@@ -45,38 +45,18 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     pub ytd_amount: ::std::option::Option<f64>,
 }
 ///Commonly used term to describe the earning line item.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EarningsBreakdownCanonicalDescription {
-    #[serde(rename = "BONUS")]
     Bonus,
-    #[serde(rename = "COMMISSION")]
     Commission,
-    #[serde(rename = "OVERTIME")]
     Overtime,
-    #[serde(rename = "PAID TIME OFF")]
     PaidTimeOff,
-    #[serde(rename = "REGULAR PAY")]
     RegularPay,
-    #[serde(rename = "VACATION")]
     Vacation,
-    #[serde(rename = "BASIC ALLOWANCE HOUSING")]
     BasicAllowanceHousing,
-    #[serde(rename = "BASIC ALLOWANCE SUBSISTENCE")]
     BasicAllowanceSubsistence,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EarningsBreakdownCanonicalDescription {
@@ -257,26 +237,12 @@ impl ::std::str::FromStr for EmailAddressNullable {
     }
 }
 ///The type of email account as described by the financial institution.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmailType {
-    #[serde(rename = "primary")]
     Primary,
-    #[serde(rename = "secondary")]
     Secondary,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EmailType {
@@ -421,24 +387,11 @@ pub struct EmploymentDetails {
     pub hire_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
 ///The types of source employment data that users should be able to share
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentSourceType {
-    #[serde(rename = "bank")]
     Bank,
-    #[serde(rename = "payroll")]
     Payroll,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EmploymentSourceType {
@@ -523,24 +476,11 @@ pub struct EmploymentVerificationGetResponse {
     pub request_id: RequestId,
 }
 ///Current employment status.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EmploymentVerificationStatus {
-    #[serde(rename = "EMPLOYMENT_STATUS_ACTIVE")]
     EmploymentStatusActive,
-    #[serde(rename = "EMPLOYMENT_STATUS_INACTIVE")]
     EmploymentStatusInactive,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EmploymentVerificationStatus {
@@ -616,24 +556,11 @@ pub struct Enhancements {
 `OUTFLOW` - Includes outgoing transfers, purchases, and fees. (Typically represented as a negative value on checking accounts and debit cards and a positive value on credit cards.)
 
 `INFLOW` - Includes incoming transfers, refunds, and income. (Typically represented as a positive value on checking accounts and debit cards and a negative value on credit cards.)*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EnrichTransactionDirection {
-    #[serde(rename = "INFLOW")]
     Inflow,
-    #[serde(rename = "OUTFLOW")]
     Outflow,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EnrichTransactionDirection {
@@ -733,32 +660,15 @@ pub struct EntityDocument {
 `swift` - Number identifying a bank and branch.
 
 `tax_id` - Identification issued for the purpose of collecting taxes*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EntityDocumentType {
-    #[serde(rename = "bik")]
     Bik,
-    #[serde(rename = "business_number")]
     BusinessNumber,
-    #[serde(rename = "imo")]
     Imo,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "swift")]
     Swift,
-    #[serde(rename = "tax_id")]
     TaxId,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EntityDocumentType {
@@ -940,52 +850,25 @@ pub struct EntityScreeningStatusUpdatedWebhook {
  `US_SAM`: US System for Award Management Exclusion List
  `US_TEL`: US Terrorist Exclusion List
  `UK_HMC`: UK HM Treasury Consolidated List*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum EntityWatchlistCode {
-    #[serde(rename = "CA_CON")]
     CaCon,
-    #[serde(rename = "EU_CON")]
     EuCon,
-    #[serde(rename = "IZ_SOE")]
     IzSoe,
-    #[serde(rename = "IZ_UNC")]
     IzUnc,
-    #[serde(rename = "IZ_WBK")]
     IzWbk,
-    #[serde(rename = "US_CAP")]
     UsCap,
-    #[serde(rename = "US_FSE")]
     UsFse,
-    #[serde(rename = "US_MBS")]
     UsMbs,
-    #[serde(rename = "US_SDN")]
     UsSdn,
-    #[serde(rename = "US_SSI")]
     UsSsi,
-    #[serde(rename = "US_CMC")]
     UsCmc,
-    #[serde(rename = "US_UVL")]
     UsUvl,
-    #[serde(rename = "US_SAM")]
     UsSam,
-    #[serde(rename = "US_TEL")]
     UsTel,
-    #[serde(rename = "AU_CON")]
     AuCon,
-    #[serde(rename = "UK_HMC")]
     UkHmc,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for EntityWatchlistCode {
@@ -1505,26 +1388,12 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 /**A description of whether the associated document was expired when the verification was performed.
 
 Note: In the case where an expiration date is not present on the document or failed to be extracted, this value will be `no_data`.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ExpirationDate {
-    #[serde(rename = "not_expired")]
     NotExpired,
-    #[serde(rename = "expired")]
     Expired,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ExpirationDate {
@@ -1690,4 +1559,124 @@ If the payment interval is monthly, `interval_execution_day` should be an intege
 
 If the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.*/
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EarningsBreakdownCanonicalDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EmailType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EmailType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EmploymentSourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EmploymentSourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EmploymentVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EnrichTransactionDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EnrichTransactionDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EntityDocumentType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EntityDocumentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for EntityWatchlistCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ExpirationDate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpirationDate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

@@ -111,26 +111,12 @@ pub struct FdxConsentGrantResource {
     pub resource_type: FdxConsentResourceType,
 }
 ///Current status of a consent grant. One of `ACTIVE`, `REVOKED`, `EXPIRED`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxConsentGrantStatus {
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "REVOKED")]
     Revoked,
-    #[serde(rename = "EXPIRED")]
     Expired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxConsentGrantStatus {
@@ -173,26 +159,12 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxConsentGrantStatus {
     }
 }
 ///Type of resource permissioned on a consent grant.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxConsentResourceType {
-    #[serde(rename = "ACCOUNT")]
     Account,
-    #[serde(rename = "CUSTOMER")]
     Customer,
-    #[serde(rename = "DOCUMENT")]
     Document,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxConsentResourceType {
@@ -235,32 +207,15 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxConsentResourceType {
     }
 }
 ///Types of document formats. (Suggested values)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxContentTypes {
-    #[serde(rename = "application/pdf")]
     ApplicationPdf,
-    #[serde(rename = "image/gif")]
     ImageGif,
-    #[serde(rename = "image/jpeg")]
     ImageJpeg,
-    #[serde(rename = "image/tiff")]
     ImageTiff,
-    #[serde(rename = "image/png")]
     ImagePng,
-    #[serde(rename = "application/json")]
     ApplicationJson,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxContentTypes {
@@ -309,52 +264,25 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxContentTypes {
     }
 }
 ///Name of a cluster of data elements permissioned by a consent grant.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxDataCluster {
-    #[serde(rename = "ACCOUNT_BASIC")]
     AccountBasic,
-    #[serde(rename = "ACCOUNT_DETAILED")]
     AccountDetailed,
-    #[serde(rename = "ACCOUNT_PAYMENTS")]
     AccountPayments,
-    #[serde(rename = "BILLS")]
     Bills,
-    #[serde(rename = "CUSTOMER_CONTACT")]
     CustomerContact,
-    #[serde(rename = "CUSTOMER_PERSONAL")]
     CustomerPersonal,
-    #[serde(rename = "IMAGES")]
     Images,
-    #[serde(rename = "INVESTMENTS")]
     Investments,
-    #[serde(rename = "NOTIFICATIONS")]
     Notifications,
-    #[serde(rename = "PAYMENT_SUPPORT")]
     PaymentSupport,
-    #[serde(rename = "REWARDS")]
     Rewards,
-    #[serde(rename = "STATEMENTS")]
     Statements,
-    #[serde(rename = "TAX")]
     Tax,
-    #[serde(rename = "TRANSACTIONS")]
     Transactions,
-    #[serde(rename = "BALANCES")]
     Balances,
-    #[serde(rename = "SCHEDULED_PAYMENTS")]
     ScheduledPayments,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxDataCluster {
@@ -423,28 +351,13 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxDataCluster {
     }
 }
 ///Current status of indicated entity after reported event change. Not all statuses will be supported on all entity types by all data providers
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxEventStatus {
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "EXPIRED")]
     Expired,
-    #[serde(rename = "REVOKED")]
     Revoked,
-    #[serde(rename = "SUSPENDED")]
     Suspended,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxEventStatus {
@@ -511,30 +424,14 @@ pub struct FdxHateoasLink {
     pub types: ::std::vec::Vec<FdxContentTypes>,
 }
 ///HTTP Method to use for the request
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxHateoasLinkAction {
-    #[serde(rename = "GET")]
     Get,
-    #[serde(rename = "POST")]
     Post,
-    #[serde(rename = "PATCH")]
     Patch,
-    #[serde(rename = "DELETE")]
     Delete,
-    #[serde(rename = "PUT")]
     Put,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxHateoasLinkAction {
@@ -637,32 +534,15 @@ pub struct FdxNotification {
     pub url: ::std::option::Option<FdxHateoasLink>,
 }
 ///Category of Notification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationCategory {
-    #[serde(rename = "SECURITY")]
     Security,
-    #[serde(rename = "MAINTENANCE")]
     Maintenance,
-    #[serde(rename = "FRAUD")]
     Fraud,
-    #[serde(rename = "CONSENT")]
     Consent,
-    #[serde(rename = "NEW_DATA")]
     NewData,
-    #[serde(rename = "TOKENIZED_ACCOUNT_NUMBER")]
     TokenizedAccountNumber,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxNotificationCategory {
@@ -722,30 +602,14 @@ pub struct FdxNotificationPayload {
     pub id_type: ::std::option::Option<FdxNotificationPayloadIdType>,
 }
 ///Type of entity causing origination of a notification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationPayloadIdType {
-    #[serde(rename = "ACCOUNT")]
     Account,
-    #[serde(rename = "CUSTOMER")]
     Customer,
-    #[serde(rename = "PARTY")]
     Party,
-    #[serde(rename = "MAINTENANCE")]
     Maintenance,
-    #[serde(rename = "CONSENT")]
     Consent,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxNotificationPayloadIdType {
@@ -792,26 +656,12 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationPayloadId
     }
 }
 ///Priority of notification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationPriority {
-    #[serde(rename = "HIGH")]
     High,
-    #[serde(rename = "MEDIUM")]
     Medium,
-    #[serde(rename = "LOW")]
     Low,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxNotificationPriority {
@@ -854,30 +704,14 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationPriority 
     }
 }
 ///Severity level of notification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationSeverity {
-    #[serde(rename = "EMERGENCY")]
     Emergency,
-    #[serde(rename = "ALERT")]
     Alert,
-    #[serde(rename = "WARNING")]
     Warning,
-    #[serde(rename = "NOTICE")]
     Notice,
-    #[serde(rename = "INFO")]
     Info,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxNotificationSeverity {
@@ -924,56 +758,27 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationSeverity 
     }
 }
 ///Type of Notification
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxNotificationType {
-    #[serde(rename = "ACCOUNT_TAKEOVER")]
     AccountTakeover,
-    #[serde(rename = "ADDRESS_CHANGED")]
     AddressChanged,
-    #[serde(rename = "BALANCE")]
     Balance,
-    #[serde(rename = "CONSENT_EXPIRED")]
     ConsentExpired,
-    #[serde(rename = "CONSENT_GRANTED")]
     ConsentGranted,
-    #[serde(rename = "CONSENT_REVOKED")]
     ConsentRevoked,
-    #[serde(rename = "CONSENT_UPDATED")]
     ConsentUpdated,
-    #[serde(rename = "CUSTOM")]
     Custom,
-    #[serde(rename = "MFA_TARGET_CHANGED")]
     MfaTargetChanged,
-    #[serde(rename = "PHONE_CHANGED")]
     PhoneChanged,
-    #[serde(rename = "PLANNED_OUTAGE")]
     PlannedOutage,
-    #[serde(rename = "RISK")]
     Risk,
-    #[serde(rename = "SERVICE")]
     Service,
-    #[serde(rename = "SUSPECTED_INCIDENT")]
     SuspectedIncident,
-    #[serde(rename = "TAN_ACTIVATED")]
     TanActivated,
-    #[serde(rename = "TAN_CREATED")]
     TanCreated,
-    #[serde(rename = "TAN_REVOKED")]
     TanRevoked,
-    #[serde(rename = "TAN_SUSPENDED")]
     TanSuspended,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxNotificationType {
@@ -1074,28 +879,13 @@ pub struct FdxParty {
     pub type_: FdxPartyType,
 }
 ///The registry containing the party's registration with name and id
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxPartyRegistry {
-    #[serde(rename = "FDX")]
     Fdx,
-    #[serde(rename = "GLEIF")]
     Gleif,
-    #[serde(rename = "ICANN")]
     Icann,
-    #[serde(rename = "PRIVATE")]
     Private,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxPartyRegistry {
@@ -1140,32 +930,15 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxPartyRegistry {
     }
 }
 ///Identifies the type of a party
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxPartyType {
-    #[serde(rename = "DATA_ACCESS_PLATFORM")]
     DataAccessPlatform,
-    #[serde(rename = "DATA_PROVIDER")]
     DataProvider,
-    #[serde(rename = "DATA_RECIPIENT")]
     DataRecipient,
-    #[serde(rename = "INDIVIDUAL")]
     Individual,
-    #[serde(rename = "MERCHANT")]
     Merchant,
-    #[serde(rename = "VENDOR")]
     Vendor,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxPartyType {
@@ -1270,28 +1043,13 @@ impl ::std::convert::TryFrom<String> for FdxTimestamp {
     }
 }
 ///Reason for lifecycle event status change
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FdxUpdateReason {
-    #[serde(rename = "BUSINESS_RULE")]
     BusinessRule,
-    #[serde(rename = "SECURITY_EVENT")]
     SecurityEvent,
-    #[serde(rename = "USER_ACTION")]
     UserAction,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FdxUpdateReason {
@@ -1374,26 +1132,12 @@ pub struct ForecastedMonthlyIncome {
     pub current_amount: f64,
 }
 ///Form 1099 Type
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Form1099Type {
-    #[serde(rename = "FORM_1099_TYPE_UNKNOWN")]
     Form1099TypeUnknown,
-    #[serde(rename = "FORM_1099_TYPE_MISC")]
     Form1099TypeMisc,
-    #[serde(rename = "FORM_1099_TYPE_K")]
     Form1099TypeK,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for Form1099Type {
@@ -1530,24 +1274,11 @@ for FraudAttributes {
 `success` - The check passed.
 
 `failed` - The check did not pass.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FraudCheckOutcome {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FraudCheckOutcome {
@@ -1595,26 +1326,12 @@ impl ::std::convert::TryFrom<::std::string::String> for FraudCheckOutcome {
 `failed` - The check did not pass.
 
 `no_data` - The check could not be performed due to insufficient data.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum FraudCheckOutcomeWithNoData {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for FraudCheckOutcomeWithNoData {
@@ -1654,5 +1371,260 @@ impl ::std::convert::TryFrom<::std::string::String> for FraudCheckOutcomeWithNoD
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+impl ::serde::Serialize for FdxConsentGrantStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxConsentGrantStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxConsentResourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxConsentResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxContentTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxContentTypes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxDataCluster {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxDataCluster {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxEventStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxEventStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxHateoasLinkAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxHateoasLinkAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxNotificationCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxNotificationPayloadIdType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationPayloadIdType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxNotificationPriority {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationPriority {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxNotificationSeverity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationSeverity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxNotificationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxPartyRegistry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxPartyRegistry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxPartyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxPartyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FdxUpdateReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FdxUpdateReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Form1099Type {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Form1099Type {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FraudCheckOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FraudCheckOutcome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for FraudCheckOutcomeWithNoData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FraudCheckOutcomeWithNoData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

@@ -26,30 +26,14 @@ pub struct HealthIncident {
 `no_data` indicates that Plaid was unable to find external data to compare against the provided input data.
 
 `no_input` indicates that Plaid was unable to perform a check because no information was provided for this field by the end user.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HiddenMatchSummaryCode {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "partial_match")]
     PartialMatch,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_data")]
     NoData,
-    #[serde(rename = "no_input")]
     NoInput,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for HiddenMatchSummaryCode {
@@ -211,24 +195,11 @@ pub struct HoldingTaxLot {
     pub quantity: ::std::option::Option<f64>,
 }
 ///Indicates whether a holding lot position is long or short. Possible values are `LONG` and `SHORT`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HoldingTaxLotPositionType {
-    #[serde(rename = "LONG")]
     Long,
-    #[serde(rename = "SHORT")]
     Short,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for HoldingTaxLotPositionType {
@@ -349,24 +320,11 @@ impl ::std::str::FromStr for HostedLinkCompletionRedirectUri {
 'sms' will deliver via SMS. Must pass `user.phone_number`.
 'email' will deliver via email. Must pass `user.email_address`. In the Sandbox environment, this field will be ignored; use the Production environment to test Link Delivery instead.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HostedLinkDeliveryMethod {
-    #[serde(rename = "sms")]
     Sms,
-    #[serde(rename = "email")]
     Email,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for HostedLinkDeliveryMethod {
@@ -512,26 +470,12 @@ pub struct HumanReview {
 `failed` - The document failed the check.
 
 `no_data` - The document was submitted, but the document specialist review was not completed in time.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum HumanReviewStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for HumanReviewStatus {
@@ -571,5 +515,65 @@ impl ::std::convert::TryFrom<::std::string::String> for HumanReviewStatus {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+impl ::serde::Serialize for HiddenMatchSummaryCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HiddenMatchSummaryCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for HoldingTaxLotPositionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HoldingTaxLotPositionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for HostedLinkDeliveryMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HostedLinkDeliveryMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for HumanReviewStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HumanReviewStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

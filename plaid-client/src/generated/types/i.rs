@@ -29,90 +29,44 @@ impl ::std::convert::From<HostedLinkUrlLifetimeSeconds> for i64 {
     }
 }
 ///A globally unique and human readable ID type, specific to the country and document category. For more context on this field, see [Input Validation Rules](https://plaid.com/docs/identity-verification/hybrid-input-validation/#id-numbers).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdNumberType {
-    #[serde(rename = "ar_dni")]
     ArDni,
-    #[serde(rename = "au_drivers_license")]
     AuDriversLicense,
-    #[serde(rename = "au_passport")]
     AuPassport,
-    #[serde(rename = "br_cpf")]
     BrCpf,
-    #[serde(rename = "ca_sin")]
     CaSin,
-    #[serde(rename = "cl_run")]
     ClRun,
-    #[serde(rename = "cn_resident_card")]
     CnResidentCard,
-    #[serde(rename = "co_nit")]
     CoNit,
-    #[serde(rename = "dk_cpr")]
     DkCpr,
-    #[serde(rename = "eg_national_id")]
     EgNationalId,
-    #[serde(rename = "es_dni")]
     EsDni,
-    #[serde(rename = "es_nie")]
     EsNie,
-    #[serde(rename = "hk_hkid")]
     HkHkid,
-    #[serde(rename = "in_pan")]
     InPan,
-    #[serde(rename = "it_cf")]
     ItCf,
-    #[serde(rename = "jo_civil_id")]
     JoCivilId,
-    #[serde(rename = "jp_my_number")]
     JpMyNumber,
-    #[serde(rename = "ke_huduma_namba")]
     KeHudumaNamba,
-    #[serde(rename = "kw_civil_id")]
     KwCivilId,
-    #[serde(rename = "mx_curp")]
     MxCurp,
-    #[serde(rename = "mx_rfc")]
     MxRfc,
-    #[serde(rename = "my_nric")]
     MyNric,
-    #[serde(rename = "ng_nin")]
     NgNin,
-    #[serde(rename = "nz_drivers_license")]
     NzDriversLicense,
-    #[serde(rename = "om_civil_id")]
     OmCivilId,
-    #[serde(rename = "ph_psn")]
     PhPsn,
-    #[serde(rename = "pl_pesel")]
     PlPesel,
-    #[serde(rename = "ro_cnp")]
     RoCnp,
-    #[serde(rename = "sa_national_id")]
     SaNationalId,
-    #[serde(rename = "se_pin")]
     SePin,
-    #[serde(rename = "sg_nric")]
     SgNric,
-    #[serde(rename = "tr_tc_kimlik")]
     TrTcKimlik,
-    #[serde(rename = "us_ssn")]
     UsSsn,
-    #[serde(rename = "us_ssn_last_4")]
     UsSsnLast4,
-    #[serde(rename = "za_smart_id")]
     ZaSmartId,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IdNumberType {
@@ -536,28 +490,13 @@ pub struct IdentityRefreshResponse {
     pub request_id: RequestId,
 }
 ///The possible types of identity data that may have changed.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityUpdateTypes {
-    #[serde(rename = "PHONES")]
     Phones,
-    #[serde(rename = "ADDRESSES")]
     Addresses,
-    #[serde(rename = "EMAILS")]
     Emails,
-    #[serde(rename = "NAMES")]
     Names,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IdentityUpdateTypes {
@@ -690,24 +629,11 @@ pub struct IdentityVerificationAutofillCreateResponse {
     pub user: ::std::option::Option<IdentityVerificationAutofillUserData>,
 }
 ///A status enum indicating whether autofill succeeded or failed.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityVerificationAutofillStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IdentityVerificationAutofillStatus {
@@ -1590,32 +1516,15 @@ pub struct IdentityVerificationRetryResponse {
 `canceled` - The Identity Verification attempt was canceled, either via the dashboard by a user, or via API. The user may have completed part of the session, but has neither failed nor passed.
 
 `pending_review` - The Identity Verification attempt template was configured to perform a screening that had one or more hits needing review.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityVerificationStatus {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "expired")]
     Expired,
-    #[serde(rename = "canceled")]
     Canceled,
-    #[serde(rename = "pending_review")]
     PendingReview,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IdentityVerificationStatus {
@@ -1675,42 +1584,20 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///The status of a step in the Identity Verification process.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IdentityVerificationStepStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "waiting_for_prerequisite")]
     WaitingForPrerequisite,
-    #[serde(rename = "not_applicable")]
     NotApplicable,
-    #[serde(rename = "skipped")]
     Skipped,
-    #[serde(rename = "expired")]
     Expired,
-    #[serde(rename = "canceled")]
     Canceled,
-    #[serde(rename = "pending_review")]
     PendingReview,
-    #[serde(rename = "manually_approved")]
     ManuallyApproved,
-    #[serde(rename = "manually_rejected")]
     ManuallyRejected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IdentityVerificationStepStatus {
@@ -2000,26 +1887,12 @@ pub struct IdvProtectEvent {
 For example, an image that is blurry, distorted by glare from a nearby light source, or improperly framed might be marked as low or medium quality. Poor quality images are more likely to fail OCR and/or template conformity checks.
 
 Note: By default, Plaid will let a user recapture document images twice before failing the entire session if we attribute the failure to low image quality.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ImageQuality {
-    #[serde(rename = "high")]
     High,
-    #[serde(rename = "medium")]
     Medium,
-    #[serde(rename = "low")]
     Low,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ImageQuality {
@@ -2089,24 +1962,11 @@ pub struct ImageQualityDetails {
 `success` - The check passed.
 
 `failed` - The check did not pass.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ImageQualityOutcome {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ImageQualityOutcome {
@@ -2160,30 +2020,14 @@ pub struct IncidentUpdate {
     pub updated_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
 ///The status of the incident.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncidentUpdateStatus {
-    #[serde(rename = "INVESTIGATING")]
     Investigating,
-    #[serde(rename = "IDENTIFIED")]
     Identified,
-    #[serde(rename = "SCHEDULED")]
     Scheduled,
-    #[serde(rename = "RESOLVED")]
     Resolved,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncidentUpdateStatus {
@@ -2248,26 +2092,12 @@ pub struct IncomeBreakdown {
   `"regular"`: regular income
   `"overtime"`: overtime income
   `"bonus"`: bonus income*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeBreakdownType {
-    #[serde(rename = "bonus")]
     Bonus,
-    #[serde(rename = "overtime")]
     Overtime,
-    #[serde(rename = "regular")]
     Regular,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeBreakdownType {
@@ -2346,22 +2176,10 @@ pub struct IncomeInsightsFilter {
     pub included_categories: ::std::vec::Vec<::std::string::String>,
 }
 ///The version of Income Insights to use.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeInsightsVersion {
-    #[serde(rename = "II2")]
     Ii2,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeInsightsVersion {
@@ -2493,24 +2311,11 @@ pub struct IncomeVerificationCreateResponse {
     pub request_id: RequestId,
 }
 ///Analysis options to enable for document parsing
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationDocParsingConfig {
-    #[serde(rename = "ocr")]
     Ocr,
-    #[serde(rename = "risk_signals")]
     RiskSignals,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeVerificationDocParsingConfig {
@@ -2579,24 +2384,11 @@ impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     }
 }
 ///Flow types to retrieve payroll income data
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationPayrollFlowType {
-    #[serde(rename = "payroll_digital_income")]
     PayrollDigitalIncome,
-    #[serde(rename = "payroll_document_income")]
     PayrollDocumentIncome,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeVerificationPayrollFlowType {
@@ -2678,26 +2470,12 @@ pub struct IncomeVerificationPaystubsGetResponse {
 "`LOW`": It is unlikely that this user can use the digital income verification flow.
 
 `"UNKNOWN"`: It was not possible to determine if the user is supportable with the information passed.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationPrecheckConfidence {
-    #[serde(rename = "HIGH")]
     High,
-    #[serde(rename = "LOW")]
     Low,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeVerificationPrecheckConfidence {
@@ -2905,24 +2683,11 @@ pub struct IncomeVerificationRiskSignalsStatusWebhook {
     pub webhook_type: ::std::string::String,
 }
 ///The types of source income data that users should be able to share
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IncomeVerificationSourceType {
-    #[serde(rename = "bank")]
     Bank,
-    #[serde(rename = "payroll")]
     Payroll,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IncomeVerificationSourceType {
@@ -3064,70 +2829,34 @@ pub struct IndividualScreeningHitNames {
  `TR_FOR`: Government of Turkey Foreign Freezing Requests
  `TR_WMD`: Government of Turkey Weapons of Mass Destruction
  `TR_CMB`: Government of Turkey Capital Markets Board*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IndividualWatchlistCode {
-    #[serde(rename = "AU_CON")]
     AuCon,
-    #[serde(rename = "CA_CON")]
     CaCon,
-    #[serde(rename = "EU_CON")]
     EuCon,
-    #[serde(rename = "IZ_CIA")]
     IzCia,
-    #[serde(rename = "IZ_IPL")]
     IzIpl,
-    #[serde(rename = "IZ_PEP")]
     IzPep,
-    #[serde(rename = "IZ_UNC")]
     IzUnc,
-    #[serde(rename = "IZ_WBK")]
     IzWbk,
-    #[serde(rename = "UK_HMC")]
     UkHmc,
-    #[serde(rename = "US_DPL")]
     UsDpl,
-    #[serde(rename = "US_DTC")]
     UsDtc,
-    #[serde(rename = "US_FBI")]
     UsFbi,
-    #[serde(rename = "US_FSE")]
     UsFse,
-    #[serde(rename = "US_ISN")]
     UsIsn,
-    #[serde(rename = "US_MBS")]
     UsMbs,
-    #[serde(rename = "US_PLC")]
     UsPlc,
-    #[serde(rename = "US_SAM")]
     UsSam,
-    #[serde(rename = "US_SDN")]
     UsSdn,
-    #[serde(rename = "US_SSI")]
     UsSsi,
-    #[serde(rename = "SG_SOF")]
     SgSof,
-    #[serde(rename = "TR_TWL")]
     TrTwl,
-    #[serde(rename = "TR_DFD")]
     TrDfd,
-    #[serde(rename = "TR_FOR")]
     TrFor,
-    #[serde(rename = "TR_WMD")]
     TrWmd,
-    #[serde(rename = "TR_CMB")]
     TrCmb,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IndividualWatchlistCode {
@@ -3782,136 +3511,67 @@ This is commonly referred to as margin or a loan.*/
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
 ///Valid account subtypes for investment accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-investment).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentAccountSubtype {
-    #[serde(rename = "529")]
     X529,
-    #[serde(rename = "401a")]
     X401a,
-    #[serde(rename = "401k")]
     X401k,
-    #[serde(rename = "403B")]
     X403b,
-    #[serde(rename = "457b")]
     X457b,
-    #[serde(rename = "brokerage")]
     Brokerage,
-    #[serde(rename = "cash isa")]
     CashIsa,
-    #[serde(rename = "crypto exchange")]
     CryptoExchange,
-    #[serde(rename = "education savings account")]
     EducationSavingsAccount,
-    #[serde(rename = "fhsa")]
     Fhsa,
-    #[serde(rename = "fixed annuity")]
     FixedAnnuity,
-    #[serde(rename = "gic")]
     Gic,
-    #[serde(rename = "health reimbursement arrangement")]
     HealthReimbursementArrangement,
-    #[serde(rename = "hsa")]
     Hsa,
-    #[serde(rename = "ira")]
     Ira,
-    #[serde(rename = "isa")]
     Isa,
-    #[serde(rename = "keogh")]
     Keogh,
-    #[serde(rename = "lif")]
     Lif,
-    #[serde(rename = "life insurance")]
     LifeInsurance,
-    #[serde(rename = "line of credit")]
     LineOfCredit,
-    #[serde(rename = "lira")]
     Lira,
-    #[serde(rename = "lrif")]
     Lrif,
-    #[serde(rename = "lrsp")]
     Lrsp,
-    #[serde(rename = "mutual fund")]
     MutualFund,
-    #[serde(rename = "non-custodial wallet")]
     NonCustodialWallet,
-    #[serde(rename = "non-taxable brokerage account")]
     NonTaxableBrokerageAccount,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "other annuity")]
     OtherAnnuity,
-    #[serde(rename = "other insurance")]
     OtherInsurance,
-    #[serde(rename = "pension")]
     Pension,
-    #[serde(rename = "prif")]
     Prif,
-    #[serde(rename = "profit sharing plan")]
     ProfitSharingPlan,
-    #[serde(rename = "qshr")]
     Qshr,
-    #[serde(rename = "rdsp")]
     Rdsp,
-    #[serde(rename = "resp")]
     Resp,
-    #[serde(rename = "retirement")]
     Retirement,
-    #[serde(rename = "rlif")]
     Rlif,
-    #[serde(rename = "roth")]
     Roth,
-    #[serde(rename = "roth 401k")]
     Roth401k,
-    #[serde(rename = "roth 403B")]
     Roth403b,
-    #[serde(rename = "roth 457b")]
     Roth457b,
-    #[serde(rename = "roth pension")]
     RothPension,
-    #[serde(rename = "roth profit sharing plan")]
     RothProfitSharingPlan,
-    #[serde(rename = "roth thrift savings plan")]
     RothThriftSavingsPlan,
-    #[serde(rename = "rrif")]
     Rrif,
-    #[serde(rename = "rrsp")]
     Rrsp,
-    #[serde(rename = "sarsep")]
     Sarsep,
-    #[serde(rename = "sep ira")]
     SepIra,
-    #[serde(rename = "simple ira")]
     SimpleIra,
-    #[serde(rename = "sipp")]
     Sipp,
-    #[serde(rename = "stock plan")]
     StockPlan,
-    #[serde(rename = "thrift savings plan")]
     ThriftSavingsPlan,
-    #[serde(rename = "tfsa")]
     Tfsa,
-    #[serde(rename = "trust")]
     Trust,
-    #[serde(rename = "ugma")]
     Ugma,
-    #[serde(rename = "utma")]
     Utma,
-    #[serde(rename = "variable annuity")]
     VariableAnnuity,
-    #[serde(rename = "all")]
     All,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for InvestmentAccountSubtype {
@@ -4157,42 +3817,20 @@ for InvestmentAccountSubtypes {
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentAccountVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pass")]
     DatabaseInsightsPass,
-    #[serde(rename = "database_insights_pass_with_caution")]
     DatabaseInsightsPassWithCaution,
-    #[serde(rename = "database_insights_fail")]
     DatabaseInsightsFail,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for InvestmentAccountVerificationStatus {
@@ -4313,116 +3951,57 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
 ///For descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentTransactionSubtype {
-    #[serde(rename = "account fee")]
     AccountFee,
-    #[serde(rename = "adjustment")]
     Adjustment,
-    #[serde(rename = "assignment")]
     Assignment,
-    #[serde(rename = "buy")]
     Buy,
-    #[serde(rename = "buy to cover")]
     BuyToCover,
-    #[serde(rename = "contribution")]
     Contribution,
-    #[serde(rename = "deposit")]
     Deposit,
-    #[serde(rename = "distribution")]
     Distribution,
-    #[serde(rename = "dividend")]
     Dividend,
-    #[serde(rename = "dividend reinvestment")]
     DividendReinvestment,
-    #[serde(rename = "exercise")]
     Exercise,
-    #[serde(rename = "expire")]
     Expire,
-    #[serde(rename = "fund fee")]
     FundFee,
-    #[serde(rename = "interest")]
     Interest,
-    #[serde(rename = "interest receivable")]
     InterestReceivable,
-    #[serde(rename = "interest reinvestment")]
     InterestReinvestment,
-    #[serde(rename = "legal fee")]
     LegalFee,
-    #[serde(rename = "loan payment")]
     LoanPayment,
-    #[serde(rename = "long-term capital gain")]
     LongTermCapitalGain,
-    #[serde(rename = "long-term capital gain reinvestment")]
     LongTermCapitalGainReinvestment,
-    #[serde(rename = "management fee")]
     ManagementFee,
-    #[serde(rename = "margin expense")]
     MarginExpense,
-    #[serde(rename = "merger")]
     Merger,
-    #[serde(rename = "miscellaneous fee")]
     MiscellaneousFee,
-    #[serde(rename = "non-qualified dividend")]
     NonQualifiedDividend,
-    #[serde(rename = "non-resident tax")]
     NonResidentTax,
-    #[serde(rename = "pending credit")]
     PendingCredit,
-    #[serde(rename = "pending debit")]
     PendingDebit,
-    #[serde(rename = "qualified dividend")]
     QualifiedDividend,
-    #[serde(rename = "rebalance")]
     Rebalance,
-    #[serde(rename = "return of principal")]
     ReturnOfPrincipal,
-    #[serde(rename = "request")]
     Request,
-    #[serde(rename = "sell")]
     Sell,
-    #[serde(rename = "sell short")]
     SellShort,
-    #[serde(rename = "send")]
     Send,
-    #[serde(rename = "short-term capital gain")]
     ShortTermCapitalGain,
-    #[serde(rename = "short-term capital gain reinvestment")]
     ShortTermCapitalGainReinvestment,
-    #[serde(rename = "spin off")]
     SpinOff,
-    #[serde(rename = "split")]
     Split,
-    #[serde(rename = "stock distribution")]
     StockDistribution,
-    #[serde(rename = "tax")]
     Tax,
-    #[serde(rename = "tax withheld")]
     TaxWithheld,
-    #[serde(rename = "trade")]
     Trade,
-    #[serde(rename = "transfer")]
     Transfer,
-    #[serde(rename = "transfer fee")]
     TransferFee,
-    #[serde(rename = "trust fee")]
     TrustFee,
-    #[serde(rename = "unqualified gain")]
     UnqualifiedGain,
-    #[serde(rename = "withdrawal")]
     Withdrawal,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for InvestmentTransactionSubtype {
@@ -4571,32 +4150,15 @@ impl ::std::convert::TryFrom<::std::string::String> for InvestmentTransactionSub
 `transfer`: Activity which modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer
 
 For descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum InvestmentTransactionType {
-    #[serde(rename = "buy")]
     Buy,
-    #[serde(rename = "sell")]
     Sell,
-    #[serde(rename = "cancel")]
     Cancel,
-    #[serde(rename = "cash")]
     Cash,
-    #[serde(rename = "fee")]
     Fee,
-    #[serde(rename = "transfer")]
     Transfer,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for InvestmentTransactionType {
@@ -5083,22 +4645,10 @@ impl ::std::convert::TryFrom<String> for Iso8601DateNullable {
     }
 }
 ///An ISO-4217 currency code.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IsoCurrencyCode {
-    #[serde(rename = "USD")]
     Usd,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IsoCurrencyCode {
@@ -5243,32 +4793,15 @@ pub struct IssuesSearchResponse {
     pub request_id: ::std::option::Option<RequestId>,
 }
 ///The current status of the issue.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IssuesStatus {
-    #[serde(rename = "REPORTED")]
     Reported,
-    #[serde(rename = "AWAITING_RESOLUTION")]
     AwaitingResolution,
-    #[serde(rename = "FIX_IN_PROGRESS")]
     FixInProgress,
-    #[serde(rename = "FIX_PENDING_VALIDATION")]
     FixPendingValidation,
-    #[serde(rename = "CANNOT_FIX")]
     CannotFix,
-    #[serde(rename = "RESOLVED")]
     Resolved,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IssuesStatus {
@@ -5346,24 +4879,11 @@ pub struct IssuesSubscribeResponse {
 /**A binary match indicator specifying whether the country that issued the provided document matches the country that the user separately provided to Plaid.
 
 Note: You can configure whether a `no_match` on `issuing_country` fails the `documentary_verification` by editing your Plaid Template.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum IssuingCountry {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "no_match")]
     NoMatch,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for IssuingCountry {
@@ -5659,38 +5179,18 @@ pub struct ItemApplicationUnlinkResponse {
 `TRANSFER_MIGRATED`: The Item's Auth data was provided via [`/transfer/migrate_account`](https://plaid.com/docs/api/products/transfer/account-linking/#migrate-account-into-transfers).
 
 `INVESTMENTS_FALLBACK`: The Item's Auth data for Investments Move was provided via a [fallback flow](https://plaid.com/docs/investments-move/#fallback-flows).*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemAuthMethod {
-    #[serde(rename = "INSTANT_AUTH")]
     InstantAuth,
-    #[serde(rename = "INSTANT_MATCH")]
     InstantMatch,
-    #[serde(rename = "AUTOMATED_MICRODEPOSITS")]
     AutomatedMicrodeposits,
-    #[serde(rename = "SAME_DAY_MICRODEPOSITS")]
     SameDayMicrodeposits,
-    #[serde(rename = "INSTANT_MICRODEPOSITS")]
     InstantMicrodeposits,
-    #[serde(rename = "DATABASE_MATCH")]
     DatabaseMatch,
-    #[serde(rename = "DATABASE_INSIGHTS")]
     DatabaseInsights,
-    #[serde(rename = "TRANSFER_MIGRATED")]
     TransferMigrated,
-    #[serde(rename = "INVESTMENTS_FALLBACK")]
     InvestmentsFallback,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemAuthMethod {
@@ -5745,50 +5245,24 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemAuthMethod {
     }
 }
 ///A data scope for the products that a user can consent to in [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide)
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemConsentedDataScope {
-    #[serde(rename = "account_balance_info")]
     AccountBalanceInfo,
-    #[serde(rename = "contact_info")]
     ContactInfo,
-    #[serde(rename = "account_routing_number")]
     AccountRoutingNumber,
-    #[serde(rename = "transactions")]
     Transactions,
-    #[serde(rename = "credit_loan_info")]
     CreditLoanInfo,
-    #[serde(rename = "investments")]
     Investments,
-    #[serde(rename = "payroll_info")]
     PayrollInfo,
-    #[serde(rename = "income_verification_paystubs_info")]
     IncomeVerificationPaystubsInfo,
-    #[serde(rename = "income_verification_w2s_info")]
     IncomeVerificationW2sInfo,
-    #[serde(rename = "income_verification_bank_statements")]
     IncomeVerificationBankStatements,
-    #[serde(rename = "income_verification_employment_info")]
     IncomeVerificationEmploymentInfo,
-    #[serde(rename = "bank_statements")]
     BankStatements,
-    #[serde(rename = "risk_info")]
     RiskInfo,
-    #[serde(rename = "network_insights_lite")]
     NetworkInsightsLite,
-    #[serde(rename = "fraud_info")]
     FraudInfo,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemConsentedDataScope {
@@ -5869,26 +5343,12 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemConsentedDataScope {
     }
 }
 ///Enum representing the entity authenticating the user.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemCreateAuthentication {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "DATA_PARTNER")]
     DataPartner,
-    #[serde(rename = "PLAID")]
     Plaid,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemCreateAuthentication {
@@ -6282,32 +5742,15 @@ impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
 `CONNECTION_IS_NON_FUNCTIONAL`: The connection to the end user's financial institution is broken and cannot be restored
 `OTHER`: Any other reason for removing the connection not covered by the above categories
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemRemoveReasonCode {
-    #[serde(rename = "FRAUD_FIRST_PARTY")]
     FraudFirstParty,
-    #[serde(rename = "FRAUD_FALSE_IDENTITY")]
     FraudFalseIdentity,
-    #[serde(rename = "FRAUD_ABUSE")]
     FraudAbuse,
-    #[serde(rename = "FRAUD_OTHER")]
     FraudOther,
-    #[serde(rename = "CONNECTION_IS_NON_FUNCTIONAL")]
     ConnectionIsNonFunctional,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemRemoveReasonCode {
@@ -6461,24 +5904,11 @@ pub struct ItemStatusTransactions {
 `background` - Item can be updated in the background
 
 `user_present_required` - Item requires user interaction to be updated*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemUpdateType {
-    #[serde(rename = "background")]
     Background,
-    #[serde(rename = "user_present_required")]
     UserPresentRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemUpdateType {
@@ -6605,24 +6035,11 @@ You can see the full list of use cases or update the list of use cases to reques
 `background` - Item can be updated in the background
 
 `user_present_required` - Item requires user interaction to be updated*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ItemWithConsentFieldsUpdateType {
-    #[serde(rename = "background")]
     Background,
-    #[serde(rename = "user_present_required")]
     UserPresentRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ItemWithConsentFieldsUpdateType {
@@ -6687,5 +6104,425 @@ for IncomeSummaryFieldNumber {
 impl ::std::convert::From<YtdNetIncomeSummaryFieldNumber> for IncomeSummaryFieldNumber {
     fn from(value: YtdNetIncomeSummaryFieldNumber) -> Self {
         value.0
+    }
+}
+impl ::serde::Serialize for IdNumberType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdNumberType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IdentityUpdateTypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityUpdateTypes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IdentityVerificationAutofillStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IdentityVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IdentityVerificationStepStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ImageQuality {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageQuality {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ImageQualityOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageQualityOutcome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncidentUpdateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncidentUpdateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeBreakdownType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeBreakdownType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeInsightsVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeInsightsVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeVerificationDocParsingConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationDocParsingConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPayrollFlowType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPayrollFlowType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckConfidence {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckConfidence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IncomeVerificationSourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationSourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IndividualWatchlistCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IndividualWatchlistCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for InvestmentAccountSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentAccountSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for InvestmentAccountVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentAccountVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for InvestmentTransactionSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentTransactionSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for InvestmentTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IsoCurrencyCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IsoCurrencyCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IssuesStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for IssuingCountry {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IssuingCountry {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemAuthMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemAuthMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemConsentedDataScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemConsentedDataScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemCreateAuthentication {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemCreateAuthentication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemRemoveReasonCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemRemoveReasonCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemUpdateType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemUpdateType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ItemWithConsentFieldsUpdateType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ItemWithConsentFieldsUpdateType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

@@ -171,26 +171,12 @@ impl ::std::str::FromStr for LedgerDistributeIdempotencyKey {
 `"TRANSFER"` - The source of the ledger event is a transfer
 `"SWEEP"` - The source of the ledger event is a sweep
 `"REFUND"` - The source of the ledger event is a refund*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LedgerEventSourceType {
-    #[serde(rename = "TRANSFER")]
     Transfer,
-    #[serde(rename = "SWEEP")]
     Sweep,
-    #[serde(rename = "REFUND")]
     Refund,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LedgerEventSourceType {
@@ -457,22 +443,10 @@ pub struct LiabilityOverride {
     pub type_: ::std::string::String,
 }
 ///A specific use case for a limited purpose checking account. Limited purpose checking accounts will reject or return ACH transactions that aren't for eligible use cases. For example, a `RENT_MORTGAGE` limited purpose checking account will reject ACH transactions that are not specifically rent or mortgage payments.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LimitedPurposeType {
-    #[serde(rename = "RENT_MORTGAGE")]
     RentMortgage,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LimitedPurposeType {
@@ -636,24 +610,11 @@ pub struct LinkDeliveryCreateResponse {
 `SMS`: The URL will be delivered through SMS
 
 `EMAIL`: The URL will be delivered through email*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliveryDeliveryMethod {
-    #[serde(rename = "SMS")]
     Sms,
-    #[serde(rename = "EMAIL")]
     Email,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliveryDeliveryMethod {
@@ -788,30 +749,14 @@ pub struct LinkDeliveryRecipient {
 `COMPLETED`: The session has been completed by the user
 
 `EXPIRED`: The session has expired*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliverySessionStatus {
-    #[serde(rename = "CREATED")]
     Created,
-    #[serde(rename = "OPENED")]
     Opened,
-    #[serde(rename = "EXITED")]
     Exited,
-    #[serde(rename = "COMPLETED")]
     Completed,
-    #[serde(rename = "EXPIRED")]
     Expired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliverySessionStatus {
@@ -858,38 +803,18 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliverySessionStatu
     }
 }
 ///Indicates an Item's micro-deposit-based verification or database verification status.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliveryVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "pending_automatic_verification")]
     PendingAutomaticVerification,
-    #[serde(rename = "pending_manual_verification")]
     PendingManualVerification,
-    #[serde(rename = "manually_verified")]
     ManuallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
-    #[serde(rename = "verification_failed")]
     VerificationFailed,
-    #[serde(rename = "unsent")]
     Unsent,
-    #[serde(rename = "database_matched")]
     DatabaseMatched,
-    #[serde(rename = "database_insights_pending")]
     DatabaseInsightsPending,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliveryVerificationStatus {
@@ -946,26 +871,12 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliveryVerification
     }
 }
 ///The type of Link callback event
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliveryWebhookCallbackType {
-    #[serde(rename = "ON_SUCCESS")]
     OnSuccess,
-    #[serde(rename = "ON_EVENT")]
     OnEvent,
-    #[serde(rename = "ON_EXIT")]
     OnExit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliveryWebhookCallbackType {
@@ -1008,24 +919,11 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliveryWebhookCallb
     }
 }
 ///The communication method used to deliver the Hosted Link session
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliveryWebhookCommunicationMethod {
-    #[serde(rename = "SMS")]
     Sms,
-    #[serde(rename = "EMAIL")]
     Email,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliveryWebhookCommunicationMethod {
@@ -1067,24 +965,11 @@ for LinkDeliveryWebhookCommunicationMethod {
     }
 }
 ///The status of the delivery of the Hosted Link to the user
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkDeliveryWebhookDeliveryStatus {
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkDeliveryWebhookDeliveryStatus {
@@ -1186,72 +1071,35 @@ pub struct LinkEventMetadata {
     pub view_name: ::std::option::Option<::std::string::String>,
 }
 ///A string representing the event that has just occurred in the Link flow.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkEventName {
-    #[serde(rename = "BANK_INCOME_INSIGHTS_COMPLETED")]
     BankIncomeInsightsCompleted,
-    #[serde(rename = "CLOSE_OAUTH")]
     CloseOauth,
-    #[serde(rename = "ERROR")]
     Error,
-    #[serde(rename = "EXIT")]
     Exit,
-    #[serde(rename = "FAIL_OAUTH")]
     FailOauth,
-    #[serde(rename = "HANDOFF")]
     Handoff,
-    #[serde(rename = "ISSUE_FOLLOWED")]
     IssueFollowed,
-    #[serde(rename = "OPEN")]
     Open,
-    #[serde(rename = "OPEN_MY_PLAID")]
     OpenMyPlaid,
-    #[serde(rename = "OPEN_OAUTH")]
     OpenOauth,
-    #[serde(rename = "SEARCH_INSTITUTION")]
     SearchInstitution,
-    #[serde(rename = "SELECT_AUTH_TYPE")]
     SelectAuthType,
-    #[serde(rename = "SELECT_BRAND")]
     SelectBrand,
-    #[serde(rename = "SELECT_DEGRADED_INSTITUTION")]
     SelectDegradedInstitution,
-    #[serde(rename = "SELECT_DOWN_INSTITUTION")]
     SelectDownInstitution,
-    #[serde(rename = "SELECT_FILTERED_INSTITUTION")]
     SelectFilteredInstitution,
-    #[serde(rename = "SELECT_INSTITUTION")]
     SelectInstitution,
-    #[serde(rename = "SUBMIT_ACCOUNT_NUMBER")]
     SubmitAccountNumber,
-    #[serde(rename = "SUBMIT_CREDENTIALS")]
     SubmitCredentials,
-    #[serde(rename = "SUBMIT_DOCUMENTS")]
     SubmitDocuments,
-    #[serde(rename = "SUBMIT_DOCUMENTS_ERROR")]
     SubmitDocumentsError,
-    #[serde(rename = "SUBMIT_DOCUMENTS_SUCCESS")]
     SubmitDocumentsSuccess,
-    #[serde(rename = "SUBMIT_MFA")]
     SubmitMfa,
-    #[serde(rename = "SUBMIT_ROUTING_NUMBER")]
     SubmitRoutingNumber,
-    #[serde(rename = "TRANSITION_VIEW")]
     TransitionView,
-    #[serde(rename = "VIEW_DATA_TYPES")]
     ViewDataTypes,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkEventName {
@@ -1675,24 +1523,11 @@ pub struct LinkSessionSuccessMetadataInstitution {
 
 - `COMPLETE` - The transfer was completed.
 - `INCOMPLETE` - The transfer could not be completed. For help, see [Troubleshooting transfers](https://plaid.com/docs/transfer/using-transfer-ui/#troubleshooting-transfer-ui).*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkSessionSuccessMetadataTransferStatus {
-    #[serde(rename = "COMPLETE")]
     Complete,
-    #[serde(rename = "INCOMPLETE")]
     Incomplete,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkSessionSuccessMetadataTransferStatus {
@@ -2088,26 +1923,12 @@ pub struct LinkTokenCreateRequestAccountSubtypes {
     pub loan: ::std::option::Option<LinkTokenCreateLoanFilter>,
 }
 ///Enum representing the desired appearance mode for Link, used to force light or dark modes or set Link to change depending on user system settings. Currently in closed beta.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAppearanceMode {
-    #[serde(rename = "LIGHT")]
     Light,
-    #[serde(rename = "DARK")]
     Dark,
-    #[serde(rename = "SYSTEM")]
     System,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAppearanceMode {
@@ -2187,22 +2008,10 @@ pub struct LinkTokenCreateRequestAuth {
     pub sms_microdeposits_verification_enabled: ::std::option::Option<bool>,
 }
 ///This field has been deprecated in favor of `auth_type_select_enabled`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAuthFlowType {
-    #[serde(rename = "FLEXIBLE_AUTH")]
     FlexibleAuth,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAuthFlowType {
@@ -2242,26 +2051,12 @@ for LinkTokenCreateRequestAuthFlowType {
     }
 }
 ///Specifies what type of [Reroute to Credentials](https://plaid.com/docs/auth/coverage/flow-options/#removing-manual-verification-entry-points-with-reroute-to-credentials) pane should be used in the Link session for the Same-Day Micro-deposits flow. Default behavior is `OPTIONAL`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LinkTokenCreateRequestAuthRerouteToCredentials {
-    #[serde(rename = "OFF")]
     Off,
-    #[serde(rename = "OPTIONAL")]
     Optional,
-    #[serde(rename = "FORCED")]
     Forced,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LinkTokenCreateRequestAuthRerouteToCredentials {
@@ -2933,46 +2728,22 @@ impl ::std::str::FromStr for LoanAccount {
     }
 }
 ///Valid account subtypes for loan accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-loan).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LoanAccountSubtype {
-    #[serde(rename = "auto")]
     Auto,
-    #[serde(rename = "business")]
     Business,
-    #[serde(rename = "commercial")]
     Commercial,
-    #[serde(rename = "construction")]
     Construction,
-    #[serde(rename = "consumer")]
     Consumer,
-    #[serde(rename = "home equity")]
     HomeEquity,
-    #[serde(rename = "loan")]
     Loan,
-    #[serde(rename = "mortgage")]
     Mortgage,
-    #[serde(rename = "overdraft")]
     Overdraft,
-    #[serde(rename = "line of credit")]
     LineOfCredit,
-    #[serde(rename = "student")]
     Student,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "all")]
     All,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LoanAccountSubtype {
@@ -3113,22 +2884,11 @@ pub struct LoanIdentifier {
     pub loan_identifier_type: ::std::option::Option<LoanIdentifierType>,
 }
 ///A value from a MISMO prescribed list that specifies the type of loan identifier.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum LoanIdentifierType {
     LenderLoan,
     UniversalLoan,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for LoanIdentifierType {
@@ -3263,4 +3023,229 @@ pub struct Location {
     ///The merchant defined store number where the transaction occurred.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub store_number: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for LedgerEventSourceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LedgerEventSourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LimitedPurposeType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LimitedPurposeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliveryDeliveryMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryDeliveryMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliverySessionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliverySessionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliveryVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliveryWebhookCallbackType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryWebhookCallbackType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliveryWebhookCommunicationMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryWebhookCommunicationMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkDeliveryWebhookDeliveryStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryWebhookDeliveryStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkEventName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkEventName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkSessionSuccessMetadataTransferStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionSuccessMetadataTransferStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestAppearanceMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAppearanceMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestAuthFlowType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAuthFlowType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestAuthRerouteToCredentials {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAuthRerouteToCredentials {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LoanAccountSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LoanAccountSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for LoanIdentifierType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LoanIdentifierType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

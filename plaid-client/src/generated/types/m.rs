@@ -18,30 +18,14 @@ pub struct MatchSummary {
 `no_data` indicates that Plaid was unable to find external data to compare against the provided input data.
 
 `no_input` indicates that Plaid was unable to perform a check because no information was provided for this field by the end user.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MatchSummaryCode {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "partial_match")]
     PartialMatch,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_data")]
     NoData,
-    #[serde(rename = "no_input")]
     NoInput,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for MatchSummaryCode {
@@ -199,24 +183,11 @@ impl ::std::convert::TryFrom<String> for MinLastUpdatedDatetime {
 `ACCOUNT_REVIEW_CREDIT`: In connection with a consumer credit transaction for the review or collection of an account pursuant to FCRA Section 604(a)(3)(A).
 
 `WRITTEN_INSTRUCTION_OTHER`: In accordance with the written instructions of the consumer pursuant to FCRA Section 604(a)(2), such as when an individual agrees to act as a guarantor or assumes personal liability for a consumer, business, or commercial loan.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MonitoringConsumerReportPermissiblePurpose {
-    #[serde(rename = "ACCOUNT_REVIEW_CREDIT")]
     AccountReviewCredit,
-    #[serde(rename = "WRITTEN_INSTRUCTION_OTHER")]
     WrittenInstructionOther,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for MonitoringConsumerReportPermissiblePurpose {
@@ -294,24 +265,11 @@ This field will only be populated when the `status_code` is not `AVAILABLE`*/
     pub status_code: MonitoringItemStatusCode,
 }
 ///Enum for the status of the insights
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MonitoringInsightsStatus {
-    #[serde(rename = "AVAILABLE")]
     Available,
-    #[serde(rename = "FAILED")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for MonitoringInsightsStatus {
@@ -352,26 +310,12 @@ impl ::std::convert::TryFrom<::std::string::String> for MonitoringInsightsStatus
     }
 }
 ///Enum for the status of the Item's insights
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum MonitoringItemStatusCode {
-    #[serde(rename = "AVAILABLE")]
     Available,
-    #[serde(rename = "FAILED")]
     Failed,
-    #[serde(rename = "PENDING")]
     Pending,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for MonitoringItemStatusCode {
@@ -545,4 +489,64 @@ pub struct MultiDocumentRiskSignal {
     pub document_references: ::std::vec::Vec<RiskSignalDocumentReference>,
     ///Array of attributes that indicate whether or not there is fraud risk with a set of documents
     pub risk_signals: ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
+}
+impl ::serde::Serialize for MatchSummaryCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MatchSummaryCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MonitoringConsumerReportPermissiblePurpose {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MonitoringConsumerReportPermissiblePurpose {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MonitoringInsightsStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MonitoringInsightsStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for MonitoringItemStatusCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MonitoringItemStatusCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

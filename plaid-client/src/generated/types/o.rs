@@ -84,32 +84,15 @@ impl ::std::str::FromStr for OAuthAnyToken {
     }
 }
 ///OAuth error code
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OAuthErrorCode {
-    #[serde(rename = "invalid_request")]
     InvalidRequest,
-    #[serde(rename = "invalid_client")]
     InvalidClient,
-    #[serde(rename = "invalid_grant")]
     InvalidGrant,
-    #[serde(rename = "unauthorized_client")]
     UnauthorizedClient,
-    #[serde(rename = "invalid_scope")]
     InvalidScope,
-    #[serde(rename = "unsupported_grant_type")]
     UnsupportedGrantType,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OAuthErrorCode {
@@ -256,26 +239,12 @@ impl ::std::str::FromStr for OAuthErrorUri {
 `refresh_token` allows refreshing an access token using a refresh token. When using this grant type, only the `refresh_token` field is required (along with the `client_id` and `client_secret`).
 `urn:ietf:params:oauth:grant-type:token-exchange` allows exchanging a subject token for an OAuth token. When using this grant type, the `audience`, `subject_token` and `subject_token_type` fields are required.
 These grants are defined in their respective RFCs. `refresh_token` and `client_credentials` are defined in RFC 6749 and `urn:ietf:params:oauth:grant-type:token-exchange` is defined in RFC 8693.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OAuthGrantType {
-    #[serde(rename = "refresh_token")]
     RefreshToken,
-    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
     UrnIetfParamsOauthGrantTypeTokenExchange,
-    #[serde(rename = "client_credentials")]
     ClientCredentials,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OAuthGrantType {
@@ -508,26 +477,12 @@ impl ::std::str::FromStr for OAuthScope {
 `urn:plaid:params:tokens:user` allows exchanging a Plaid-issued user token for an OAuth token. When using this token type, `audience` must be the same as the `client_id`. `subject_token` must be a Plaid-issued user token issued from the `/user/create` endpoint.
 `urn:plaid:params:oauth:user-token` allows exchanging a refresh token for an OAuth token to another `client_id`. The other `client_id` is provided in `audience`. `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.
 `urn:plaid:params:credit:multi-user` allows exchanging a Plaid-issued user token for an OAuth token. When using this token type, `audience` may be a client id or a supported CRA partner URN. `audience` supports a comma-delimited list of clients. When multiple clients are specified in the `audience` a multi-party token is created which can be used by all parties in the audience in conjunction with their `client_id` and `client_secret`.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OAuthSubjectTokenType {
-    #[serde(rename = "urn:plaid:params:tokens:user")]
     UrnPlaidParamsTokensUser,
-    #[serde(rename = "urn:plaid:params:oauth:user-token")]
     UrnPlaidParamsOauthUserToken,
-    #[serde(rename = "urn:plaid:params:credit:multi-user")]
     UrnPlaidParamsCreditMultiUser,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OAuthSubjectTokenType {
@@ -685,24 +640,11 @@ impl ::std::str::FromStr for OauthApiSecret {
     }
 }
 ///The type of transfer. Valid values are `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account. This field is omitted for Plaid Ledger Sweep events.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OmittableTransferType {
-    #[serde(rename = "debit")]
     Debit,
-    #[serde(rename = "credit")]
     Credit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OmittableTransferType {
@@ -788,28 +730,13 @@ impl ::std::fmt::Debug for Originator {
     }
 }
 ///The originator's expected transfer frequency.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OriginatorExpectedTransferFrequency {
-    #[serde(rename = "once_per_month")]
     OncePerMonth,
-    #[serde(rename = "twice_per_month")]
     TwicePerMonth,
-    #[serde(rename = "once_per_week")]
     OncePerWeek,
-    #[serde(rename = "daily")]
     Daily,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OriginatorExpectedTransferFrequency {
@@ -855,24 +782,11 @@ for OriginatorExpectedTransferFrequency {
     }
 }
 ///Valid account subtypes for other accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-other).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OtherAccountSubtype {
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "all")]
     All,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OtherAccountSubtype {
@@ -964,32 +878,15 @@ pub struct OutlierTransactionsInsights {
 `other:` Non-specified account type
 
 See the [Account type schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full listing of account types and corresponding subtypes.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OverrideAccountType {
-    #[serde(rename = "investment")]
     Investment,
-    #[serde(rename = "credit")]
     Credit,
-    #[serde(rename = "depository")]
     Depository,
-    #[serde(rename = "loan")]
     Loan,
-    #[serde(rename = "payroll")]
     Payroll,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OverrideAccountType {
@@ -1101,28 +998,13 @@ pub struct OwnerOverride {
 `individual`: Ownership by an individual.
 `joint`: Joint ownership by multiple parties.
 `trust`: Ownership by a revocable or irrevocable trust.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum OwnershipType {
-    #[serde(rename = "individual")]
     Individual,
-    #[serde(rename = "joint")]
     Joint,
-    #[serde(rename = "association")]
     Association,
-    #[serde(rename = "trust")]
     Trust,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for OwnershipType {
@@ -1164,5 +1046,125 @@ impl ::std::convert::TryFrom<::std::string::String> for OwnershipType {
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+impl ::serde::Serialize for OAuthErrorCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthGrantType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthGrantType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OAuthSubjectTokenType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthSubjectTokenType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OmittableTransferType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OmittableTransferType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OriginatorExpectedTransferFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OriginatorExpectedTransferFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OtherAccountSubtype {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OtherAccountSubtype {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OverrideAccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OverrideAccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for OwnershipType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OwnershipType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

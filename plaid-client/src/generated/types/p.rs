@@ -334,34 +334,16 @@ pub struct PartnerEndCustomerCraQuestionnaire {
     pub purposes: ::std::option::Option<PartnerEndCustomerCraPurposes>,
 }
 ///A CRA use case under a permissible purpose.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerCraUseCase {
-    #[serde(rename = "CREDIT_UNDERWRITING")]
     CreditUnderwriting,
-    #[serde(rename = "TENANT_SCREENING")]
     TenantScreening,
-    #[serde(rename = "INVESTOR_OR_SERVICER_OF_CREDIT")]
     InvestorOrServicerOfCredit,
-    #[serde(rename = "UTILITIES")]
     Utilities,
-    #[serde(rename = "BANK_ACCOUNT_OPENING")]
     BankAccountOpening,
-    #[serde(rename = "IDENTITY_VERIFICATION_FRAUD_PREVENTION")]
     IdentityVerificationFraudPrevention,
-    #[serde(rename = "COLLECTIONS_DEBT_RECOVERY")]
     CollectionsDebtRecovery,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerCraUseCase {
@@ -438,28 +420,13 @@ pub struct PartnerEndCustomerCustomerSupportInfo {
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 ///The status of the addendum to the Plaid MSA ("flowdown") for the end customer.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerFlowdownStatus {
-    #[serde(rename = "NOT_STARTED")]
     NotStarted,
-    #[serde(rename = "IN_REVIEW")]
     InReview,
-    #[serde(rename = "NEGOTIATION")]
     Negotiation,
-    #[serde(rename = "COMPLETE")]
     Complete,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerFlowdownStatus {
@@ -526,30 +493,14 @@ pub struct PartnerEndCustomerOAuthInstitution {
     pub production_enablement_date: ::std::option::Option<::std::string::String>,
 }
 ///The registration status for the end customer's application.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthInstitutionApplicationStatus {
-    #[serde(rename = "NOT_STARTED")]
     NotStarted,
-    #[serde(rename = "PROCESSING")]
     Processing,
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "ENABLED")]
     Enabled,
-    #[serde(rename = "ATTENTION_REQUIRED")]
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthInstitutionApplicationStatus {
@@ -610,30 +561,14 @@ pub struct PartnerEndCustomerOAuthInstitutionEnvironments {
     >,
 }
 ///The OAuth status of the update
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerOAuthStatusUpdatedValues {
-    #[serde(rename = "not-started")]
     NotStarted,
-    #[serde(rename = "processing")]
     Processing,
-    #[serde(rename = "approved")]
     Approved,
-    #[serde(rename = "enabled")]
     Enabled,
-    #[serde(rename = "attention-required")]
     AttentionRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerOAuthStatusUpdatedValues {
@@ -723,26 +658,12 @@ for PartnerEndCustomerProductStatuses {
     }
 }
 ///The status of the end customer's security questionnaire.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerQuestionnaireStatus {
-    #[serde(rename = "NOT_STARTED")]
     NotStarted,
-    #[serde(rename = "RECEIVED")]
     Received,
-    #[serde(rename = "COMPLETE")]
     Complete,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerQuestionnaireStatus {
@@ -792,38 +713,18 @@ pub struct PartnerEndCustomerQuestionnaires {
     pub cra: ::std::option::Option<PartnerEndCustomerCraQuestionnaire>,
 }
 ///A field that may be required to be submitted for enablement.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerRequirementDue {
-    #[serde(rename = "legal_entity_name")]
     LegalEntityName,
-    #[serde(rename = "website")]
     Website,
-    #[serde(rename = "application_name")]
     ApplicationName,
-    #[serde(rename = "is_diligence_attested")]
     IsDiligenceAttested,
-    #[serde(rename = "technical_contact")]
     TechnicalContact,
-    #[serde(rename = "billing_contact")]
     BillingContact,
-    #[serde(rename = "address")]
     Address,
-    #[serde(rename = "bank_addendum_acceptance")]
     BankAddendumAcceptance,
-    #[serde(rename = "questionnaires.cra")]
     QuestionnairesCra,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerRequirementDue {
@@ -924,30 +825,14 @@ pub struct PartnerEndCustomerSecrets {
 `ACTIVE`: The end customer has been fully enabled in all environments.
 
 `DENIED`: The end customer has been created and enabled in the Sandbox environment, but it did not pass review by the Plaid team and therefore cannot be enabled for Production access. Talk to your account manager for more information.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartnerEndCustomerStatus {
-    #[serde(rename = "UNDER_REVIEW")]
     UnderReview,
-    #[serde(rename = "PENDING_ENABLEMENT")]
     PendingEnablement,
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "DENIED")]
     Denied,
-    #[serde(rename = "MORE_INFORMATION_NEEDED")]
     MoreInformationNeeded,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartnerEndCustomerStatus {
@@ -1044,21 +929,10 @@ pub struct PartyIndividual {
     pub name: IndividualName,
 }
 ///A value from a MISMO defined list that identifies the role that the party plays in the transaction. Parties may be either a person or legal entity. A party may play multiple roles in a transaction.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PartyRoleType {
     Borrower,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PartyRoleType {
@@ -1114,30 +988,14 @@ pub struct PayFrequency {
     pub verification_status: VerificationStatus,
 }
 ///The frequency of the pay period.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayFrequencyValue {
-    #[serde(rename = "monthly")]
     Monthly,
-    #[serde(rename = "semimonthly")]
     Semimonthly,
-    #[serde(rename = "weekly")]
     Weekly,
-    #[serde(rename = "biweekly")]
     Biweekly,
-    #[serde(rename = "unknown")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PayFrequencyValue {
@@ -1210,30 +1068,14 @@ pub struct PayPeriodDetails {
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
 ///The frequency at which an individual is paid.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PayPeriodDetailsPayFrequency {
-    #[serde(rename = "PAY_FREQUENCY_UNKNOWN")]
     PayFrequencyUnknown,
-    #[serde(rename = "PAY_FREQUENCY_WEEKLY")]
     PayFrequencyWeekly,
-    #[serde(rename = "PAY_FREQUENCY_BIWEEKLY")]
     PayFrequencyBiweekly,
-    #[serde(rename = "PAY_FREQUENCY_SEMIMONTHLY")]
     PayFrequencySemimonthly,
-    #[serde(rename = "PAY_FREQUENCY_MONTHLY")]
     PayFrequencyMonthly,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PayPeriodDetailsPayFrequency {
@@ -1491,32 +1333,15 @@ pub struct PaymentAmount {
     pub value: f64,
 }
 ///The ISO-4217 currency code of the payment. For standing orders and payment consents, `"GBP"` must be used. For Poland, Denmark, Sweden and Norway, only the local currency is currently supported.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentAmountCurrency {
-    #[serde(rename = "GBP")]
     Gbp,
-    #[serde(rename = "EUR")]
     Eur,
-    #[serde(rename = "PLN")]
     Pln,
-    #[serde(rename = "SEK")]
     Sek,
-    #[serde(rename = "DKK")]
     Dkk,
-    #[serde(rename = "NOK")]
     Nok,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentAmountCurrency {
@@ -1617,26 +1442,12 @@ impl ::std::convert::From<PaymentAmountNullable> for PaymentAmountToRefund {
 `in store:` transactions that were made at a physical location.
 
 `other:` transactions that relate to banks, e.g. fees or deposits.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentChannel {
-    #[serde(rename = "online")]
     Online,
-    #[serde(rename = "in store")]
     InStore,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentChannel {
@@ -1705,24 +1516,11 @@ If the institution is Monzo, only `CONSENT` alignments are supported.
 `CALENDAR`: line up with a calendar.
 
 `CONSENT`: on the date of consent creation.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentConsentPeriodicAlignment {
-    #[serde(rename = "CALENDAR")]
     Calendar,
-    #[serde(rename = "CONSENT")]
     Consent,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicAlignment {
@@ -1790,28 +1588,13 @@ impl ::std::convert::From<PaymentAmount> for PaymentConsentPeriodicAmountAmount 
     }
 }
 ///Payment consent periodic interval.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentConsentPeriodicInterval {
-    #[serde(rename = "DAY")]
     Day,
-    #[serde(rename = "WEEK")]
     Week,
-    #[serde(rename = "MONTH")]
     Month,
-    #[serde(rename = "YEAR")]
     Year,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentConsentPeriodicInterval {
@@ -2071,24 +1854,11 @@ pub struct PaymentInitiationConsentPaymentExecuteResponse {
 `IMMEDIATE`: Will immediately execute the payment, waiting for a response from the ASPSP before returning the result of the payment initiation. This is ideal for user-present flows.
 
  `ASYNC`: Will accept a payment execution request and schedule it for processing, immediately returning the new `payment_id`. Listen for webhooks to obtain real-time updates on the payment status. This is ideal for non user-present flows.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationConsentProcessingMode {
-    #[serde(rename = "ASYNC")]
     Async,
-    #[serde(rename = "IMMEDIATE")]
     Immediate,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationConsentProcessingMode {
@@ -2161,24 +1931,11 @@ Payment consent scope. Defines possible directions for payments made with the gi
 `ME_TO_ME`: Allows moving money between accounts owned by the same user.
 
 `EXTERNAL`: Allows initiating payments from the user's account to third parties.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationConsentScope {
-    #[serde(rename = "ME_TO_ME")]
     MeToMe,
-    #[serde(rename = "EXTERNAL")]
     External,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationConsentScope {
@@ -2229,30 +1986,14 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentInitiationConsent
 `REVOKED`: Consent has been revoked and can no longer be used.
 
 `EXPIRED`: Consent is no longer valid.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationConsentStatus {
-    #[serde(rename = "UNAUTHORISED")]
     Unauthorised,
-    #[serde(rename = "AUTHORISED")]
     Authorised,
-    #[serde(rename = "REVOKED")]
     Revoked,
-    #[serde(rename = "REJECTED")]
     Rejected,
-    #[serde(rename = "EXPIRED")]
     Expired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationConsentStatus {
@@ -2320,24 +2061,11 @@ pub struct PaymentInitiationConsentStatusUpdateWebhook {
 `SWEEPING`: Allows moving money between accounts owned by the same user.
 
 `COMMERCIAL`: Allows initiating payments from the user's account to third parties.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationConsentType {
-    #[serde(rename = "SWEEPING")]
     Sweeping,
-    #[serde(rename = "COMMERCIAL")]
     Commercial,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationConsentType {
@@ -2539,22 +2267,10 @@ pub struct PaymentInitiationPaymentCreateResponse {
 /**For a payment returned by this endpoint, there is only one possible value:
 
 `PAYMENT_STATUS_INPUT_NEEDED`: The initial phase of the payment*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationPaymentCreateStatus {
-    #[serde(rename = "PAYMENT_STATUS_INPUT_NEEDED")]
     PaymentStatusInputNeeded,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentCreateStatus {
@@ -2792,48 +2508,23 @@ Deprecated (to be removed in a future release):
 `PAYMENT_STATUS_PROCESSING`: The payment is currently being processed.
 
 `PAYMENT_STATUS_COMPLETED`: Indicates that the standing order has been successfully established.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentInitiationPaymentStatus {
-    #[serde(rename = "PAYMENT_STATUS_INPUT_NEEDED")]
     PaymentStatusInputNeeded,
-    #[serde(rename = "PAYMENT_STATUS_PROCESSING")]
     PaymentStatusProcessing,
-    #[serde(rename = "PAYMENT_STATUS_INITIATED")]
     PaymentStatusInitiated,
-    #[serde(rename = "PAYMENT_STATUS_COMPLETED")]
     PaymentStatusCompleted,
-    #[serde(rename = "PAYMENT_STATUS_INSUFFICIENT_FUNDS")]
     PaymentStatusInsufficientFunds,
-    #[serde(rename = "PAYMENT_STATUS_FAILED")]
     PaymentStatusFailed,
-    #[serde(rename = "PAYMENT_STATUS_BLOCKED")]
     PaymentStatusBlocked,
-    #[serde(rename = "PAYMENT_STATUS_UNKNOWN")]
     PaymentStatusUnknown,
-    #[serde(rename = "PAYMENT_STATUS_EXECUTED")]
     PaymentStatusExecuted,
-    #[serde(rename = "PAYMENT_STATUS_SETTLED")]
     PaymentStatusSettled,
-    #[serde(rename = "PAYMENT_STATUS_AUTHORISING")]
     PaymentStatusAuthorising,
-    #[serde(rename = "PAYMENT_STATUS_CANCELLED")]
     PaymentStatusCancelled,
-    #[serde(rename = "PAYMENT_STATUS_ESTABLISHED")]
     PaymentStatusEstablished,
-    #[serde(rename = "PAYMENT_STATUS_REJECTED")]
     PaymentStatusRejected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentInitiationPaymentStatus {
@@ -3191,26 +2882,12 @@ pub struct PaymentProfileRemoveResponse {
 `PENDING`: This Payment Profile is not ready to be used. You'll need to call `/link/token/create` and provide the `payment_profile_token` in the `transfer.payment_profile_token` field to initiate the account linking experience.
 
 `REMOVED`: This Payment Profile has been removed.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentProfileStatus {
-    #[serde(rename = "PENDING")]
     Pending,
-    #[serde(rename = "READY")]
     Ready,
-    #[serde(rename = "REMOVED")]
     Removed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentProfileStatus {
@@ -3294,24 +2971,11 @@ impl ::std::str::FromStr for PaymentProfileToken {
     }
 }
 ///The frequency interval of the payment.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentScheduleInterval {
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentScheduleInterval {
@@ -3360,28 +3024,13 @@ impl ::std::convert::TryFrom<::std::string::String> for PaymentScheduleInterval 
 `SEPA_CREDIT_TRANSFER`: The standard payment to a beneficiary within the SEPA area.
 
 `SEPA_CREDIT_TRANSFER_INSTANT`: Instant payment within the SEPA area. May involve additional fees and may not be available at some banks.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaymentScheme {
-    #[serde(rename = "LOCAL_DEFAULT")]
     LocalDefault,
-    #[serde(rename = "LOCAL_INSTANT")]
     LocalInstant,
-    #[serde(rename = "SEPA_CREDIT_TRANSFER")]
     SepaCreditTransfer,
-    #[serde(rename = "SEPA_CREDIT_TRANSFER_INSTANT")]
     SepaCreditTransferInstant,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaymentScheme {
@@ -3905,28 +3554,13 @@ pub struct PaystubOverrideTaxpayerId {
     pub id_type: ::std::option::Option<::std::string::String>,
 }
 ///The frequency at which the employee is paid. Possible values: `MONTHLY`, `BI-WEEKLY`, `WEEKLY`, `SEMI-MONTHLY`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PaystubPayFrequency {
-    #[serde(rename = "MONTHLY")]
     Monthly,
-    #[serde(rename = "BI-WEEKLY")]
     BiWeekly,
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "SEMI-MONTHLY")]
     SemiMonthly,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PaystubPayFrequency {
@@ -3998,24 +3632,11 @@ pub struct PendingDisconnectWebhook {
 /**Reason why the Item is about to be disconnected.
 `INSTITUTION_MIGRATION`: The institution is moving to API or to a different integration. For example, this can occur when an institution moves from a non-OAuth integration to an OAuth integration.
 `INSTITUTION_TOKEN_EXPIRATION`: The consent on an Item associated with a US or CA institution is about to expire.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PendingDisconnectWebhookReason {
-    #[serde(rename = "INSTITUTION_MIGRATION")]
     InstitutionMigration,
-    #[serde(rename = "INSTITUTION_TOKEN_EXPIRATION")]
     InstitutionTokenExpiration,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PendingDisconnectWebhookReason {
@@ -4098,24 +3719,11 @@ If you enabled Transactions or Enrich before December 2025 you will receive the 
 
 If you enabled Transactions or Enrich on or after December 2025, you may only receive the `v2` taxonomy.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PersonalFinanceCategoryVersion {
-    #[serde(rename = "v1")]
     V1,
-    #[serde(rename = "v2")]
     V2,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PersonalFinanceCategoryVersion {
@@ -4260,32 +3868,15 @@ pub struct PhoneNumberMatchScore {
     pub score: ::std::option::Option<i64>,
 }
 ///The type of phone number.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneNumberType {
-    #[serde(rename = "home")]
     Home,
-    #[serde(rename = "work")]
     Work,
-    #[serde(rename = "office")]
     Office,
-    #[serde(rename = "mobile")]
     Mobile,
-    #[serde(rename = "mobile1")]
     Mobile1,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PhoneNumberType {
@@ -4334,24 +3925,11 @@ impl ::std::convert::TryFrom<::std::string::String> for PhoneNumberType {
     }
 }
 ///An enum indicating whether a phone number is a phone line or a fax line.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhoneType {
-    #[serde(rename = "phone")]
     Phone,
-    #[serde(rename = "fax")]
     Fax,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PhoneType {
@@ -4406,32 +3984,15 @@ impl ::std::convert::TryFrom<::std::string::String> for PhoneType {
   `visa` - An identity document issued by the associated country permitting a foreign citizen entry for a short duration and for a specific purpose, typically no longer than 6 months
 
 Note: This value may be different from the ID type that the user selects within Link. For example, if they select "Driver's License" but then submit a picture of a passport, this field will say `passport`*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PhysicalDocumentCategory {
-    #[serde(rename = "drivers_license")]
     DriversLicense,
-    #[serde(rename = "id_card")]
     IdCard,
-    #[serde(rename = "passport")]
     Passport,
-    #[serde(rename = "residence_permit_card")]
     ResidencePermitCard,
-    #[serde(rename = "resident_card")]
     ResidentCard,
-    #[serde(rename = "visa")]
     Visa,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PhysicalDocumentCategory {
@@ -4616,68 +4177,33 @@ Possible values:
     pub suggested_action: ::std::option::Option<::std::string::String>,
 }
 ///A broad categorization of the error. Safe for programmatic use.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PlaidErrorType {
-    #[serde(rename = "INVALID_REQUEST")]
     InvalidRequest,
-    #[serde(rename = "INVALID_RESULT")]
     InvalidResult,
-    #[serde(rename = "INVALID_INPUT")]
     InvalidInput,
-    #[serde(rename = "INSTITUTION_ERROR")]
     InstitutionError,
-    #[serde(rename = "RATE_LIMIT_EXCEEDED")]
     RateLimitExceeded,
-    #[serde(rename = "API_ERROR")]
     ApiError,
-    #[serde(rename = "ITEM_ERROR")]
     ItemError,
-    #[serde(rename = "ASSET_REPORT_ERROR")]
     AssetReportError,
-    #[serde(rename = "BASE_REPORT_ERROR")]
     BaseReportError,
-    #[serde(rename = "RECAPTCHA_ERROR")]
     RecaptchaError,
-    #[serde(rename = "OAUTH_ERROR")]
     OauthError,
-    #[serde(rename = "PAYMENT_ERROR")]
     PaymentError,
-    #[serde(rename = "BANK_TRANSFER_ERROR")]
     BankTransferError,
-    #[serde(rename = "INCOME_VERIFICATION_ERROR")]
     IncomeVerificationError,
-    #[serde(rename = "MICRODEPOSITS_ERROR")]
     MicrodepositsError,
-    #[serde(rename = "SANDBOX_ERROR")]
     SandboxError,
-    #[serde(rename = "PARTNER_ERROR")]
     PartnerError,
-    #[serde(rename = "SIGNAL_ERROR")]
     SignalError,
-    #[serde(rename = "TRANSACTIONS_ERROR")]
     TransactionsError,
-    #[serde(rename = "TRANSACTION_ERROR")]
     TransactionError,
-    #[serde(rename = "TRANSFER_ERROR")]
     TransferError,
-    #[serde(rename = "CHECK_REPORT_ERROR")]
     CheckReportError,
-    #[serde(rename = "CONSUMER_REPORT_ERROR")]
     ConsumerReportError,
-    #[serde(rename = "USER_ERROR")]
     UserError,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PlaidErrorType {
@@ -4762,26 +4288,12 @@ impl ::std::convert::TryFrom<::std::string::String> for PlaidErrorType {
     }
 }
 ///The version of the LendScore to use. Required if using LendScore.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PlaidLendScoreVersion {
-    #[serde(rename = "v1.0")]
     V10,
-    #[serde(rename = "v2.0")]
     V20,
-    #[serde(rename = "LS1")]
     Ls1,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PlaidLendScoreVersion {
@@ -4919,26 +4431,12 @@ pub struct PlatformIds {
     pub position_id: ::std::option::Option<::std::string::String>,
 }
 ///Field describing whether the associated address is a post office box. Will be `yes` when a P.O. box is detected, `no` when Plaid confirmed the address is not a P.O. box, and `no_data` when Plaid was not able to determine if the address is a P.O. box.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PoBoxStatus {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PoBoxStatus {
@@ -5118,28 +4616,13 @@ pub struct PrismCashScoreMetadata {
     pub num_trxn_debit: ::std::option::Option<i64>,
 }
 ///The version of Prism CashScore. If not specified, will default to v3.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismCashScoreVersion {
-    #[serde(rename = "4.1")]
     X41,
-    #[serde(rename = "4")]
     X4,
-    #[serde(rename = "3_lite")]
     X3Lite,
-    #[serde(rename = "3")]
     X3,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PrismCashScoreVersion {
@@ -5200,24 +4683,11 @@ pub struct PrismDetect {
     pub score: ::std::option::Option<i64>,
 }
 ///The version of Prism Detect
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismDetectVersion {
-    #[serde(rename = "4.1")]
     X41,
-    #[serde(rename = "4")]
     X4,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PrismDetectVersion {
@@ -5315,24 +4785,11 @@ pub struct PrismExtend {
     pub score: ::std::option::Option<i64>,
 }
 ///The version of Prism Extend
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismExtendVersion {
-    #[serde(rename = "4.1")]
     X41,
-    #[serde(rename = "4")]
     X4,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PrismExtendVersion {
@@ -5392,22 +4849,10 @@ pub struct PrismFirstDetect {
     pub version: i64,
 }
 ///The version of Prism FirstDetect. If not specified, will default to v3.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismFirstDetectVersion {
-    #[serde(rename = "3")]
     X3,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PrismFirstDetectVersion {
@@ -5485,26 +4930,12 @@ for PrismInsightsResult {
     }
 }
 ///The version of Prism Insights. If not specified, will default to v3.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum PrismInsightsVersion {
-    #[serde(rename = "4.1")]
     X41,
-    #[serde(rename = "4")]
     X4,
-    #[serde(rename = "3")]
     X3,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for PrismInsightsVersion {
@@ -6298,170 +5729,84 @@ impl ::std::fmt::Debug for ProcessorTokenCreateRequest {
     }
 }
 ///The processor you are integrating with.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProcessorTokenCreateRequestProcessor {
-    #[serde(rename = "dwolla")]
     Dwolla,
-    #[serde(rename = "galileo")]
     Galileo,
-    #[serde(rename = "modern_treasury")]
     ModernTreasury,
-    #[serde(rename = "ocrolus")]
     Ocrolus,
-    #[serde(rename = "vesta")]
     Vesta,
-    #[serde(rename = "drivewealth")]
     Drivewealth,
-    #[serde(rename = "vopay")]
     Vopay,
-    #[serde(rename = "achq")]
     Achq,
-    #[serde(rename = "check")]
     Check,
-    #[serde(rename = "checkbook")]
     Checkbook,
-    #[serde(rename = "circle")]
     Circle,
-    #[serde(rename = "sila_money")]
     SilaMoney,
-    #[serde(rename = "rize")]
     Rize,
-    #[serde(rename = "svb_api")]
     SvbApi,
-    #[serde(rename = "unit")]
     Unit,
-    #[serde(rename = "wyre")]
     Wyre,
-    #[serde(rename = "lithic")]
     Lithic,
-    #[serde(rename = "alpaca")]
     Alpaca,
-    #[serde(rename = "astra")]
     Astra,
-    #[serde(rename = "moov")]
     Moov,
-    #[serde(rename = "treasury_prime")]
     TreasuryPrime,
-    #[serde(rename = "marqeta")]
     Marqeta,
-    #[serde(rename = "checkout")]
     Checkout,
-    #[serde(rename = "solid")]
     Solid,
-    #[serde(rename = "highnote")]
     Highnote,
-    #[serde(rename = "gemini")]
     Gemini,
-    #[serde(rename = "apex_clearing")]
     ApexClearing,
-    #[serde(rename = "gusto")]
     Gusto,
-    #[serde(rename = "adyen")]
     Adyen,
-    #[serde(rename = "atomic")]
     Atomic,
-    #[serde(rename = "i2c")]
     I2c,
-    #[serde(rename = "wepay")]
     Wepay,
-    #[serde(rename = "riskified")]
     Riskified,
-    #[serde(rename = "utb")]
     Utb,
-    #[serde(rename = "adp_roll")]
     AdpRoll,
-    #[serde(rename = "fortress_trust")]
     FortressTrust,
-    #[serde(rename = "bond")]
     Bond,
-    #[serde(rename = "bakkt")]
     Bakkt,
-    #[serde(rename = "teal")]
     Teal,
-    #[serde(rename = "zero_hash")]
     ZeroHash,
-    #[serde(rename = "taba_pay")]
     TabaPay,
-    #[serde(rename = "knot")]
     Knot,
-    #[serde(rename = "sardine")]
     Sardine,
-    #[serde(rename = "alloy")]
     Alloy,
-    #[serde(rename = "finix")]
     Finix,
-    #[serde(rename = "nuvei")]
     Nuvei,
-    #[serde(rename = "layer")]
     Layer,
-    #[serde(rename = "boom")]
     Boom,
-    #[serde(rename = "paynote")]
     Paynote,
-    #[serde(rename = "stake")]
     Stake,
-    #[serde(rename = "wedbush")]
     Wedbush,
-    #[serde(rename = "esusu")]
     Esusu,
-    #[serde(rename = "ansa")]
     Ansa,
-    #[serde(rename = "scribeup")]
     Scribeup,
-    #[serde(rename = "straddle")]
     Straddle,
-    #[serde(rename = "loanpro")]
     Loanpro,
-    #[serde(rename = "bloom_credit")]
     BloomCredit,
-    #[serde(rename = "sfox")]
     Sfox,
-    #[serde(rename = "brale")]
     Brale,
-    #[serde(rename = "parafin")]
     Parafin,
-    #[serde(rename = "cardless")]
     Cardless,
-    #[serde(rename = "open_ledger")]
     OpenLedger,
-    #[serde(rename = "valon")]
     Valon,
-    #[serde(rename = "gainbridge")]
     Gainbridge,
-    #[serde(rename = "cardlytics")]
     Cardlytics,
-    #[serde(rename = "pinwheel")]
     Pinwheel,
-    #[serde(rename = "thread_bank")]
     ThreadBank,
-    #[serde(rename = "array")]
     Array,
-    #[serde(rename = "fiant")]
     Fiant,
-    #[serde(rename = "oatfi")]
     Oatfi,
-    #[serde(rename = "curinos")]
     Curinos,
-    #[serde(rename = "frame")]
     Frame,
-    #[serde(rename = "interchecks")]
     Interchecks,
-    #[serde(rename = "interchange")]
     Interchange,
-    #[serde(rename = "atomicfi")]
     Atomicfi,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProcessorTokenCreateRequestProcessor {
@@ -7055,26 +6400,12 @@ pub struct ProductStatusBreakdown {
     pub success: f64,
 }
 ///How frequently data for subscription products like Investments, Transactions, and Liabilities, is being refreshed, relative to the institution's normal scheduling. The `refresh_interval` may be `DELAYED` or `STOPPED` even when the success rate is high.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProductStatusBreakdownRefreshInterval {
-    #[serde(rename = "NORMAL")]
     Normal,
-    #[serde(rename = "DELAYED")]
     Delayed,
-    #[serde(rename = "STOPPED")]
     Stopped,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProductStatusBreakdownRefreshInterval {
@@ -7122,26 +6453,12 @@ for ProductStatusBreakdownRefreshInterval {
 `HEALTHY`: the majority of requests are successful
 `DEGRADED`: only some requests are successful
 `DOWN`: all requests are failing*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProductStatusStatus {
-    #[serde(rename = "HEALTHY")]
     Healthy,
-    #[serde(rename = "DEGRADED")]
     Degraded,
-    #[serde(rename = "DOWN")]
     Down,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProductStatusStatus {
@@ -7184,96 +6501,47 @@ impl ::std::convert::TryFrom<::std::string::String> for ProductStatusStatus {
     }
 }
 ///A list of products that an institution can support. All Items must be initialized with at least one product. The Balance product is always available and does not need to be specified during initialization.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Products {
-    #[serde(rename = "assets")]
     Assets,
-    #[serde(rename = "auth")]
     Auth,
-    #[serde(rename = "balance")]
     Balance,
-    #[serde(rename = "balance_plus")]
     BalancePlus,
-    #[serde(rename = "beacon")]
     Beacon,
-    #[serde(rename = "identity")]
     Identity,
-    #[serde(rename = "identity_match")]
     IdentityMatch,
-    #[serde(rename = "investments")]
     Investments,
-    #[serde(rename = "investments_auth")]
     InvestmentsAuth,
-    #[serde(rename = "liabilities")]
     Liabilities,
-    #[serde(rename = "payment_initiation")]
     PaymentInitiation,
-    #[serde(rename = "identity_verification")]
     IdentityVerification,
-    #[serde(rename = "transactions")]
     Transactions,
-    #[serde(rename = "credit_details")]
     CreditDetails,
-    #[serde(rename = "income")]
     Income,
-    #[serde(rename = "income_verification")]
     IncomeVerification,
-    #[serde(rename = "standing_orders")]
     StandingOrders,
-    #[serde(rename = "transfer")]
     Transfer,
-    #[serde(rename = "employment")]
     Employment,
-    #[serde(rename = "recurring_transactions")]
     RecurringTransactions,
-    #[serde(rename = "transactions_refresh")]
     TransactionsRefresh,
-    #[serde(rename = "signal")]
     Signal,
-    #[serde(rename = "statements")]
     Statements,
-    #[serde(rename = "processor_payments")]
     ProcessorPayments,
-    #[serde(rename = "processor_identity")]
     ProcessorIdentity,
-    #[serde(rename = "profile")]
     Profile,
-    #[serde(rename = "cra_base_report")]
     CraBaseReport,
-    #[serde(rename = "cra_income_insights")]
     CraIncomeInsights,
-    #[serde(rename = "cra_partner_insights")]
     CraPartnerInsights,
-    #[serde(rename = "cra_network_insights")]
     CraNetworkInsights,
-    #[serde(rename = "cra_cashflow_insights")]
     CraCashflowInsights,
-    #[serde(rename = "cra_monitoring")]
     CraMonitoring,
-    #[serde(rename = "cra_lend_score")]
     CraLendScore,
-    #[serde(rename = "cra_plaid_credit_score")]
     CraPlaidCreditScore,
-    #[serde(rename = "layer")]
     Layer,
-    #[serde(rename = "pay_by_bank")]
     PayByBank,
-    #[serde(rename = "protect_linked_bank")]
     ProtectLinkedBank,
-    #[serde(rename = "protect_transactions")]
     ProtectTransactions,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for Products {
@@ -7400,44 +6668,21 @@ impl ::std::convert::TryFrom<::std::string::String> for Products {
 `BILLING_TERMINATION`: The user's billing or subscription relationship has ended
 `OTHER`: Any other reason for terminating products not covered by the above categories
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProductsTerminateReasonCode {
-    #[serde(rename = "FRAUD_FIRST_PARTY")]
     FraudFirstParty,
-    #[serde(rename = "FRAUD_FALSE_IDENTITY")]
     FraudFalseIdentity,
-    #[serde(rename = "FRAUD_ABUSE")]
     FraudAbuse,
-    #[serde(rename = "FRAUD_OTHER")]
     FraudOther,
-    #[serde(rename = "CONSUMER_LOAN_PAID_OFF")]
     ConsumerLoanPaidOff,
-    #[serde(rename = "CONSUMER_ACCOUNT_CLOSED")]
     ConsumerAccountClosed,
-    #[serde(rename = "CONSUMER_CHARGE_OFF")]
     ConsumerChargeOff,
-    #[serde(rename = "CONSUMER_PAYMENT_METHOD_SWITCHED")]
     ConsumerPaymentMethodSwitched,
-    #[serde(rename = "USER_OFFBOARDING")]
     UserOffboarding,
-    #[serde(rename = "DUPLICATE_ITEM")]
     DuplicateItem,
-    #[serde(rename = "BILLING_TERMINATION")]
     BillingTermination,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProductsTerminateReasonCode {
@@ -7570,28 +6815,13 @@ impl ::std::convert::TryFrom<String> for ProgramArchived {
 `strict` - Aggressive false positive reduction. This sensitivity will require names to be more similar than `coarse` and `balanced` settings, relying less on phonetics, while still accounting for character transpositions, missing tokens, and other common permutations.
 
 `exact` - Matches must be nearly exact. This sensitivity will only show hits with exact or nearly exact name matches with only basic correction such as extraneous symbols and capitalization. This setting is generally not recommended unless you have a very specific use case.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProgramNameSensitivity {
-    #[serde(rename = "coarse")]
     Coarse,
-    #[serde(rename = "balanced")]
     Balanced,
-    #[serde(rename = "strict")]
     Strict,
-    #[serde(rename = "exact")]
     Exact,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProgramNameSensitivity {
@@ -8044,24 +7274,11 @@ pub struct ProtectReport {
 `CONFIRMED` indicates the incident has been verified and definitively occurred.
 
 `SUSPECTED` indicates the incident is believed to have occurred but has not been fully verified.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProtectReportConfidence {
-    #[serde(rename = "CONFIRMED")]
     Confirmed,
-    #[serde(rename = "SUSPECTED")]
     Suspected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProtectReportConfidence {
@@ -8164,34 +7381,16 @@ pub struct ProtectReportCreateResponse {
 `THIRD_PARTY_ALERT` - Incident was identified through external vendor or consortium alerts.
 
 `OTHER` - Incident was identified through a source not covered by other categories.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProtectReportSource {
-    #[serde(rename = "INTERNAL_REVIEW")]
     InternalReview,
-    #[serde(rename = "USER_SELF_REPORTED")]
     UserSelfReported,
-    #[serde(rename = "BANK_FEEDBACK")]
     BankFeedback,
-    #[serde(rename = "NETWORK_FEEDBACK")]
     NetworkFeedback,
-    #[serde(rename = "AUTOMATED_SYSTEM")]
     AutomatedSystem,
-    #[serde(rename = "THIRD_PARTY_ALERT")]
     ThirdPartyAlert,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProtectReportSource {
@@ -8280,58 +7479,28 @@ impl ::std::convert::TryFrom<::std::string::String> for ProtectReportSource {
 `NO_FRAUD` - Indicates that an investigation determined no fraudulent activity occurred on user/event (positive label).
 
 `OTHER` - Indicates that the case involves fraud or financial risk not covered by other report types. Requires notes describing the report.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProtectReportType {
-    #[serde(rename = "USER_ACCOUNT_TAKEOVER")]
     UserAccountTakeover,
-    #[serde(rename = "FALSE_IDENTITY")]
     FalseIdentity,
-    #[serde(rename = "STOLEN_IDENTITY")]
     StolenIdentity,
-    #[serde(rename = "SYNTHETIC_IDENTITY")]
     SyntheticIdentity,
-    #[serde(rename = "MULTIPLE_USER_ACCOUNTS")]
     MultipleUserAccounts,
-    #[serde(rename = "SCAM_VICTIM")]
     ScamVictim,
-    #[serde(rename = "BANK_ACCOUNT_TAKEOVER")]
     BankAccountTakeover,
-    #[serde(rename = "BANK_CONNECTION_REVOKED")]
     BankConnectionRevoked,
-    #[serde(rename = "CARD_TESTING")]
     CardTesting,
-    #[serde(rename = "UNAUTHORIZED_TRANSACTION")]
     UnauthorizedTransaction,
-    #[serde(rename = "CARD_CHARGEBACK")]
     CardChargeback,
-    #[serde(rename = "ACH_RETURN")]
     AchReturn,
-    #[serde(rename = "DISPUTE")]
     Dispute,
-    #[serde(rename = "FIRST_PARTY_FRAUD")]
     FirstPartyFraud,
-    #[serde(rename = "MISSED_PAYMENT")]
     MissedPayment,
-    #[serde(rename = "LOAN_STACKING")]
     LoanStacking,
-    #[serde(rename = "MONEY_LAUNDERING")]
     MoneyLaundering,
-    #[serde(rename = "NO_FRAUD")]
     NoFraud,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProtectReportType {
@@ -8569,30 +7738,14 @@ pub struct ProviderBusinessName {
 `web_proxy` indicates the user is on a web proxy server, which may allow them to conceal information such as their IP address or other identifying information.
 
 `public_proxy` indicates the user is on a public web proxy server, which is similar to a web proxy but can be shared by multiple users. This may allow multiple users to appear as if they have the same IP address for instance.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ProxyType {
-    #[serde(rename = "none_detected")]
     NoneDetected,
-    #[serde(rename = "tor")]
     Tor,
-    #[serde(rename = "vpn")]
     Vpn,
-    #[serde(rename = "web_proxy")]
     WebProxy,
-    #[serde(rename = "public_proxy")]
     PublicProxy,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ProxyType {
@@ -8655,5 +7808,711 @@ impl ::std::convert::From<UserProductsTerminateReasonCode>
 for ProductsTerminateReasonCode {
     fn from(value: UserProductsTerminateReasonCode) -> Self {
         value.0
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerCraUseCase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerCraUseCase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerFlowdownStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerFlowdownStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerOAuthInstitutionApplicationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for PartnerEndCustomerOAuthInstitutionApplicationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerOAuthStatusUpdatedValues {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerOAuthStatusUpdatedValues {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerQuestionnaireStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerQuestionnaireStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerRequirementDue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerRequirementDue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartnerEndCustomerStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartnerEndCustomerStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PartyRoleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PartyRoleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PayFrequencyValue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PayFrequencyValue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PayPeriodDetailsPayFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PayPeriodDetailsPayFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentAmountCurrency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentAmountCurrency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentConsentPeriodicAlignment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicAlignment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentConsentPeriodicInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentConsentPeriodicInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationConsentProcessingMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentProcessingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationConsentScope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationConsentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationConsentType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationConsentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationPaymentCreateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentCreateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentInitiationPaymentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentInitiationPaymentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentProfileStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentProfileStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentScheduleInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentScheduleInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaymentScheme {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaymentScheme {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PaystubPayFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PaystubPayFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PendingDisconnectWebhookReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PendingDisconnectWebhookReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PersonalFinanceCategoryVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PersonalFinanceCategoryVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PhoneNumberType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneNumberType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PhoneType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PhysicalDocumentCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PlaidErrorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlaidErrorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PlaidLendScoreVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlaidLendScoreVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PoBoxStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PoBoxStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PrismCashScoreVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrismCashScoreVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PrismDetectVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrismDetectVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PrismExtendVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrismExtendVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PrismFirstDetectVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrismFirstDetectVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for PrismInsightsVersion {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrismInsightsVersion {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProcessorTokenCreateRequestProcessor {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessorTokenCreateRequestProcessor {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProductStatusBreakdownRefreshInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProductStatusBreakdownRefreshInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProductStatusStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProductStatusStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Products {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Products {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProductsTerminateReasonCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProductsTerminateReasonCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProgramNameSensitivity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProgramNameSensitivity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProtectReportConfidence {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProtectReportConfidence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProtectReportSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProtectReportSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProtectReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProtectReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ProxyType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ProxyType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

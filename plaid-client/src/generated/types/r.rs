@@ -37,50 +37,24 @@ impl ::std::convert::From<PaymentInitiationOptionalRestrictionBacs> for Recipien
 `"RR04"` - Regulatory Reason
 
 `"RUTA"` - Return Upon Unable To Apply*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ReasonCode {
-    #[serde(rename = "AC03")]
     Ac03,
-    #[serde(rename = "AM09")]
     Am09,
-    #[serde(rename = "CUST")]
     Cust,
-    #[serde(rename = "DUPL")]
     Dupl,
-    #[serde(rename = "FRAD")]
     Frad,
-    #[serde(rename = "TECH")]
     Tech,
-    #[serde(rename = "UPAY")]
     Upay,
-    #[serde(rename = "AC14")]
     Ac14,
-    #[serde(rename = "AM06")]
     Am06,
-    #[serde(rename = "BE05")]
     Be05,
-    #[serde(rename = "FOCR")]
     Focr,
-    #[serde(rename = "MS02")]
     Ms02,
-    #[serde(rename = "MS03")]
     Ms03,
-    #[serde(rename = "RR04")]
     Rr04,
-    #[serde(rename = "RUTA")]
     Ruta,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ReasonCode {
@@ -200,26 +174,12 @@ impl ::std::convert::From<RecipientBacs> for RecipientBacsNullable {
     }
 }
 ///The recommendation result for that date.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RecommendationString {
-    #[serde(rename = "RECOMMENDED")]
     Recommended,
-    #[serde(rename = "NOT_RECOMMENDED")]
     NotRecommended,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RecommendationString {
@@ -336,32 +296,15 @@ pub struct RecurringNewTransferWebhook {
 `ANNUALLY`: Assigned to a transaction stream that occurs approximately every year.
 
 `UNKNOWN`: Assigned to a transaction stream that does not fit any of the pre-defined frequencies.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RecurringTransactionFrequency {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "BIWEEKLY")]
     Biweekly,
-    #[serde(rename = "SEMI_MONTHLY")]
     SemiMonthly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
-    #[serde(rename = "ANNUALLY")]
     Annually,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RecurringTransactionFrequency {
@@ -607,22 +550,10 @@ pub struct RemovedTransaction {
     pub transaction_id: ::std::string::String,
 }
 ///The report type. It can be `asset`. Income report types are not yet supported.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ReportType {
-    #[serde(rename = "asset")]
     Asset,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ReportType {
@@ -793,26 +724,12 @@ pub struct RiskCheckBehavior {
 `no` indicates that automated activity was not detected.
 
 `no_data` indicates there was not enough information available to give an accurate signal.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckBehaviorBotDetectedLabel {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckBehaviorBotDetectedLabel {
@@ -862,26 +779,12 @@ for RiskCheckBehaviorBotDetectedLabel {
 `no` indicates that fraud ring activity was not detected.
 
 `no_data` indicates there was not enough information available to give an accurate signal.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckBehaviorFraudRingDetectedLabel {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckBehaviorFraudRingDetectedLabel {
@@ -933,28 +836,13 @@ for RiskCheckBehaviorFraudRingDetectedLabel {
 `risky` indicates the user has low familiarity with the data they are providing, and that fraud is likely.
 
 `no_data` indicates there is not sufficient information to give an accurate signal.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckBehaviorUserInteractionsLabel {
-    #[serde(rename = "genuine")]
     Genuine,
-    #[serde(rename = "neutral")]
     Neutral,
-    #[serde(rename = "risky")]
     Risky,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckBehaviorUserInteractionsLabel {
@@ -1066,26 +954,12 @@ pub struct RiskCheckEmail {
     pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
 }
 ///Indicates whether the email address domain is custom if known, i.e. a company domain and not free or disposable.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailDomainIsCustom {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailDomainIsCustom {
@@ -1128,26 +1002,12 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskCheckEmailDomainIsCu
     }
 }
 ///Indicates whether the email domain is listed as disposable if known. Disposable domains are often used to create email addresses that are part of a fake set of user details.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailDomainIsDisposable {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailDomainIsDisposable {
@@ -1191,26 +1051,12 @@ for RiskCheckEmailDomainIsDisposable {
     }
 }
 ///Indicates whether the email address domain is a free provider such as Gmail or Hotmail if known.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailDomainIsFreeProvider {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailDomainIsFreeProvider {
@@ -1254,26 +1100,12 @@ for RiskCheckEmailDomainIsFreeProvider {
     }
 }
 ///Indicates whether the email address includes the date of birth or year of birth if known.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailIncludesDateOfBirth {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailIncludesDateOfBirth {
@@ -1317,26 +1149,12 @@ for RiskCheckEmailIncludesDateOfBirth {
     }
 }
 ///SMTP-MX check to confirm the email address exists if known.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailIsDeliverableStatus {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailIsDeliverableStatus {
@@ -1380,26 +1198,12 @@ for RiskCheckEmailIsDeliverableStatus {
     }
 }
 ///Indicates whether the email address domain is an educational institution domain if known.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailIsEdu {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailIsEdu {
@@ -1442,26 +1246,12 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskCheckEmailIsEdu {
     }
 }
 ///Indicates whether the email address top level domain, which is the last part of the domain, is fraudulent or risky if known. In most cases, a suspicious top level domain is also associated with a disposable or high-risk domain.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
-    #[serde(rename = "yes")]
     Yes,
-    #[serde(rename = "no")]
     No,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckEmailTopLevelDomainIsSuspicious {
@@ -1542,200 +1332,99 @@ pub struct RiskCheckIdentityAbuseSignals {
     pub synthetic_identity: ::std::option::Option<RiskCheckSyntheticIdentity>,
 }
 ///An enum indicating the type of a linked service. Note that `adult_sites` refers to explicit video content, and includes a number of related services.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskCheckLinkedService {
-    #[serde(rename = "aboutme")]
     Aboutme,
-    #[serde(rename = "adobe")]
     Adobe,
-    #[serde(rename = "adult_sites")]
     AdultSites,
-    #[serde(rename = "airbnb")]
     Airbnb,
-    #[serde(rename = "altbalaji")]
     Altbalaji,
-    #[serde(rename = "amazon")]
     Amazon,
-    #[serde(rename = "apple")]
     Apple,
-    #[serde(rename = "archiveorg")]
     Archiveorg,
-    #[serde(rename = "atlassian")]
     Atlassian,
-    #[serde(rename = "bitmoji")]
     Bitmoji,
-    #[serde(rename = "bodybuilding")]
     Bodybuilding,
-    #[serde(rename = "booking")]
     Booking,
-    #[serde(rename = "bukalapak")]
     Bukalapak,
-    #[serde(rename = "codecademy")]
     Codecademy,
-    #[serde(rename = "deliveroo")]
     Deliveroo,
-    #[serde(rename = "diigo")]
     Diigo,
-    #[serde(rename = "discord")]
     Discord,
-    #[serde(rename = "disneyplus")]
     Disneyplus,
-    #[serde(rename = "duolingo")]
     Duolingo,
-    #[serde(rename = "ebay")]
     Ebay,
-    #[serde(rename = "envato")]
     Envato,
-    #[serde(rename = "eventbrite")]
     Eventbrite,
-    #[serde(rename = "evernote")]
     Evernote,
-    #[serde(rename = "facebook")]
     Facebook,
-    #[serde(rename = "firefox")]
     Firefox,
-    #[serde(rename = "flickr")]
     Flickr,
-    #[serde(rename = "flipkart")]
     Flipkart,
-    #[serde(rename = "foursquare")]
     Foursquare,
-    #[serde(rename = "freelancer")]
     Freelancer,
-    #[serde(rename = "gaana")]
     Gaana,
-    #[serde(rename = "giphy")]
     Giphy,
-    #[serde(rename = "github")]
     Github,
-    #[serde(rename = "google")]
     Google,
-    #[serde(rename = "gravatar")]
     Gravatar,
-    #[serde(rename = "hubspot")]
     Hubspot,
-    #[serde(rename = "imgur")]
     Imgur,
-    #[serde(rename = "instagram")]
     Instagram,
-    #[serde(rename = "jdid")]
     Jdid,
-    #[serde(rename = "kakao")]
     Kakao,
-    #[serde(rename = "kommo")]
     Kommo,
-    #[serde(rename = "komoot")]
     Komoot,
-    #[serde(rename = "lastfm")]
     Lastfm,
-    #[serde(rename = "lazada")]
     Lazada,
-    #[serde(rename = "line")]
     Line,
-    #[serde(rename = "linkedin")]
     Linkedin,
-    #[serde(rename = "mailru")]
     Mailru,
-    #[serde(rename = "microsoft")]
     Microsoft,
-    #[serde(rename = "myspace")]
     Myspace,
-    #[serde(rename = "netflix")]
     Netflix,
-    #[serde(rename = "nike")]
     Nike,
-    #[serde(rename = "ok")]
     Ok,
-    #[serde(rename = "patreon")]
     Patreon,
-    #[serde(rename = "pinterest")]
     Pinterest,
-    #[serde(rename = "plurk")]
     Plurk,
-    #[serde(rename = "quora")]
     Quora,
-    #[serde(rename = "qzone")]
     Qzone,
-    #[serde(rename = "rambler")]
     Rambler,
-    #[serde(rename = "rappi")]
     Rappi,
-    #[serde(rename = "replit")]
     Replit,
-    #[serde(rename = "samsung")]
     Samsung,
-    #[serde(rename = "seoclerks")]
     Seoclerks,
-    #[serde(rename = "shopclues")]
     Shopclues,
-    #[serde(rename = "skype")]
     Skype,
-    #[serde(rename = "snapchat")]
     Snapchat,
-    #[serde(rename = "snapdeal")]
     Snapdeal,
-    #[serde(rename = "soundcloud")]
     Soundcloud,
-    #[serde(rename = "spotify")]
     Spotify,
-    #[serde(rename = "starz")]
     Starz,
-    #[serde(rename = "strava")]
     Strava,
-    #[serde(rename = "taringa")]
     Taringa,
-    #[serde(rename = "telegram")]
     Telegram,
-    #[serde(rename = "tiki")]
     Tiki,
-    #[serde(rename = "tokopedia")]
     Tokopedia,
-    #[serde(rename = "treehouse")]
     Treehouse,
-    #[serde(rename = "tumblr")]
     Tumblr,
-    #[serde(rename = "twitter")]
     Twitter,
-    #[serde(rename = "venmo")]
     Venmo,
-    #[serde(rename = "viber")]
     Viber,
-    #[serde(rename = "vimeo")]
     Vimeo,
-    #[serde(rename = "vivino")]
     Vivino,
-    #[serde(rename = "vkontakte")]
     Vkontakte,
-    #[serde(rename = "wattpad")]
     Wattpad,
-    #[serde(rename = "weibo")]
     Weibo,
-    #[serde(rename = "whatsapp")]
     Whatsapp,
-    #[serde(rename = "wordpress")]
     Wordpress,
-    #[serde(rename = "xing")]
     Xing,
-    #[serde(rename = "yahoo")]
     Yahoo,
-    #[serde(rename = "yandex")]
     Yandex,
-    #[serde(rename = "zalo")]
     Zalo,
-    #[serde(rename = "zoho")]
     Zoho,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskCheckLinkedService {
@@ -2010,26 +1699,12 @@ pub struct RiskIndicators {
     pub negative_balance: ::std::option::Option<NegativeBalanceInsights>,
 }
 ///Risk level for the given risk check type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskLevel {
-    #[serde(rename = "low")]
     Low,
-    #[serde(rename = "medium")]
     Medium,
-    #[serde(rename = "high")]
     High,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskLevel {
@@ -2072,28 +1747,13 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskLevel {
     }
 }
 ///Risk level for the given risk check type, when available.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskLevelWithNoData {
-    #[serde(rename = "low")]
     Low,
-    #[serde(rename = "medium")]
     Medium,
-    #[serde(rename = "high")]
     High,
-    #[serde(rename = "no_data")]
     NoData,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskLevelWithNoData {
@@ -2174,30 +1834,14 @@ pub struct RiskSignalDocumentReference {
     pub status: ::std::option::Option<RiskSignalDocumentStatus>,
 }
 ///Status of a document for risk signal analysis
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskSignalDocumentStatus {
-    #[serde(rename = "PROCESSING")]
     Processing,
-    #[serde(rename = "PROCESSING_COMPLETE")]
     ProcessingComplete,
-    #[serde(rename = "PROCESSING_ERROR")]
     ProcessingError,
-    #[serde(rename = "PASSWORD_PROTECTED")]
     PasswordProtected,
-    #[serde(rename = "VIRUS_DETECTED")]
     VirusDetected,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskSignalDocumentStatus {
@@ -2244,44 +1888,21 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskSignalDocumentStatus
     }
 }
 ///Type of a document for risk signal analysis
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskSignalDocumentType {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "BANK_STATEMENT")]
     BankStatement,
-    #[serde(rename = "BENEFITS_STATEMENT")]
     BenefitsStatement,
-    #[serde(rename = "BUSINESS_FILING")]
     BusinessFiling,
-    #[serde(rename = "CHECK")]
     Check,
-    #[serde(rename = "DRIVING_LICENSE")]
     DrivingLicense,
-    #[serde(rename = "FINANCIAL_STATEMENT")]
     FinancialStatement,
-    #[serde(rename = "INVOICE")]
     Invoice,
-    #[serde(rename = "PAYSLIP")]
     Payslip,
-    #[serde(rename = "SOCIAL_SECURITY_CARD")]
     SocialSecurityCard,
-    #[serde(rename = "TAX_FORM")]
     TaxForm,
-    #[serde(rename = "UTILITY_BILL")]
     UtilityBill,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskSignalDocumentType {
@@ -2342,36 +1963,17 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskSignalDocumentType {
     }
 }
 ///The file type for risk signal analysis
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RiskSignalFileType {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "IMAGE_PDF")]
     ImagePdf,
-    #[serde(rename = "SCAN_OCR")]
     ScanOcr,
-    #[serde(rename = "TRUE_PDF")]
     TruePdf,
-    #[serde(rename = "IMAGE")]
     Image,
-    #[serde(rename = "MIXED_PAGE_PDF")]
     MixedPagePdf,
-    #[serde(rename = "EMPTY_PDF")]
     EmptyPdf,
-    #[serde(rename = "FLATTENED_PDF")]
     FlattenedPdf,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RiskSignalFileType {
@@ -2497,26 +2099,12 @@ pub struct RuleDetails {
 `ACCEPT`: Accept the transaction for processing.
 `REROUTE`: Reroute the transaction to a different payment method, as this transaction is too risky.
 `REVIEW`: Review the transaction before proceeding.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum RuleResult {
-    #[serde(rename = "ACCEPT")]
     Accept,
-    #[serde(rename = "REROUTE")]
     Reroute,
-    #[serde(rename = "REVIEW")]
     Review,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for RuleResult {
@@ -2579,5 +2167,320 @@ impl ::std::convert::From<SenderBacsNullable> for RecipientBacs {
 impl ::std::convert::From<WalletTransactionCounterpartyBacs> for RecipientBacs {
     fn from(value: WalletTransactionCounterpartyBacs) -> Self {
         value.0
+    }
+}
+impl ::serde::Serialize for ReasonCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReasonCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RecommendationString {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecommendationString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RecurringTransactionFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecurringTransactionFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ReportType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ReportType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckBehaviorBotDetectedLabel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckBehaviorBotDetectedLabel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckBehaviorFraudRingDetectedLabel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckBehaviorFraudRingDetectedLabel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckBehaviorUserInteractionsLabel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckBehaviorUserInteractionsLabel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailDomainIsCustom {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailDomainIsCustom {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailDomainIsDisposable {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailDomainIsDisposable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailDomainIsFreeProvider {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailDomainIsFreeProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailIncludesDateOfBirth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailIncludesDateOfBirth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailIsDeliverableStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailIsDeliverableStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailIsEdu {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailIsEdu {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckEmailTopLevelDomainIsSuspicious {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmailTopLevelDomainIsSuspicious {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskCheckLinkedService {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckLinkedService {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskLevelWithNoData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskLevelWithNoData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskSignalDocumentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskSignalDocumentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskSignalDocumentType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskSignalDocumentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RiskSignalFileType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskSignalFileType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for RuleResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RuleResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

@@ -31,24 +31,11 @@ pub struct SandboxBankIncomeFireWebhookResponse {
     pub request_id: RequestId,
 }
 ///The webhook codes this endpoint can be used to test
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxBankIncomeWebhookFireRequestWebhookCode {
-    #[serde(rename = "BANK_INCOME_REFRESH_UPDATE")]
     BankIncomeRefreshUpdate,
-    #[serde(rename = "BANK_INCOME_REFRESH_COMPLETE")]
     BankIncomeRefreshComplete,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxBankIncomeWebhookFireRequestWebhookCode {
@@ -238,26 +225,12 @@ impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
 `VERIFICATION_STATUS_PROCESSING_FAILED`: A failure occurred when attempting to process the verification documentation.
 
 `VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxIncomeFireWebhookRequestVerificationStatus {
-    #[serde(rename = "VERIFICATION_STATUS_PROCESSING_COMPLETE")]
     VerificationStatusProcessingComplete,
-    #[serde(rename = "VERIFICATION_STATUS_PROCESSING_FAILED")]
     VerificationStatusProcessingFailed,
-    #[serde(rename = "VERIFICATION_STATUS_PENDING_APPROVAL")]
     VerificationStatusPendingApproval,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxIncomeFireWebhookRequestVerificationStatus {
@@ -319,24 +292,11 @@ pub struct SandboxIncomeFireWebhookResponse {
     pub request_id: RequestId,
 }
 ///The webhook codes that can be fired by this test endpoint.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxIncomeWebhookFireRequestWebhookCode {
-    #[serde(rename = "INCOME_VERIFICATION")]
     IncomeVerification,
-    #[serde(rename = "INCOME_VERIFICATION_RISK_SIGNALS")]
     IncomeVerificationRiskSignals,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxIncomeWebhookFireRequestWebhookCode {
@@ -431,44 +391,21 @@ impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     }
 }
 ///The webhook codes that can be fired by this test endpoint.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxItemFireWebhookRequestWebhookCode {
-    #[serde(rename = "DEFAULT_UPDATE")]
     DefaultUpdate,
-    #[serde(rename = "NEW_ACCOUNTS_AVAILABLE")]
     NewAccountsAvailable,
-    #[serde(rename = "SMS_MICRODEPOSITS_VERIFICATION")]
     SmsMicrodepositsVerification,
-    #[serde(rename = "AUTHORIZATION_GRANTED")]
     AuthorizationGranted,
-    #[serde(rename = "USER_PERMISSION_REVOKED")]
     UserPermissionRevoked,
-    #[serde(rename = "USER_ACCOUNT_REVOKED")]
     UserAccountRevoked,
-    #[serde(rename = "PENDING_DISCONNECT")]
     PendingDisconnect,
-    #[serde(rename = "RECURRING_TRANSACTIONS_UPDATE")]
     RecurringTransactionsUpdate,
-    #[serde(rename = "LOGIN_REPAIRED")]
     LoginRepaired,
-    #[serde(rename = "SYNC_UPDATES_AVAILABLE")]
     SyncUpdatesAvailable,
-    #[serde(rename = "PRODUCT_READY")]
     ProductReady,
-    #[serde(rename = "ERROR")]
     Error,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxItemFireWebhookRequestWebhookCode {
@@ -590,24 +527,11 @@ impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     }
 }
 ///The verification status to set the account to.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxItemSetVerificationStatusRequestVerificationStatus {
-    #[serde(rename = "automatically_verified")]
     AutomaticallyVerified,
-    #[serde(rename = "verification_expired")]
     VerificationExpired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxItemSetVerificationStatusRequestVerificationStatus {
@@ -1215,24 +1139,11 @@ pub struct SandboxTransferRepaymentSimulateResponse {
 - `approve`: Simulates bank approval, transitioning the transfer to `settled` status
 - `reject`: Simulates bank rejection, transitioning the transfer to `failed` status
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SandboxTransferRfpSimulateAction {
-    #[serde(rename = "approve")]
     Approve,
-    #[serde(rename = "reject")]
     Reject,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SandboxTransferRfpSimulateAction {
@@ -1552,24 +1463,11 @@ impl ::std::default::Default for Scopes {
     }
 }
 ///An indicator for when scopes are being updated. When scopes are updated via enrollment (i.e. OAuth), the partner must send `ENROLLMENT`. When scopes are updated in a post-enrollment view, the partner must send `PORTAL`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ScopesContext {
-    #[serde(rename = "ENROLLMENT")]
     Enrollment,
-    #[serde(rename = "PORTAL")]
     Portal,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ScopesContext {
@@ -1876,26 +1774,12 @@ pub struct SelfieAnalysis {
     pub liveness_check: ::std::option::Option<SelfieAnalysisLivenessCheck>,
 }
 ///Information about the comparison between the selfie and the document (if documentary verification also ran).
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieAnalysisDocumentComparison {
-    #[serde(rename = "match")]
     Match,
-    #[serde(rename = "no_match")]
     NoMatch,
-    #[serde(rename = "no_input")]
     NoInput,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SelfieAnalysisDocumentComparison {
@@ -1955,24 +1839,11 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
 }
 ///Outcome of the facial analysis for a specific facial feature.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieAnalysisFacialAnalysisOutcome {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SelfieAnalysisFacialAnalysisOutcome {
@@ -2014,24 +1885,11 @@ for SelfieAnalysisFacialAnalysisOutcome {
     }
 }
 ///Assessment of whether the selfie capture is of a real human being, as opposed to a picture of a human on a screen, a picture of a paper cut out, someone wearing a mask, or a deepfake.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieAnalysisLivenessCheck {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SelfieAnalysisLivenessCheck {
@@ -2178,24 +2036,11 @@ pub struct SelfieCheckSelfie {
     pub status: SelfieStatus,
 }
 ///The outcome status for the associated Identity Verification attempt's `selfie_check` step. This field will always have the same value as `steps.selfie_check`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieCheckStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SelfieCheckStatus {
@@ -2236,24 +2081,11 @@ impl ::std::convert::TryFrom<::std::string::String> for SelfieCheckStatus {
     }
 }
 ///An outcome status for this specific selfie. Distinct from the overall `selfie_check.status` that summarizes the verification outcome from one or more selfies.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SelfieStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SelfieStatus {
@@ -2335,24 +2167,11 @@ pub struct ServiceProductFulfillmentDetail {
     pub vendor_order_identifier: ::std::option::Option<::std::string::String>,
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum ServiceProductFulfillmentIdentifier {
-    #[serde(rename = "VOA")]
     Voa,
-    #[serde(rename = "VOE")]
     Voe,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for ServiceProductFulfillmentIdentifier {
@@ -2564,30 +2383,14 @@ Example: `"564 Main Street, APT 15"`*/
 
 `NOT_EVALUATED`: if only logging the results without using them
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SignalDecisionOutcome {
-    #[serde(rename = "APPROVE")]
     Approve,
-    #[serde(rename = "REVIEW")]
     Review,
-    #[serde(rename = "REJECT")]
     Reject,
-    #[serde(rename = "TAKE_OTHER_RISK_MEASURES")]
     TakeOtherRiskMeasures,
-    #[serde(rename = "NOT_EVALUATED")]
     NotEvaluated,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SignalDecisionOutcome {
@@ -3046,28 +2849,13 @@ pub struct SignalEvaluateResponse {
 
 `MULTIPLE_PAYMENT_METHODS`: if there is no default debit rail or there are multiple payment methods.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SignalPaymentMethod {
-    #[serde(rename = "SAME_DAY_ACH")]
     SameDayAch,
-    #[serde(rename = "NEXT_DAY_ACH")]
     NextDayAch,
-    #[serde(rename = "STANDARD_ACH")]
     StandardAch,
-    #[serde(rename = "MULTIPLE_PAYMENT_METHODS")]
     MultiplePaymentMethods,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SignalPaymentMethod {
@@ -3193,26 +2981,12 @@ pub struct SignalReturnReportResponse {
 `STANDARD_ACH`: Standard ACH (as defined by Nacha), typically settled one to three business days after submission.
 
 `MULTIPLE_PAYMENT_METHODS`: Indicates that there is no default debit rail or multiple payment methods are available, and the transaction could use any of them based on customer policy or availability.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SignalScheduleDefaultPaymentMethod {
-    #[serde(rename = "SAME_DAY_ACH")]
     SameDayAch,
-    #[serde(rename = "STANDARD_ACH")]
     StandardAch,
-    #[serde(rename = "MULTIPLE_PAYMENT_METHODS")]
     MultiplePaymentMethods,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SignalScheduleDefaultPaymentMethod {
@@ -3436,28 +3210,13 @@ pub struct SmsVerification {
     pub status: SmsVerificationStatus,
 }
 ///The outcome status for the individual SMS verification.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SmsVerificationStatus {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "canceled")]
     Canceled,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SmsVerificationStatus {
@@ -3502,28 +3261,13 @@ impl ::std::convert::TryFrom<::std::string::String> for SmsVerificationStatus {
     }
 }
 ///A type indicating whether a dashboard user, an API-based user, or Plaid last touched this object.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Source {
-    #[serde(rename = "dashboard")]
     Dashboard,
-    #[serde(rename = "link")]
     Link,
-    #[serde(rename = "api")]
     Api,
-    #[serde(rename = "system")]
     System,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for Source {
@@ -3968,24 +3712,11 @@ pub struct StatementsListResponse {
 `SUCCESS`: The statements were successfully extracted and can be listed via `/statements/list/` and downloaded via `/statements/download/`.
 
 `FAILURE`: The statements failed to be extracted.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum StatementsRefreshCompleteResult {
-    #[serde(rename = "SUCCESS")]
     Success,
-    #[serde(rename = "FAILURE")]
     Failure,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for StatementsRefreshCompleteResult {
@@ -4117,28 +3848,13 @@ Note:
 The `incomplete` strategy cannot be applied if the session's failing step is `screening` or `risk_check`.
 
 The `infer` strategy cannot be applied if the session's status is still `active`*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum Strategy {
-    #[serde(rename = "reset")]
     Reset,
-    #[serde(rename = "incomplete")]
     Incomplete,
-    #[serde(rename = "infer")]
     Infer,
-    #[serde(rename = "custom")]
     Custom,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for Strategy {
@@ -4403,58 +4119,28 @@ pub struct StudentLoanStatus {
     pub type_: ::std::option::Option<StudentLoanStatusType>,
 }
 ///The status type of the student loan
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum StudentLoanStatusType {
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "charged off")]
     ChargedOff,
-    #[serde(rename = "claim")]
     Claim,
-    #[serde(rename = "consolidated")]
     Consolidated,
-    #[serde(rename = "deferment")]
     Deferment,
-    #[serde(rename = "delinquent")]
     Delinquent,
-    #[serde(rename = "discharged")]
     Discharged,
-    #[serde(rename = "extension")]
     Extension,
-    #[serde(rename = "forbearance")]
     Forbearance,
-    #[serde(rename = "in grace")]
     InGrace,
-    #[serde(rename = "in military")]
     InMilitary,
-    #[serde(rename = "in school")]
     InSchool,
-    #[serde(rename = "not fully disbursed")]
     NotFullyDisbursed,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "paid in full")]
     PaidInFull,
-    #[serde(rename = "refunded")]
     Refunded,
-    #[serde(rename = "repayment")]
     Repayment,
-    #[serde(rename = "transferred")]
     Transferred,
-    #[serde(rename = "pending idr")]
     PendingIdr,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for StudentLoanStatusType {
@@ -4539,44 +4225,21 @@ pub struct StudentRepaymentPlan {
     pub type_: ::std::option::Option<StudentRepaymentPlanType>,
 }
 ///The type of the repayment plan.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum StudentRepaymentPlanType {
-    #[serde(rename = "extended graduated")]
     ExtendedGraduated,
-    #[serde(rename = "extended standard")]
     ExtendedStandard,
-    #[serde(rename = "graduated")]
     Graduated,
-    #[serde(rename = "income-contingent repayment")]
     IncomeContingentRepayment,
-    #[serde(rename = "income-based repayment")]
     IncomeBasedRepayment,
-    #[serde(rename = "income-sensitive repayment")]
     IncomeSensitiveRepayment,
-    #[serde(rename = "interest-only")]
     InterestOnly,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "pay as you earn")]
     PayAsYouEarn,
-    #[serde(rename = "revised pay as you earn")]
     RevisedPayAsYouEarn,
-    #[serde(rename = "standard")]
     Standard,
-    #[serde(rename = "saving on a valuable education")]
     SavingOnAValuableEducation,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for StudentRepaymentPlanType {
@@ -4697,32 +4360,15 @@ pub struct SweepFailure {
 `"returned"` - The sweep has been returned. This is the terminal state of a returned sweep. Returns of a sweep are extremely rare, since sweeps are money movement between your own bank account and your own Ledger.
 `"funds_available"` - Funds from the sweep have been released from hold and applied to the ledger's available balance. (Only applicable to deposits.) This is the terminal state of a successful deposit sweep.
 `"failed"` - The sweep has failed. This is the terminal state of a failed sweep.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SweepStatus {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "settled")]
     Settled,
-    #[serde(rename = "funds_available")]
     FundsAvailable,
-    #[serde(rename = "returned")]
     Returned,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SweepStatus {
@@ -4776,28 +4422,13 @@ impl ::std::convert::TryFrom<::std::string::String> for SweepStatus {
 `"incoming"` - The sweep is created by incoming funds flow (e.g. Incoming Wire)
 `"balance_threshold"` - The sweep is created by balance threshold setting
 `"automatic_aggregate"` - The sweep is created by the Plaid automatic aggregation process. These funds did not pass through the Plaid Ledger balance.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum SweepTrigger {
-    #[serde(rename = "manual")]
     Manual,
-    #[serde(rename = "incoming")]
     Incoming,
-    #[serde(rename = "balance_threshold")]
     BalanceThreshold,
-    #[serde(rename = "automatic_aggregate")]
     AutomaticAggregate,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for SweepTrigger {
@@ -4867,4 +4498,366 @@ pub struct SyncUpdatesAvailableWebhook {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct SyntheticFraud {
     pub risk_level: RiskLevel,
+}
+impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxBankIncomeWebhookFireRequestWebhookCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SandboxIncomeFireWebhookRequestVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for SandboxIncomeFireWebhookRequestVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SandboxIncomeWebhookFireRequestWebhookCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxIncomeWebhookFireRequestWebhookCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SandboxItemFireWebhookRequestWebhookCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxItemFireWebhookRequestWebhookCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SandboxItemSetVerificationStatusRequestVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for SandboxItemSetVerificationStatusRequestVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SandboxTransferRfpSimulateAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRfpSimulateAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ScopesContext {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ScopesContext {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SelfieAnalysisDocumentComparison {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisDocumentComparison {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SelfieAnalysisFacialAnalysisOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysisOutcome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SelfieAnalysisLivenessCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisLivenessCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SelfieCheckStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCheckStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SelfieStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for ServiceProductFulfillmentIdentifier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ServiceProductFulfillmentIdentifier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SignalDecisionOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SignalDecisionOutcome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SignalPaymentMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SignalPaymentMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SignalScheduleDefaultPaymentMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SignalScheduleDefaultPaymentMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SmsVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SmsVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Source {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Source {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for StatementsRefreshCompleteResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatementsRefreshCompleteResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for Strategy {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Strategy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for StudentLoanStatusType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StudentLoanStatusType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for StudentRepaymentPlanType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StudentRepaymentPlanType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SweepStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SweepStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for SweepTrigger {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SweepTrigger {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

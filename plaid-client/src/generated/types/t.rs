@@ -46,22 +46,11 @@ pub struct TaxpayerIdentifier {
     pub taxpayer_identifier_value: ::std::option::Option<::std::string::String>,
 }
 ///A value from a MISMO prescribed list that classifies identification numbers used by the Internal Revenue Service (IRS) in the administration of tax laws. A Social Security number (SSN) is issued by the SSA; all other taxpayer identification numbers are issued by the IRS.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TaxpayerIdentifierType {
     IndividualTaxpayerIdentificationNumber,
     SocialSecurityNumber,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TaxpayerIdentifierType {
@@ -254,52 +243,25 @@ pub struct Total {
     pub ytd_pay: ::std::option::Option<Pay>,
 }
 ///Commonly used term to describe the line item.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TotalCanonicalDescription {
-    #[serde(rename = "BONUS")]
     Bonus,
-    #[serde(rename = "COMMISSION")]
     Commission,
-    #[serde(rename = "OVERTIME")]
     Overtime,
-    #[serde(rename = "PAID TIME OFF")]
     PaidTimeOff,
-    #[serde(rename = "REGULAR PAY")]
     RegularPay,
-    #[serde(rename = "VACATION")]
     Vacation,
-    #[serde(rename = "EMPLOYEE MEDICARE")]
     EmployeeMedicare,
-    #[serde(rename = "FICA")]
     Fica,
-    #[serde(rename = "SOCIAL SECURITY EMPLOYEE TAX")]
     SocialSecurityEmployeeTax,
-    #[serde(rename = "MEDICAL")]
     Medical,
-    #[serde(rename = "VISION")]
     Vision,
-    #[serde(rename = "DENTAL")]
     Dental,
-    #[serde(rename = "NET PAY")]
     NetPay,
-    #[serde(rename = "TAXES")]
     Taxes,
-    #[serde(rename = "NOT_FOUND")]
     NotFound,
-    #[serde(rename = "OTHER")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TotalCanonicalDescription {
@@ -747,28 +709,13 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 
 `unresolved:` transactions that do not fit into the other three types.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionBaseTransactionType {
-    #[serde(rename = "digital")]
     Digital,
-    #[serde(rename = "place")]
     Place,
-    #[serde(rename = "special")]
     Special,
-    #[serde(rename = "unresolved")]
     Unresolved,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionBaseTransactionType {
@@ -843,48 +790,23 @@ This field is populated for European institutions, as well as certain institutio
 `standing order:` Payment instructed by the account holder to a third party at a regular interval
 
 `transfer:` Transfer of money between accounts*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionCode {
-    #[serde(rename = "adjustment")]
     Adjustment,
-    #[serde(rename = "atm")]
     Atm,
-    #[serde(rename = "bank charge")]
     BankCharge,
-    #[serde(rename = "bill payment")]
     BillPayment,
-    #[serde(rename = "cash")]
     Cash,
-    #[serde(rename = "cashback")]
     Cashback,
-    #[serde(rename = "cheque")]
     Cheque,
-    #[serde(rename = "direct debit")]
     DirectDebit,
-    #[serde(rename = "interest")]
     Interest,
-    #[serde(rename = "payment")]
     Payment,
-    #[serde(rename = "purchase")]
     Purchase,
-    #[serde(rename = "refund")]
     Refund,
-    #[serde(rename = "standing order")]
     StandingOrder,
-    #[serde(rename = "transfer")]
     Transfer,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionCode {
@@ -1014,26 +936,12 @@ pub struct TransactionOverride {
 
 This field replaces the `transaction_type` field.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionPaymentChannel {
-    #[serde(rename = "online")]
     Online,
-    #[serde(rename = "in store")]
     InStore,
-    #[serde(rename = "other")]
     Other,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionPaymentChannel {
@@ -1147,28 +1055,13 @@ See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code
 `TOMBSTONED`: A stream that was previously in the `EARLY_DETECTION` status will move to the `TOMBSTONED` status when no further transactions were found at the next expected date.
 
 `UNKNOWN`: A stream is assigned an `UNKNOWN` status when none of the other statuses are applicable.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionStreamStatus {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "MATURE")]
     Mature,
-    #[serde(rename = "EARLY_DETECTION")]
     EarlyDetection,
-    #[serde(rename = "TOMBSTONED")]
     Tombstoned,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionStreamStatus {
@@ -1222,28 +1115,13 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionStreamStatus 
 
 `unresolved:` transactions that do not fit into the other three types.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionTransactionType {
-    #[serde(rename = "digital")]
     Digital,
-    #[serde(rename = "place")]
     Place,
-    #[serde(rename = "special")]
     Special,
-    #[serde(rename = "unresolved")]
     Unresolved,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionTransactionType {
@@ -1699,24 +1577,11 @@ pub struct TransactionsRuleDetails {
     pub type_: TransactionsRuleType,
 }
 ///Transaction field for which the rule is defined.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionsRuleField {
-    #[serde(rename = "TRANSACTION_ID")]
     TransactionId,
-    #[serde(rename = "MERCHANT_NAME")]
     MerchantName,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionsRuleField {
@@ -1759,24 +1624,11 @@ impl ::std::convert::TryFrom<::std::string::String> for TransactionsRuleField {
 /**Transaction rule's match type. For `TRANSACTION_ID` field, `EXACT_MATCH` is available.
 Matches are case sensitive.
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionsRuleType {
-    #[serde(rename = "EXACT_MATCH")]
     ExactMatch,
-    #[serde(rename = "SUBSTRING_MATCH")]
     SubstringMatch,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionsRuleType {
@@ -2007,28 +1859,13 @@ If `account_id` is included in the request, the returned cursor will reflect upd
 `NOT_READY`: The Item is pending transaction pull.
 `INITIAL_UPDATE_COMPLETE`: Initial pull for the Item is complete, historical pull is pending.
 `HISTORICAL_UPDATE_COMPLETE`: Both initial and historical pull for Item are complete.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransactionsUpdateStatus {
-    #[serde(rename = "TRANSACTIONS_UPDATE_STATUS_UNKNOWN")]
     TransactionsUpdateStatusUnknown,
-    #[serde(rename = "NOT_READY")]
     NotReady,
-    #[serde(rename = "INITIAL_UPDATE_COMPLETE")]
     InitialUpdateComplete,
-    #[serde(rename = "HISTORICAL_UPDATE_COMPLETE")]
     HistoricalUpdateComplete,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransactionsUpdateStatus {
@@ -2270,24 +2107,11 @@ impl ::std::str::FromStr for TransferAccountId {
 /**The ACH networks used for the funds flow.
 
 For requests submitted as either `ach` or `same-day-ach` the cutoff for Same Day ACH is 3:00 PM Eastern Time and the cutoff for Standard ACH transfers is 8:30 PM Eastern Time. It is recommended to submit a request at least 15 minutes before the cutoff time in order to ensure that it will be processed before the cutoff. Any request that is indicated as `same-day-ach` and that misses the Same Day ACH cutoff, but is submitted in time for the Standard ACH cutoff, will be sent over Standard ACH rails and will not incur same-day charges.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAchNetwork {
-    #[serde(rename = "ach")]
     Ach,
-    #[serde(rename = "same-day-ach")]
     SameDayAch,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAchNetwork {
@@ -2566,26 +2390,12 @@ A decision regarding the proposed transfer.
 `user_action_required` - An action is required before Plaid can assess the transfer risk and make a decision. The most common scenario is to update authentication for an Item. To complete the required action, initialize Link by setting `transfer.authorization_id` in the request of `/link/token/create`. After Link flow is completed, you may re-attempt the authorization request.
 
 For `guarantee` requests, `approved` indicates the transfer is eligible for Plaid's guarantee, and `declined` indicates Plaid will not provide guarantee coverage for the transfer. `user_action_required` indicates you should follow the above guidance before re-attempting.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationDecision {
-    #[serde(rename = "approved")]
     Approved,
-    #[serde(rename = "declined")]
     Declined,
-    #[serde(rename = "user_action_required")]
     UserActionRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAuthorizationDecision {
@@ -2658,36 +2468,17 @@ The following codes indicate that the authorization decision was `declined`:
 `RISK` - Transaction is high-risk.
 
 `TRANSFER_LIMIT_REACHED` - One or several transfer limits are reached, e.g. monthly transfer limit. Check the accompanying `description` field to understand which limit has been reached.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationDecisionRationaleCode {
-    #[serde(rename = "NSF")]
     Nsf,
-    #[serde(rename = "RISK")]
     Risk,
-    #[serde(rename = "TRANSFER_LIMIT_REACHED")]
     TransferLimitReached,
-    #[serde(rename = "MANUALLY_VERIFIED_ITEM")]
     ManuallyVerifiedItem,
-    #[serde(rename = "ITEM_LOGIN_REQUIRED")]
     ItemLoginRequired,
-    #[serde(rename = "PAYMENT_PROFILE_LOGIN_REQUIRED")]
     PaymentProfileLoginRequired,
-    #[serde(rename = "ERROR")]
     Error,
-    #[serde(rename = "MIGRATED_ACCOUNT_ITEM")]
     MigratedAccountItem,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAuthorizationDecisionRationaleCode {
@@ -2753,24 +2544,11 @@ pub struct TransferAuthorizationDevice {
     pub user_agent: ::std::option::Option<::std::string::String>,
 }
 ///Indicates whether the transfer is guaranteed by Plaid (Guarantee customers only). This field will contain either `GUARANTEED` or `NOT_GUARANTEED` indicating whether Plaid will guarantee the transfer.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationGuaranteeDecision {
-    #[serde(rename = "GUARANTEED")]
     Guaranteed,
-    #[serde(rename = "NOT_GUARANTEED")]
     NotGuaranteed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAuthorizationGuaranteeDecision {
@@ -2829,30 +2607,14 @@ pub struct TransferAuthorizationGuaranteeDecisionRationale {
 `RISK_ESTIMATE_UNAVAILABLE`: A risk estimate is unavailable for this Item.
 
 `REQUIRED_PARAM_MISSING`: Required fields are missing.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationGuaranteeDecisionRationaleCode {
-    #[serde(rename = "RETURN_BANK")]
     ReturnBank,
-    #[serde(rename = "RETURN_CUSTOMER")]
     ReturnCustomer,
-    #[serde(rename = "GUARANTEE_LIMIT_REACHED")]
     GuaranteeLimitReached,
-    #[serde(rename = "RISK_ESTIMATE_UNAVAILABLE")]
     RiskEstimateUnavailable,
-    #[serde(rename = "REQUIRED_PARAM_MISSING")]
     RequiredParamMissing,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAuthorizationGuaranteeDecisionRationaleCode {
@@ -3042,30 +2804,14 @@ pub struct TransferAuthorizationProposedTransfer {
     pub wire_details: ::std::option::Option<TransferWireDetails>,
 }
 ///Comprises five risk categories (high risk, medium-high risk, medium risk, medium-low risk, low risk) based on the probability of return
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferAuthorizationRiskLevel {
-    #[serde(rename = "HIGH_RISK")]
     HighRisk,
-    #[serde(rename = "MEDIUM_HIGH_RISK")]
     MediumHighRisk,
-    #[serde(rename = "MEDIUM_RISK")]
     MediumRisk,
-    #[serde(rename = "MEDIUM_LOW_RISK")]
     MediumLowRisk,
-    #[serde(rename = "LOW_RISK")]
     LowRisk,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferAuthorizationRiskLevel {
@@ -3169,24 +2915,11 @@ pub struct TransferBalanceGetResponse {
 
 `prefunded_rtp_credits` - Your prefunded RTP credit balance with Plaid
 `prefunded_ach_credits` - Your prefunded ACH credit balance with Plaid*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferBalanceType {
-    #[serde(rename = "prefunded_rtp_credits")]
     PrefundedRtpCredits,
-    #[serde(rename = "prefunded_ach_credits")]
     PrefundedAchCredits,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferBalanceType {
@@ -3470,26 +3203,12 @@ Specifies the source of funds for the transfer. Only valid for `credit` transfer
 `sweep` - Sweep funds from your funding account
 `prefunded_rtp_credits` - Use your prefunded RTP credit balance with Plaid
 `prefunded_ach_credits` - Use your prefunded ACH credit balance with Plaid*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferCreditFundsSource {
-    #[serde(rename = "sweep")]
     Sweep,
-    #[serde(rename = "prefunded_rtp_credits")]
     PrefundedRtpCredits,
-    #[serde(rename = "prefunded_ach_credits")]
     PrefundedAchCredits,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferCreditFundsSource {
@@ -3594,32 +3313,15 @@ pub struct TransferDiligenceDocumentUploadResponse {
     pub request_id: RequestId,
 }
 ///Originator's diligence status.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferDiligenceStatus {
-    #[serde(rename = "not_submitted")]
     NotSubmitted,
-    #[serde(rename = "submitted")]
     Submitted,
-    #[serde(rename = "under_review")]
     UnderReview,
-    #[serde(rename = "approved")]
     Approved,
-    #[serde(rename = "denied")]
     Denied,
-    #[serde(rename = "more_information_required")]
     MoreInformationRequired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferDiligenceStatus {
@@ -3696,22 +3398,10 @@ pub struct TransferDiligenceSubmitResponse {
 /**Specifies the purpose of the uploaded file.
 
 `"DUE_DILIGENCE"` - The transfer due diligence document of the originator.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferDocumentPurpose {
-    #[serde(rename = "DUE_DILIGENCE")]
     DueDiligence,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferDocumentPurpose {
@@ -3888,24 +3578,11 @@ pub struct TransferEventListResponse {
     pub transfer_events: ::std::vec::Vec<TransferEvent>,
 }
 ///The type of transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferEventListTransferType {
-    #[serde(rename = "debit")]
     Debit,
-    #[serde(rename = "credit")]
     Credit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferEventListTransferType {
@@ -4026,68 +3703,33 @@ pub struct TransferEventSyncResponse {
 `refund.swept`: The refund was swept from the sweep account.
 
 `refund.return_swept`: Due to the refund being returned, funds were pushed back to the sweep account.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferEventType {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "settled")]
     Settled,
-    #[serde(rename = "funds_available")]
     FundsAvailable,
-    #[serde(rename = "returned")]
     Returned,
-    #[serde(rename = "swept")]
     Swept,
-    #[serde(rename = "swept_settled")]
     SweptSettled,
-    #[serde(rename = "return_swept")]
     ReturnSwept,
-    #[serde(rename = "sweep.pending")]
     SweepPending,
-    #[serde(rename = "sweep.posted")]
     SweepPosted,
-    #[serde(rename = "sweep.settled")]
     SweepSettled,
-    #[serde(rename = "sweep.returned")]
     SweepReturned,
-    #[serde(rename = "sweep.failed")]
     SweepFailed,
-    #[serde(rename = "sweep.funds_available")]
     SweepFundsAvailable,
-    #[serde(rename = "refund.pending")]
     RefundPending,
-    #[serde(rename = "refund.cancelled")]
     RefundCancelled,
-    #[serde(rename = "refund.failed")]
     RefundFailed,
-    #[serde(rename = "refund.posted")]
     RefundPosted,
-    #[serde(rename = "refund.settled")]
     RefundSettled,
-    #[serde(rename = "refund.returned")]
     RefundReturned,
-    #[serde(rename = "refund.swept")]
     RefundSwept,
-    #[serde(rename = "refund.return_swept")]
     RefundReturnSwept,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferEventType {
@@ -4480,24 +4122,11 @@ A decision regarding the proposed transfer.
 `APPROVED` - The proposed transfer has received the end user's consent and has been approved for processing by Plaid. The `decision_rationale` field is set if Plaid was unable to fetch the account information. You may proceed with the transfer, but further review is recommended (i.e., use Link in update mode to re-authenticate your user when `decision_rationale.code` is `ITEM_LOGIN_REQUIRED`). Refer to the `code` field in the `decision_rationale` object for details.
 
 `DECLINED` - Plaid reviewed the proposed transfer and declined processing. Refer to the `code` field in the `decision_rationale` object for details.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferIntentAuthorizationDecision {
-    #[serde(rename = "APPROVED")]
     Approved,
-    #[serde(rename = "DECLINED")]
     Declined,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferIntentAuthorizationDecision {
@@ -4574,24 +4203,11 @@ pub struct TransferIntentCreate {
 `PAYMENT`: Transfers funds from an end user's account to your business account.
 
 `DISBURSEMENT`: Transfers funds from your business account to an end user's account.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferIntentCreateMode {
-    #[serde(rename = "PAYMENT")]
     Payment,
-    #[serde(rename = "DISBURSEMENT")]
     Disbursement,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferIntentCreateMode {
@@ -4638,26 +4254,12 @@ For transfers submitted using `ach`, the Standard ACH cutoff is 8:30 PM Eastern 
 For transfers submitted using `same-day-ach`, the Same Day ACH cutoff is 3:00 PM Eastern Time. It is recommended to send the request 15 minutes prior to the cutoff to ensure that it will be processed in time for submission before the cutoff. If the transfer is processed after this cutoff but before the Standard ACH cutoff, it will be sent over Standard ACH rails and will not incur same-day charges.
 
 For transfers submitted using `rtp`, in the case that the account being credited does not support RTP, the transfer will be sent over ACH as long as an `ach_class` is provided in the request. If RTP isn't supported by the account and no `ach_class` is provided, the transfer will fail to be submitted.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferIntentCreateNetwork {
-    #[serde(rename = "ach")]
     Ach,
-    #[serde(rename = "same-day-ach")]
     SameDayAch,
-    #[serde(rename = "rtp")]
     Rtp,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferIntentCreateNetwork {
@@ -4860,26 +4462,12 @@ pub struct TransferIntentGetResponse {
 `PENDING`: The transfer intent is pending.
 `SUCCEEDED`: The transfer intent was successfully created.
 `FAILED`: The transfer intent was unable to be created.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferIntentStatus {
-    #[serde(rename = "PENDING")]
     Pending,
-    #[serde(rename = "SUCCEEDED")]
     Succeeded,
-    #[serde(rename = "FAILED")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferIntentStatus {
@@ -5247,28 +4835,13 @@ An error will be returned if the event type is incompatible with the current led
 
 `sweep.settled` --> `sweep.returned`
 */
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferLedgerSweepSimulateEventType {
-    #[serde(rename = "sweep.posted")]
     SweepPosted,
-    #[serde(rename = "sweep.settled")]
     SweepSettled,
-    #[serde(rename = "sweep.returned")]
     SweepReturned,
-    #[serde(rename = "sweep.failed")]
     SweepFailed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferLedgerSweepSimulateEventType {
@@ -5633,28 +5206,13 @@ For transfers submitted as `same-day-ach`, the Same Day ACH cutoff is 3:00 PM Ea
 For transfers submitted as `rtp`,  Plaid will automatically route between Real Time Payment rail by TCH or FedNow rails as necessary. If a transfer is submitted as `rtp` and the counterparty account is not eligible for RTP, the `/transfer/authorization/create` request will fail with an `INVALID_FIELD` error code. To pre-check to determine whether a counterparty account can support RTP, call `/transfer/capabilities/get` before calling `/transfer/authorization/create`.
 
 Wire transfers are currently in early availability. To request access to `wire` as a payment network, contact your account manager. For transfers submitted as `wire`, the `type` must be `credit`; wire debits are not supported. The cutoff to submit a wire payment is 6:30 PM Eastern Time on a business day; wires submitted after that time will be processed on the next business day. The transaction limit for a wire is $999,999.99. Authorization requests sent with an amount greater than $999,999.99 will fail.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferNetwork {
-    #[serde(rename = "ach")]
     Ach,
-    #[serde(rename = "same-day-ach")]
     SameDayAch,
-    #[serde(rename = "rtp")]
     Rtp,
-    #[serde(rename = "wire")]
     Wire,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferNetwork {
@@ -6484,26 +6042,12 @@ pub struct TransferRecurringListResponse {
     pub request_id: RequestId,
 }
 ///Networks eligible for recurring transfers.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferRecurringNetwork {
-    #[serde(rename = "ach")]
     Ach,
-    #[serde(rename = "same-day-ach")]
     SameDayAch,
-    #[serde(rename = "rtp")]
     Rtp,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferRecurringNetwork {
@@ -6573,26 +6117,12 @@ Otherwise, if the first `interval_execution_day` on or after the start date is a
 `active`: The recurring transfer is currently active.
 `cancelled`: The recurring transfer was cancelled by the client or Plaid.
 `expired`: The recurring transfer has completed all originations according to its recurring schedule.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferRecurringStatus {
-    #[serde(rename = "active")]
     Active,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "expired")]
     Expired,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferRecurringStatus {
@@ -6871,32 +6401,15 @@ impl ::std::str::FromStr for TransferRefundIdempotencyKey {
 `cancelled`: The refund was cancelled by the client.
 `failed`: The refund has failed.
 `returned`: The refund was returned.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferRefundStatus {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "settled")]
     Settled,
-    #[serde(rename = "returned")]
     Returned,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferRefundStatus {
@@ -7093,24 +6606,11 @@ impl ::std::convert::TryFrom<String> for TransferScheduleIntervalCount {
     }
 }
 ///The unit of the recurring interval.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferScheduleIntervalUnit {
-    #[serde(rename = "week")]
     Week,
-    #[serde(rename = "month")]
     Month,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferScheduleIntervalUnit {
@@ -7159,34 +6659,16 @@ impl ::std::convert::TryFrom<::std::string::String> for TransferScheduleInterval
 `cancelled`: The transfer was cancelled by the client. This is the terminal state of a cancelled transfer.
 `failed`: The transfer failed, no funds were moved. This is the terminal state of a failed transfer.
 `returned`: A posted transfer was returned. This is the terminal state of a returned transfer.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferStatus {
-    #[serde(rename = "pending")]
     Pending,
-    #[serde(rename = "posted")]
     Posted,
-    #[serde(rename = "settled")]
     Settled,
-    #[serde(rename = "funds_available")]
     FundsAvailable,
-    #[serde(rename = "cancelled")]
     Cancelled,
-    #[serde(rename = "failed")]
     Failed,
-    #[serde(rename = "returned")]
     Returned,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferStatus {
@@ -7509,28 +6991,13 @@ pub struct TransferSweepListResponse {
 `swept_settled`: Credits are available to be withdrawn or debits have been deducted from the customer's business checking account.
 `return_swept`: The transfer was returned, funds were pulled back or pushed back to the sweep account.
 `null`: The transfer will never be swept (e.g. if the transfer is cancelled or returned before being swept)*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferSweepStatus {
-    #[serde(rename = "unswept")]
     Unswept,
-    #[serde(rename = "swept")]
     Swept,
-    #[serde(rename = "swept_settled")]
     SweptSettled,
-    #[serde(rename = "return_swept")]
     ReturnSwept,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferSweepStatus {
@@ -7622,24 +7089,11 @@ impl ::std::str::FromStr for TransferTestClockId {
     }
 }
 ///The type of transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum TransferType {
-    #[serde(rename = "debit")]
     Debit,
-    #[serde(rename = "credit")]
     Credit,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for TransferType {
@@ -7844,4 +7298,530 @@ pub struct TrustedDeviceData {
     pub device_id: ::std::option::Option<DeviceId>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trust_level: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for TaxpayerIdentifierType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaxpayerIdentifierType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TotalCanonicalDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TotalCanonicalDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionBaseTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionBaseTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionPaymentChannel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionPaymentChannel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionStreamStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionStreamStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionsRuleField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionsRuleField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionsRuleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionsRuleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransactionsUpdateStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionsUpdateStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAchNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferAchNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAuthorizationDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAuthorizationDecisionRationaleCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationDecisionRationaleCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAuthorizationGuaranteeDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationGuaranteeDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAuthorizationGuaranteeDecisionRationaleCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for TransferAuthorizationGuaranteeDecisionRationaleCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferAuthorizationRiskLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferAuthorizationRiskLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferBalanceType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferBalanceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferCreditFundsSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferCreditFundsSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferDiligenceStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferDiligenceStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferDocumentPurpose {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferDocumentPurpose {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferEventListTransferType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferEventListTransferType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferIntentAuthorizationDecision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferIntentAuthorizationDecision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferIntentCreateMode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferIntentCreateMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferIntentCreateNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferIntentCreateNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferIntentStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferIntentStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferLedgerSweepSimulateEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferLedgerSweepSimulateEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferRecurringNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferRecurringNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferRecurringStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferRecurringStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferRefundStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferRefundStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferScheduleIntervalUnit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferScheduleIntervalUnit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferSweepStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferSweepStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for TransferType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransferType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

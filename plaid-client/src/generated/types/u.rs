@@ -421,46 +421,22 @@ pub struct UserAddress {
     pub street2: ::std::option::Option<Street2>,
 }
 ///A list of user-based products. User-based products include Financial Management products, Protect products, CRA products, and subscription products.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserBasedProducts {
-    #[serde(rename = "cra_base_report")]
     CraBaseReport,
-    #[serde(rename = "cra_income_insights")]
     CraIncomeInsights,
-    #[serde(rename = "cra_partner_insights")]
     CraPartnerInsights,
-    #[serde(rename = "cra_network_insights")]
     CraNetworkInsights,
-    #[serde(rename = "cra_cashflow_insights")]
     CraCashflowInsights,
-    #[serde(rename = "cra_monitoring")]
     CraMonitoring,
-    #[serde(rename = "cra_lend_score")]
     CraLendScore,
-    #[serde(rename = "cra_plaid_credit_score")]
     CraPlaidCreditScore,
-    #[serde(rename = "investments")]
     Investments,
-    #[serde(rename = "liabilities")]
     Liabilities,
-    #[serde(rename = "protect_linked_bank")]
     ProtectLinkedBank,
-    #[serde(rename = "protect_transactions")]
     ProtectTransactions,
-    #[serde(rename = "transactions")]
     Transactions,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for UserBasedProducts {
@@ -994,42 +970,20 @@ pub struct UserRemoveResponse {
     pub request_id: RequestId,
 }
 ///The income category for a specified income source
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserStatedIncomeSourceCategory {
-    #[serde(rename = "OTHER")]
     Other,
-    #[serde(rename = "SALARY")]
     Salary,
-    #[serde(rename = "UNEMPLOYMENT")]
     Unemployment,
-    #[serde(rename = "CASH")]
     Cash,
-    #[serde(rename = "GIG_ECONOMY")]
     GigEconomy,
-    #[serde(rename = "RENTAL")]
     Rental,
-    #[serde(rename = "CHILD_SUPPORT")]
     ChildSupport,
-    #[serde(rename = "MILITARY")]
     Military,
-    #[serde(rename = "RETIREMENT")]
     Retirement,
-    #[serde(rename = "LONG_TERM_DISABILITY")]
     LongTermDisability,
-    #[serde(rename = "BANK_INTEREST")]
     BankInterest,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for UserStatedIncomeSourceCategory {
@@ -1088,30 +1042,14 @@ impl ::std::convert::TryFrom<::std::string::String> for UserStatedIncomeSourceCa
     }
 }
 ///The pay frequency of a specified income source
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserStatedIncomeSourceFrequency {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "WEEKLY")]
     Weekly,
-    #[serde(rename = "BIWEEKLY")]
     Biweekly,
-    #[serde(rename = "SEMI_MONTHLY")]
     SemiMonthly,
-    #[serde(rename = "MONTHLY")]
     Monthly,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for UserStatedIncomeSourceFrequency {
@@ -1158,26 +1096,12 @@ impl ::std::convert::TryFrom<::std::string::String> for UserStatedIncomeSourceFr
     }
 }
 ///The pay type - `GROSS`, `NET`, or `UNKNOWN` for a specified income source
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum UserStatedIncomeSourcePayType {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "GROSS")]
     Gross,
-    #[serde(rename = "NET")]
     Net,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for UserStatedIncomeSourcePayType {
@@ -1424,5 +1348,65 @@ impl ::std::str::FromStr for UtcOffset {
     type Err = ::std::convert::Infallible;
     fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
         Ok(Self(value.to_string()))
+    }
+}
+impl ::serde::Serialize for UserBasedProducts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserBasedProducts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for UserStatedIncomeSourceCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserStatedIncomeSourceCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for UserStatedIncomeSourceFrequency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserStatedIncomeSourceFrequency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for UserStatedIncomeSourcePayType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserStatedIncomeSourcePayType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

@@ -61,26 +61,12 @@ pub struct VerificationOfAssetResponse {
 `"VERIFICATION_REFRESH_STATUS_USER_PRESENCE_REQUIRED"` User presence is required to refresh an income verification.
 `"VERIFICATION_REFRESH_SUCCESSFUL"` The income verification refresh was successful.
 `"VERIFICATION_REFRESH_NOT_FOUND"` No new data was found after the income verification refresh.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum VerificationRefreshStatus {
-    #[serde(rename = "VERIFICATION_REFRESH_STATUS_USER_PRESENCE_REQUIRED")]
     VerificationRefreshStatusUserPresenceRequired,
-    #[serde(rename = "VERIFICATION_REFRESH_SUCCESSFUL")]
     VerificationRefreshSuccessful,
-    #[serde(rename = "VERIFICATION_REFRESH_NOT_FOUND")]
     VerificationRefreshNotFound,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for VerificationRefreshStatus {
@@ -141,30 +127,14 @@ impl ::std::convert::TryFrom<::std::string::String> for VerificationRefreshStatu
 "`UNABLE_TO_VERIFY`": The verification was performed and the information could not be verified.
 
 `"UNKNOWN"`: The verification status is unknown.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum VerificationStatus {
-    #[serde(rename = "VERIFIED")]
     Verified,
-    #[serde(rename = "UNVERIFIED")]
     Unverified,
-    #[serde(rename = "NEEDS_INFO")]
     NeedsInfo,
-    #[serde(rename = "UNABLE_TO_VERIFY")]
     UnableToVerify,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for VerificationStatus {
@@ -218,24 +188,11 @@ pub struct VerifySmsDetails {
     pub verifications: ::std::vec::Vec<SmsVerification>,
 }
 ///The outcome status for the associated Identity Verification attempt's `verify_sms` step. This field will always have the same value as `steps.verify_sms`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum VerifySmsDetailsStatus {
-    #[serde(rename = "success")]
     Success,
-    #[serde(rename = "failed")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for VerifySmsDetailsStatus {
@@ -316,5 +273,50 @@ impl ::std::convert::TryFrom<String> for VirtualTime {
     type Error = <::chrono::DateTime<::chrono::offset::Utc> as ::std::str::FromStr>::Err;
     fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
         value.parse()
+    }
+}
+impl ::serde::Serialize for VerificationRefreshStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VerificationRefreshStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for VerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for VerifySmsDetailsStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for VerifySmsDetailsStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }

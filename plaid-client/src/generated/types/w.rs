@@ -284,24 +284,11 @@ pub struct WalletGetResponse {
     pub wallet_id: ::std::string::String,
 }
 ///An ISO-4217 currency code, used with e-wallets and transactions.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletIsoCurrencyCode {
-    #[serde(rename = "GBP")]
     Gbp,
-    #[serde(rename = "EUR")]
     Eur,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletIsoCurrencyCode {
@@ -404,26 +391,12 @@ pub struct WalletNumbers {
 `SEPA_CREDIT_TRANSFER`: The standard payment to a beneficiary within the SEPA area.
 
 `SEPA_CREDIT_TRANSFER_INSTANT`: Instant payment to a beneficiary within the SEPA area.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletPaymentScheme {
-    #[serde(rename = "FASTER_PAYMENTS")]
     FasterPayments,
-    #[serde(rename = "SEPA_CREDIT_TRANSFER")]
     SepaCreditTransfer,
-    #[serde(rename = "SEPA_CREDIT_TRANSFER_INSTANT")]
     SepaCreditTransferInstant,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletPaymentScheme {
@@ -474,26 +447,12 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletPaymentScheme {
 `ACTIVE`: The wallet is active and ready to send money to and receive money from.
 
 `CLOSED`: The wallet is closed. Any transactions made to or from this wallet will error.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletStatus {
-    #[serde(rename = "UNKNOWN")]
     Unknown,
-    #[serde(rename = "ACTIVE")]
     Active,
-    #[serde(rename = "CLOSED")]
     Closed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletStatus {
@@ -684,34 +643,16 @@ pub struct WalletTransactionExecuteResponse {
 `ACCOUNT_INVALID`: The transaction could not be processed because the wallet account is invalid or inactive.
 `AUTHENTICATION_FAILED`: The transaction could not be processed because authentication with the wallet provider failed.
 `UNKNOWN`: The transaction was unsuccessful, but the exact cause is unknown.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionFailureReason {
-    #[serde(rename = "EXTERNAL_SYSTEM")]
     ExternalSystem,
-    #[serde(rename = "EXPIRED")]
     Expired,
-    #[serde(rename = "CANCELLED")]
     Cancelled,
-    #[serde(rename = "INVALID")]
     Invalid,
-    #[serde(rename = "ACCOUNT_INVALID")]
     AccountInvalid,
-    #[serde(rename = "AUTHENTICATION_FAILED")]
     AuthenticationFailed,
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionFailureReason {
@@ -852,38 +793,18 @@ pub struct WalletTransactionGetResponse {
 `ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.
 
 `AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionGetResponseType {
-    #[serde(rename = "BANK_TRANSFER")]
     BankTransfer,
-    #[serde(rename = "PAYOUT")]
     Payout,
-    #[serde(rename = "PIS_PAY_IN")]
     PisPayIn,
-    #[serde(rename = "REFUND")]
     Refund,
-    #[serde(rename = "FUNDS_SWEEP")]
     FundsSweep,
-    #[serde(rename = "RETURN")]
     Return,
-    #[serde(rename = "RECALL")]
     Recall,
-    #[serde(rename = "ACCOUNT_FUNDING")]
     AccountFunding,
-    #[serde(rename = "AUTO_REFUND")]
     AutoRefund,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionGetResponseType {
@@ -1044,30 +965,14 @@ pub struct WalletTransactionListResponse {
 `CHECK_NOT_POSSIBLE`: Payee verification could not be performed.
 
 This field is only populated for applicable EUR payout transactions and will be `null` for other transaction types.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionPayeeVerificationStatus {
-    #[serde(rename = "FULL_MATCH")]
     FullMatch,
-    #[serde(rename = "PARTIAL_MATCH")]
     PartialMatch,
-    #[serde(rename = "NO_MATCH")]
     NoMatch,
-    #[serde(rename = "ERROR")]
     Error,
-    #[serde(rename = "CHECK_NOT_POSSIBLE")]
     CheckNotPossible,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionPayeeVerificationStatus {
@@ -1133,28 +1038,13 @@ pub struct WalletTransactionRelation {
     pub type_: ::std::option::Option<WalletTransactionRelationType>,
 }
 ///The type of the transaction.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionRelationType {
-    #[serde(rename = "PAYOUT")]
     Payout,
-    #[serde(rename = "RETURN")]
     Return,
-    #[serde(rename = "REFUND")]
     Refund,
-    #[serde(rename = "FUNDS_SWEEP")]
     FundsSweep,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionRelationType {
@@ -1211,32 +1101,15 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionRelatio
 `FAILED`: The transaction failed to process successfully. This is a terminal status.
 
 `BLOCKED`: The transaction has been blocked for violating compliance rules. This is a terminal status.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionStatus {
-    #[serde(rename = "AUTHORISING")]
     Authorising,
-    #[serde(rename = "INITIATED")]
     Initiated,
-    #[serde(rename = "EXECUTED")]
     Executed,
-    #[serde(rename = "SETTLED")]
     Settled,
-    #[serde(rename = "BLOCKED")]
     Blocked,
-    #[serde(rename = "FAILED")]
     Failed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionStatus {
@@ -1327,38 +1200,18 @@ pub struct WalletTransactionStatusUpdateWebhook {
 `ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.
 
 `AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WalletTransactionType {
-    #[serde(rename = "BANK_TRANSFER")]
     BankTransfer,
-    #[serde(rename = "PAYOUT")]
     Payout,
-    #[serde(rename = "PIS_PAY_IN")]
     PisPayIn,
-    #[serde(rename = "REFUND")]
     Refund,
-    #[serde(rename = "FUNDS_SWEEP")]
     FundsSweep,
-    #[serde(rename = "RETURN")]
     Return,
-    #[serde(rename = "RECALL")]
     Recall,
-    #[serde(rename = "ACCOUNT_FUNDING")]
     AccountFunding,
-    #[serde(rename = "AUTO_REFUND")]
     AutoRefund,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WalletTransactionType {
@@ -1453,26 +1306,12 @@ pub struct Warning {
     pub warning_type: ::std::string::String,
 }
 ///The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WarningWarningCode {
-    #[serde(rename = "OWNERS_UNAVAILABLE")]
     OwnersUnavailable,
-    #[serde(rename = "INVESTMENTS_UNAVAILABLE")]
     InvestmentsUnavailable,
-    #[serde(rename = "TRANSACTIONS_UNAVAILABLE")]
     TransactionsUnavailable,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WarningWarningCode {
@@ -1597,46 +1436,22 @@ pub struct WatchlistScreeningDocument {
 `travel_document` - Visas, entry permits, refugee documents, etc.
 
 `voter_id` - Identification issued for the purpose of voting*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningDocumentType {
-    #[serde(rename = "birth_certificate")]
     BirthCertificate,
-    #[serde(rename = "drivers_license")]
     DriversLicense,
-    #[serde(rename = "immigration_number")]
     ImmigrationNumber,
-    #[serde(rename = "military_id")]
     MilitaryId,
-    #[serde(rename = "other")]
     Other,
-    #[serde(rename = "passport")]
     Passport,
-    #[serde(rename = "personal_identification")]
     PersonalIdentification,
-    #[serde(rename = "ration_card")]
     RationCard,
-    #[serde(rename = "ssn")]
     Ssn,
-    #[serde(rename = "student_id")]
     StudentId,
-    #[serde(rename = "tax_id")]
     TaxId,
-    #[serde(rename = "travel_document")]
     TravelDocument,
-    #[serde(rename = "voter_id")]
     VoterId,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WatchlistScreeningDocumentType {
@@ -2116,22 +1931,10 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
     }
 }
 ///The name of a field that can be reset back to null
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningEntityUpdateRequestResettableField {
-    #[serde(rename = "assignee")]
     Assignee,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WatchlistScreeningEntityUpdateRequestResettableField {
@@ -2289,26 +2092,12 @@ pub struct WatchlistScreeningHitLocations {
     pub full: ::std::string::String,
 }
 ///The current state of review. All watchlist screening hits begin in a `pending_review` state but can be changed by creating a review. When a hit is in the `pending_review` state, it will always show the latest version of the watchlist data Plaid has available and be compared against the latest customer information saved in the watchlist screening. Once a hit has been marked as `confirmed` or `dismissed` it will no longer be updated so that the state is as it was when the review was first conducted.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningHitStatus {
-    #[serde(rename = "confirmed")]
     Confirmed,
-    #[serde(rename = "pending_review")]
     PendingReview,
-    #[serde(rename = "dismissed")]
     Dismissed,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WatchlistScreeningHitStatus {
@@ -2819,22 +2608,10 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
     }
 }
 ///The name of a field that can be reset back to null
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningIndividualUpdateRequestResettableField {
-    #[serde(rename = "assignee")]
     Assignee,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WatchlistScreeningIndividualUpdateRequestResettableField {
@@ -3085,26 +2862,12 @@ pub struct WatchlistScreeningSearchTerms {
     pub watchlist_program_id: WatchlistProgramId,
 }
 ///A status enum indicating whether a screening is still pending review, has been rejected, or has been cleared.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WatchlistScreeningStatus {
-    #[serde(rename = "rejected")]
     Rejected,
-    #[serde(rename = "pending_review")]
     PendingReview,
-    #[serde(rename = "cleared")]
     Cleared,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WatchlistScreeningStatus {
@@ -3147,26 +2910,12 @@ impl ::std::convert::TryFrom<::std::string::String> for WatchlistScreeningStatus
     }
 }
 ///Names that are explicitly marked as low quality either by their `source` list, or by `plaid` by a series of additional checks done by Plaid. Plaid does not ever surface a hit as a result of a weak name alone. If a name has no quality issues, this value will be `none`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WeakAliasDetermination {
-    #[serde(rename = "none")]
     None,
-    #[serde(rename = "source")]
     Source,
-    #[serde(rename = "plaid")]
     Plaid,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WeakAliasDetermination {
@@ -3209,24 +2958,11 @@ impl ::std::convert::TryFrom<::std::string::String> for WeakAliasDetermination {
     }
 }
 ///The Plaid environment the webhook was sent from
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WebhookEnvironmentValues {
-    #[serde(rename = "sandbox")]
     Sandbox,
-    #[serde(rename = "production")]
     Production,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WebhookEnvironmentValues {
@@ -3267,34 +3003,16 @@ impl ::std::convert::TryFrom<::std::string::String> for WebhookEnvironmentValues
     }
 }
 ///The webhook types that can be fired by this test endpoint.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum WebhookType {
-    #[serde(rename = "AUTH")]
     Auth,
-    #[serde(rename = "HOLDINGS")]
     Holdings,
-    #[serde(rename = "INVESTMENTS_TRANSACTIONS")]
     InvestmentsTransactions,
-    #[serde(rename = "ITEM")]
     Item,
-    #[serde(rename = "LIABILITIES")]
     Liabilities,
-    #[serde(rename = "TRANSACTIONS")]
     Transactions,
-    #[serde(rename = "ASSETS")]
     Assets,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for WebhookType {
@@ -3382,4 +3100,276 @@ impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
 pub struct WebhookVerificationKeyGetResponse {
     pub key: JwkPublicKey,
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for WalletIsoCurrencyCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletIsoCurrencyCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletPaymentScheme {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletPaymentScheme {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionFailureReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionFailureReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionGetResponseType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionGetResponseType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionPayeeVerificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionPayeeVerificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionRelationType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionRelationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WalletTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WarningWarningCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WarningWarningCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningDocumentType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningDocumentType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequestResettableField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for WatchlistScreeningEntityUpdateRequestResettableField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningHitStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningHitStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequestResettableField {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de>
+for WatchlistScreeningIndividualUpdateRequestResettableField {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WeakAliasDetermination {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WeakAliasDetermination {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WebhookEnvironmentValues {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookEnvironmentValues {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
+}
+impl ::serde::Serialize for WebhookType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
+    }
 }

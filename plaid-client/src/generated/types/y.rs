@@ -18,28 +18,13 @@ pub struct YieldRate {
 `discount`: the rate at which the present value or cost is discounted from the future value upon maturity, also known as the face value.
 
 `yield`: the total predicted rate of return factoring in both the discount rate and the coupon rate, applicable to securities such as exchange-traded bonds which can both be interest-bearing as well as sold at a discount off its face value.*/
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 pub enum YieldRateType {
-    #[serde(rename = "coupon")]
     Coupon,
-    #[serde(rename = "coupon_equivalent")]
     CouponEquivalent,
-    #[serde(rename = "discount")]
     Discount,
-    #[serde(rename = "yield")]
     Yield,
     /// A value this version of the client does not know, kept as received.
-    #[serde(untagged)]
     UnknownValue(::std::string::String),
 }
 impl ::std::fmt::Display for YieldRateType {
@@ -112,5 +97,20 @@ impl ::std::ops::Deref for YtdNetIncomeSummaryFieldNumber {
 impl ::std::convert::From<IncomeSummaryFieldNumber> for YtdNetIncomeSummaryFieldNumber {
     fn from(value: IncomeSummaryFieldNumber) -> Self {
         Self(value)
+    }
+}
+impl ::serde::Serialize for YieldRateType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for YieldRateType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::open_enum::deserialize(deserializer)
     }
 }
