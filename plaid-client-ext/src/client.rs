@@ -242,8 +242,11 @@ impl PlaidClient {
             reason,
         };
         let key = idempotency::checked::<O>(to_send).map_err(invalid)?;
-        let body = serde_json::to_vec(to_send)
-            .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?;
+        // Serialized once; every attempt sends the same bytes (a reference-counted handle).
+        let body = bytes::Bytes::from(
+            serde_json::to_vec(to_send)
+                .map_err(|e| invalid(format!("the request does not serialize to JSON: {e}")))?,
+        );
         drop(filled);
 
         let retry_safe = O::READ_ONLY || key.is_some();
@@ -300,7 +303,7 @@ impl PlaidClient {
     /// One HTTP exchange: the status and decoded body, or what went wrong.
     async fn attempt<O: JsonOperation>(
         &self,
-        body: &[u8],
+        body: &bytes::Bytes,
         key: Option<&str>,
     ) -> Result<(u16, O::Response), Error> {
         let span = tracing::Span::current();
@@ -316,26 +319,34 @@ impl PlaidClient {
             .post(url)
             .headers(headers)
             .timeout(self.inner.request_timeout)
-            .body(body.to_vec())
+            .body(body.clone())
             .send()
             .await;
         let key_owned = || key.map(str::to_string);
-        let response = match sent {
+        let mut response = match sent {
             Ok(r) => r,
             Err(e) => return Err(self.transport_error::<O>(e, false, key_owned())),
         };
         let status = response.status().as_u16();
         span.record("status", status);
-        let headers = response.headers().clone();
+        // Moved out, not cloned: the body read below consumes the response.
+        let headers = std::mem::take(response.headers_mut());
         let bytes = match response.bytes().await {
             Ok(b) => b,
             Err(e) => return Err(self.transport_error::<O>(e, true, key_owned())),
         };
-        let request_id = header(&headers, "plaid-request-id").or_else(|| body_request_id(&bytes));
+        let success = (200..300).contains(&status);
+        // A success body carries its request_id in the typed response; scanning it for the
+        // span is only worth doing when a subscriber records the span. Errors always need it.
+        let request_id = header(&headers, "plaid-request-id").or_else(|| {
+            (!success || !span.is_disabled())
+                .then(|| body_request_id(&bytes))
+                .flatten()
+        });
         if let Some(id) = &request_id {
             span.record("request_id", id.as_str());
         }
-        let result = if (200..300).contains(&status) {
+        let result = if success {
             decode::<O::Response>(&bytes)
                 .map(|data| (status, data))
                 .map_err(|reason| {
@@ -478,7 +489,10 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// `"request_id":"…"` pair. Used for tracing and errors only.
 fn body_request_id(bytes: &[u8]) -> Option<String> {
     const NEEDLE: &[u8] = b"\"request_id\"";
-    let pos = bytes.windows(NEEDLE.len()).position(|w| w == NEEDLE)?;
+    // From the end: Plaid puts the top-level `request_id` last, after any large arrays.
+    let pos = bytes
+        .windows(NEEDLE.len())
+        .rposition(|w| w[0] == b'"' && w == NEEDLE)?;
     let rest = &bytes[pos + NEEDLE.len()..];
     let rest = &rest[rest
         .iter()
