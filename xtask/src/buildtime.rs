@@ -1,9 +1,12 @@
-//! `cargo xtask build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--write-readme]`
+//! `cargo xtask build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--features F | --also-features F] [--write-readme]`
 //!
 //! Measures a clean build of the generated client crate alone: its dependencies are built
 //! first (not counted), then the crate is cleaned and rebuilt under GNU `time -v`, which gives
-//! wall time and the peak resident memory of the largest process (rustc). With
-//! `--write-readme` the figures replace the block between the `build-times` markers of README.md.
+//! wall time and the peak resident memory of the largest process (rustc). Builds are
+//! non-incremental (`CARGO_INCREMENTAL=0`), as cargo always builds a crate that users get as a
+//! dependency. `--features F` measures with `--features F` instead of the defaults;
+//! `--also-features F` measures both (e.g. `mock`, to show what the feature costs). With `--write-readme` the figures replace the block between
+//! the `build-times` markers of README.md.
 
 use std::path::Path;
 use std::process::Command;
@@ -12,6 +15,7 @@ use anyhow::Context;
 
 pub struct Measurement {
     pub profile: String,
+    pub features: String,
     pub seconds: f64,
     pub peak_mib: f64,
 }
@@ -21,48 +25,62 @@ pub fn run(
     manifest: &Path,
     package: &str,
     profiles: &[&str],
+    variants: &[Option<&str>],
     write_readme: bool,
 ) -> anyhow::Result<Vec<Measurement>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut out = Vec::new();
-    for profile in profiles {
-        let base = |cmd: &mut Command| {
-            cmd.current_dir(root)
-                .arg("--manifest-path")
-                .arg(manifest)
-                .args(["--package", package, "--profile", profile]);
-        };
-        // Dependencies first, so only the crate itself is timed.
-        let mut deps = Command::new(&cargo);
-        deps.arg("build");
-        base(&mut deps);
-        let status = deps.status().context("running cargo build")?;
-        anyhow::ensure!(status.success(), "cargo build --profile {profile} failed");
-        let mut clean = Command::new(&cargo);
-        clean.arg("clean");
-        base(&mut clean);
-        anyhow::ensure!(clean.status()?.success(), "cargo clean failed");
+    for &features in variants {
+        for profile in profiles {
+            let base = |cmd: &mut Command| {
+                cmd.current_dir(root)
+                    .env("CARGO_INCREMENTAL", "0")
+                    .arg("--manifest-path")
+                    .arg(manifest)
+                    .args(["--package", package, "--profile", profile]);
+            };
+            // `cargo clean` takes no `--features`; the builds do.
+            let with_features = |cmd: &mut Command| {
+                if let Some(f) = features {
+                    cmd.args(["--features", f]);
+                }
+            };
+            // Dependencies first, so only the crate itself is timed.
+            let mut deps = Command::new(&cargo);
+            deps.arg("build");
+            base(&mut deps);
+            with_features(&mut deps);
+            let status = deps.status().context("running cargo build")?;
+            anyhow::ensure!(status.success(), "cargo build --profile {profile} failed");
+            let mut clean = Command::new(&cargo);
+            clean.arg("clean");
+            base(&mut clean);
+            anyhow::ensure!(clean.status()?.success(), "cargo clean failed");
 
-        let mut timed = Command::new("/usr/bin/time");
-        timed.arg("-v").arg(&cargo).arg("build");
-        base(&mut timed);
-        let output = timed
-            .output()
-            .context("running /usr/bin/time (install GNU time: apt-get install time)")?;
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        anyhow::ensure!(output.status.success(), "timed build failed:\n{stderr}");
-        let m = Measurement {
-            profile: profile.to_string(),
-            seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
-            peak_mib: parse_kib(&stderr, "Maximum resident set size (kbytes):")
-                .context("no peak memory in `time -v` output")?
-                / 1024.0,
-        };
-        println!(
-            "{package} clean {profile} build: {:.1} s, peak memory {:.0} MiB",
-            m.seconds, m.peak_mib
-        );
-        out.push(m);
+            let mut timed = Command::new("/usr/bin/time");
+            timed.arg("-v").arg(&cargo).arg("build");
+            base(&mut timed);
+            with_features(&mut timed);
+            let output = timed
+                .output()
+                .context("running /usr/bin/time (install GNU time: apt-get install time)")?;
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            anyhow::ensure!(output.status.success(), "timed build failed:\n{stderr}");
+            let m = Measurement {
+                profile: profile.to_string(),
+                features: features
+                    .map_or_else(|| "default".to_string(), |f| format!("default + `{f}`")),
+                seconds: parse_wall(&stderr).context("no wall-clock time in `time -v` output")?,
+                peak_mib: parse_kib(&stderr, "Maximum resident set size (kbytes):")
+                    .context("no peak memory in `time -v` output")?
+                    / 1024.0,
+            };
+            println!(
+                "{package} ({}) clean {profile} build: {:.1} s, peak memory {:.0} MiB",
+                m.features, m.seconds, m.peak_mib
+            );
+            out.push(m);
+        }
     }
     if write_readme {
         write_into_readme(root, package, &out)?;
@@ -100,18 +118,19 @@ fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::
         .map(|n| n.get())
         .unwrap_or(0);
     let mut block = format!(
-        "{START}\n| crate | profile | clean build of the crate (deps prebuilt) | peak memory (rustc) |\n|---|---|---|---|\n"
+        "{START}\n| crate | features | profile | clean build of the crate (deps prebuilt) | peak memory (rustc) |\n|---|---|---|---|---|\n"
     );
     for m in ms {
         block.push_str(&format!(
-            "| `{package}` | {} | {:.0} s | {:.2} GB |\n",
+            "| `{package}` | {} | {} | {:.0} s | {:.2} GiB |\n",
+            m.features,
             m.profile,
             m.seconds,
             m.peak_mib / 1024.0
         ));
     }
     block.push_str(&format!(
-        "\nMeasured with `cargo xtask build-times --write-readme` on a {cpus}-core machine.\n{END}"
+        "\nMeasured with `cargo xtask build-times --write-readme` on a {cpus}-core machine\n(non-incremental, as cargo builds a dependency).\n{END}"
     ));
     let new = format!("{}{}{}", &text[..a], block, &text[b + END.len()..]);
     std::fs::write(&path, new)?;

@@ -103,10 +103,26 @@ fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
     {
         let inherited = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
         let resolved = if inherited {
-            ws_deps
+            let base = ws_deps
                 .get(name)
                 .cloned()
-                .ok_or_else(|| anyhow::anyhow!("workspace dependency {name} not found"))?
+                .ok_or_else(|| anyhow::anyhow!("workspace dependency {name} not found"))?;
+            // `optional`/`features` stay with the member's entry, on top of the workspace's.
+            let mut table = match base {
+                toml::Value::String(version) => {
+                    let mut t = toml::Table::new();
+                    t.insert("version".into(), version.into());
+                    t
+                }
+                toml::Value::Table(t) => t,
+                other => anyhow::bail!("workspace dependency {name}: unexpected {other}"),
+            };
+            for (k, v) in spec.as_table().into_iter().flatten() {
+                if k != "workspace" {
+                    table.insert(k.clone(), v.clone());
+                }
+            }
+            toml::Value::Table(table)
         } else {
             spec.clone()
         };
@@ -119,6 +135,9 @@ fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
     package.insert("publish".into(), false.into());
     let mut out = toml::Table::new();
     out.insert("package".into(), package.into());
+    if let Some(features) = manifest.get("features") {
+        out.insert("features".into(), features.clone());
+    }
     out.insert("dependencies".into(), deps.into());
     out.insert("workspace".into(), toml::Table::new().into());
     std::fs::create_dir_all(dir.join("src"))?;

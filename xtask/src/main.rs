@@ -44,7 +44,8 @@ commands:
                                    --out: write into another crate directory)
   normalize [--spec PATH] [--out FILE]
                                   print the rule counts and write the normalized spec as JSON
-  build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME] [--write-readme]
+  build-times [--profile dev|release|both] [--manifest-path PATH] [--package NAME]
+              [--features F | --also-features F] [--write-readme]
                                   time a clean build of the generated client crate (deps prebuilt)
                                   and its peak memory; --write-readme records the figures
   rules                           print the normalization rules as a Markdown table
@@ -175,7 +176,13 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
         "build-times" => {
             let mut o = Opts::parse(
                 rest,
-                &["--profile", "--manifest-path", "--package"],
+                &[
+                    "--profile",
+                    "--manifest-path",
+                    "--package",
+                    "--features",
+                    "--also-features",
+                ],
                 &["--write-readme"],
             )?;
             let profile = o.take_path("--profile").map(|p| p.display().to_string());
@@ -192,11 +199,24 @@ fn run(args: &[String]) -> anyhow::Result<ExitCode> {
                 .take_path("--package")
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|| "plaid-client".into());
+            let only = o.take_path("--features").map(|p| p.display().to_string());
+            let also = o
+                .take_path("--also-features")
+                .map(|p| p.display().to_string());
+            let variants: Vec<Option<&str>> = match (only.as_deref(), also.as_deref()) {
+                (Some(_), Some(_)) => {
+                    anyhow::bail!("give --features or --also-features, not both")
+                }
+                (Some(f), None) => vec![Some(f)],
+                (None, Some(f)) => vec![None, Some(f)],
+                (None, None) => vec![None],
+            };
             buildtime::run(
                 &root,
                 &manifest,
                 &package,
                 &profiles,
+                &variants,
                 o.flag("--write-readme"),
             )?;
             Ok(ExitCode::SUCCESS)

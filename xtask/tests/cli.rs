@@ -114,6 +114,61 @@ fn generates_every_operation_and_counts_each_repair() {
 }
 
 #[test]
+fn paginated_operations_are_found_by_shape() {
+    let dir = tempdir();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/paging.yml");
+    let out = generate_into(dir.path(), spec.to_str().unwrap());
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("pagination: 1 cursor syncs, 1 cursor lists, 1 offset lists, 1 event syncs"),
+        "{t}"
+    );
+    assert!(t.contains("typed mocks: 5 of 5 operations"), "{t}");
+    let ops = std::fs::read_to_string(dir.path().join("src/generated/operations.rs")).unwrap();
+    let impl_of = |header: &str| -> String {
+        let start = ops
+            .find(header)
+            .unwrap_or_else(|| panic!("no `{header}`:\n{ops}"));
+        let body = &ops[start..];
+        body[..body.find("\n}\n").unwrap_or(body.len())].to_string()
+    };
+    let sync = impl_of("impl crate::CursorSync for ThingsSync {");
+    assert!(
+        sync.contains(
+            "PAGED_FIELDS: &'static [&'static str] = &[\"added\", \"modified\", \"removed\"]"
+        ),
+        "{sync}"
+    );
+    assert!(
+        sync.contains(
+            "MAX_COUNT: ::std::option::Option<i64> = ::std::option::Option::Some(500i64)"
+        ),
+        "{sync}"
+    );
+    assert!(ops.contains("impl crate::Paginated for ThingsList {\n    const STYLE: crate::PageStyle = crate::PageStyle::Cursor;"), "{ops}");
+    let offset = impl_of("impl crate::Paginated for ThingsGet {");
+    assert!(offset.contains("PageStyle::Offset"), "{offset}");
+    assert!(
+        offset.contains("const ITEMS_FIELD: &'static str = \"things\""),
+        "{offset}"
+    );
+    assert!(
+        offset.contains(".get_or_insert_with(::std::default::Default::default)"),
+        "{offset}"
+    );
+    assert!(offset.contains("response.total_things"), "{offset}");
+    assert!(
+        impl_of("impl crate::Paginated for ThingEventsSync {").contains("PageStyle::AfterId"),
+        "{ops}"
+    );
+    assert!(
+        !ops.contains("for ThingsLookalike {\n    const STYLE"),
+        "{ops}"
+    );
+}
+
+#[test]
 fn generating_twice_is_byte_identical_and_check_passes() {
     let a = tempdir();
     let b = tempdir();
