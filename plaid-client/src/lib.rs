@@ -13,6 +13,10 @@
 //! [`Operation`], so generic code can name an operation's path, request and response types.
 //! Paginated operations also implement [`CursorSync`] or [`Paginated`] (see [`pagination`]).
 //!
+//! With the feature `mock` (off by default), `plaid_client::mock` adds typed
+//! [httpmock](https://docs.rs/httpmock) helpers for every operation and the spec's example
+//! responses, for testing code that calls Plaid without Plaid.
+//!
 //! ```
 //! use plaid_client::{operations, Operation};
 //!

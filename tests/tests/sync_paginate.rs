@@ -139,6 +139,32 @@ async fn a_mutation_on_page_two_restarts_from_the_first_cursor_and_delivers_ever
 }
 
 #[tokio::test]
+async fn a_transient_failure_mid_pass_is_retried_by_the_policy_without_a_restart() {
+    let server = MockServer::start_async().await;
+    // Page 2 answers 500 once: the client's retry policy sends the same page again; only the
+    // mutation error restarts the pass.
+    let flaky = server.transactions_sync(|when, then| {
+        when.body(&sync_request(Some("c1")));
+        let error: types::PlaidError = serde_json::from_value(json!({
+            "error_type": "API_ERROR", "error_code": "INTERNAL_SERVER_ERROR",
+            "error_message": "boom", "display_message": null, "request_id": "req-500"
+        }))
+        .expect("a Plaid error");
+        then.server_error(500, &error).into_inner().up_to_n_times(1);
+    });
+    three_pages(&server);
+    let client = client(&server);
+    let SyncOutcome::Complete(batch) = client.sync(sync_request(None)).run().await.unwrap() else {
+        panic!("expected a complete batch");
+    };
+    assert_eq!(batch.restarts, 0);
+    assert_eq!(batch.pages, 3);
+    assert_eq!(batch.data.added.len(), 4);
+    assert_eq!(batch.cursor, "c3");
+    assert_eq!(flaky.calls_async().await, 1);
+}
+
+#[tokio::test]
 async fn the_page_stream_says_what_a_restart_discards_and_gives_the_cursor_only_at_the_end() {
     let server = MockServer::start_async().await;
     server.transactions_sync(|when, then| {
