@@ -201,30 +201,10 @@ pub fn generate_files(
         .with_inner_type(quote!(crate::RequestHeaders))
         .with_pre_hook(quote!(crate::RequestHeaders::apply));
     let mut generator = progenitor::Generator::new(&settings);
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        generator.generate_tokens(&api)
-    }))
-    .map_err(|_| anyhow::anyhow!("{}: progenitor panicked (see above)", spec_path.display()))?
-    .map_err(|e| anyhow::anyhow!("{}: progenitor failed: {e}", spec_path.display()))?;
+    let tokens = run_progenitor(spec_path, "progenitor", || generator.generate_tokens(&api))?;
 
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced tokens that do not parse as Rust")?;
-    // Typed httpmock helpers for every operation (plaid-client feature `mock`).
-    let mock_tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        progenitor::Generator::new(&settings).httpmock(&api, "crate")
-    }))
-    .map_err(|_| {
-        anyhow::anyhow!(
-            "{}: progenitor's httpmock generation panicked",
-            spec_path.display()
-        )
-    })?
-    .map_err(|e| {
-        anyhow::anyhow!(
-            "{}: progenitor's httpmock generation failed: {e}",
-            spec_path.display()
-        )
-    })?;
 
     // Split off the `types` module so it can be post-processed and written in chunks.
     let mut types_items = Vec::new();
@@ -249,9 +229,13 @@ pub fn generate_files(
         return builder_files(file, types_items, version);
     }
     let ops = operations::collect(&file, original)?;
-    let (shapes, paged) = pagination::detect(&ops, &types_items, original);
-    let cursor_newtypes = pagination::cursor_newtypes(&types_items);
-    println!("pagination: {paged}");
+    // Typed httpmock helpers for every operation (plaid-client feature `mock`), from the same
+    // generator, whose type space already holds every schema.
+    let mock_tokens = run_progenitor(spec_path, "progenitor's httpmock generation", || {
+        generator.httpmock(&api, "crate")
+    })?;
+    let paging = pagination::detect(&ops, &types_items, original);
+    println!("pagination: {}", paging.counts);
     let keyed = ops.iter().filter(|o| o.idempotency_key.is_some()).count();
     let read_only = ops.iter().filter(|o| o.read_only()).count();
     let mut expected = 0;
@@ -342,7 +326,11 @@ pub fn generate_files(
         format!("{header}{}", prettyplease::unparse(&hooks_file)),
     );
 
-    let ops_file: syn::File = syn::parse2(operations::emit(&ops, &shapes, &cursor_newtypes))?;
+    let ops_file: syn::File = syn::parse2(operations::emit(
+        &ops,
+        &paging.shapes,
+        &paging.cursor_newtypes,
+    ))?;
     files.insert(
         "operations.rs".to_string(),
         format!("{header}{}", prettyplease::unparse(&ops_file)),
@@ -380,6 +368,18 @@ pub fn generate_files(
         ),
     );
     Ok(files)
+}
+
+/// Run one progenitor step, turning its panics (progenitor panics on some specs it cannot take)
+/// and errors into errors that name the spec.
+fn run_progenitor<T>(
+    spec_path: &Path,
+    what: &str,
+    step: impl FnOnce() -> Result<T, progenitor::Error>,
+) -> anyhow::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step))
+        .map_err(|_| anyhow::anyhow!("{}: {what} panicked (see above)", spec_path.display()))?
+        .map_err(|e| anyhow::anyhow!("{}: {what} failed: {e}", spec_path.display()))
 }
 
 /// The names of the structs and enums among the type chunks.
@@ -435,12 +435,12 @@ fn split_types(items: Vec<syn::Item>) -> (Vec<syn::Item>, BTreeMap<char, Vec<syn
             syn::Item::Enum(e) => Some(e.ident.to_string()),
             syn::Item::Type(t) => Some(t.ident.to_string()),
             // `impl X` / `impl Trait for X` belong to X; `impl From<X> for String` to X too.
-            syn::Item::Impl(i) => local_type_name(&i.self_ty).or_else(|| {
+            syn::Item::Impl(i) => crate::syntax::local_type_name(&i.self_ty).or_else(|| {
                 let (_, path, _) = i.trait_.as_ref()?;
                 match &path.segments.last()?.arguments {
                     syn::PathArguments::AngleBracketed(ab) => {
                         ab.args.iter().find_map(|a| match a {
-                            syn::GenericArgument::Type(t) => local_type_name(t),
+                            syn::GenericArgument::Type(t) => crate::syntax::local_type_name(t),
                             _ => None,
                         })
                     }
@@ -457,17 +457,6 @@ fn split_types(items: Vec<syn::Item>) -> (Vec<syn::Item>, BTreeMap<char, Vec<syn
         }
     }
     (head, chunks)
-}
-
-/// The name of a type defined in the module itself (a one-segment path such as `AccountBase`).
-fn local_type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            Some(p.path.segments[0].ident.to_string())
-        }
-        syn::Type::Reference(r) => local_type_name(&r.elem),
-        _ => None,
-    }
 }
 
 /// Differences between the files on disk and the expected ones, each as a readable message.

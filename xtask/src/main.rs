@@ -18,6 +18,7 @@ mod pagination;
 mod pin;
 mod postprocess;
 mod spec;
+mod syntax;
 mod webhooks;
 
 use std::path::PathBuf;

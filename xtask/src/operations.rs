@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+
+use crate::syntax::type_args;
 use serde_json::Value;
 
 /// One operation, as the generated client exposes it.
@@ -80,13 +82,13 @@ pub fn collect(file: &syn::File, original_spec: &Value) -> anyhow::Result<Vec<Op
             let binary_response = quote!(#response).to_string().contains("ByteStream");
             let key = (path.clone(), http_method.to_ascii_lowercase());
             let operation_id = ids.get(&key).cloned().unwrap_or_else(|| fn_name.clone());
-            let idempotency_key = original_spec
-                .pointer(&format!(
-                    "/paths/{}/{}",
-                    crate::spec::pointer_escape(&path),
-                    http_method.to_ascii_lowercase()
-                ))
-                .and_then(|op| request_property(original_spec, op, "idempotency_key"));
+            let idempotency_key = spec_operation(original_spec, &path, &http_method)
+                .and_then(|op| request_property(original_spec, op, "idempotency_key"))
+                .map(|(p, required)| KeyLimits {
+                    required,
+                    min_length: p.get("minLength").and_then(Value::as_u64),
+                    max_length: p.get("maxLength").and_then(Value::as_u64),
+                });
             out.push(OperationInfo {
                 fn_name,
                 http_method,
@@ -138,32 +140,10 @@ fn result_types(output: &syn::ReturnType) -> Option<(syn::Type, syn::Type)> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
-    let args = generic_args(ty, "Result")?;
-    let ok = generic_args(args.first()?, "ResponseValue")?
-        .into_iter()
-        .next()?;
-    let err = generic_args(args.get(1)?, "Error")?.into_iter().next()?;
-    Some((ok, err))
-}
-
-fn generic_args(ty: &syn::Type, name: &str) -> Option<Vec<syn::Type>> {
-    let syn::Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    if seg.ident != name {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(ab) = &seg.arguments else {
-        return None;
-    };
-    Some(
-        ab.args
-            .iter()
-            .filter_map(|a| match a {
-                syn::GenericArgument::Type(t) => Some(t.clone()),
-                _ => None,
-            })
-            .collect(),
-    )
+    let args = type_args(ty, "Result")?;
+    let ok = *type_args(args.first()?, "ResponseValue")?.first()?;
+    let err = *type_args(args.get(1)?, "Error")?.first()?;
+    Some((ok.clone(), err.clone()))
 }
 
 fn operation_ids(spec: &Value) -> BTreeMap<(String, String), String> {
@@ -208,27 +188,41 @@ pub fn request_schema<'a>(spec: &'a Value, op: &'a Value) -> Option<&'a Value> {
     Some(deref(spec, schema))
 }
 
-/// Limits of a named property of the operation's request body (looking through `allOf`).
-fn request_property(spec: &Value, op: &Value, name: &str) -> Option<KeyLimits> {
+/// The operation object at `path` and `method` (any case) of `spec`.
+pub fn spec_operation<'a>(spec: &'a Value, path: &str, method: &str) -> Option<&'a Value> {
+    spec.pointer(&format!(
+        "/paths/{}/{}",
+        crate::spec::pointer_escape(path),
+        method.to_ascii_lowercase()
+    ))
+}
+
+/// A named property of the operation's request body (looking through `allOf`), resolved, and
+/// whether it is required.
+pub fn request_property<'a>(
+    spec: &'a Value,
+    op: &'a Value,
+    name: &str,
+) -> Option<(&'a Value, bool)> {
     let schema = request_schema(spec, op)?;
     find_property(spec, schema, name, 0)
 }
 
-fn find_property(spec: &Value, schema: &Value, name: &str, depth: u8) -> Option<KeyLimits> {
+fn find_property<'a>(
+    spec: &'a Value,
+    schema: &'a Value,
+    name: &str,
+    depth: u8,
+) -> Option<(&'a Value, bool)> {
     if depth > 8 {
         return None;
     }
     if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
-        let p = deref(spec, p);
         let required = schema
             .get("required")
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|x| x == name));
-        return Some(KeyLimits {
-            required,
-            min_length: p.get("minLength").and_then(Value::as_u64),
-            max_length: p.get("maxLength").and_then(Value::as_u64),
-        });
+        return Some((deref(spec, p), required));
     }
     schema
         .get("allOf")

@@ -23,7 +23,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::operations::{deref, request_schema, OperationInfo};
+use crate::operations::{request_property, spec_operation, OperationInfo};
+use crate::syntax::{last_segment, local_type_name, trait_name, type_args};
 
 /// The delta arrays of a sync response (`/transactions/sync`'s `added`, `modified`, `removed`).
 const SYNC_DELTA_FIELDS: &[&str] = &["added", "modified", "removed"];
@@ -87,12 +88,19 @@ impl std::fmt::Display for Counts {
     }
 }
 
-/// The shape of each paginated operation, by client method name.
-pub fn detect(
-    ops: &[OperationInfo],
-    types: &[syn::Item],
-    original: &Value,
-) -> (BTreeMap<String, Shape>, Counts) {
+/// What detection found.
+pub struct Detection {
+    /// The shape of each paginated operation, by client method name.
+    pub shapes: BTreeMap<String, Shape>,
+    pub counts: Counts,
+    /// The string newtypes (`pub struct Cursor(pub String)`) that some struct uses as a
+    /// `cursor` or `next_cursor` field: the paging glue reads and writes them like `String`,
+    /// through `CursorField` implementations emitted next to it.
+    pub cursor_newtypes: Vec<syn::Ident>,
+}
+
+/// Find the paginated operations among `ops`, reading the generated `types`.
+pub fn detect(ops: &[OperationInfo], types: &[syn::Item], original: &Value) -> Detection {
     let ctx = Ctx::new(types);
     let mut shapes = BTreeMap::new();
     let mut counts = Counts::default();
@@ -113,20 +121,20 @@ pub fn detect(
             shapes.insert(op.fn_name.clone(), shape);
         }
     }
-    (shapes, counts)
+    Detection {
+        shapes,
+        counts,
+        cursor_newtypes: cursor_newtypes(&ctx),
+    }
 }
 
-/// The string newtypes (`pub struct Cursor(pub String)`) that some struct uses as a `cursor` or
-/// `next_cursor` field: the paging glue reads and writes them like `String`, through
-/// `CursorField` implementations emitted next to it.
-pub fn cursor_newtypes(types: &[syn::Item]) -> Vec<syn::Ident> {
-    let ctx = Ctx::new(types);
+fn cursor_newtypes(ctx: &Ctx<'_>) -> Vec<syn::Ident> {
     let mut used = std::collections::BTreeSet::new();
     for s in ctx.structs.values() {
         for name in ["cursor", "next_cursor"] {
             let Some(ty) = field(s, name) else { continue };
             let ty = option_inner(ty).unwrap_or(ty);
-            if let Some(n) = local_name(ty).filter(|n| ctx.text_newtypes.contains(n)) {
+            if let Some(n) = local_type_name(ty).filter(|n| ctx.text_newtypes.contains(n)) {
                 used.insert(n);
             }
         }
@@ -165,12 +173,8 @@ impl<'a> Ctx<'a> {
                     ctx.structs.insert(name, s);
                 }
                 syn::Item::Impl(i) => {
-                    let is_default = i
-                        .trait_
-                        .as_ref()
-                        .and_then(|(_, p, _)| p.segments.last())
-                        .is_some_and(|s| s.ident == "Default");
-                    if let (true, Some(name)) = (is_default, local_name(&i.self_ty)) {
+                    let is_default = trait_name(i).as_deref() == Some("Default");
+                    if let (true, Some(name)) = (is_default, local_type_name(&i.self_ty)) {
                         ctx.defaults.insert(name);
                     }
                 }
@@ -197,7 +201,7 @@ impl<'a> Ctx<'a> {
         match kind {
             Kind::Text => {
                 is_plain(ty, "String")
-                    || local_name(ty).is_some_and(|n| self.text_newtypes.contains(&n))
+                    || local_type_name(ty).is_some_and(|n| self.text_newtypes.contains(&n))
             }
             Kind::Cursor => {
                 self.is_kind(ty, Kind::Text)
@@ -275,7 +279,7 @@ fn classify(
     }
     if has(req, "after_id", Kind::Int) {
         let items = single()?;
-        let element = local_name(&items.item).and_then(|n| ctx.structs.get(&n))?;
+        let element = local_type_name(&items.item).and_then(|n| ctx.structs.get(&n))?;
         if !has(element, "event_id", Kind::Int) {
             return None;
         }
@@ -321,7 +325,7 @@ fn int_field_path(req: &syn::ItemStruct, ctx: &Ctx<'_>, name: &str) -> Option<Fi
     let options = field(req, "options")?;
     let optional = option_inner(options).is_some();
     let inner = option_inner(options).unwrap_or(options);
-    let nested_name = local_name(inner)?;
+    let nested_name = local_type_name(inner)?;
     let nested = ctx.structs.get(&nested_name)?;
     // A missing `options` object is created with its defaults, so its type must have them.
     if optional && !ctx.defaults.contains(&nested_name) {
@@ -337,16 +341,9 @@ fn int_field_path(req: &syn::ItemStruct, ctx: &Ctx<'_>, name: &str) -> Option<Fi
 
 /// `count`'s maximum in the *original* spec (normalization relaxes validation keywords).
 fn count_maximum(op: &OperationInfo, original: &Value) -> Option<i64> {
-    let operation = original.pointer(&format!(
-        "/paths/{}/{}",
-        crate::spec::pointer_escape(&op.path),
-        op.http_method.to_ascii_lowercase()
-    ))?;
-    let schema = request_schema(original, operation)?;
-    let count = schema.pointer("/properties/count")?;
-    deref(original, count)
-        .get("maximum")
-        .and_then(Value::as_i64)
+    let operation = spec_operation(original, &op.path, &op.http_method)?;
+    let (count, _) = request_property(original, operation, "count")?;
+    count.get("maximum").and_then(Value::as_i64)
 }
 
 fn fields(s: &syn::ItemStruct) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
@@ -373,46 +370,15 @@ fn derives(s: &syn::ItemStruct, name: &str) -> bool {
         })
 }
 
-fn last_segment(
-    ty: &syn::Type,
-) -> Option<(&syn::Ident, Option<&syn::AngleBracketedGenericArguments>)> {
-    let syn::Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    let args = match &seg.arguments {
-        syn::PathArguments::AngleBracketed(a) => Some(a),
-        _ => None,
-    };
-    Some((&seg.ident, args))
-}
-
-fn first_type_arg<'a>(ty: &'a syn::Type, wrapper: &str) -> Option<&'a syn::Type> {
-    let (id, args) = last_segment(ty)?;
-    if id != wrapper {
-        return None;
-    }
-    args?.args.iter().find_map(|a| match a {
-        syn::GenericArgument::Type(t) => Some(t),
-        _ => None,
-    })
-}
-
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
-    first_type_arg(ty, "Option")
+    type_args(ty, "Option")?.first().copied()
 }
 
 /// The element type of `Vec<T>` or `Option<Vec<T>>`.
 fn list_item(ty: &syn::Type) -> Option<&syn::Type> {
-    first_type_arg(option_inner(ty).unwrap_or(ty), "Vec")
-}
-
-/// The name of a type defined in the `types` module (a one-segment path).
-fn local_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
-            Some(p.path.segments[0].ident.to_string())
-        }
-        _ => None,
-    }
+    type_args(option_inner(ty).unwrap_or(ty), "Vec")?
+        .first()
+        .copied()
 }
 
 /// `ty` as seen from the `operations` module: bare one-segment type names that are not

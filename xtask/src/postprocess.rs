@@ -132,13 +132,15 @@ pub fn open_string_enums(items: &mut Vec<Item>) -> anyhow::Result<usize> {
     let opened: Vec<String> = opened.iter().map(ToString::to_string).collect();
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let Some(self_name) = self_type_name(imp) else {
+        let Some(self_name) =
+            crate::syntax::last_segment(&imp.self_ty).map(|(id, _)| id.to_string())
+        else {
             continue;
         };
         if !opened.contains(&self_name) {
             continue;
         }
-        match trait_last_segment(imp).as_deref() {
+        match crate::syntax::trait_name(imp).as_deref() {
             Some("Display") => patch_display(imp),
             Some("FromStr") => patch_from_str(imp),
             _ => {}
@@ -194,20 +196,6 @@ fn open_enum(e: &mut ItemEnum) -> anyhow::Result<()> {
         #ident(::std::string::String)
     });
     Ok(())
-}
-
-fn self_type_name(imp: &ItemImpl) -> Option<String> {
-    match &*imp.self_ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-fn trait_last_segment(imp: &ItemImpl) -> Option<String> {
-    imp.trait_
-        .as_ref()
-        .and_then(|(_, path, _)| path.segments.last())
-        .map(|s| s.ident.to_string())
 }
 
 /// The first `match` expression in the impl's only method.
