@@ -197,7 +197,7 @@ pub fn spec_examples(doc: &Value) -> Vec<Value> {
                     .and_then(Value::as_str)
                     .unwrap_or(path);
                 if let Some(ex) = media.get("example") {
-                    out.push(json!({"endpoint": path, "status": status,
+                    out.push(json!({"endpoint": path, "method": method, "status": status,
                         "name": format!("{op_id} {code} example"), "example": ex}));
                 }
                 for (name, ex) in media
@@ -207,7 +207,7 @@ pub fn spec_examples(doc: &Value) -> Vec<Value> {
                     .flatten()
                 {
                     if let Some(v) = ex.get("value") {
-                        out.push(json!({"endpoint": path, "status": status,
+                        out.push(json!({"endpoint": path, "method": method, "status": status,
                             "name": format!("{op_id} {code} {name}"), "example": v}));
                     }
                 }

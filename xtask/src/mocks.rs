@@ -52,7 +52,7 @@ pub fn finish(
                 && r["status"] == 200
                 && r["method"]
                     .as_str()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(&op.http_method))
+                    .is_some_and(|m| m.eq_ignore_ascii_case(&op.http_method))
         });
         if let Some(r) = example {
             let id = &op.operation_id;
