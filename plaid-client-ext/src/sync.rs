@@ -191,10 +191,7 @@ where
                     return Ok(SyncOutcome::NotReady(response))
                 }
                 Some(Ok(SyncEvent::Complete { cursor, pages })) => {
-                    let data = merged.ok_or(PaginationError::MissingCursor {
-                        operation: O::OPERATION_ID,
-                        field: "next_cursor",
-                    })?;
+                    let data = merged.ok_or_else(missing_next_cursor::<O>)?;
                     return Ok(SyncOutcome::Complete(SyncBatch {
                         data,
                         cursor,
@@ -203,13 +200,7 @@ where
                     }));
                 }
                 Some(Err(e)) => return Err(e),
-                None => {
-                    return Err(PaginationError::MissingCursor {
-                        operation: O::OPERATION_ID,
-                        field: "next_cursor",
-                    }
-                    .into())
-                }
+                None => return Err(missing_next_cursor::<O>().into()),
             }
         }
     }
@@ -300,20 +291,13 @@ where
     }
 
     fn on_page(&mut self, page: O::Response) -> Result<SyncEvent<O::Response>, Error> {
-        let stop = |field| -> Result<SyncEvent<O::Response>, Error> {
-            Err(PaginationError::MissingCursor {
-                operation: O::OPERATION_ID,
-                field,
-            }
-            .into())
-        };
         let Some(next) = O::next_cursor(&page) else {
             // Plaid: "If transactions are not yet available, this will be an empty string."
             // Only a first page can say so; mid-pass there would be no cursor to store.
             if self.pages == 0 && !O::has_more(&page) {
                 return Ok(SyncEvent::NotReady(page));
             }
-            return stop("next_cursor");
+            return Err(missing_next_cursor::<O>().into());
         };
         if O::has_more(&page) {
             if O::cursor(&self.request).as_ref() == Some(&next) {
@@ -353,6 +337,14 @@ where
             discarded_pages,
             restarts: self.restarts,
         })
+    }
+}
+
+/// A pass that ends without a `next_cursor` to store.
+fn missing_next_cursor<O: CursorSync>() -> PaginationError {
+    PaginationError::MissingCursor {
+        operation: O::OPERATION_ID,
+        field: "next_cursor",
     }
 }
 
