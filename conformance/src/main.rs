@@ -7,14 +7,19 @@
 //! operation's response type, error statuses into its error type. Prints each failure with the
 //! operation, the JSON path and serde's message, then `N passed, M failed`; exits 1 on failures.
 //!
+//! Success bodies are also written back (`round_trip`): serializing the decoded value must
+//! agree with the example, and survive a second round trip.
+//!
 //! Usually run through `cargo xtask conformance`, which extracts the spec's own examples.
+
+mod round_trip;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 
 use plaid_client::{operations, JsonOperation, JsonOperationVisitor, Operation};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 type Decode = fn(&str) -> Result<(), (String, String)>;
 
@@ -33,7 +38,7 @@ impl JsonOperationVisitor for Registry {
             O::PATH,
             Decoders {
                 operation_id: O::OPERATION_ID,
-                ok: decode::<O::Response>,
+                ok: decode_and_write::<O::Response>,
                 err: decode::<<O as Operation>::Error>,
             },
         );
@@ -47,6 +52,30 @@ fn decode<T: DeserializeOwned>(text: &str) -> Result<(), (String, String)> {
         Ok(_) => Ok(()),
         Err(e) => Err((e.path().to_string(), e.into_inner().to_string())),
     }
+}
+
+/// Decode `text` into `T`, then serialize it again: what it writes must agree with `text`
+/// (see `round_trip`), and decoding that must write the same again.
+fn decode_and_write<T: DeserializeOwned + Serialize>(text: &str) -> Result<(), (String, String)> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let typed: T = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (e.path().to_string(), e.into_inner().to_string()))?;
+    let write =
+        |t: &T| serde_json::to_value(t).map_err(|e| (".".to_string(), format!("serializing: {e}")));
+    let written = write(&typed)?;
+    let original: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| (".".to_string(), e.to_string()))?;
+    round_trip::compare(&original, &written)
+        .map_err(|(p, why)| (p, format!("written back: {why}")))?;
+    let again: T = serde_json::from_value(written.clone())
+        .map_err(|e| (".".to_string(), format!("decoding what it wrote: {e}")))?;
+    if write(&again)? != written {
+        return Err((
+            ".".to_string(),
+            "a second round trip wrote something else".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

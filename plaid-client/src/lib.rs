@@ -38,6 +38,8 @@ pub mod mock;
 pub mod open_enum;
 mod operation;
 pub mod pagination;
+#[doc(hidden)]
+pub mod struct_serde;
 
 pub use generated::operations;
 pub use generated::types;

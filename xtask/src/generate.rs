@@ -11,7 +11,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use quote::quote;
 
-use crate::{mocks, normalize, operations, pagination, pin, postprocess, spec, webhooks};
+use crate::{
+    mocks, normalize, operations, pagination, pin, postprocess, spec, struct_serde, webhooks,
+};
 
 pub struct Options {
     pub spec: Option<PathBuf>,
@@ -222,6 +224,8 @@ pub fn generate_files(
     }
     let opened = postprocess::open_string_enums(&mut types_items)?;
     let redacted = postprocess::redact_credentials(&mut types_items);
+    let serde_impls = struct_serde::rewrite(&mut types_items)?;
+    println!("serde: {serde_impls}");
 
     if matches!(&style, progenitor::InterfaceStyle::Builder) {
         // Measurement only (README: "Interface style"): the operations table reads the

@@ -18,6 +18,7 @@ mod pagination;
 mod pin;
 mod postprocess;
 mod spec;
+mod struct_serde;
 mod syntax;
 mod webhooks;
 

@@ -4,7 +4,7 @@
 /**Analyzed AAMVA data for the associated hit.
 
 Note: This field is only available for U.S. driver's licenses issued by participating states.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AamvaAnalysis {
     pub city: AamvaMatchResult,
     pub date_of_birth: AamvaMatchResult,
@@ -21,6 +21,191 @@ pub struct AamvaAnalysis {
     pub middle_name: AamvaDetailedMatchResult,
     pub postal_code: AamvaDetailedMatchResult,
     pub street: AamvaDetailedMatchResult,
+}
+impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AamvaAnalysis {
+    const NAME: &'static str = "AamvaAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "date_of_birth",
+        "eye_color",
+        "first_name",
+        "gender",
+        "height",
+        "id_expiration_date",
+        "id_issue_date",
+        "id_number",
+        "is_verified",
+        "last_name",
+        "middle_name",
+        "postal_code",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<AamvaMatchResult> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<AamvaDetailedMatchResult> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "eye_color")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "first_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "gender")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "height")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "id_expiration_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "id_issue_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "is_verified")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "last_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "middle_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            eye_color: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("eye_color"),
+            },
+            first_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("first_name"),
+            },
+            gender: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("gender"),
+            },
+            height: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("height"),
+            },
+            id_expiration_date: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_expiration_date"),
+            },
+            id_issue_date: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_issue_date"),
+            },
+            id_number: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            is_verified: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_verified"),
+            },
+            last_name: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_name"),
+            },
+            middle_name: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("middle_name"),
+            },
+            postal_code: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            street: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AamvaAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AamvaAnalysis",
+            crate::struct_serde::kept(14usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("eye_color", &self.eye_color);
+        out.field("first_name", &self.first_name);
+        out.field("gender", &self.gender);
+        out.field("height", &self.height);
+        out.field("id_expiration_date", &self.id_expiration_date);
+        out.field("id_issue_date", &self.id_issue_date);
+        out.field("id_number", &self.id_number);
+        out.field("is_verified", &self.is_verified);
+        out.field("last_name", &self.last_name);
+        out.field("middle_name", &self.middle_name);
+        out.field("postal_code", &self.postal_code);
+        out.field("street", &self.street);
+        out.end()
+    }
 }
 /**The outcome of checking the associated hit against state databases.
 
@@ -220,18 +405,96 @@ impl ::std::str::FromStr for AccessTokenNullable {
     }
 }
 ///Allow or disallow product access by account. Unlisted (e.g. missing) accounts will be considered `new_accounts`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountAccess {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_product_access: ::std::option::Option<AccountProductAccessNullable>,
     ///Allow the application to see this account (and associated details, including balance) in the list of accounts. If unset, defaults to `true`.
-    #[serde(default = "defaults::account_access_authorized")]
     pub authorized: ::std::option::Option<bool>,
     ///The unique account identifier for this account. This value must match that returned by the data access API for this account.
     pub unique_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountAccess {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountAccess {
+    const NAME: &'static str = "AccountAccess";
+    const FIELDS: &'static [&'static str] = &[
+        "account_product_access",
+        "authorized",
+        "unique_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AccountProductAccessNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_product_access")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "authorized")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "unique_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_product_access: s::optional(f0),
+            authorized: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::account_access_authorized(),
+            },
+            unique_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("unique_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountAccess {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.account_product_access),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountAccess",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "account_product_access",
+            &self.account_product_access,
+        );
+        out.field("authorized", &self.authorized);
+        out.field("unique_id", &self.unique_id);
+        out.end()
+    }
+}
 ///Asset information about an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountAssets {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -241,7 +504,6 @@ If an account with a specific `account_id` disappears instead of changing, the a
 
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_insights: ::std::option::Option<AccountInsights>,
     pub balances: AssetReportAccountBalance,
     ///The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.
@@ -250,28 +512,21 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 
 Available for `credit` and `depository` type accounts.*/
     pub historical_balances: ::std::vec::Vec<HistoricalBalance>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments: ::std::option::Option<AssetReportInvestments>,
     ///The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///The name of the account, either assigned by the user or by the financial institution itself
     pub name: ::std::string::String,
     ///The official name of the account as given by the financial institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///Data returned by the financial institution about the account owner or owners.For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)
     pub owners: ::std::vec::Vec<Owner>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ownership_type: ::std::option::Option<OwnershipType>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This is currently an opt-in field and only supported for Chase Items.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
     ///Transaction history associated with the account.
     pub transactions: ::std::vec::Vec<AssetReportTransaction>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
     /**The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.
 
@@ -288,8 +543,217 @@ Available for `credit` and `depository` type accounts.*/
 `verification_failed`: The Item failed manual micro-deposit verification because the user exhausted all 3 verification attempts. Users may retry by submitting their information again through Link.
 
 `database_matched`: The Item has successfully been verified using Plaid's data sources. Note: Database Match is currently a beta feature, please contact your account manager for more information.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<AccountAssetsVerificationStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountAssets {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountAssets {
+    const NAME: &'static str = "AccountAssets";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_insights",
+        "balances",
+        "days_available",
+        "historical_balances",
+        "investments",
+        "mask",
+        "name",
+        "official_name",
+        "owners",
+        "ownership_type",
+        "persistent_account_id",
+        "subtype",
+        "transactions",
+        "type",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AccountInsights>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AssetReportAccountBalance> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<HistoricalBalance>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<AssetReportInvestments>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<OwnershipType>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::vec::Vec<AssetReportTransaction>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<AccountAssetsVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "historical_balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "ownership_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_insights: s::optional(f1),
+            balances: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            days_available: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_available"),
+            },
+            historical_balances: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("historical_balances"),
+            },
+            investments: s::optional(f5),
+            mask: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            owners: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("owners"),
+            },
+            ownership_type: s::optional(f10),
+            persistent_account_id: s::optional(f11),
+            subtype: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            transactions: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+            type_: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_status: s::optional(f15),
+        })
+    }
+}
+impl ::serde::Serialize for AccountAssets {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.account_insights),
+            ::std::option::Option::is_none(&self.investments),
+            ::std::option::Option::is_none(&self.ownership_type),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountAssets",
+            crate::struct_serde::kept(11usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "account_insights", &self.account_insights);
+        out.field("balances", &self.balances);
+        out.field("days_available", &self.days_available);
+        out.field("historical_balances", &self.historical_balances);
+        out.field_unless(skip[1usize], "investments", &self.investments);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field("owners", &self.owners);
+        out.field_unless(skip[2usize], "ownership_type", &self.ownership_type);
+        out.field_unless(
+            skip[3usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("transactions", &self.transactions);
+        out.field("type", &self.type_);
+        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.end()
+    }
 }
 /**The current verification status of an Auth Item initiated through Automated or Manual micro-deposits.  Returned for Auth Items only.
 
@@ -368,7 +832,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountAssetsVerificatio
     }
 }
 ///A set of fields describing the balance for an account. Balance information may be cached unless the balance object was returned by `/accounts/balance/get` or `/signal/evaluate` (using a Balance-only ruleset).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountBalance {
     /**The amount of funds available to be withdrawn from the account, as determined by the financial institution.
 
@@ -383,7 +847,6 @@ Note that not all institutions calculate the `available`  balance. In the event 
 Available balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.
 
 If `current` is `null` this field is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub available: ::std::option::Option<f64>,
     /**The total amount of funds in or owed by the account.
 
@@ -396,15 +859,12 @@ For `investment`-type accounts (or `brokerage`-type accounts for API versions 20
 Note that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.
 
 When returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.
 
 This field is returned only when the institution is `ins_128026` (Capital One).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -413,16 +873,130 @@ This field is returned only when the institution is `ins_128026` (Capital One).*
 For `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.
 
 In North America, this field is typically only available for `credit`-type accounts.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub limit: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountBalance {
+    const NAME: &'static str = "AccountBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "current",
+        "iso_currency_code",
+        "last_updated_datetime",
+        "limit",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            current: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            last_updated_datetime: s::optional(f3),
+            limit: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            unofficial_currency_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.last_updated_datetime),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountBalance",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[0usize],
+            "last_updated_datetime",
+            &self.last_updated_datetime,
+        );
+        out.field("limit", &self.limit);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///A single account at a financial institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountBase {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -435,27 +1009,19 @@ When using a CRA endpoint (an endpoint associated with Plaid Check Consumer Repo
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
     pub balances: AccountBalance,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
     ///The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///The name of the account, either assigned by the user or by the financial institution itself
     pub name: ::std::string::String,
     ///The official name of the account as given by the financial institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
     ///The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -482,8 +1048,185 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<AccountBaseVerificationStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountBase {
+    const NAME: &'static str = "AccountBase";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "balances",
+        "holder_category",
+        "mask",
+        "name",
+        "official_name",
+        "persistent_account_id",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<AccountBaseVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            balances: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            holder_category: s::optional(f2),
+            mask: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            persistent_account_id: s::optional(f6),
+            subtype: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f9),
+            verification_name: s::optional(f10),
+            verification_status: s::optional(f11),
+        })
+    }
+}
+impl ::serde::Serialize for AccountBase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountBase",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field_unless(
+            skip[1usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[2usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.end()
+    }
 }
 ///`AccountBaseNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -608,16 +1351,98 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountBaseVerificationS
     }
 }
 ///Enumerates the account subtypes that the application wishes for the user to be able to select from. For more details refer to Plaid documentation on account filters.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccountFilter {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit: ::std::option::Option<AccountFilterSubtypes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub depository: ::std::option::Option<AccountFilterSubtypes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investment: ::std::option::Option<AccountFilterSubtypes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan: ::std::option::Option<AccountFilterSubtypes>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountFilter {
+    const NAME: &'static str = "AccountFilter";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AccountFilterSubtypes>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<AccountFilterSubtypes>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountFilterSubtypes>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AccountFilterSubtypes>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: s::optional(f0),
+            depository: s::optional(f1),
+            investment: s::optional(f2),
+            loan: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AccountFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.credit),
+            ::std::option::Option::is_none(&self.depository),
+            ::std::option::Option::is_none(&self.investment),
+            ::std::option::Option::is_none(&self.loan),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "credit", &self.credit);
+        out.field_unless(skip[1usize], "depository", &self.depository);
+        out.field_unless(skip[2usize], "investment", &self.investment);
+        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.end()
+    }
 }
 ///A list of account subtypes to be filtered.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -643,16 +1468,90 @@ for AccountFilterSubtypes {
 }
 /**The `account_filters` specified in the original call to `/link/token/create`.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccountFiltersResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit: ::std::option::Option<CreditFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub depository: ::std::option::Option<DepositoryFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investment: ::std::option::Option<InvestmentFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan: ::std::option::Option<LoanFilter>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountFiltersResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountFiltersResponse {
+    const NAME: &'static str = "AccountFiltersResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CreditFilter>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<DepositoryFilter>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<InvestmentFilter>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<LoanFilter>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: s::optional(f0),
+            depository: s::optional(f1),
+            investment: s::optional(f2),
+            loan: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AccountFiltersResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.credit),
+            ::std::option::Option::is_none(&self.depository),
+            ::std::option::Option::is_none(&self.investment),
+            ::std::option::Option::is_none(&self.loan),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountFiltersResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "credit", &self.credit);
+        out.field_unless(skip[1usize], "depository", &self.depository);
+        out.field_unless(skip[2usize], "investment", &self.investment);
+        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.end()
+    }
 }
 ///Indicates the account's categorization as either a personal or a business account. This field is currently in beta; to request access, contact your account manager.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -703,7 +1602,7 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountHolderCategory {
     }
 }
 ///Identity information about an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountIdentity {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -716,25 +1615,17 @@ When using a CRA endpoint (an endpoint associated with Plaid Check Consumer Repo
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
     pub balances: AccountBalance,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)
     pub owners: ::std::vec::Vec<Owner>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -761,11 +1652,198 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<AccountIdentityVerificationStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentity {
+    const NAME: &'static str = "AccountIdentity";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "balances",
+        "holder_category",
+        "mask",
+        "name",
+        "official_name",
+        "owners",
+        "persistent_account_id",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<AccountIdentityVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            balances: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            holder_category: s::optional(f2),
+            mask: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            owners: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("owners"),
+            },
+            persistent_account_id: s::optional(f7),
+            subtype: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f10),
+            verification_name: s::optional(f11),
+            verification_status: s::optional(f12),
+        })
+    }
+}
+impl ::serde::Serialize for AccountIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountIdentity",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field("owners", &self.owners);
+        out.field_unless(
+            skip[1usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[2usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///Identity information about an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountIdentityDocumentUpload {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -779,31 +1857,22 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
     pub balances: AccountBalance,
     ///Data about the documents that were uploaded as proof of account ownership.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documents: ::std::option::Option<::std::vec::Vec<IdentityDocumentUpload>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
     ///The last 2-4 alphanumeric characters of either the account's displayed mask or the account's official account number. Note that the mask may be non-unique between an Item's accounts.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///The name of the account, either assigned by the user or by the financial institution itself
     pub name: ::std::string::String,
     ///The official name of the account as given by the financial institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///Data returned by the financial institution about the account owner or owners. Only returned by Identity or Assets endpoints. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution; detecting whether the linked account is a business account is not currently supported. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. In API versions 2018-05-22 and earlier, the `owners` object is not returned, and instead identity information is returned in the top level `identity` object. For more details, see [Plaid API versioning](https://plaid.com/docs/api/versioning/#version-2019-05-29)
     pub owners: ::std::vec::Vec<Owner>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
     ///The account holder name that was used for micro-deposit and/or database verification. Only returned for Auth Items created via micro-deposit or database verification. This name was manually-entered by the user during Link, unless it was otherwise provided via the `user.legal_name` request field in `/link/token/create` for the Link session that created the Item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -830,10 +1899,207 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<
         AccountIdentityDocumentUploadVerificationStatus,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountIdentityDocumentUpload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityDocumentUpload {
+    const NAME: &'static str = "AccountIdentityDocumentUpload";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "balances",
+        "documents",
+        "holder_category",
+        "mask",
+        "name",
+        "official_name",
+        "owners",
+        "persistent_account_id",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<IdentityDocumentUpload>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<AccountIdentityDocumentUploadVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            balances: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            documents: s::optional(f2),
+            holder_category: s::optional(f3),
+            mask: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            owners: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("owners"),
+            },
+            persistent_account_id: s::optional(f8),
+            subtype: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f11),
+            verification_name: s::optional(f12),
+            verification_status: s::optional(f13),
+        })
+    }
+}
+impl ::serde::Serialize for AccountIdentityDocumentUpload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.documents),
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountIdentityDocumentUpload",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[0usize], "documents", &self.documents);
+        out.field_unless(skip[1usize], "holder_category", &self.holder_category);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field("owners", &self.owners);
+        out.field_unless(
+            skip[2usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[3usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[4usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[5usize], "verification_status", &self.verification_status);
+        out.end()
+    }
 }
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -939,7 +2205,7 @@ for AccountIdentityDocumentUploadVerificationStatus {
     }
 }
 ///Identity match scores for an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountIdentityMatchScore {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -951,32 +2217,20 @@ When using a CRA endpoint (an endpoint associated with Plaid Check Consumer Repo
 
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<AddressMatchScore>,
     pub balances: AccountBalance,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddressMatchScore>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<NameMatchScore>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<PhoneNumberMatchScore>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -1003,10 +2257,223 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<
         AccountIdentityMatchScoreVerificationStatus,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountIdentityMatchScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountIdentityMatchScore {
+    const NAME: &'static str = "AccountIdentityMatchScore";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "address",
+        "balances",
+        "email_address",
+        "holder_category",
+        "legal_name",
+        "mask",
+        "name",
+        "official_name",
+        "persistent_account_id",
+        "phone_number",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AddressMatchScore>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<EmailAddressMatchScore>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<NameMatchScore>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<PhoneNumberMatchScore>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<AccountIdentityMatchScoreVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            address: s::optional(f1),
+            balances: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            email_address: s::optional(f3),
+            holder_category: s::optional(f4),
+            legal_name: s::optional(f5),
+            mask: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            persistent_account_id: s::optional(f9),
+            phone_number: s::optional(f10),
+            subtype: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f13),
+            verification_name: s::optional(f14),
+            verification_status: s::optional(f15),
+        })
+    }
+}
+impl ::serde::Serialize for AccountIdentityMatchScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountIdentityMatchScore",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[1usize], "email_address", &self.email_address);
+        out.field_unless(skip[2usize], "holder_category", &self.holder_category);
+        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field_unless(
+            skip[4usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[6usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[7usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[8usize], "verification_status", &self.verification_status);
+        out.end()
+    }
 }
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -1312,12 +2779,71 @@ impl ::std::convert::From<
     }
 }
 ///This is a container object for all lending-related insights. This field will be returned only for European customers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccountInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub affordability: ::std::option::Option<AffordabilityInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<RiskIndicators>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountInsights {
+    const NAME: &'static str = "AccountInsights";
+    const FIELDS: &'static [&'static str] = &["affordability", "risk"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AffordabilityInsights>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RiskIndicators>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "affordability")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            affordability: s::optional(f0),
+            risk: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for AccountInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.affordability),
+            ::std::option::Option::is_none(&self.risk),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "affordability", &self.affordability);
+        out.field_unless(skip[1usize], "risk", &self.risk);
+        out.end()
+    }
 }
 ///The last 2-4 numeric characters of this account's account number.
 #[derive(
@@ -1361,17 +2887,95 @@ impl ::std::str::FromStr for AccountMask {
     }
 }
 ///Allow the application to access specific products on this account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountProductAccess {
     ///Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_account_data")]
     pub account_data: ::std::option::Option<bool>,
     ///Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_statements")]
     pub statements: ::std::option::Option<bool>,
     ///Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_tax_documents")]
     pub tax_documents: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountProductAccess {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountProductAccess {
+    const NAME: &'static str = "AccountProductAccess";
+    const FIELDS: &'static [&'static str] = &[
+        "account_data",
+        "statements",
+        "tax_documents",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "statements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "tax_documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_data: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_account_data()
+                }
+            },
+            statements: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_statements()
+                }
+            },
+            tax_documents: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_tax_documents()
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountProductAccess {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountProductAccess",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_data", &self.account_data);
+        out.field("statements", &self.statements);
+        out.field("tax_documents", &self.tax_documents);
+        out.end()
+    }
 }
 impl ::std::default::Default for AccountProductAccess {
     fn default() -> Self {
@@ -1383,17 +2987,95 @@ impl ::std::default::Default for AccountProductAccess {
     }
 }
 ///Allow the application to access specific products on this account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountProductAccessNullable {
     ///Allow the application to access account data. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_nullable_account_data")]
     pub account_data: ::std::option::Option<bool>,
     ///Allow the application to access bank statements. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_nullable_statements")]
     pub statements: ::std::option::Option<bool>,
     ///Allow the application to access tax documents. Only used by certain partners. If relevant to the partner and unset, defaults to `true`.
-    #[serde(default = "defaults::account_product_access_nullable_tax_documents")]
     pub tax_documents: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountProductAccessNullable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountProductAccessNullable {
+    const NAME: &'static str = "AccountProductAccessNullable";
+    const FIELDS: &'static [&'static str] = &[
+        "account_data",
+        "statements",
+        "tax_documents",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "statements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "tax_documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_data: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_nullable_account_data()
+                }
+            },
+            statements: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_nullable_statements()
+                }
+            },
+            tax_documents: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::account_product_access_nullable_tax_documents()
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountProductAccessNullable {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountProductAccessNullable",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_data", &self.account_data);
+        out.field("statements", &self.statements);
+        out.field("tax_documents", &self.tax_documents);
+        out.end()
+    }
 }
 impl ::std::default::Default for AccountProductAccessNullable {
     fn default() -> Self {
@@ -1824,17 +3506,101 @@ impl ::std::convert::TryFrom<::std::string::String> for AccountType {
     }
 }
 ///Insights from performing database verification for the account. Only returned for Auth Items using Database Auth.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountVerificationInsights {
     pub account_number_format: AccountVerificationInsightsAccountNumberFormat,
     ///Indicates the score of the name match between the given name provided during database verification (available in the [`verification_name`](https://plaid.com/docs/api/products/auth/#auth-get-response-accounts-verification-name) field if using standard Database Auth, or provided in the request if using `/auth/verify`) and matched Plaid network accounts. If defined, will be a value between 0 and 100. Will be undefined if name matching was not enabled for the database verification session or if there were no eligible Plaid network matches to compare the given name with.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name_match_score: ::std::option::Option<i64>,
     pub network_status: AccountVerificationInsightsNetworkStatus,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub previous_returns: ::std::option::Option<
         AccountVerificationInsightsPreviousReturns,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountVerificationInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountVerificationInsights {
+    const NAME: &'static str = "AccountVerificationInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "account_number_format",
+        "name_match_score",
+        "network_status",
+        "previous_returns",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            AccountVerificationInsightsAccountNumberFormat,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AccountVerificationInsightsNetworkStatus> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsightsPreviousReturns>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_number_format")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name_match_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "network_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "previous_returns")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_number_format: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number_format"),
+            },
+            name_match_score: s::optional(f1),
+            network_status: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("network_status"),
+            },
+            previous_returns: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AccountVerificationInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.name_match_score),
+            ::std::option::Option::is_none(&self.previous_returns),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountVerificationInsights",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account_number_format", &self.account_number_format);
+        out.field_unless(skip[0usize], "name_match_score", &self.name_match_score);
+        out.field("network_status", &self.network_status);
+        out.field_unless(skip[1usize], "previous_returns", &self.previous_returns);
+        out.end()
+    }
 }
 /**Indicator of account number format validity for institution.
 
@@ -1892,29 +3658,235 @@ for AccountVerificationInsightsAccountNumberFormat {
     }
 }
 ///Status information about the account and routing number in the Plaid network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountVerificationInsightsNetworkStatus {
     ///Indicates whether we found at least one matching account for the ACH account and routing number.
     pub has_numbers_match: bool,
     ///Indicates if at least one matching account for the ACH account and routing number is already verified.
     pub is_numbers_match_verified: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountVerificationInsightsNetworkStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for AccountVerificationInsightsNetworkStatus {
+    const NAME: &'static str = "AccountVerificationInsightsNetworkStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "has_numbers_match",
+        "is_numbers_match_verified",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "has_numbers_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_numbers_match_verified")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            has_numbers_match: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("has_numbers_match"),
+            },
+            is_numbers_match_verified: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("is_numbers_match_verified");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountVerificationInsightsNetworkStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountVerificationInsightsNetworkStatus",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("has_numbers_match", &self.has_numbers_match);
+        out.field("is_numbers_match_verified", &self.is_numbers_match_verified);
+        out.end()
+    }
+}
 ///Information about known ACH returns for the account and routing number.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountVerificationInsightsPreviousReturns {
     ///Indicates whether Plaid's data sources include a known administrative ACH return for this account and routing number.
     pub has_previous_administrative_return: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountVerificationInsightsPreviousReturns {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for AccountVerificationInsightsPreviousReturns {
+    const NAME: &'static str = "AccountVerificationInsightsPreviousReturns";
+    const FIELDS: &'static [&'static str] = &["has_previous_administrative_return"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "has_previous_administrative_return")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            has_previous_administrative_return: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("has_previous_administrative_return");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountVerificationInsightsPreviousReturns {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountVerificationInsightsPreviousReturns",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field(
+            "has_previous_administrative_return",
+            &self.has_previous_administrative_return,
+        );
+        out.end()
+    }
+}
 ///AccountsBalanceGetRequest defines the request schema for `/accounts/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AccountsBalanceGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AccountsBalanceGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountsBalanceGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequest {
+    const NAME: &'static str = "AccountsBalanceGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountsBalanceGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AccountsBalanceGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountsBalanceGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AccountsBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1927,26 +3899,171 @@ impl ::std::fmt::Debug for AccountsBalanceGetRequest {
     }
 }
 ///Optional parameters to `/accounts/balance/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccountsBalanceGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item. The default value is `null`.
 
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_last_updated_datetime: ::std::option::Option<MinLastUpdatedDatetime>,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountsBalanceGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountsBalanceGetRequestOptions {
+    const NAME: &'static str = "AccountsBalanceGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids",
+        "min_last_updated_datetime",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<MinLastUpdatedDatetime>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "min_last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+            min_last_updated_datetime: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for AccountsBalanceGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.account_ids),
+            ::std::option::Option::is_none(&self.min_last_updated_datetime),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountsBalanceGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(
+            skip[1usize],
+            "min_last_updated_datetime",
+            &self.min_last_updated_datetime,
+        );
+        out.end()
+    }
+}
 ///AccountsGetRequest defines the request schema for `/accounts/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AccountsGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AccountsGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequest {
+    const NAME: &'static str = "AccountsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountsGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AccountsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountsGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AccountsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1959,20 +4076,140 @@ impl ::std::fmt::Debug for AccountsGetRequest {
     }
 }
 ///An optional object to filter `/accounts/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AccountsGetRequestOptions {
     ///An array of `account_ids` to retrieve for the Account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AccountsGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetRequestOptions {
+    const NAME: &'static str = "AccountsGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for AccountsGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountsGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///AccountsGetResponse defines the response schema for `/accounts/get` and `/accounts/balance/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountsGetResponse {
     /**An array of financial institution accounts associated with the Item.
 If `/accounts/balance/get` was called, each account will include real-time balance information.*/
     pub accounts: ::std::vec::Vec<AccountBase>,
     pub item: Item,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for AccountsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AccountsGetResponse {
+    const NAME: &'static str = "AccountsGetResponse";
+    const FIELDS: &'static [&'static str] = &["accounts", "item", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AccountsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AccountsGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**Specifies the use case of the transfer. Required for transfers on an ACH network. For more details, see [ACH SEC codes](https://plaid.com/docs/transfer/creating-transfers/#ach-sec-codes).
 
@@ -2091,10 +4328,9 @@ impl ::std::convert::TryFrom<::std::string::String> for ActionState {
     }
 }
 ///Describes a consent activity.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Activity {
     pub activity: ActivityType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authentication: ::std::option::Option<ItemCreateAuthentication>,
     ///A unique identifier for the activity
     pub id: ::std::string::String,
@@ -2102,11 +4338,135 @@ pub struct Activity {
     pub initiated_date: ::chrono::naive::NaiveDate,
     ///Application ID of the client who initiated the activity.
     pub initiator: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scopes: ::std::option::Option<ScopesNullable>,
     pub state: ActionState,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target_application_id: ::std::option::Option<ApplicationId>,
+}
+impl<'de> ::serde::Deserialize<'de> for Activity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Activity {
+    const NAME: &'static str = "Activity";
+    const FIELDS: &'static [&'static str] = &[
+        "activity",
+        "authentication",
+        "id",
+        "initiated_date",
+        "initiator",
+        "scopes",
+        "state",
+        "target_application_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ActivityType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<ItemCreateAuthentication>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ScopesNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<ActionState> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<ApplicationId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "activity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "authentication")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "initiated_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "initiator")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "scopes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "state")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "target_application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            activity: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("activity"),
+            },
+            authentication: s::optional(f1),
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            initiated_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initiated_date"),
+            },
+            initiator: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initiator"),
+            },
+            scopes: s::optional(f5),
+            state: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("state"),
+            },
+            target_application_id: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for Activity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.authentication),
+            ::std::option::Option::is_none(&self.scopes),
+            ::std::option::Option::is_none(&self.target_application_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Activity",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("activity", &self.activity);
+        out.field_unless(skip[0usize], "authentication", &self.authentication);
+        out.field("id", &self.id);
+        out.field("initiated_date", &self.initiated_date);
+        out.field("initiator", &self.initiator);
+        out.field_unless(skip[1usize], "scopes", &self.scopes);
+        out.field("state", &self.state);
+        out.field_unless(
+            skip[2usize],
+            "target_application_id",
+            &self.target_application_id,
+        );
+        out.end()
+    }
 }
 ///Types of consent activities
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2178,53 +4538,301 @@ impl ::std::convert::TryFrom<::std::string::String> for ActivityType {
     }
 }
 ///A physical mailing address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Address {
     pub data: AddressData,
     ///When `true`, identifies the address as the primary address on an account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub primary: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for Address {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Address {
+    const NAME: &'static str = "Address";
+    const FIELDS: &'static [&'static str] = &["data", "primary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AddressData> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            data: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("data"),
+            },
+            primary: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for Address {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.primary)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Address",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("data", &self.data);
+        out.field_unless(skip[0usize], "primary", &self.primary);
+        out.end()
+    }
+}
 ///Data about the components comprising an address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AddressData {
     ///The full city name
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.
 Example: `"NC"`*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
     pub street: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AddressData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AddressData {
+    const NAME: &'static str = "AddressData";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AddressData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AddressData",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.end()
+    }
+}
 ///Data about the components comprising an address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AddressDataNotRequired {
     ///The full city name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.
 Example: `"NC"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AddressDataNotRequired {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AddressDataNotRequired {
+    const NAME: &'static str = "AddressDataNotRequired";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for AddressDataNotRequired {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AddressDataNotRequired",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(skip[1usize], "country", &self.country);
+        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[3usize], "region", &self.region);
+        out.field_unless(skip[4usize], "street", &self.street);
+        out.end()
+    }
 }
 ///`AddressDataNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2269,14 +4877,75 @@ for AddressDataNullableNoRequiredFields {
     }
 }
 ///Score found by matching address provided by the API with the address on the account at the financial institution. The score can range from 0 to 100 where 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AddressMatchScore {
     ///postal code was provided for both and was a match
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_postal_code_match: ::std::option::Option<bool>,
     ///Match score for address. 100 is a perfect match, 99-90 is a strong match, 89-70 is a partial match, anything below 70 is considered a weak match. Typically, the match threshold should be set to a score of 70 or higher. If the address is missing from either the API or financial institution, this is null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AddressMatchScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AddressMatchScore {
+    const NAME: &'static str = "AddressMatchScore";
+    const FIELDS: &'static [&'static str] = &["is_postal_code_match", "score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "is_postal_code_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            is_postal_code_match: s::optional(f0),
+            score: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for AddressMatchScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.is_postal_code_match),
+            ::std::option::Option::is_none(&self.score),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AddressMatchScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "is_postal_code_match",
+            &self.is_postal_code_match,
+        );
+        out.field_unless(skip[1usize], "score", &self.score);
+        out.end()
+    }
 }
 ///`AddressNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2349,41 +5018,248 @@ impl ::std::convert::TryFrom<::std::string::String> for AddressPurposeLabel {
     }
 }
 ///Affordability insights focus on providing signal on the ability of a borrower to repay their loan without experiencing financial strain. It provides insights on factors such as a user's monthly income and expenses, disposable income, average expenditure, etc., helping lenders gauge the level of affordability of a borrower.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AffordabilityInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expenditure: ::std::option::Option<ExpenditureInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income: ::std::option::Option<IncomeInsights>,
 }
+impl<'de> ::serde::Deserialize<'de> for AffordabilityInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AffordabilityInsights {
+    const NAME: &'static str = "AffordabilityInsights";
+    const FIELDS: &'static [&'static str] = &["expenditure", "income"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ExpenditureInsights>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<IncomeInsights>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "expenditure")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            expenditure: s::optional(f0),
+            income: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for AffordabilityInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.expenditure),
+            ::std::option::Option::is_none(&self.income),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AffordabilityInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "expenditure", &self.expenditure);
+        out.field_unless(skip[1usize], "income", &self.income);
+        out.end()
+    }
+}
 ///A monetary amount with its associated currency information, supporting both official and unofficial currency codes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AmountWithCurrency {
     /**If the parent object represents a category of transactions, such as `total_amount`, `transfers_in`, `total_income`, etc. the `amount` represents the sum of all of the transactions in the group.
 
 If the parent object is `cash_flow`, the `amount` represents the total value of all the inflows minus all the outflows across all the accounts in the report in the given time window.
 
 If the parent object is `minimum_balance`, the `amount` represents the lowest balance of the account during the given time window.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AmountWithCurrency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AmountWithCurrency {
+    const NAME: &'static str = "AmountWithCurrency";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AmountWithCurrency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AmountWithCurrency",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[2usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
+}
 ///Represents an amount and a monthly average
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AmountWithCurrencyWithMonthlyAverage {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AmountWithCurrencyWithMonthlyAverage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AmountWithCurrencyWithMonthlyAverage {
+    const NAME: &'static str = "AmountWithCurrencyWithMonthlyAverage";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AmountWithCurrencyWithMonthlyAverage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AmountWithCurrencyWithMonthlyAverage",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[2usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
 }
 ///Your Plaid API `client_id`. The `client_id` is required and may be provided either in the `PLAID-CLIENT-ID` header or as part of a request body.
 #[derive(
@@ -2468,50 +5344,306 @@ impl ::std::str::FromStr for ApiSecret {
     }
 }
 ///Metadata about the application
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Application {
     pub application_id: ApplicationId,
     ///The URL for the application's website
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub application_url: ::std::option::Option<::std::string::String>,
     ///A string representing the city of the client's headquarters.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<::std::string::String>,
     ///A string representing the name of client's legal entity.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub company_legal_name: ::std::option::Option<::std::string::String>,
     ///A string representing the country code of the client's headquarters.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country_code: ::std::option::Option<::std::string::String>,
     ///A human-readable name of the application for display purposes
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub display_name: ::std::option::Option<::std::string::String>,
     ///The date this application was granted production access at Plaid in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format in UTC.
     pub join_date: ::chrono::naive::NaiveDate,
     ///A URL that links to the application logo image.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     ///The name of the application
     pub name: ::std::string::String,
     ///A string representing the postal code of the client's headquarters.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     ///A string provided by the connected app stating why they use their respective enabled products.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub reason_for_access: ::std::option::Option<::std::string::String>,
     ///A string representing the region of the client's headquarters.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<::std::string::String>,
     ///A string representing client's broad use case as assessed by Plaid.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub use_case: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Application {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Application {
+    const NAME: &'static str = "Application";
+    const FIELDS: &'static [&'static str] = &[
+        "application_id",
+        "application_url",
+        "city",
+        "company_legal_name",
+        "country_code",
+        "display_name",
+        "join_date",
+        "logo_url",
+        "name",
+        "postal_code",
+        "reason_for_access",
+        "region",
+        "use_case",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "application_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "company_legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "country_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "display_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "join_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "logo_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "reason_for_access")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "use_case")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            application_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            application_url: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_url"),
+            },
+            city: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            company_legal_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("company_legal_name"),
+            },
+            country_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_code"),
+            },
+            display_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("display_name"),
+            },
+            join_date: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("join_date"),
+            },
+            logo_url: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("logo_url"),
+            },
+            name: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            postal_code: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            reason_for_access: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reason_for_access"),
+            },
+            region: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            use_case: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("use_case"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Application {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Application",
+            crate::struct_serde::kept(13usize, &skip),
+        );
+        out.field("application_id", &self.application_id);
+        out.field("application_url", &self.application_url);
+        out.field("city", &self.city);
+        out.field("company_legal_name", &self.company_legal_name);
+        out.field("country_code", &self.country_code);
+        out.field("display_name", &self.display_name);
+        out.field("join_date", &self.join_date);
+        out.field("logo_url", &self.logo_url);
+        out.field("name", &self.name);
+        out.field("postal_code", &self.postal_code);
+        out.field("reason_for_access", &self.reason_for_access);
+        out.field("region", &self.region);
+        out.field("use_case", &self.use_case);
+        out.end()
+    }
+}
 ///ApplicationGetRequest defines the schema for `/application/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ApplicationGetRequest {
     pub application_id: ApplicationId,
     pub client_id: ApiClientId,
     pub secret: ApiSecret,
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetRequest {
+    const NAME: &'static str = "ApplicationGetRequest";
+    const FIELDS: &'static [&'static str] = &["application_id", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ApiClientId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ApiSecret> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            application_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            client_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_id"),
+            },
+            secret: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("secret"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ApplicationGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ApplicationGetRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("application_id", &self.application_id);
+        out.field("client_id", &self.client_id);
+        out.field("secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ApplicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2523,10 +5655,72 @@ impl ::std::fmt::Debug for ApplicationGetRequest {
     }
 }
 ///ApplicationGetResponse defines the response schema for `/application/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ApplicationGetResponse {
     pub application: Application,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for ApplicationGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ApplicationGetResponse {
+    const NAME: &'static str = "ApplicationGetResponse";
+    const FIELDS: &'static [&'static str] = &["application", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Application> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "application")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            application: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ApplicationGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ApplicationGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("application", &self.application);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///This field will map to the application ID that is returned from `/item/application/list`, or provided to the institution in an oauth redirect.
 #[derive(
@@ -2570,7 +5764,7 @@ impl ::std::str::FromStr for ApplicationId {
     }
 }
 ///Information about the APR on the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Apr {
     /**Annual Percentage Rate applied.
 */
@@ -2578,11 +5772,98 @@ pub struct Apr {
     ///The type of balance to which the APR applies.
     pub apr_type: AprAprType,
     ///Amount of money that is subjected to the APR if a balance was carried beyond payment due date. How it is calculated can vary by card issuer. It is often calculated as an average daily balance.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub balance_subject_to_apr: ::std::option::Option<f64>,
     ///Amount of money charged due to interest from last statement.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub interest_charge_amount: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for Apr {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Apr {
+    const NAME: &'static str = "Apr";
+    const FIELDS: &'static [&'static str] = &[
+        "apr_percentage",
+        "apr_type",
+        "balance_subject_to_apr",
+        "interest_charge_amount",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AprAprType> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "apr_percentage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "apr_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "balance_subject_to_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "interest_charge_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            apr_percentage: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("apr_percentage"),
+            },
+            apr_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("apr_type"),
+            },
+            balance_subject_to_apr: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("balance_subject_to_apr");
+                }
+            },
+            interest_charge_amount: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("interest_charge_amount");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Apr {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Apr",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("apr_percentage", &self.apr_percentage);
+        out.field("apr_type", &self.apr_type);
+        out.field("balance_subject_to_apr", &self.balance_subject_to_apr);
+        out.field("interest_charge_amount", &self.interest_charge_amount);
+        out.end()
+    }
 }
 ///The type of balance to which the APR applies.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2636,130 +5917,460 @@ impl ::std::convert::TryFrom<::std::string::String> for AprAprType {
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Asset {
-    #[serde(rename = "ASSET_DETAIL")]
     pub asset_detail: AssetDetail,
-    #[serde(rename = "ASSET_HOLDER")]
     pub asset_holder: AssetHolder,
-    #[serde(rename = "ASSET_OWNERS")]
     pub asset_owners: AssetOwners,
-    #[serde(rename = "ASSET_TRANSACTIONS")]
     pub asset_transactions: AssetTransactions,
-    #[serde(rename = "VALIDATION_SOURCES")]
     pub validation_sources: ValidationSources,
 }
+impl<'de> ::serde::Deserialize<'de> for Asset {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Asset {
+    const NAME: &'static str = "Asset";
+    const FIELDS: &'static [&'static str] = &[
+        "ASSET_DETAIL",
+        "ASSET_HOLDER",
+        "ASSET_OWNERS",
+        "ASSET_TRANSACTIONS",
+        "VALIDATION_SOURCES",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetDetail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetHolder> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AssetOwners> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<AssetTransactions> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<ValidationSources> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET_DETAIL")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ASSET_HOLDER")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ASSET_OWNERS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "ASSET_TRANSACTIONS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "VALIDATION_SOURCES")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_detail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_DETAIL"),
+            },
+            asset_holder: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_HOLDER"),
+            },
+            asset_owners: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_OWNERS"),
+            },
+            asset_transactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_TRANSACTIONS"),
+            },
+            validation_sources: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("VALIDATION_SOURCES"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Asset {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Asset",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("ASSET_DETAIL", &self.asset_detail);
+        out.field("ASSET_HOLDER", &self.asset_holder);
+        out.field("ASSET_OWNERS", &self.asset_owners);
+        out.field("ASSET_TRANSACTIONS", &self.asset_transactions);
+        out.field("VALIDATION_SOURCES", &self.validation_sources);
+        out.end()
+    }
+}
 ///Details about an asset.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetDetail {
     ///A unique alphanumeric string identifying an asset.
-    #[serde(rename = "AssetAccountIdentifier")]
     pub asset_account_identifier: ::std::string::String,
     ///Account Report As of Date / Create Date. Format YYYY-MM-DD
-    #[serde(rename = "AssetAsOfDate")]
     pub asset_as_of_date: ::std::string::String,
     ///Asset Account Available Balance.
-    #[serde(rename = "AssetAvailableBalanceAmount")]
     pub asset_available_balance_amount: f64,
     ///amount available for cash withdrawal
-    #[serde(
-        rename = "AssetAvailableCashBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_available_cash_balance_amount: ::std::option::Option<f64>,
     ///Total market value of all bonds held (non-restricted, vested)
-    #[serde(
-        rename = "AssetBondsBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_bonds_balance_amount: ::std::option::Option<f64>,
     ///cash balance of the account
-    #[serde(
-        rename = "AssetCashBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_cash_balance_amount: ::std::option::Option<f64>,
     ///Total balance of all cryptocurrency held (non-restricted, vested)
-    #[serde(
-        rename = "AssetCryptoBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_crypto_balance_amount: ::std::option::Option<f64>,
     ///Asset Account Current Balance.
-    #[serde(rename = "AssetCurrentBalanceAmount")]
     pub asset_current_balance_amount: f64,
     ///The Number of days requested made to the Financial Institution. Example When looking for 3 months of data from the FI, pass in 90 days.
-    #[serde(rename = "AssetDaysRequestedCount")]
     pub asset_days_requested_count: i64,
     ///A text description that further defines the Asset. This could be used to describe the shares associated with the stocks, bonds or mutual funds, retirement funds or business owned that the borrower has disclosed (named) as an asset.
-    #[serde(
-        rename = "AssetDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_description: ::std::option::Option<::std::string::String>,
     ///Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)
-    #[serde(
-        rename = "AssetEmployerSponsoredIndicator",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_employer_sponsored_indicator: ::std::option::Option<
         AssetDetailAssetEmployerSponsoredIndicator,
     >,
     ///Total market value of holdings (non-restricted, vested, not crypto, not other, not cash) Note: Any employer stock plan balance must be excluded from the total account balance (identification is 'stock plan')
-    #[serde(
-        rename = "AssetHoldingBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_holding_balance_amount: ::std::option::Option<f64>,
     ///HoldingsBalance net MarginAmount
-    #[serde(
-        rename = "AssetHoldingBalanceNetMarginAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_holding_balance_net_margin_amount: ::std::option::Option<f64>,
     ///loan balance (amount owed by account owner)
-    #[serde(
-        rename = "AssetMarginAmountBalance",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_margin_amount_balance: ::std::option::Option<f64>,
     ///Total balance of all other holding types (non-restricted, vested)
-    #[serde(
-        rename = "AssetOtherBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_other_balance_amount: ::std::option::Option<f64>,
     ///Ownership type of the asset account.
-    #[serde(
-        rename = "AssetOwnershipType",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_ownership_type: ::std::option::Option<::std::string::String>,
     ///Whether or not the account is a retirement account (e.g., 401K, 403b, 457, thrift savings plans, traditional and Roth, IRAs, SEP-IRA, SIMPLE-IRA, KEOGH, state retirement savings plans, other independent and IRS-qualified employer retirement plans)
-    #[serde(
-        rename = "AssetRetirementIndicator",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_retirement_indicator: ::std::option::Option<
         AssetDetailAssetRetirementIndicator,
     >,
     ///Total market value of all stocks held (non-restricted, vested, not employer sponsored stock plan)
-    #[serde(
-        rename = "AssetStocksBalanceAmount",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_stocks_balance_amount: ::std::option::Option<f64>,
-    #[serde(rename = "AssetType")]
     pub asset_type: AssetType,
     ///Additional Asset Description. Some examples are Investment Tax-Deferred, Loan, 401K, 403B, Checking, Money Market, Credit Card, ROTH, 529, Biller, ROLLOVER, CD, Savings, Investment Taxable, IRA, Mortgage, Line Of Credit.
-    #[serde(
-        rename = "AssetTypeAdditionalDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_type_additional_description: ::std::option::Option<::std::string::String>,
     ///A vendor created unique Identifier.
-    #[serde(rename = "AssetUniqueIdentifier")]
     pub asset_unique_identifier: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetDetail {
+    const NAME: &'static str = "AssetDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "AssetAccountIdentifier",
+        "AssetAsOfDate",
+        "AssetAvailableBalanceAmount",
+        "AssetAvailableCashBalanceAmount",
+        "AssetBondsBalanceAmount",
+        "AssetCashBalanceAmount",
+        "AssetCryptoBalanceAmount",
+        "AssetCurrentBalanceAmount",
+        "AssetDaysRequestedCount",
+        "AssetDescription",
+        "AssetEmployerSponsoredIndicator",
+        "AssetHoldingBalanceAmount",
+        "AssetHoldingBalanceNetMarginAmount",
+        "AssetMarginAmountBalance",
+        "AssetOtherBalanceAmount",
+        "AssetOwnershipType",
+        "AssetRetirementIndicator",
+        "AssetStocksBalanceAmount",
+        "AssetType",
+        "AssetTypeAdditionalDescription",
+        "AssetUniqueIdentifier",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<AssetDetailAssetEmployerSponsoredIndicator>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<AssetDetailAssetRetirementIndicator>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<AssetType> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "AssetAccountIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "AssetAsOfDate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "AssetAvailableBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "AssetAvailableCashBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "AssetBondsBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "AssetCashBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "AssetCryptoBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "AssetCurrentBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "AssetDaysRequestedCount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "AssetDescription")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "AssetEmployerSponsoredIndicator")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "AssetHoldingBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "AssetHoldingBalanceNetMarginAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "AssetMarginAmountBalance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "AssetOtherBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "AssetOwnershipType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "AssetRetirementIndicator")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "AssetStocksBalanceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "AssetType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "AssetTypeAdditionalDescription")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "AssetUniqueIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_account_identifier: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetAccountIdentifier");
+                }
+            },
+            asset_as_of_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetAsOfDate"),
+            },
+            asset_available_balance_amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetAvailableBalanceAmount");
+                }
+            },
+            asset_available_cash_balance_amount: s::optional(f3),
+            asset_bonds_balance_amount: s::optional(f4),
+            asset_cash_balance_amount: s::optional(f5),
+            asset_crypto_balance_amount: s::optional(f6),
+            asset_current_balance_amount: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetCurrentBalanceAmount");
+                }
+            },
+            asset_days_requested_count: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetDaysRequestedCount");
+                }
+            },
+            asset_description: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetDescription"),
+            },
+            asset_employer_sponsored_indicator: s::optional(f10),
+            asset_holding_balance_amount: s::optional(f11),
+            asset_holding_balance_net_margin_amount: s::optional(f12),
+            asset_margin_amount_balance: s::optional(f13),
+            asset_other_balance_amount: s::optional(f14),
+            asset_ownership_type: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetOwnershipType"),
+            },
+            asset_retirement_indicator: s::optional(f16),
+            asset_stocks_balance_amount: s::optional(f17),
+            asset_type: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetType"),
+            },
+            asset_type_additional_description: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTypeAdditionalDescription");
+                }
+            },
+            asset_unique_identifier: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetUniqueIdentifier"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 11usize] = [
+            ::std::option::Option::is_none(&self.asset_available_cash_balance_amount),
+            ::std::option::Option::is_none(&self.asset_bonds_balance_amount),
+            ::std::option::Option::is_none(&self.asset_cash_balance_amount),
+            ::std::option::Option::is_none(&self.asset_crypto_balance_amount),
+            ::std::option::Option::is_none(&self.asset_employer_sponsored_indicator),
+            ::std::option::Option::is_none(&self.asset_holding_balance_amount),
+            ::std::option::Option::is_none(
+                &self.asset_holding_balance_net_margin_amount,
+            ),
+            ::std::option::Option::is_none(&self.asset_margin_amount_balance),
+            ::std::option::Option::is_none(&self.asset_other_balance_amount),
+            ::std::option::Option::is_none(&self.asset_retirement_indicator),
+            ::std::option::Option::is_none(&self.asset_stocks_balance_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetDetail",
+            crate::struct_serde::kept(10usize, &skip),
+        );
+        out.field("AssetAccountIdentifier", &self.asset_account_identifier);
+        out.field("AssetAsOfDate", &self.asset_as_of_date);
+        out.field("AssetAvailableBalanceAmount", &self.asset_available_balance_amount);
+        out.field_unless(
+            skip[0usize],
+            "AssetAvailableCashBalanceAmount",
+            &self.asset_available_cash_balance_amount,
+        );
+        out.field_unless(
+            skip[1usize],
+            "AssetBondsBalanceAmount",
+            &self.asset_bonds_balance_amount,
+        );
+        out.field_unless(
+            skip[2usize],
+            "AssetCashBalanceAmount",
+            &self.asset_cash_balance_amount,
+        );
+        out.field_unless(
+            skip[3usize],
+            "AssetCryptoBalanceAmount",
+            &self.asset_crypto_balance_amount,
+        );
+        out.field("AssetCurrentBalanceAmount", &self.asset_current_balance_amount);
+        out.field("AssetDaysRequestedCount", &self.asset_days_requested_count);
+        out.field("AssetDescription", &self.asset_description);
+        out.field_unless(
+            skip[4usize],
+            "AssetEmployerSponsoredIndicator",
+            &self.asset_employer_sponsored_indicator,
+        );
+        out.field_unless(
+            skip[5usize],
+            "AssetHoldingBalanceAmount",
+            &self.asset_holding_balance_amount,
+        );
+        out.field_unless(
+            skip[6usize],
+            "AssetHoldingBalanceNetMarginAmount",
+            &self.asset_holding_balance_net_margin_amount,
+        );
+        out.field_unless(
+            skip[7usize],
+            "AssetMarginAmountBalance",
+            &self.asset_margin_amount_balance,
+        );
+        out.field_unless(
+            skip[8usize],
+            "AssetOtherBalanceAmount",
+            &self.asset_other_balance_amount,
+        );
+        out.field("AssetOwnershipType", &self.asset_ownership_type);
+        out.field_unless(
+            skip[9usize],
+            "AssetRetirementIndicator",
+            &self.asset_retirement_indicator,
+        );
+        out.field_unless(
+            skip[10usize],
+            "AssetStocksBalanceAmount",
+            &self.asset_stocks_balance_amount,
+        );
+        out.field("AssetType", &self.asset_type);
+        out.field(
+            "AssetTypeAdditionalDescription",
+            &self.asset_type_additional_description,
+        );
+        out.field("AssetUniqueIdentifier", &self.asset_unique_identifier);
+        out.end()
+    }
 }
 ///Whether the account is employer sponsored retirement account or not (e.g., 401K, 403b, 457, thrift savings plan)
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2854,89 +6465,339 @@ for AssetDetailAssetRetirementIndicator {
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetHolder {
-    #[serde(rename = "NAME")]
     pub name: AssetHolderName,
 }
-///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct AssetHolderName {
-    ///The unparsed name of either an individual or a legal entity.
-    #[serde(rename = "FullName")]
-    pub full_name: ::std::string::String,
+impl<'de> ::serde::Deserialize<'de> for AssetHolder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetHolder {
+    const NAME: &'static str = "AssetHolder";
+    const FIELDS: &'static [&'static str] = &["NAME"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetHolderName> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "NAME")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("NAME"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetHolder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetHolder",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("NAME", &self.name);
+        out.end()
+    }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
+pub struct AssetHolderName {
+    ///The unparsed name of either an individual or a legal entity.
+    pub full_name: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetHolderName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetHolderName {
+    const NAME: &'static str = "AssetHolderName";
+    const FIELDS: &'static [&'static str] = &["FullName"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "FullName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            full_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("FullName"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetHolderName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetHolderName",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("FullName", &self.full_name);
+        out.end()
+    }
+}
+///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
+#[derive(Clone, Debug)]
 pub struct AssetHolding {
     ///current price of investment holding
-    #[serde(
-        rename = "AssetHoldingCurrentPriceAmount",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_current_price_amount: ::std::option::Option<f64>,
     ///Description of holding
-    #[serde(
-        rename = "AssetHoldingDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_description: ::std::option::Option<::std::string::String>,
     ///Unique id of investment position
-    #[serde(
-        rename = "AssetHoldingID",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_id: ::std::option::Option<::std::string::String>,
     ///market value of investment position
-    #[serde(
-        rename = "AssetHoldingMarketValueAmount",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_market_value_amount: ::std::option::Option<f64>,
     ///Whether or not the stock is restricted, i.e. "Restricted" or "Not Restricted"
-    #[serde(
-        rename = "AssetHoldingRestrictedIndicator",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_restricted_indicator: ::std::option::Option<
         AssetHoldingAssetHoldingRestrictedIndicator,
     >,
     ///Security name of investment holding
-    #[serde(
-        rename = "AssetHoldingSecurityName",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_security_name: ::std::option::Option<::std::string::String>,
     ///Investment position's market ticker symbol
-    #[serde(
-        rename = "AssetHoldingSymbol",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_symbol: ::std::option::Option<::std::string::String>,
     ///Type of holding (e.g. bond, stock, crypto, other)
-    #[serde(
-        rename = "AssetHoldingType",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_type: ::std::option::Option<AssetHoldingAssetHoldingType>,
     ///Number of units of holding
-    #[serde(
-        rename = "AssetHoldingUnits",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_units: ::std::option::Option<f64>,
     ///Amount of holding vested
-    #[serde(
-        rename = "AssetHoldingVestedAmount",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_holding_vested_amount: ::std::option::Option<f64>,
     ///US Dollar
-    #[serde(
-        rename = "Currency",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetHolding {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetHolding {
+    const NAME: &'static str = "AssetHolding";
+    const FIELDS: &'static [&'static str] = &[
+        "AssetHoldingCurrentPriceAmount",
+        "AssetHoldingDescription",
+        "AssetHoldingID",
+        "AssetHoldingMarketValueAmount",
+        "AssetHoldingRestrictedIndicator",
+        "AssetHoldingSecurityName",
+        "AssetHoldingSymbol",
+        "AssetHoldingType",
+        "AssetHoldingUnits",
+        "AssetHoldingVestedAmount",
+        "Currency",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<AssetHoldingAssetHoldingRestrictedIndicator>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<AssetHoldingAssetHoldingType>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "AssetHoldingCurrentPriceAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "AssetHoldingDescription")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "AssetHoldingID")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "AssetHoldingMarketValueAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "AssetHoldingRestrictedIndicator")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "AssetHoldingSecurityName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "AssetHoldingSymbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "AssetHoldingType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "AssetHoldingUnits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "AssetHoldingVestedAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "Currency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_holding_current_price_amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingCurrentPriceAmount");
+                }
+            },
+            asset_holding_description: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingDescription");
+                }
+            },
+            asset_holding_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetHoldingID"),
+            },
+            asset_holding_market_value_amount: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingMarketValueAmount");
+                }
+            },
+            asset_holding_restricted_indicator: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingRestrictedIndicator");
+                }
+            },
+            asset_holding_security_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingSecurityName");
+                }
+            },
+            asset_holding_symbol: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetHoldingSymbol"),
+            },
+            asset_holding_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetHoldingType"),
+            },
+            asset_holding_units: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetHoldingUnits"),
+            },
+            asset_holding_vested_amount: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetHoldingVestedAmount");
+                }
+            },
+            currency: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("Currency"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetHolding {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetHolding",
+            crate::struct_serde::kept(11usize, &skip),
+        );
+        out.field(
+            "AssetHoldingCurrentPriceAmount",
+            &self.asset_holding_current_price_amount,
+        );
+        out.field("AssetHoldingDescription", &self.asset_holding_description);
+        out.field("AssetHoldingID", &self.asset_holding_id);
+        out.field(
+            "AssetHoldingMarketValueAmount",
+            &self.asset_holding_market_value_amount,
+        );
+        out.field(
+            "AssetHoldingRestrictedIndicator",
+            &self.asset_holding_restricted_indicator,
+        );
+        out.field("AssetHoldingSecurityName", &self.asset_holding_security_name);
+        out.field("AssetHoldingSymbol", &self.asset_holding_symbol);
+        out.field("AssetHoldingType", &self.asset_holding_type);
+        out.field("AssetHoldingUnits", &self.asset_holding_units);
+        out.field("AssetHoldingVestedAmount", &self.asset_holding_vested_amount);
+        out.field("Currency", &self.currency);
+        out.end()
+    }
 }
 ///Whether or not the stock is restricted, i.e. "Restricted" or "Not Restricted"
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3036,10 +6897,62 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetHoldingAssetHolding
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetHoldings {
-    #[serde(rename = "ASSET_HOLDING")]
     pub asset_holding: ::std::vec::Vec<AssetHolding>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetHoldings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetHoldings {
+    const NAME: &'static str = "AssetHoldings";
+    const FIELDS: &'static [&'static str] = &["ASSET_HOLDING"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AssetHolding>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET_HOLDING")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_holding: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_HOLDING"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetHoldings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetHoldings",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ASSET_HOLDING", &self.asset_holding);
+        out.end()
+    }
 }
 ///Asset Investment Transaction Type Enumerated derived by Vendor.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3105,41 +7018,256 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetInvestmentTransacti
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetOwner {
     ///Account Owner Full Name.
-    #[serde(
-        rename = "AssetOwnerText",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_owner_text: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetOwner {
+    const NAME: &'static str = "AssetOwner";
+    const FIELDS: &'static [&'static str] = &["AssetOwnerText"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "AssetOwnerText")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_owner_text: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetOwnerText"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetOwner {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetOwner",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("AssetOwnerText", &self.asset_owner_text);
+        out.end()
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetOwners {
     ///A list of up to 4 account owners' full names.
-    #[serde(rename = "ASSET_OWNER")]
     pub asset_owner: ::std::vec::Vec<AssetOwner>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetOwners {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetOwners {
+    const NAME: &'static str = "AssetOwners";
+    const FIELDS: &'static [&'static str] = &["ASSET_OWNER"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AssetOwner>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET_OWNER")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_owner: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_OWNER"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetOwners {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetOwners",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ASSET_OWNER", &self.asset_owner);
+        out.end()
+    }
+}
 ///An object representing an Asset Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReport {
     pub asset_report_id: AssetReportId,
     ///An identifier you determine and submit for the Asset Report.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
     ///The date and time when the Asset Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. "2018-04-12T03:32:11Z").
     pub date_generated: ::chrono::DateTime<::chrono::offset::Utc>,
     ///The duration of transaction history you requested
     pub days_requested: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub insights: ::std::option::Option<AccountInsights>,
     ///Data returned by Plaid about each of the Items included in the Asset Report.
     pub items: ::std::vec::Vec<AssetReportItem>,
     pub user: AssetReportUser,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReport {
+    const NAME: &'static str = "AssetReport";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "client_report_id",
+        "date_generated",
+        "days_requested",
+        "insights",
+        "items",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<AccountInsights>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<AssetReportItem>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<AssetReportUser> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date_generated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            client_report_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_report_id"),
+            },
+            date_generated: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_generated"),
+            },
+            days_requested: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+            insights: s::optional(f4),
+            items: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("items"),
+            },
+            user: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.insights)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReport",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("client_report_id", &self.client_report_id);
+        out.field("date_generated", &self.date_generated);
+        out.field("days_requested", &self.days_requested);
+        out.field_unless(skip[0usize], "insights", &self.insights);
+        out.field("items", &self.items);
+        out.field("user", &self.user);
+        out.end()
+    }
+}
 ///A set of fields describing the balance for an account. Balance information may be cached unless the balance object was returned by `/accounts/balance/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportAccountBalance {
     /**The amount of funds available to be withdrawn from the account, as determined by the financial institution.
 
@@ -3154,7 +7282,6 @@ Note that not all institutions calculate the `available`  balance. In the event 
 Available balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.
 
 If `current` is `null` this field is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub available: ::std::option::Option<f64>,
     /**The total amount of funds in or owed by the account.
 
@@ -3167,17 +7294,14 @@ For `investment`-type accounts (or `brokerage`-type accounts for API versions 20
 Note that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.
 
 When returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.
 
 This field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.
 
 If the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -3186,18 +7310,139 @@ If the balance that is pulled is older than the given timestamp for Items with t
 For `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.
 
 In North America, this field is typically only available for `credit`-type accounts.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub limit: ::std::option::Option<f64>,
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAccountBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAccountBalance {
+    const NAME: &'static str = "AssetReportAccountBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "current",
+        "iso_currency_code",
+        "last_updated_datetime",
+        "limit",
+        "margin_loan_amount",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "margin_loan_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            current: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            last_updated_datetime: s::optional(f3),
+            limit: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            margin_loan_amount: s::optional(f5),
+            unofficial_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAccountBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.last_updated_datetime),
+            ::std::option::Option::is_none(&self.margin_loan_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAccountBalance",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[0usize],
+            "last_updated_datetime",
+            &self.last_updated_datetime,
+        );
+        out.field("limit", &self.limit);
+        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 /**Add-ons that should be included in the Asset Report.
 
@@ -3248,16 +7493,95 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetReportAddOns {
     }
 }
 ///AssetReportAuditCopyCreateRequest defines the request schema for `/asset_report/audit_copy/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyCreateRequest {
     pub asset_report_token: AssetReportToken,
     ///The `auditor_id` of the third party with whom you would like to share the Asset Report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auditor_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateRequest {
+    const NAME: &'static str = "AssetReportAuditCopyCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_token",
+        "auditor_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "auditor_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            auditor_id: s::optional(f1),
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.auditor_id),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[0usize], "auditor_id", &self.auditor_id);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3270,21 +7594,149 @@ impl ::std::fmt::Debug for AssetReportAuditCopyCreateRequest {
     }
 }
 ///AssetReportAuditCopyCreateResponse defines the response schema for `/asset_report/audit_copy/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportAuditCopyCreateResponse {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyCreateResponse {
+    const NAME: &'static str = "AssetReportAuditCopyCreateResponse";
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_copy_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_copy_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_copy_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("audit_copy_token", &self.audit_copy_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///AssetReportAuditCopyGetRequest defines the request schema for `/asset_report/audit_copy/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get.
     pub audit_copy_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyGetRequest {
+    const NAME: &'static str = "AssetReportAuditCopyGetRequest";
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_copy_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_copy_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_copy_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("audit_copy_token", &self.audit_copy_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3296,16 +7748,95 @@ impl ::std::fmt::Debug for AssetReportAuditCopyGetRequest {
     }
 }
 ///AssetReportAuditCopyPDFGetRequest defines the request schema for `/asset_report/audit_copy/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyPdfGetRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to get as a PDF.
     pub audit_copy_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyPdfGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyPdfGetRequest {
+    const NAME: &'static str = "AssetReportAuditCopyPdfGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_copy_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AssetReportPdfGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_copy_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_copy_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_copy_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyPdfGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyPdfGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("audit_copy_token", &self.audit_copy_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3359,14 +7890,80 @@ impl ::std::str::FromStr for AssetReportAuditCopyPdfGetResponse {
     }
 }
 ///AssetReportAuditCopyRemoveRequest defines the request schema for `/asset_report/audit_copy/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportAuditCopyRemoveRequest {
     ///The `audit_copy_token` granting access to the Audit Copy you would like to revoke.
     pub audit_copy_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveRequest {
+    const NAME: &'static str = "AssetReportAuditCopyRemoveRequest";
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_copy_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_copy_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_copy_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("audit_copy_token", &self.audit_copy_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3378,28 +7975,176 @@ impl ::std::fmt::Debug for AssetReportAuditCopyRemoveRequest {
     }
 }
 ///AssetReportAuditCopyRemoveResponse defines the response schema for `/asset_report/audit_copy/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportAuditCopyRemoveResponse {
     ///`true` if the Audit Copy was successfully removed.
     pub removed: bool,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportAuditCopyRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportAuditCopyRemoveResponse {
+    const NAME: &'static str = "AssetReportAuditCopyRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["removed", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "removed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            removed: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("removed"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportAuditCopyRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportAuditCopyRemoveResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("removed", &self.removed);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///AssetReportCreateRequest defines the request schema for `/asset_report/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportCreateRequest {
     ///An array of access tokens corresponding to the Items that will be included in the report. The `assets` product must have been initialized for the Items during link; the Assets product cannot be added after initialization.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub access_tokens: ::std::vec::Vec<AccessToken>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**The maximum integer number of days of history to include in the Asset Report. If using Fannie Mae Day 1 Certainty, `days_requested` must be at least 61 for new originations or at least 31 for refinancings.
 
 An Asset Report requested with "Additional History" (that is, with more than 61 days of transaction history) will incur an Additional History fee.*/
     pub days_requested: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AssetReportCreateRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequest {
+    const NAME: &'static str = "AssetReportCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_tokens",
+        "client_id",
+        "days_requested",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AssetReportCreateRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: f0.unwrap_or_default(),
+            client_id: s::optional(f1),
+            days_requested: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+            options: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::vec::Vec::is_empty(&self.access_tokens),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("days_requested", &self.days_requested);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3413,32 +8158,135 @@ impl ::std::fmt::Debug for AssetReportCreateRequest {
     }
 }
 ///An optional object to filter `/asset_report/create` results. If provided, must be non-`null`. The optional `user` object is required for the report to be eligible for Fannie Mae's Day 1 Certainty program.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportCreateRequestOptions {
     /**A list of add-ons that should be included in the Asset Report.
 
 When Fast Assets is requested, Plaid will create two versions of the Asset Report: the Fast Asset Report, which will contain only Identity and Balance information, and the Full Asset Report, which will also contain Transactions information. A `PRODUCT_READY` webhook will be fired for each Asset Report when it is ready, and the `report_type` field will indicate whether the webhook is firing for the `full` or `fast` Asset Report. To retrieve the Fast Asset Report, call `/asset_report/get` with `fast_report` set to `true`. There is no additional charge for using Fast Assets. To create a Fast Asset Report, Plaid must successfully retrieve both Identity and Balance data; if Plaid encounters an error obtaining this data, the Fast Asset Report will not be created. However, as long as Plaid can obtain Transactions data, the Full Asset Report will still be available.
 
 When Investments is requested, `investments` must be specified in the `optional_products` array when initializing Link.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub add_ons: ::std::vec::Vec<AssetReportAddOns>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
     ///true to return balance and identity earlier as a fast report. Defaults to false if omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_fast_report: ::std::option::Option<bool>,
     ///Additional information that can be included in the asset report. Possible values: `"investments"`
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub products: ::std::vec::Vec<::std::string::String>,
     ///By default (`true`), the asynchronous report generation fails unless all Items extract successfully. If set to `false`, the report will still be generated as long as at least one Item extracts successfully; extraction failures on the remaining Items are tolerated. This setting applies only to failures that occur during asynchronous extraction. It does not relax the synchronous check at call time: if any Item is already unhealthy when `/asset_report/create` is invoked, the request fails immediately regardless of this value.
-    #[serde(default = "defaults::asset_report_create_request_options_require_all_items")]
     pub require_all_items: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<AssetReportUser>,
     ///URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportCreateRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateRequestOptions {
+    const NAME: &'static str = "AssetReportCreateRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "add_ons",
+        "client_report_id",
+        "include_fast_report",
+        "products",
+        "require_all_items",
+        "user",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AssetReportAddOns>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<AssetReportUser>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "add_ons")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "include_fast_report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "require_all_items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            add_ons: f0.unwrap_or_default(),
+            client_report_id: s::optional(f1),
+            include_fast_report: s::optional(f2),
+            products: f3.unwrap_or_default(),
+            require_all_items: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::asset_report_create_request_options_require_all_items()
+                }
+            },
+            user: s::optional(f5),
+            webhook: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportCreateRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::vec::Vec::is_empty(&self.add_ons),
+            ::std::option::Option::is_none(&self.client_report_id),
+            ::std::option::Option::is_none(&self.include_fast_report),
+            ::std::vec::Vec::is_empty(&self.products),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportCreateRequestOptions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "add_ons", &self.add_ons);
+        out.field_unless(skip[1usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[2usize], "include_fast_report", &self.include_fast_report);
+        out.field_unless(skip[3usize], "products", &self.products);
+        out.field("require_all_items", &self.require_all_items);
+        out.field_unless(skip[4usize], "user", &self.user);
+        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::default::Default for AssetReportCreateRequestOptions {
     fn default() -> Self {
@@ -3454,22 +8302,179 @@ impl ::std::default::Default for AssetReportCreateRequestOptions {
     }
 }
 ///AssetReportCreateResponse defines the response schema for `/asset_report/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportCreateResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportCreateResponse {
+    const NAME: &'static str = "AssetReportCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "asset_report_token",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            asset_report_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportCreateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///AssetReportFilterRequest defines the request schema for `/asset_report/filter`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportFilterRequest {
     ///The accounts to exclude from the Asset Report, identified by `account_id`.
     pub account_ids_to_exclude: ::std::vec::Vec<::std::string::String>,
     pub asset_report_token: AssetReportToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportFilterRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterRequest {
+    const NAME: &'static str = "AssetReportFilterRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids_to_exclude",
+        "asset_report_token",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids_to_exclude")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids_to_exclude: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_to_exclude");
+                }
+            },
+            asset_report_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportFilterRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportFilterRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account_ids_to_exclude", &self.account_ids_to_exclude);
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportFilterRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3482,31 +8487,240 @@ impl ::std::fmt::Debug for AssetReportFilterRequest {
     }
 }
 ///AssetReportFilterResponse defines the response schema for `/asset_report/filter`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportFilterResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportFilterResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFilterResponse {
+    const NAME: &'static str = "AssetReportFilterResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "asset_report_token",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            asset_report_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportFilterResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportFilterResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///An object representing an Asset Report with Freddie Mac schema.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportFreddie {
-    #[serde(rename = "LOANS")]
     pub loans: Loans,
-    #[serde(rename = "PARTIES")]
     pub parties: Parties,
-    #[serde(rename = "SERVICES")]
     pub services: Services,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportFreddie {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddie {
+    const NAME: &'static str = "AssetReportFreddie";
+    const FIELDS: &'static [&'static str] = &["LOANS", "PARTIES", "SERVICES"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Loans> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Parties> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Services> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "LOANS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "PARTIES")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "SERVICES")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loans: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LOANS"),
+            },
+            parties: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("PARTIES"),
+            },
+            services: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("SERVICES"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportFreddie {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportFreddie",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("LOANS", &self.loans);
+        out.field("PARTIES", &self.parties);
+        out.field("SERVICES", &self.services);
+        out.end()
+    }
+}
 ///AssetReportFreddieGetRequest defines the request schema for `/credit/asset_report/freddie_mac/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportFreddieGetRequest {
     ///A token that can be shared with a third party auditor to allow them to obtain access to the Asset Report. This token should be stored securely.
     pub audit_copy_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportFreddieGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetRequest {
+    const NAME: &'static str = "AssetReportFreddieGetRequest";
+    const FIELDS: &'static [&'static str] = &["audit_copy_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_copy_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_copy_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_copy_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportFreddieGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportFreddieGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("audit_copy_token", &self.audit_copy_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3518,35 +8732,203 @@ impl ::std::fmt::Debug for AssetReportFreddieGetRequest {
     }
 }
 ///AssetReportFreddieGetResponse defines the response schema for `/credit/asset_report/freddie_mac/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportFreddieGetResponse {
-    #[serde(rename = "DEAL")]
     pub deal: AssetReportFreddie,
     pub request_id: RequestId,
     ///The Verification Of Assets (aka VOA or Freddie Mac Schema) schema version.
-    #[serde(rename = "SchemaVersion")]
     pub schema_version: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportFreddieGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportFreddieGetResponse {
+    const NAME: &'static str = "AssetReportFreddieGetResponse";
+    const FIELDS: &'static [&'static str] = &["DEAL", "request_id", "SchemaVersion"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportFreddie> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "DEAL")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "SchemaVersion")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            deal: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("DEAL"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            schema_version: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("SchemaVersion"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportFreddieGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportFreddieGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("DEAL", &self.deal);
+        out.field("request_id", &self.request_id);
+        out.field("SchemaVersion", &self.schema_version);
+        out.end()
+    }
+}
 ///AssetReportGetRequest defines the request schema for `/asset_report/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct AssetReportGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub asset_report_token: ::std::option::Option<AssetReportTokenNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///`true` to fetch "fast" version of asset report. Defaults to false if omitted. Can only be used if `/asset_report/create` was called with `options.add_ons` set to `["fast_assets"]`.
-    #[serde(default)]
     pub fast_report: bool,
     ///`true` if you would like to retrieve the Asset Report with Insights, `false` otherwise. This field defaults to `false` if omitted.
-    #[serde(default)]
     pub include_insights: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AssetReportGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The user token associated with the User for which to create an asset report for. The latest asset report associated with the User will be returned
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequest {
+    const NAME: &'static str = "AssetReportGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_token",
+        "client_id",
+        "fast_report",
+        "include_insights",
+        "options",
+        "secret",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AssetReportTokenNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<AssetReportGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fast_report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "include_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_token: s::optional(f0),
+            client_id: s::optional(f1),
+            fast_report: f2.unwrap_or_default(),
+            include_insights: f3.unwrap_or_default(),
+            options: s::optional(f4),
+            secret: s::optional(f5),
+            user_token: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.asset_report_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportGetRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("fast_report", &self.fast_report);
+        out.field("include_insights", &self.include_insights);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3562,19 +8944,141 @@ impl ::std::fmt::Debug for AssetReportGetRequest {
     }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AssetReportGetRequestOptions {
     ///The maximum number of days of history to include in the Asset Report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_to_include: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetRequestOptions {
+    const NAME: &'static str = "AssetReportGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["days_to_include"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_to_include")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_to_include: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.days_to_include),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "days_to_include", &self.days_to_include);
+        out.end()
+    }
+}
 ///AssetReportGetResponse defines the response schema for `/asset_report/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportGetResponse {
     pub report: AssetReport,
     pub request_id: RequestId,
     ///If the Asset Report generation was successful but identity information cannot be returned, this array will contain information about the errors causing identity information to be missing
     pub warnings: ::std::vec::Vec<Warning>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportGetResponse {
+    const NAME: &'static str = "AssetReportGetResponse";
+    const FIELDS: &'static [&'static str] = &["report", "request_id", "warnings"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReport> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Warning>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "warnings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            report: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("report"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            warnings: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warnings"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("report", &self.report);
+        out.field("request_id", &self.request_id);
+        out.field("warnings", &self.warnings);
+        out.end()
+    }
 }
 ///A unique ID identifying an Asset Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
@@ -3618,47 +9122,198 @@ impl ::std::str::FromStr for AssetReportId {
     }
 }
 ///A securities holding at an institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportInvestmentHolding {
     ///The Plaid `account_id` associated with the holding.
     pub account_id: ::std::string::String,
     ///The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cost_basis: ::std::option::Option<f64>,
     ///The last price given by the institution for this security.
     pub institution_price: f64,
     ///The date at which `institution_price` was current.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_price_as_of: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The value of the holding, as reported by the institution.
     pub institution_value: f64,
     ///The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.
     pub quantity: f64,
     ///The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
     ///The holding's trading symbol for publicly traded holdings, and otherwise a short identifier if available.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ticker_symbol: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportInvestmentHolding {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentHolding {
+    const NAME: &'static str = "AssetReportInvestmentHolding";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "cost_basis",
+        "institution_price",
+        "institution_price_as_of",
+        "institution_value",
+        "iso_currency_code",
+        "quantity",
+        "security_id",
+        "ticker_symbol",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cost_basis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_price_as_of")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "institution_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "ticker_symbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            cost_basis: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cost_basis"),
+            },
+            institution_price: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_price"),
+            },
+            institution_price_as_of: s::optional(f3),
+            institution_value: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_value"),
+            },
+            iso_currency_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            quantity: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            ticker_symbol: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ticker_symbol"),
+            },
+            unofficial_currency_code: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportInvestmentHolding {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.institution_price_as_of),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportInvestmentHolding",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("cost_basis", &self.cost_basis);
+        out.field("institution_price", &self.institution_price);
+        out.field_unless(
+            skip[0usize],
+            "institution_price_as_of",
+            &self.institution_price_as_of,
+        );
+        out.field("institution_value", &self.institution_value);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field("ticker_symbol", &self.ticker_symbol);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///Investment security associated with the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportInvestmentSecurity {
     ///A descriptive name for the security, suitable for display.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
     ///A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
     ///The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ticker_symbol: ::std::option::Option<::std::string::String>,
     /**The security type of the holding. Valid security types are:
 
@@ -3679,11 +9334,101 @@ pub struct AssetReportInvestmentSecurity {
 `mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors
 
 `other`: Unknown or other investment types*/
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportInvestmentSecurity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentSecurity {
+    const NAME: &'static str = "AssetReportInvestmentSecurity";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "security_id",
+        "ticker_symbol",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ticker_symbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            security_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            ticker_symbol: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ticker_symbol"),
+            },
+            type_: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportInvestmentSecurity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportInvestmentSecurity",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("name", &self.name);
+        out.field("security_id", &self.security_id);
+        out.field("ticker_symbol", &self.ticker_symbol);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///A transaction within an investment account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportInvestmentTransaction {
     ///The `account_id` of the account against which this transaction posted.
     pub account_id: ::std::string::String,
@@ -3692,12 +9437,10 @@ pub struct AssetReportInvestmentTransaction {
     ///The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.
     pub date: ::chrono::naive::NaiveDate,
     ///The combined value of all fees applied to this transaction
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fees: ::std::option::Option<f64>,
     ///The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.
     pub investment_transaction_id: ::std::string::String,
     ///The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The institution's description of the transaction.
     pub name: ::std::string::String,
@@ -3706,36 +9449,307 @@ pub struct AssetReportInvestmentTransaction {
     ///The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.
     pub quantity: f64,
     ///The `security_id` to which this transaction is related.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub security_id: ::std::option::Option<::std::string::String>,
     pub subtype: InvestmentTransactionSubtype,
-    #[serde(rename = "type")]
     pub type_: InvestmentTransactionType,
     /**The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).
     pub vested_quantity: f64,
     ///The value of the vested holdings as reported by the institution.
     pub vested_value: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportInvestmentTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestmentTransaction {
+    const NAME: &'static str = "AssetReportInvestmentTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "amount",
+        "date",
+        "fees",
+        "investment_transaction_id",
+        "iso_currency_code",
+        "name",
+        "price",
+        "quantity",
+        "security_id",
+        "subtype",
+        "type",
+        "unofficial_currency_code",
+        "vested_quantity",
+        "vested_value",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "fees")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "investment_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "vested_quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "vested_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            fees: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fees"),
+            },
+            investment_transaction_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("investment_transaction_id");
+                }
+            },
+            iso_currency_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            price: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("price"),
+            },
+            quantity: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            subtype: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            unofficial_currency_code: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+            vested_quantity: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("vested_quantity"),
+            },
+            vested_value: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("vested_value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportInvestmentTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportInvestmentTransaction",
+            crate::struct_serde::kept(15usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("amount", &self.amount);
+        out.field("date", &self.date);
+        out.field("fees", &self.fees);
+        out.field("investment_transaction_id", &self.investment_transaction_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("name", &self.name);
+        out.field("price", &self.price);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.field("vested_quantity", &self.vested_quantity);
+        out.field("vested_value", &self.vested_value);
+        out.end()
+    }
+}
 ///A set of fields describing the investments data on an account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AssetReportInvestments {
     ///Quantities and values of securities held in the investment account. Map to the `securities` array for security details.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub holdings: ::std::vec::Vec<AssetReportInvestmentHolding>,
     ///Details of specific securities held in on the investment account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub securities: ::std::vec::Vec<AssetReportInvestmentSecurity>,
     ///Transaction history on the investment account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub transactions: ::std::vec::Vec<AssetReportInvestmentTransaction>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportInvestments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportInvestments {
+    const NAME: &'static str = "AssetReportInvestments";
+    const FIELDS: &'static [&'static str] = &["holdings", "securities", "transactions"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<AssetReportInvestmentHolding>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<AssetReportInvestmentSecurity>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<AssetReportInvestmentTransaction>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "securities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            holdings: f0.unwrap_or_default(),
+            securities: f1.unwrap_or_default(),
+            transactions: f2.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportInvestments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::vec::Vec::is_empty(&self.holdings),
+            ::std::vec::Vec::is_empty(&self.securities),
+            ::std::vec::Vec::is_empty(&self.transactions),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportInvestments",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "holdings", &self.holdings);
+        out.field_unless(skip[1usize], "securities", &self.securities);
+        out.field_unless(skip[2usize], "transactions", &self.transactions);
+        out.end()
+    }
+}
 ///A representation of an Item within an Asset Report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportItem {
     ///Data about each of the accounts open on the Item.
     pub accounts: ::std::vec::Vec<AccountAssets>,
@@ -3747,16 +9761,190 @@ pub struct AssetReportItem {
     pub institution_name: ::std::string::String,
     pub item_id: ItemId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportItem {
+    const NAME: &'static str = "AssetReportItem";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "date_last_updated",
+        "institution_id",
+        "institution_name",
+        "item_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAssets>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            date_last_updated: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_last_updated"),
+            },
+            institution_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_name"),
+            },
+            item_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportItem",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("date_last_updated", &self.date_last_updated);
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_name", &self.institution_name);
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///AssetReportPDFGetRequest defines the request schema for `/asset_report/pdf/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportPdfGetRequest {
     pub asset_report_token: AssetReportToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AssetReportPdfGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportPdfGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequest {
+    const NAME: &'static str = "AssetReportPdfGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AssetReportPdfGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportPdfGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportPdfGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3769,11 +9957,62 @@ impl ::std::fmt::Debug for AssetReportPdfGetRequest {
     }
 }
 ///An optional object to filter or add data to `/asset_report/get` results. If provided, must be non-`null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AssetReportPdfGetRequestOptions {
     ///The maximum integer number of days of history to include in the Asset Report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_to_include: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportPdfGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportPdfGetRequestOptions {
+    const NAME: &'static str = "AssetReportPdfGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["days_to_include"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_to_include")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_to_include: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportPdfGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.days_to_include),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportPdfGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "days_to_include", &self.days_to_include);
+        out.end()
+    }
 }
 ///AssetReportPDFGetResponse defines the response schema for `/asset_report/pdf/get`
 #[derive(
@@ -3858,18 +10097,104 @@ impl ::std::str::FromStr for AssetReportRefreshAssetReportToken {
     }
 }
 ///AssetReportRefreshRequest defines the request schema for `/asset_report/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportRefreshRequest {
     pub asset_report_token: AssetReportRefreshAssetReportToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of days of history to include in the Asset Report. Must be an integer. If not specified, the value from the original call to `/asset_report/create` will be used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_requested: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AssetReportRefreshRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequest {
+    const NAME: &'static str = "AssetReportRefreshRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_token",
+        "client_id",
+        "days_requested",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportRefreshAssetReportToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AssetReportRefreshRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            client_id: s::optional(f1),
+            days_requested: s::optional(f2),
+            options: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.days_requested),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportRefreshRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "days_requested", &self.days_requested);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3883,32 +10208,244 @@ impl ::std::fmt::Debug for AssetReportRefreshRequest {
     }
 }
 ///An optional object to filter `/asset_report/refresh` results. If provided, cannot be `null`. If not specified, the `options` from the original call to `/asset_report/create` will be used.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AssetReportRefreshRequestOptions {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<AssetReportUser>,
     ///URL to which Plaid will send Assets webhooks, for example when the requested Asset Report is ready.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportRefreshRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshRequestOptions {
+    const NAME: &'static str = "AssetReportRefreshRequestOptions";
+    const FIELDS: &'static [&'static str] = &["client_report_id", "user", "webhook"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AssetReportUser>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_report_id: s::optional(f0),
+            user: s::optional(f1),
+            webhook: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportRefreshRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_report_id),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportRefreshRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[1usize], "user", &self.user);
+        out.field_unless(skip[2usize], "webhook", &self.webhook);
+        out.end()
+    }
+}
 ///AssetReportRefreshResponse defines the response schema for `/asset_report/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportRefreshResponse {
     pub asset_report_id: AssetReportId,
     pub asset_report_token: AssetReportToken,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRefreshResponse {
+    const NAME: &'static str = "AssetReportRefreshResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "asset_report_token",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            asset_report_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportRefreshResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///AssetReportRemoveRequest defines the request schema for `/asset_report/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AssetReportRemoveRequest {
     pub asset_report_token: AssetReportToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveRequest {
+    const NAME: &'static str = "AssetReportRemoveRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_token",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AssetReportToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("asset_report_token", &self.asset_report_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AssetReportRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3920,11 +10457,73 @@ impl ::std::fmt::Debug for AssetReportRemoveRequest {
     }
 }
 ///AssetReportRemoveResponse defines the response schema for `/asset_report/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportRemoveResponse {
     ///`true` if the Asset Report was successfully removed.
     pub removed: bool,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportRemoveResponse {
+    const NAME: &'static str = "AssetReportRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["removed", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "removed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            removed: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("removed"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportRemoveResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("removed", &self.removed);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///A token that can be provided to endpoints such as `/asset_report/get` or `/asset_report/pdf/get` to fetch or update an Asset Report.
 #[derive(
@@ -4009,70 +10608,316 @@ impl ::std::str::FromStr for AssetReportTokenNullable {
     }
 }
 ///A transaction on the asset report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetReportTransaction {
     ///The ID of the account in which this transaction occurred.
     pub account_id: ::std::string::String,
     ///The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_owner: ::std::option::Option<::std::string::String>,
     ///The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.
     pub amount: f64,
     /**A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
 
 This field will only appear in an Asset Report with Insights.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
 
 This field will only appear in an Asset Report with Insights.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category_id: ::std::option::Option<::std::string::String>,
     ///The check number of the transaction. This field is only populated for check transactions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_number: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_category: ::std::option::Option<CreditCategory>,
     ///For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).
     pub date: ::chrono::naive::NaiveDate,
     ///The date on which the transaction took place, in IS0 8601 format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_transacted: ::std::option::Option<::std::string::String>,
     ///A unique identifier for an income source.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_source_id: ::std::option::Option<::std::string::String>,
     ///The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<Location>,
     ///The merchant name, as enriched by Plaid. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /**The merchant name or transaction description. This is a legacy field that is no longer maintained. For merchant name, use the `merchant_name` field. For description, use the `original_description` field.
 
 This field will only appear in an Asset Report with Insights.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The string returned by the financial institution to describe the transaction.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub original_description: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_meta: ::std::option::Option<PaymentMeta>,
     ///When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.
     pub pending: bool,
     ///The ID of a posted transaction's associated pending transaction, where applicable.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pending_transaction_id: ::std::option::Option<::std::string::String>,
     ///The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.
     pub transaction_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_type: ::std::option::Option<AssetReportTransactionType>,
     /**The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetReportTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportTransaction {
+    const NAME: &'static str = "AssetReportTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_owner",
+        "amount",
+        "category",
+        "category_id",
+        "check_number",
+        "credit_category",
+        "date",
+        "date_transacted",
+        "income_source_id",
+        "iso_currency_code",
+        "location",
+        "merchant_name",
+        "name",
+        "original_description",
+        "payment_meta",
+        "pending",
+        "pending_transaction_id",
+        "transaction_id",
+        "transaction_type",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<CreditCategory>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<Location>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<PaymentMeta>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<AssetReportTransactionType>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_owner")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "category_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "check_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "credit_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "date_transacted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "income_source_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "location")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "merchant_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "original_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "payment_meta")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "pending")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "pending_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "transaction_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_owner: s::optional(f1),
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            category: s::optional(f3),
+            category_id: s::optional(f4),
+            check_number: s::optional(f5),
+            credit_category: s::optional(f6),
+            date: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            date_transacted: s::optional(f8),
+            income_source_id: s::optional(f9),
+            iso_currency_code: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            location: s::optional(f11),
+            merchant_name: s::optional(f12),
+            name: s::optional(f13),
+            original_description: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("original_description"),
+            },
+            payment_meta: s::optional(f15),
+            pending: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("pending"),
+            },
+            pending_transaction_id: s::optional(f17),
+            transaction_id: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+            transaction_type: s::optional(f19),
+            unofficial_currency_code: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 13usize] = [
+            ::std::option::Option::is_none(&self.account_owner),
+            ::std::option::Option::is_none(&self.category),
+            ::std::option::Option::is_none(&self.category_id),
+            ::std::option::Option::is_none(&self.check_number),
+            ::std::option::Option::is_none(&self.credit_category),
+            ::std::option::Option::is_none(&self.date_transacted),
+            ::std::option::Option::is_none(&self.income_source_id),
+            ::std::option::Option::is_none(&self.location),
+            ::std::option::Option::is_none(&self.merchant_name),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.payment_meta),
+            ::std::option::Option::is_none(&self.pending_transaction_id),
+            ::std::option::Option::is_none(&self.transaction_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportTransaction",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "account_owner", &self.account_owner);
+        out.field("amount", &self.amount);
+        out.field_unless(skip[1usize], "category", &self.category);
+        out.field_unless(skip[2usize], "category_id", &self.category_id);
+        out.field_unless(skip[3usize], "check_number", &self.check_number);
+        out.field_unless(skip[4usize], "credit_category", &self.credit_category);
+        out.field("date", &self.date);
+        out.field_unless(skip[5usize], "date_transacted", &self.date_transacted);
+        out.field_unless(skip[6usize], "income_source_id", &self.income_source_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[7usize], "location", &self.location);
+        out.field_unless(skip[8usize], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[9usize], "name", &self.name);
+        out.field("original_description", &self.original_description);
+        out.field_unless(skip[10usize], "payment_meta", &self.payment_meta);
+        out.field("pending", &self.pending);
+        out.field_unless(
+            skip[11usize],
+            "pending_transaction_id",
+            &self.pending_transaction_id,
+        );
+        out.field("transaction_id", &self.transaction_id);
+        out.field_unless(skip[12usize], "transaction_type", &self.transaction_type);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 /**`digital:` transactions that took place online.
 
@@ -4178,40 +11023,218 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetReportType {
     }
 }
 ///The user object allows you to provide additional information about the user to be appended to the Asset Report. All fields are optional. The `first_name`, `last_name`, and `ssn` fields are required if you would like the Report to be eligible for Fannie Mae's Day 1 Certainty™ program.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AssetReportUser {
     ///An identifier you determine and submit for the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<::std::string::String>,
     ///The user's email address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
     ///The user's first name. Required for the Fannie Mae Day 1 Certainty™ program.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
     ///The user's last name.  Required for the Fannie Mae Day 1 Certainty™ program.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
     ///The user's middle name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub middle_name: ::std::option::Option<::std::string::String>,
     ///The user's phone number, in E.164 format: +{countrycode}{number}. For example: "+14151234567". Phone numbers provided in other formats will be parsed on a best-effort basis.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /**The user's Social Security Number. Required for the Fannie Mae Day 1 Certainty™ program.
 
 Format: "ddd-dd-dddd"*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ssn: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetReportUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetReportUser {
+    const NAME: &'static str = "AssetReportUser";
+    const FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "email",
+        "first_name",
+        "last_name",
+        "middle_name",
+        "phone_number",
+        "ssn",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "first_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "middle_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "ssn")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_user_id: s::optional(f0),
+            email: s::optional(f1),
+            first_name: s::optional(f2),
+            last_name: s::optional(f3),
+            middle_name: s::optional(f4),
+            phone_number: s::optional(f5),
+            ssn: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for AssetReportUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.email),
+            ::std::option::Option::is_none(&self.first_name),
+            ::std::option::Option::is_none(&self.last_name),
+            ::std::option::Option::is_none(&self.middle_name),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.ssn),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetReportUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[1usize], "email", &self.email);
+        out.field_unless(skip[2usize], "first_name", &self.first_name);
+        out.field_unless(skip[3usize], "last_name", &self.last_name);
+        out.field_unless(skip[4usize], "middle_name", &self.middle_name);
+        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[6usize], "ssn", &self.ssn);
+        out.end()
+    }
+}
 ///An object representing...
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetTransaction {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac. Note that "DESCRIPTON" is an intentional misspelling matching the upstream MISMO field name.
-    #[serde(rename = "ASSET_TRANSACTION_DESCRIPTON")]
     pub asset_transaction_descripton: ::std::vec::Vec<AssetTransactionDescription>,
-    #[serde(rename = "ASSET_TRANSACTION_DETAIL")]
     pub asset_transaction_detail: AssetTransactionDetail,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetTransaction {
+    const NAME: &'static str = "AssetTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "ASSET_TRANSACTION_DESCRIPTON",
+        "ASSET_TRANSACTION_DETAIL",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<AssetTransactionDescription>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AssetTransactionDetail> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET_TRANSACTION_DESCRIPTON")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ASSET_TRANSACTION_DETAIL")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_transaction_descripton: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("ASSET_TRANSACTION_DESCRIPTON");
+                }
+            },
+            asset_transaction_detail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("ASSET_TRANSACTION_DETAIL");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetTransaction",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("ASSET_TRANSACTION_DESCRIPTON", &self.asset_transaction_descripton);
+        out.field("ASSET_TRANSACTION_DETAIL", &self.asset_transaction_detail);
+        out.end()
+    }
 }
 ///Asset Transaction Category Type Enumerated derived by Vendor.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4574,79 +11597,324 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetTransactionCategory
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetTransactionDescription {
     ///Asset Transaction Description String up to 3 occurrences 1 required.
-    #[serde(rename = "AssetTransactionDescription")]
     pub asset_transaction_description: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetTransactionDescription {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDescription {
+    const NAME: &'static str = "AssetTransactionDescription";
+    const FIELDS: &'static [&'static str] = &["AssetTransactionDescription"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "AssetTransactionDescription")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_transaction_description: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionDescription");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetTransactionDescription {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetTransactionDescription",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("AssetTransactionDescription", &self.asset_transaction_description);
+        out.end()
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetTransactionDetail {
-    #[serde(
-        rename = "AssetInvestmentTransactionType",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_investment_transaction_type: ::std::option::Option<
         AssetInvestmentTransactionType,
     >,
     ///Asset Investment Transaction Type Description.
-    #[serde(
-        rename = "AssetInvestmentTransactionTypeDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_investment_transaction_type_description: ::std::option::Option<
         ::std::string::String,
     >,
     ///Asset Transaction Amount.
-    #[serde(rename = "AssetTransactionAmount")]
     pub asset_transaction_amount: f64,
-    #[serde(
-        rename = "AssetTransactionCategoryType",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_transaction_category_type: ::std::option::Option<
         AssetTransactionCategoryType,
     >,
     ///Asset Transaction Date.
-    #[serde(rename = "AssetTransactionDate")]
     pub asset_transaction_date: ::chrono::naive::NaiveDate,
     ///Populate with who did the transaction.
-    #[serde(
-        rename = "AssetTransactionPaidByName",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_transaction_paid_by_name: ::std::option::Option<::std::string::String>,
     ///Populate with for whom the transaction is done
-    #[serde(
-        rename = "AssetTransactionPaidToName",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub asset_transaction_paid_to_name: ::std::option::Option<::std::string::String>,
     ///Asset Transaction Post Date.
-    #[serde(rename = "AssetTransactionPostDate")]
     pub asset_transaction_post_date: ::chrono::naive::NaiveDate,
-    #[serde(rename = "AssetTransactionType")]
     pub asset_transaction_type: AssetTransactionType,
     ///FI Provided - examples are atm, cash, check, credit, debit, deposit, directDebit, directDeposit, dividend, fee, interest, other, payment, pointOfSale, repeatPayment, serviceCharge, transfer.
-    #[serde(
-        rename = "AssetTransactionTypeAdditionalDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub asset_transaction_type_additional_description: ::std::option::Option<
         ::std::string::String,
     >,
     ///A vendor created unique Identifier.
-    #[serde(rename = "AssetTransactionUniqueIdentifier")]
     pub asset_transaction_unique_identifier: ::std::string::String,
     ///FI provided Transaction Identifier.
-    #[serde(
-        rename = "FinancialInstitutionTransactionIdentifier",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub financial_institution_transaction_identifier: ::std::option::Option<
         ::std::string::String,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTransactionDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactionDetail {
+    const NAME: &'static str = "AssetTransactionDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "AssetInvestmentTransactionType",
+        "AssetInvestmentTransactionTypeDescription",
+        "AssetTransactionAmount",
+        "AssetTransactionCategoryType",
+        "AssetTransactionDate",
+        "AssetTransactionPaidByName",
+        "AssetTransactionPaidToName",
+        "AssetTransactionPostDate",
+        "AssetTransactionType",
+        "AssetTransactionTypeAdditionalDescription",
+        "AssetTransactionUniqueIdentifier",
+        "FinancialInstitutionTransactionIdentifier",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AssetInvestmentTransactionType>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<AssetTransactionCategoryType>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<AssetTransactionType> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "AssetInvestmentTransactionType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f1,
+                        "AssetInvestmentTransactionTypeDescription",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "AssetTransactionAmount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "AssetTransactionCategoryType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "AssetTransactionDate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "AssetTransactionPaidByName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "AssetTransactionPaidToName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "AssetTransactionPostDate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "AssetTransactionType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f9,
+                        "AssetTransactionTypeAdditionalDescription",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "AssetTransactionUniqueIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f11,
+                        "FinancialInstitutionTransactionIdentifier",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_investment_transaction_type: s::optional(f0),
+            asset_investment_transaction_type_description: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetInvestmentTransactionTypeDescription");
+                }
+            },
+            asset_transaction_amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionAmount");
+                }
+            },
+            asset_transaction_category_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionCategoryType");
+                }
+            },
+            asset_transaction_date: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetTransactionDate"),
+            },
+            asset_transaction_paid_by_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionPaidByName");
+                }
+            },
+            asset_transaction_paid_to_name: s::optional(f6),
+            asset_transaction_post_date: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionPostDate");
+                }
+            },
+            asset_transaction_type: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("AssetTransactionType"),
+            },
+            asset_transaction_type_additional_description: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionTypeAdditionalDescription");
+                }
+            },
+            asset_transaction_unique_identifier: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("AssetTransactionUniqueIdentifier");
+                }
+            },
+            financial_institution_transaction_identifier: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("FinancialInstitutionTransactionIdentifier");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetTransactionDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.asset_investment_transaction_type),
+            ::std::option::Option::is_none(&self.asset_transaction_paid_to_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetTransactionDetail",
+            crate::struct_serde::kept(10usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "AssetInvestmentTransactionType",
+            &self.asset_investment_transaction_type,
+        );
+        out.field(
+            "AssetInvestmentTransactionTypeDescription",
+            &self.asset_investment_transaction_type_description,
+        );
+        out.field("AssetTransactionAmount", &self.asset_transaction_amount);
+        out.field("AssetTransactionCategoryType", &self.asset_transaction_category_type);
+        out.field("AssetTransactionDate", &self.asset_transaction_date);
+        out.field("AssetTransactionPaidByName", &self.asset_transaction_paid_by_name);
+        out.field_unless(
+            skip[1usize],
+            "AssetTransactionPaidToName",
+            &self.asset_transaction_paid_to_name,
+        );
+        out.field("AssetTransactionPostDate", &self.asset_transaction_post_date);
+        out.field("AssetTransactionType", &self.asset_transaction_type);
+        out.field(
+            "AssetTransactionTypeAdditionalDescription",
+            &self.asset_transaction_type_additional_description,
+        );
+        out.field(
+            "AssetTransactionUniqueIdentifier",
+            &self.asset_transaction_unique_identifier,
+        );
+        out.field(
+            "FinancialInstitutionTransactionIdentifier",
+            &self.financial_institution_transaction_identifier,
+        );
+        out.end()
+    }
 }
 ///Asset Transaction Type.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4694,10 +11962,62 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetTransactionType {
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetTransactions {
-    #[serde(rename = "ASSET_TRANSACTION")]
     pub asset_transaction: ::std::vec::Vec<AssetTransaction>,
+}
+impl<'de> ::serde::Deserialize<'de> for AssetTransactions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetTransactions {
+    const NAME: &'static str = "AssetTransactions";
+    const FIELDS: &'static [&'static str] = &["ASSET_TRANSACTION"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AssetTransaction>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET_TRANSACTION")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_transaction: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET_TRANSACTION"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetTransactions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetTransactions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ASSET_TRANSACTION", &self.asset_transaction);
+        out.end()
+    }
 }
 ///A value from a MISMO prescribed list that specifies financial assets in a mortgage loan transaction. Assets may be either liquid or fixed and are associated with a corresponding asset amount.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4754,52 +12074,307 @@ impl ::std::convert::TryFrom<::std::string::String> for AssetType {
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Assets {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-    #[serde(rename = "ASSET")]
     pub asset: ::std::vec::Vec<Asset>,
 }
+impl<'de> ::serde::Deserialize<'de> for Assets {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Assets {
+    const NAME: &'static str = "Assets";
+    const FIELDS: &'static [&'static str] = &["ASSET"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Asset>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSET")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSET"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Assets {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Assets",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ASSET", &self.asset);
+        out.end()
+    }
+}
 ///Fired when Asset Report generation has failed. The resulting `error` will have an `error_type` of `ASSET_REPORT_ERROR`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetsErrorWebhook {
     ///The ID associated with the Asset Report.
     pub asset_report_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     ///The `user_id` corresponding to the User ID the webhook has fired for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     ///`ERROR`
     pub webhook_code: ::std::string::String,
     ///`ASSETS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetsErrorWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetsErrorWebhook {
+    const NAME: &'static str = "AssetsErrorWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "environment",
+        "error",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetsErrorWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetsErrorWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired when the Asset Report has been generated and `/asset_report/get` is ready to be called.  If you attempt to retrieve an Asset Report before this webhook has fired, you'll receive a response with the HTTP status code 400 and a Plaid error code of `PRODUCT_NOT_READY`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AssetsProductReadyWebhook {
     ///The `asset_report_id` corresponding to the Asset Report the webhook has fired for.
     pub asset_report_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub report_type: ::std::option::Option<AssetReportType>,
     ///The `user_id` corresponding to the User ID the webhook has fired for.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     ///`PRODUCT_READY`
     pub webhook_code: ::std::string::String,
     ///`ASSETS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AssetsProductReadyWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AssetsProductReadyWebhook {
+    const NAME: &'static str = "AssetsProductReadyWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "asset_report_id",
+        "environment",
+        "report_type",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AssetReportType>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "report_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            asset_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("asset_report_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            report_type: s::optional(f2),
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AssetsProductReadyWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.report_type),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AssetsProductReadyWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("asset_report_id", &self.asset_report_id);
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "report_type", &self.report_type);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Plaid will trigger a `DEFAULT_UPDATE` webhook for Items that undergo a change in Auth data. This is generally caused by data partners notifying Plaid of a change in their account numbering system or to their routing numbers. To avoid returned transactions, customers that receive a `DEFAULT_UPDATE` webhook with the `account_ids_with_updated_auth` object populated should immediately discontinue all usages of existing Auth data for those accounts and call `/auth/get` or `/processor/auth/get` to obtain updated account and routing numbers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthDefaultUpdateWebhook {
     ///An array of `account_id`'s for accounts that contain new auth.
     pub account_ids_with_new_auth: ::std::vec::Vec<::std::string::String>,
     pub account_ids_with_updated_auth: AccountIdsWithUpdatedAuth,
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///`DEFAULT_UPDATE`
@@ -4807,8 +12382,127 @@ pub struct AuthDefaultUpdateWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthDefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthDefaultUpdateWebhook {
+    const NAME: &'static str = "AuthDefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids_with_new_auth",
+        "account_ids_with_updated_auth",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AccountIdsWithUpdatedAuth> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids_with_new_auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_ids_with_updated_auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids_with_new_auth: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_with_new_auth");
+                }
+            },
+            account_ids_with_updated_auth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_with_updated_auth");
+                }
+            },
+            environment: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            item_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthDefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthDefaultUpdateWebhook",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_ids_with_new_auth", &self.account_ids_with_new_auth);
+        out.field("account_ids_with_updated_auth", &self.account_ids_with_updated_auth);
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///An object containing identifying numbers used for making electronic transfers to and from the `accounts`. The identifying number type (ACH, EFT, IBAN, or BACS) used will depend on the country of the account. An account may have more than one number type. If a particular identifying number type is not used by any `accounts` for which data has been requested, the array for that type will be empty.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthGetNumbers {
     ///An array of ACH numbers identifying accounts.
     pub ach: ::std::vec::Vec<NumbersAch>,
@@ -4819,16 +12513,175 @@ pub struct AuthGetNumbers {
     ///An array of IBAN numbers identifying accounts.
     pub international: ::std::vec::Vec<NumbersInternational>,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthGetNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthGetNumbers {
+    const NAME: &'static str = "AuthGetNumbers";
+    const FIELDS: &'static [&'static str] = &["ach", "bacs", "eft", "international"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<NumbersAch>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<NumbersBacs>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<NumbersEft>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<NumbersInternational>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ach")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "eft")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "international")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ach: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ach"),
+            },
+            bacs: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bacs"),
+            },
+            eft: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("eft"),
+            },
+            international: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("international"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthGetNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthGetNumbers",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("ach", &self.ach);
+        out.field("bacs", &self.bacs);
+        out.field("eft", &self.eft);
+        out.field("international", &self.international);
+        out.end()
+    }
+}
 ///AuthGetRequest defines the request schema for `/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AuthGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<AuthGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AuthGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequest {
+    const NAME: &'static str = "AuthGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AuthGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AuthGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4841,15 +12694,64 @@ impl ::std::fmt::Debug for AuthGetRequest {
     }
 }
 ///An optional object to filter `/auth/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AuthGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthGetRequestOptions {
+    const NAME: &'static str = "AuthGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for AuthGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///AuthGetResponse defines the response schema for `/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthGetResponse {
     ///The `accounts` for which numbers are being retrieved.
     pub accounts: ::std::vec::Vec<AccountBase>,
@@ -4857,14 +12759,151 @@ pub struct AuthGetResponse {
     pub numbers: AuthGetNumbers,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthGetResponse {
+    const NAME: &'static str = "AuthGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "item",
+        "numbers",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AuthGetNumbers> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            numbers: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthGetResponse",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("numbers", &self.numbers);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Metadata that captures information about the Auth features of an institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthMetadata {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub supported_methods: ::std::option::Option<AuthSupportedMethods>,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthMetadata {
+    const NAME: &'static str = "AuthMetadata";
+    const FIELDS: &'static [&'static str] = &["supported_methods"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AuthSupportedMethods>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "supported_methods")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            supported_methods: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("supported_methods"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthMetadata",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("supported_methods", &self.supported_methods);
+        out.end()
+    }
+}
 ///Metadata specifically related to which auth methods an institution supports.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthSupportedMethods {
     ///Indicates if automated micro-deposits are supported.
     pub automated_micro_deposits: bool,
@@ -4874,6 +12913,95 @@ pub struct AuthSupportedMethods {
     pub instant_match: bool,
     ///Indicates if instant micro-deposits are supported.
     pub instant_micro_deposits: bool,
+}
+impl<'de> ::serde::Deserialize<'de> for AuthSupportedMethods {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthSupportedMethods {
+    const NAME: &'static str = "AuthSupportedMethods";
+    const FIELDS: &'static [&'static str] = &[
+        "automated_micro_deposits",
+        "instant_auth",
+        "instant_match",
+        "instant_micro_deposits",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "automated_micro_deposits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "instant_auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "instant_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "instant_micro_deposits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            automated_micro_deposits: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("automated_micro_deposits");
+                }
+            },
+            instant_auth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("instant_auth"),
+            },
+            instant_match: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("instant_match"),
+            },
+            instant_micro_deposits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("instant_micro_deposits");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthSupportedMethods {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthSupportedMethods",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("automated_micro_deposits", &self.automated_micro_deposits);
+        out.field("instant_auth", &self.instant_auth);
+        out.field("instant_match", &self.instant_match);
+        out.field("instant_micro_deposits", &self.instant_micro_deposits);
+        out.end()
+    }
 }
 ///The possible types of auth data that may have changed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4921,24 +13049,165 @@ impl ::std::convert::TryFrom<::std::string::String> for AuthUpdateTypes {
     }
 }
 ///ACH numbers for verification via Database Auth
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthVerifyNumbersAch {
     ///Account's account number
     pub account: ::std::string::String,
     ///Account's routing number
     pub routing: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthVerifyNumbersAch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyNumbersAch {
+    const NAME: &'static str = "AuthVerifyNumbersAch";
+    const FIELDS: &'static [&'static str] = &["account", "routing"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "routing")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            routing: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthVerifyNumbersAch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthVerifyNumbersAch",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("routing", &self.routing);
+        out.end()
+    }
+}
 ///AuthVerifyRequest defines the request schema for `/auth/verify`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct AuthVerifyRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Account owner's legal name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<::std::string::String>,
     pub numbers: AuthVerifyRequestNumbers,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for AuthVerifyRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequest {
+    const NAME: &'static str = "AuthVerifyRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "legal_name",
+        "numbers",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AuthVerifyRequestNumbers> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            legal_name: s::optional(f1),
+            numbers: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for AuthVerifyRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthVerifyRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "legal_name", &self.legal_name);
+        out.field("numbers", &self.numbers);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for AuthVerifyRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4951,15 +13220,67 @@ impl ::std::fmt::Debug for AuthVerifyRequest {
     }
 }
 ///An object containing identifying account numbers for verification via Database Auth
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthVerifyRequestNumbers {
     pub ach: AuthVerifyNumbersAch,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthVerifyRequestNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyRequestNumbers {
+    const NAME: &'static str = "AuthVerifyRequestNumbers";
+    const FIELDS: &'static [&'static str] = &["ach"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AuthVerifyNumbersAch> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ach")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ach: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ach"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthVerifyRequestNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthVerifyRequestNumbers",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ach", &self.ach);
+        out.end()
+    }
+}
 ///AuthVerifyResponse defines the response schema for `/auth/verify`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AuthVerifyResponse {
     ///The `item_id` value of the Item created for verification. If numbers data provided is invalid, an Item may not be created.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
     pub verification_insights: AccountVerificationInsights,
@@ -4973,19 +13294,204 @@ pub struct AuthVerifyResponse {
 */
     pub verification_status: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for AuthVerifyResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AuthVerifyResponse {
+    const NAME: &'static str = "AuthVerifyResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "item_id",
+        "request_id",
+        "verification_insights",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<AccountVerificationInsights> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            item_id: s::optional(f0),
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            verification_insights: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_insights"),
+            },
+            verification_status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AuthVerifyResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.item_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AuthVerifyResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "item_id", &self.item_id);
+        out.field("request_id", &self.request_id);
+        out.field("verification_insights", &self.verification_insights);
+        out.field("verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///Fired when an Item is verified via automated micro-deposits. We recommend communicating to your users when this event is received to notify them that their account is verified and ready for use.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AutomaticallyVerifiedWebhook {
     ///The `account_id` of the account associated with the webhook
     pub account_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///`AUTOMATICALLY_VERIFIED`
     pub webhook_code: ::std::string::String,
     ///`AUTH`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for AutomaticallyVerifiedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for AutomaticallyVerifiedWebhook {
+    const NAME: &'static str = "AutomaticallyVerifiedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for AutomaticallyVerifiedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "AutomaticallyVerifiedWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::serde::Serialize for AamvaDetailedMatchResult {
     fn serialize<S: ::serde::Serializer>(

@@ -51,7 +51,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BankIncomeCompleteResult
     }
 }
 ///Fired when a bank income report has finished generating or failed to generate, triggered by calling `/credit/bank_income/get` in CRA enabled client.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankIncomeCompleteWebhook {
     pub environment: WebhookEnvironmentValues,
     pub result: BankIncomeCompleteResult,
@@ -61,6 +61,101 @@ pub struct BankIncomeCompleteWebhook {
     pub webhook_code: ::std::string::String,
     ///`INCOME`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for BankIncomeCompleteWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeCompleteWebhook {
+    const NAME: &'static str = "BankIncomeCompleteWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "result",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BankIncomeCompleteResult> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "result")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            result: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("result"),
+            },
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankIncomeCompleteWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankIncomeCompleteWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("result", &self.result);
+        out.field("user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 /**The result of the bank income refresh report generation
 
@@ -112,7 +207,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BankIncomeRefreshComplet
     }
 }
 ///Fired when a refreshed bank income report has finished generating or failed to generate. The `/credit/bank_income/refresh` endpoint that previously triggered this webhook is deprecated; to refresh Bank Income data, send the user through Link's update mode, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To get this webhook, subscribe via the [Dashboard](https://dashboard.plaid.com/developers/webhooks).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankIncomeRefreshCompleteWebhook {
     pub environment: WebhookEnvironmentValues,
     pub result: BankIncomeRefreshCompleteResult,
@@ -123,8 +218,103 @@ pub struct BankIncomeRefreshCompleteWebhook {
     ///`INCOME`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankIncomeRefreshCompleteWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeRefreshCompleteWebhook {
+    const NAME: &'static str = "BankIncomeRefreshCompleteWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "result",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BankIncomeRefreshCompleteResult> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "result")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            result: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("result"),
+            },
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankIncomeRefreshCompleteWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankIncomeRefreshCompleteWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("result", &self.result);
+        out.field("user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired when a change to the user's income is detected. The `/credit/bank_income/refresh` endpoint that previously served this refresh is deprecated; to get updated income data, send the user through Link's update mode so they can confirm their income sources, or migrate to CRA Income Insights and call `/cra/check_report/create` for a backend refresh. To receive this webhook, subscribe in the [Dashboard](https://dashboard.plaid.com/developers/webhooks).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankIncomeRefreshUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The `user_id` corresponding to the user the webhook has fired for.
@@ -134,12 +324,157 @@ pub struct BankIncomeRefreshUpdateWebhook {
     ///`INCOME`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankIncomeRefreshUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankIncomeRefreshUpdateWebhook {
+    const NAME: &'static str = "BankIncomeRefreshUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankIncomeRefreshUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankIncomeRefreshUpdateWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///The object contains a risk score and a risk tier that evaluate the transaction return risk because an account is overdrawn or because an ineligible account is used. Common return codes in this category include: "R01", "R02", "R03", "R04", "R06", "R08", "R09", "R13", "R16", "R17", "R20", "R23". These returns have a turnaround time of 2 banking days.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankInitiatedReturnRisk {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_tier: ::std::option::Option<BankInitiatedRiskTier>,
     pub score: SignalScore,
+}
+impl<'de> ::serde::Deserialize<'de> for BankInitiatedReturnRisk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankInitiatedReturnRisk {
+    const NAME: &'static str = "BankInitiatedReturnRisk";
+    const FIELDS: &'static [&'static str] = &["risk_tier", "score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BankInitiatedRiskTier>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<SignalScore> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_tier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_tier: s::optional(f0),
+            score: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankInitiatedReturnRisk {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_tier)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankInitiatedReturnRisk",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "risk_tier", &self.risk_tier);
+        out.field("score", &self.score);
+        out.end()
+    }
 }
 /**DEPRECATED. Use Signal Rules instead to transform the `score` into a useful action.
 
@@ -191,40 +526,169 @@ impl ::std::convert::TryFrom<String> for BankInitiatedRiskTier {
     }
 }
 ///Insights into bank penalties and fees, including overdraft fees, NSF fees, and other bank-imposed charges.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BankPenaltiesIndicators {
     ///The total value of outflow transactions categorized as `BANK_PENALTIES`, across all the accounts in the report within the requested time window.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///Detailed categories view of all the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub category_details: ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
     ///The number of days since the last transaction that falls into the `BANK_PENALTIES` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_last_occurrence: ::std::option::Option<i64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_average: ::std::option::Option<MonthlyAverage>,
     ///The monthly summaries of the transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub monthly_summaries: ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
     /**The percentage of the user's monthly inflows that was spent on transactions that fall into the `BANK_PENALTIES` credit category within the given time window, across all the accounts in the report. For example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into the `BANK_PENALTIES` credit category.
 If there's no available income for the given time period, this field value will be `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage_of_income: ::std::option::Option<f64>,
     ///The total number of transactions that fall into the `BANK_PENALTIES` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BankPenaltiesIndicators {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankPenaltiesIndicators {
+    const NAME: &'static str = "BankPenaltiesIndicators";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "category_details",
+        "days_since_last_occurrence",
+        "iso_currency_code",
+        "monthly_average",
+        "monthly_summaries",
+        "percentage_of_income",
+        "transactions_count",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "category_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "monthly_average")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "monthly_summaries")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "percentage_of_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            category_details: f1.unwrap_or_default(),
+            days_since_last_occurrence: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            monthly_average: s::optional(f4),
+            monthly_summaries: f5.unwrap_or_default(),
+            percentage_of_income: s::optional(f6),
+            transactions_count: s::optional(f7),
+            unofficial_currency_code: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for BankPenaltiesIndicators {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::vec::Vec::is_empty(&self.category_details),
+            ::std::option::Option::is_none(&self.days_since_last_occurrence),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.monthly_average),
+            ::std::vec::Vec::is_empty(&self.monthly_summaries),
+            ::std::option::Option::is_none(&self.percentage_of_income),
+            ::std::option::Option::is_none(&self.transactions_count),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankPenaltiesIndicators",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(
+            skip[2usize],
+            "days_since_last_occurrence",
+            &self.days_since_last_occurrence,
+        );
+        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(
+            skip[6usize],
+            "percentage_of_income",
+            &self.percentage_of_income,
+        );
+        out.field_unless(skip[7usize], "transactions_count", &self.transactions_count);
+        out.field_unless(
+            skip[8usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
+}
 ///Represents a bank transfer within the Bank Transfers API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransfer {
     ///The account ID that should be credited/debited for this bank transfer.
     pub account_id: ::std::string::String,
@@ -235,26 +699,244 @@ pub struct BankTransfer {
     ///The datetime when this bank transfer was created. This will be of the form `2006-01-02T15:04:05Z`
     pub created: ::chrono::DateTime<::chrono::offset::Utc>,
     ///A string containing the custom tag provided by the client in the create request. Will be null if not provided.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub custom_tag: ::std::option::Option<::std::string::String>,
     ///The description of the transfer.
     pub description: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub direction: ::std::option::Option<BankTransferDirection>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub failure_reason: ::std::option::Option<BankTransferFailure>,
     pub id: BankTransferId,
     ///The currency of the transfer amount, e.g. "USD"
     pub iso_currency_code: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub metadata: ::std::option::Option<BankTransferMetadata>,
     pub network: BankTransferNetwork,
     ///Plaid's unique identifier for the origination account that was used for this transfer.
     pub origination_account_id: ::std::string::String,
     pub status: BankTransferStatus,
-    #[serde(rename = "type")]
     pub type_: BankTransferType,
     pub user: BankTransferUser,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransfer {
+    const NAME: &'static str = "BankTransfer";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "ach_class",
+        "amount",
+        "cancellable",
+        "created",
+        "custom_tag",
+        "description",
+        "direction",
+        "failure_reason",
+        "id",
+        "iso_currency_code",
+        "metadata",
+        "network",
+        "origination_account_id",
+        "status",
+        "type",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AchClass> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BankTransferAmount> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<BankTransferDirection>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<BankTransferMetadata>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<BankTransferNetwork> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<BankTransferStatus> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<BankTransferUser> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ach_class")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cancellable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "created")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "custom_tag")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "direction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "network")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            ach_class: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ach_class"),
+            },
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            cancellable: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cancellable"),
+            },
+            created: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created"),
+            },
+            custom_tag: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("custom_tag"),
+            },
+            description: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("description"),
+            },
+            direction: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("direction"),
+            },
+            failure_reason: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("failure_reason"),
+            },
+            id: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            iso_currency_code: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            metadata: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+            network: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("network"),
+            },
+            origination_account_id: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_account_id");
+                }
+            },
+            status: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            type_: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            user: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransfer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransfer",
+            crate::struct_serde::kept(17usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("ach_class", &self.ach_class);
+        out.field("amount", &self.amount);
+        out.field("cancellable", &self.cancellable);
+        out.field("created", &self.created);
+        out.field("custom_tag", &self.custom_tag);
+        out.field("description", &self.description);
+        out.field("direction", &self.direction);
+        out.field("failure_reason", &self.failure_reason);
+        out.field("id", &self.id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("metadata", &self.metadata);
+        out.field("network", &self.network);
+        out.field("origination_account_id", &self.origination_account_id);
+        out.field("status", &self.status);
+        out.field("type", &self.type_);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 ///The Plaid `access_token` for the account that will be debited or credited.
 #[derive(
@@ -339,23 +1021,158 @@ impl ::std::str::FromStr for BankTransferAmount {
     }
 }
 ///Information about the balance of a bank transfer
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferBalance {
     ///The total available balance - the sum of all successful debit transfer amounts minus all credit transfer amounts.
     pub available: ::std::string::String,
     ///The transactable balance shows the amount in your account that you are able to use for transfers, and is essentially your available balance minus your minimum balance.
     pub transactable: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalance {
+    const NAME: &'static str = "BankTransferBalance";
+    const FIELDS: &'static [&'static str] = &["available", "transactable"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "transactable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            transactable: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactable"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferBalance",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field("transactable", &self.transactable);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BankTransferBalanceGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account for which balance will be returned.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetRequest {
+    const NAME: &'static str = "BankTransferBalanceGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "origination_account_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            origination_account_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferBalanceGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.origination_account_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferBalanceGetRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(
+            skip[1usize],
+            "origination_account_id",
+            &self.origination_account_id,
+        );
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -367,22 +1184,166 @@ impl ::std::fmt::Debug for BankTransferBalanceGetRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/balance/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferBalanceGetResponse {
     pub balance: BankTransferBalance,
     ///The ID of the origination account that this balance belongs to.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferBalanceGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferBalanceGetResponse {
+    const NAME: &'static str = "BankTransferBalanceGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "balance",
+        "origination_account_id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransferBalance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balance"),
+            },
+            origination_account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_account_id");
+                }
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferBalanceGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferBalanceGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("balance", &self.balance);
+        out.field("origination_account_id", &self.origination_account_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferCancelRequest {
     pub bank_transfer_id: BankTransferId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferCancelRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelRequest {
+    const NAME: &'static str = "BankTransferCancelRequest";
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferCancelRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferCancelRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("bank_transfer_id", &self.bank_transfer_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferCancelRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -394,40 +1355,278 @@ impl ::std::fmt::Debug for BankTransferCancelRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/cancel`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferCancelResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferCancelResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCancelResponse {
+    const NAME: &'static str = "BankTransferCancelResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferCancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferCancelResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferCreateRequest {
     pub access_token: BankTransferAccessToken,
     ///The Plaid `account_id` for the account that will be debited or credited.
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: BankTransferAmount,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///An arbitrary string provided by the client for storage with the bank transfer. May be up to 100 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_tag: ::std::option::Option<::std::string::String>,
     ///The transfer description. Maximum of 10 characters.
     pub description: ::std::string::String,
     pub idempotency_key: BankTransferIdempotencyKey,
     ///The currency of the transfer amount - should be set to "USD".
     pub iso_currency_code: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<BankTransferMetadata>,
     pub network: BankTransferNetwork,
     ///Plaid's unique identifier for the origination account for this transfer. If you have more than one origination account, this value must be specified. Otherwise, this field should be left blank.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(rename = "type")]
     pub type_: BankTransferType,
     pub user: BankTransferUser,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateRequest {
+    const NAME: &'static str = "BankTransferCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "account_id",
+        "ach_class",
+        "amount",
+        "client_id",
+        "custom_tag",
+        "description",
+        "idempotency_key",
+        "iso_currency_code",
+        "metadata",
+        "network",
+        "origination_account_id",
+        "secret",
+        "type",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransferAccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BankTransferAmount> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BankTransferIdempotencyKey> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<BankTransferMetadata>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<BankTransferNetwork> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<BankTransferUser> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ach_class")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "custom_tag")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "idempotency_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "network")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            ach_class: s::optional(f2),
+            amount: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            client_id: s::optional(f4),
+            custom_tag: s::optional(f5),
+            description: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("description"),
+            },
+            idempotency_key: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("idempotency_key"),
+            },
+            iso_currency_code: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            metadata: s::optional(f9),
+            network: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("network"),
+            },
+            origination_account_id: s::optional(f11),
+            secret: s::optional(f12),
+            type_: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            user: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.ach_class),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.custom_tag),
+            ::std::option::Option::is_none(&self.metadata),
+            ::std::option::Option::is_none(&self.origination_account_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferCreateRequest",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field("amount", &self.amount);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "custom_tag", &self.custom_tag);
+        out.field("description", &self.description);
+        out.field("idempotency_key", &self.idempotency_key);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3usize], "metadata", &self.metadata);
+        out.field("network", &self.network);
+        out.field_unless(
+            skip[4usize],
+            "origination_account_id",
+            &self.origination_account_id,
+        );
+        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field("type", &self.type_);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -451,10 +1650,72 @@ impl ::std::fmt::Debug for BankTransferCreateRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferCreateResponse {
     pub bank_transfer: BankTransfer,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferCreateResponse {
+    const NAME: &'static str = "BankTransferCreateResponse";
+    const FIELDS: &'static [&'static str] = &["bank_transfer", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransfer> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfer", &self.bank_transfer);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///Indicates the direction of the transfer: `outbound` for API-initiated transfers, or `inbound` for payments received by the FBO account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -502,7 +1763,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferDirection {
     }
 }
 ///Represents an event in the Bank Transfers API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferEvent {
     ///The account ID associated with the bank transfer.
     pub account_id: ::std::string::String,
@@ -512,18 +1773,181 @@ pub struct BankTransferEvent {
     ///The currency of the bank transfer amount.
     pub bank_transfer_iso_currency_code: ::std::string::String,
     pub bank_transfer_type: BankTransferType,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub direction: ::std::option::Option<BankTransferDirection>,
     ///Plaid's unique identifier for this event. IDs are sequential unsigned 64-bit integers.
     pub event_id: i64,
     pub event_type: BankTransferEventType,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub failure_reason: ::std::option::Option<BankTransferFailure>,
     ///The ID of the origination account that this balance belongs to.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
     ///The datetime when this event occurred. This will be of the form `2006-01-02T15:04:05Z`.
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEvent {
+    const NAME: &'static str = "BankTransferEvent";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "bank_transfer_amount",
+        "bank_transfer_id",
+        "bank_transfer_iso_currency_code",
+        "bank_transfer_type",
+        "direction",
+        "event_id",
+        "event_type",
+        "failure_reason",
+        "origination_account_id",
+        "timestamp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BankTransferType> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<BankTransferDirection>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BankTransferEventType> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "bank_transfer_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "bank_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "bank_transfer_iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "bank_transfer_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "direction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "event_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            bank_transfer_amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_amount"),
+            },
+            bank_transfer_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_id"),
+            },
+            bank_transfer_iso_currency_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("bank_transfer_iso_currency_code");
+                }
+            },
+            bank_transfer_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_type"),
+            },
+            direction: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("direction"),
+            },
+            event_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_id"),
+            },
+            event_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("failure_reason"),
+            },
+            origination_account_id: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_account_id");
+                }
+            },
+            timestamp: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferEvent",
+            crate::struct_serde::kept(11usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("bank_transfer_amount", &self.bank_transfer_amount);
+        out.field("bank_transfer_id", &self.bank_transfer_id);
+        out.field(
+            "bank_transfer_iso_currency_code",
+            &self.bank_transfer_iso_currency_code,
+        );
+        out.field("bank_transfer_type", &self.bank_transfer_type);
+        out.field("direction", &self.direction);
+        out.field("event_id", &self.event_id);
+        out.field("event_type", &self.event_type);
+        out.field("failure_reason", &self.failure_reason);
+        out.field("origination_account_id", &self.origination_account_id);
+        out.field("timestamp", &self.timestamp);
+        out.end()
+    }
 }
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into your origination account; a `credit` indicates a transfer of money out of your origination account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -618,40 +2042,196 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferEventListDir
     }
 }
 ///Defines the request schema for `/bank_transfer/event/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferEventListRequest {
     ///The account ID to get events for all transactions to/from an account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///Plaid's unique identifier for a bank transfer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_transfer_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_transfer_type: ::std::option::Option<BankTransferEventListBankTransferType>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return. If the number of events matching the above parameters is greater than `count`, the most recent events will be returned.
-    #[serde(default = "defaults::bank_transfer_event_list_request_count")]
     pub count: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direction: ::std::option::Option<BankTransferEventListDirection>,
     ///The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Filter events by event type.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub event_types: ::std::vec::Vec<BankTransferEventType>,
     ///The offset into the list of bank transfer events. When `count`=25 and `offset`=0, the first 25 events will be returned. When `count`=25 and `offset`=25, the next 25 bank transfer events will be returned.
-    #[serde(default = "defaults::bank_transfer_event_list_request_offset")]
     pub offset: ::std::option::Option<i64>,
     ///The origination account ID to get events for transfers from a specific origination account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListRequest {
+    const NAME: &'static str = "BankTransferEventListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "bank_transfer_id",
+        "bank_transfer_type",
+        "client_id",
+        "count",
+        "direction",
+        "end_date",
+        "event_types",
+        "offset",
+        "origination_account_id",
+        "secret",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<BankTransferEventListBankTransferType>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<BankTransferEventListDirection>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::vec::Vec<BankTransferEventType>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "bank_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "bank_transfer_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "direction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "event_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: s::optional(f0),
+            bank_transfer_id: s::optional(f1),
+            bank_transfer_type: s::optional(f2),
+            client_id: s::optional(f3),
+            count: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::bank_transfer_event_list_request_count()
+                }
+            },
+            direction: s::optional(f5),
+            end_date: s::optional(f6),
+            event_types: f7.unwrap_or_default(),
+            offset: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::bank_transfer_event_list_request_offset()
+                }
+            },
+            origination_account_id: s::optional(f9),
+            secret: s::optional(f10),
+            start_date: s::optional(f11),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferEventListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.account_id),
+            ::std::option::Option::is_none(&self.bank_transfer_id),
+            ::std::option::Option::is_none(&self.bank_transfer_type),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.direction),
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::vec::Vec::is_empty(&self.event_types),
+            ::std::option::Option::is_none(&self.origination_account_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferEventListRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[1usize], "bank_transfer_id", &self.bank_transfer_id);
+        out.field_unless(skip[2usize], "bank_transfer_type", &self.bank_transfer_type);
+        out.field_unless(skip[3usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[4usize], "direction", &self.direction);
+        out.field_unless(skip[5usize], "end_date", &self.end_date);
+        out.field_unless(skip[6usize], "event_types", &self.event_types);
+        out.field("offset", &self.offset);
+        out.field_unless(
+            skip[7usize],
+            "origination_account_id",
+            &self.origination_account_id,
+        );
+        out.field_unless(skip[8usize], "secret", &self.secret);
+        out.field_unless(skip[9usize], "start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferEventListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -690,23 +2270,166 @@ impl ::std::default::Default for BankTransferEventListRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/event/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferEventListResponse {
     pub bank_transfer_events: ::std::vec::Vec<BankTransferEvent>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventListResponse {
+    const NAME: &'static str = "BankTransferEventListResponse";
+    const FIELDS: &'static [&'static str] = &["bank_transfer_events", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransferEvent>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer_events")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer_events: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_events"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferEventListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferEventListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfer_events", &self.bank_transfer_events);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/event/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferEventSyncRequest {
     ///The latest (largest) `event_id` fetched via the sync endpoint, or 0 initially.
     pub after_id: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfer events to return.
-    #[serde(default = "defaults::bank_transfer_event_sync_request_count")]
     pub count: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncRequest {
+    const NAME: &'static str = "BankTransferEventSyncRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "after_id",
+        "client_id",
+        "count",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "after_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            after_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("after_id"),
+            },
+            client_id: s::optional(f1),
+            count: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::bank_transfer_event_sync_request_count()
+                }
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferEventSyncRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferEventSyncRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("after_id", &self.after_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferEventSyncRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -719,10 +2442,72 @@ impl ::std::fmt::Debug for BankTransferEventSyncRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/event/sync`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferEventSyncResponse {
     pub bank_transfer_events: ::std::vec::Vec<BankTransferEvent>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferEventSyncResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferEventSyncResponse {
+    const NAME: &'static str = "BankTransferEventSyncResponse";
+    const FIELDS: &'static [&'static str] = &["bank_transfer_events", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransferEvent>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer_events")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer_events: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_events"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferEventSyncResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferEventSyncResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfer_events", &self.bank_transfer_events);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The type of event that this bank transfer represents.
 
@@ -789,23 +2574,150 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferEventType {
     }
 }
 ///The failure reason if the type of this transfer is `"failed"` or `"reversed"`. Null value otherwise.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BankTransferFailure {
     ///The ACH return code, e.g. `R01`.  A return code will be provided if and only if the transfer status is `reversed`. For a full listing of ACH return codes, see [Bank Transfers errors](https://plaid.com/docs/errors/bank-transfers/#ach-return-codes).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_return_code: ::std::option::Option<::std::string::String>,
     ///A human-readable description of the reason for the failure or reversal.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferFailure {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferFailure {
+    const NAME: &'static str = "BankTransferFailure";
+    const FIELDS: &'static [&'static str] = &["ach_return_code", "description"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ach_return_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ach_return_code: s::optional(f0),
+            description: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferFailure {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.ach_return_code),
+            ::std::option::Option::is_none(&self.description),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferFailure",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "ach_return_code", &self.ach_return_code);
+        out.field_unless(skip[1usize], "description", &self.description);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferGetRequest {
     pub bank_transfer_id: BankTransferId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetRequest {
+    const NAME: &'static str = "BankTransferGetRequest";
+    const FIELDS: &'static [&'static str] = &["bank_transfer_id", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("bank_transfer_id", &self.bank_transfer_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -817,10 +2729,72 @@ impl ::std::fmt::Debug for BankTransferGetRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferGetResponse {
     pub bank_transfer: BankTransfer,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferGetResponse {
+    const NAME: &'static str = "BankTransferGetResponse";
+    const FIELDS: &'static [&'static str] = &["bank_transfer", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransfer> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfer", &self.bank_transfer);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///Plaid's unique identifier for a bank transfer.
 #[derive(
@@ -907,29 +2881,144 @@ impl ::std::str::FromStr for BankTransferIdempotencyKey {
     }
 }
 ///Defines the request schema for `/bank_transfer/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of bank transfers to return.
-    #[serde(default = "defaults::default_u64::<i64, 25>")]
     pub count: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub direction: ::std::option::Option<BankTransferDirection>,
     ///The end datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The number of bank transfers to skip before returning results.
-    #[serde(default)]
     pub offset: i64,
     ///Filter bank transfers to only those originated through the specified origination account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start datetime of bank transfers to list. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListRequest {
+    const NAME: &'static str = "BankTransferListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "direction",
+        "end_date",
+        "offset",
+        "origination_account_id",
+        "secret",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<BankTransferDirection>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "direction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 25>(),
+            },
+            direction: s::optional(f2),
+            end_date: s::optional(f3),
+            offset: f4.unwrap_or_default(),
+            origination_account_id: s::optional(f5),
+            secret: s::optional(f6),
+            start_date: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.direction),
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.origination_account_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferListRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "direction", &self.direction);
+        out.field_unless(skip[2usize], "end_date", &self.end_date);
+        out.field("offset", &self.offset);
+        out.field_unless(
+            skip[3usize],
+            "origination_account_id",
+            &self.origination_account_id,
+        );
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[5usize], "start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -960,10 +3049,72 @@ impl ::std::default::Default for BankTransferListRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferListResponse {
     pub bank_transfers: ::std::vec::Vec<BankTransfer>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferListResponse {
+    const NAME: &'static str = "BankTransferListResponse";
+    const FIELDS: &'static [&'static str] = &["bank_transfers", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BankTransfer>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfers: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfers"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfers", &self.bank_transfers);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The Metadata object is a mapping of client-provided string fields to any string value. The following limitations apply:
 The JSON values must be Strings (no nested JSON objects allowed)
@@ -1004,21 +3155,120 @@ impl ::std::convert::From<
     }
 }
 ///Defines the request schema for `/bank_transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferMigrateAccountRequest {
     ///The user's account number.
     pub account_number: ::std::string::String,
     ///The type of the bank account (`checking` or `savings`).
     pub account_type: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The user's routing number.
     pub routing_number: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The user's wire transfer routing number. This is the ABA number; for some institutions, this may differ from the ACH number used in `routing_number`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wire_routing_number: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferMigrateAccountRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountRequest {
+    const NAME: &'static str = "BankTransferMigrateAccountRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "account_number",
+        "account_type",
+        "client_id",
+        "routing_number",
+        "secret",
+        "wire_routing_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "wire_routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number"),
+            },
+            account_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_type"),
+            },
+            client_id: s::optional(f2),
+            routing_number: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing_number"),
+            },
+            secret: s::optional(f4),
+            wire_routing_number: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferMigrateAccountRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.wire_routing_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferMigrateAccountRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_number", &self.account_number);
+        out.field("account_type", &self.account_type);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("routing_number", &self.routing_number);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "wire_routing_number", &self.wire_routing_number);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1033,13 +3283,88 @@ impl ::std::fmt::Debug for BankTransferMigrateAccountRequest {
     }
 }
 ///Defines the response schema for `/bank_transfer/migrate_account`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferMigrateAccountResponse {
     ///The Plaid `access_token` for the newly created Item.
     pub access_token: ::std::string::String,
     ///The Plaid `account_id` for the newly created Item.
     pub account_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferMigrateAccountResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferMigrateAccountResponse {
+    const NAME: &'static str = "BankTransferMigrateAccountResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "account_id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferMigrateAccountResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferMigrateAccountResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("account_id", &self.account_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferMigrateAccountResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1153,7 +3478,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferStatus {
     }
 }
 ///BankTransferSweep describes a sweep transfer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferSweep {
     ///The amount of the sweep.
     pub amount: ::std::string::String,
@@ -1164,15 +3489,166 @@ pub struct BankTransferSweep {
     ///The currency of the sweep, e.g. "USD".
     pub iso_currency_code: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferSweep {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweep {
+    const NAME: &'static str = "BankTransferSweep";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "created_at",
+        "id",
+        "iso_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            iso_currency_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferSweep {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferSweep",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("amount", &self.amount);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.end()
+    }
+}
 ///Defines the request schema for `/bank_transfer/sweep/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferSweepGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Identifier of the sweep.
     pub sweep_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferSweepGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetRequest {
+    const NAME: &'static str = "BankTransferSweepGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "sweep_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "sweep_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            sweep_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sweep_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferSweepGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferSweepGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("sweep_id", &self.sweep_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferSweepGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1184,30 +3660,194 @@ impl ::std::fmt::Debug for BankTransferSweepGetRequest {
     }
 }
 ///BankTransferSweepGetResponse defines the response schema for `/bank_transfer/sweep/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferSweepGetResponse {
     pub request_id: RequestId,
     pub sweep: BankTransferSweep,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferSweepGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepGetResponse {
+    const NAME: &'static str = "BankTransferSweepGetResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "sweep"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BankTransferSweep> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "sweep")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            sweep: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sweep"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferSweepGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferSweepGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("sweep", &self.sweep);
+        out.end()
+    }
+}
 ///BankTransferSweepListRequest defines the request schema for `/bank_transfer/sweep/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BankTransferSweepListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of sweeps to return.
-    #[serde(default = "defaults::bank_transfer_sweep_list_request_count")]
     pub count: ::std::option::Option<i64>,
     ///The end `created` datetime of sweeps to return (RFC 3339 format).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///If multiple origination accounts are available, `origination_account_id` must be used to specify the account that the sweeps belong to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origination_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start `created` datetime of sweeps to return (RFC 3339 format).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferSweepListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListRequest {
+    const NAME: &'static str = "BankTransferSweepListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "end_time",
+        "origination_account_id",
+        "secret",
+        "start_time",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "end_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "start_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::bank_transfer_sweep_list_request_count()
+                }
+            },
+            end_time: s::optional(f2),
+            origination_account_id: s::optional(f3),
+            secret: s::optional(f4),
+            start_time: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferSweepListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.end_time),
+            ::std::option::Option::is_none(&self.origination_account_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.start_time),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferSweepListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "end_time", &self.end_time);
+        out.field_unless(
+            skip[2usize],
+            "origination_account_id",
+            &self.origination_account_id,
+        );
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[4usize], "start_time", &self.start_time);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BankTransferSweepListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1234,10 +3874,72 @@ impl ::std::default::Default for BankTransferSweepListRequest {
     }
 }
 ///BankTransferSweepListResponse defines the response schema for `/bank_transfer/sweep/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferSweepListResponse {
     pub request_id: RequestId,
     pub sweeps: ::std::vec::Vec<BankTransferSweep>,
+}
+impl<'de> ::serde::Deserialize<'de> for BankTransferSweepListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferSweepListResponse {
+    const NAME: &'static str = "BankTransferSweepListResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "sweeps"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<BankTransferSweep>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "sweeps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            sweeps: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sweeps"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferSweepListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferSweepListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("sweeps", &self.sweeps);
+        out.end()
+    }
 }
 ///The type of bank transfer. This will be either `debit` or `credit`.  A `debit` indicates a transfer of money into the origination account; a `credit` indicates a transfer of money out of the origination account.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1285,19 +3987,93 @@ impl ::std::convert::TryFrom<::std::string::String> for BankTransferType {
     }
 }
 ///The legal name and other information for the account holder.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransferUser {
     ///The account holder's email.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<::std::string::String>,
     ///The account holder's full legal name. If the transfer `ach_class` is `ccd`, this should be the business name of the account holder.
     pub legal_name: ::std::string::String,
     ///The account holder's routing number. This field is only used in response data. Do not provide this field when making requests.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub routing_number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransferUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransferUser {
+    const NAME: &'static str = "BankTransferUser";
+    const FIELDS: &'static [&'static str] = &[
+        "email_address",
+        "legal_name",
+        "routing_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            email_address: s::optional(f0),
+            legal_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("legal_name"),
+            },
+            routing_number: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BankTransferUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.routing_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransferUser",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "email_address", &self.email_address);
+        out.field("legal_name", &self.legal_name);
+        out.field_unless(skip[1usize], "routing_number", &self.routing_number);
+        out.end()
+    }
+}
 ///Fired when new bank transfer events are available. Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransfersEventsUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
     ///`BANK_TRANSFERS_EVENTS_UPDATE`
@@ -1305,8 +4081,83 @@ pub struct BankTransfersEventsUpdateWebhook {
     ///`BANK_TRANSFERS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransfersEventsUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransfersEventsUpdateWebhook {
+    const NAME: &'static str = "BankTransfersEventsUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransfersEventsUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransfersEventsUpdateWebhook",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired when new ACH events are available. To begin receiving this webhook, you must first register your webhook listener endpoint via the [webhooks page in the Dashboard](https://dashboard.plaid.com/team/webhooks). The `BANK_TRANSFERS_EVENTS_UPDATE` webhook can be used to track the progress of ACH transfers used in [micro-deposit verification](https://plaid.com/docs/auth/coverage/microdeposit-events/). Receiving this webhook indicates you should fetch the new events from `/bank_transfer/event/sync`. Note that [Transfer](https://plaid.com/docs/transfer) customers should use Transfer webhooks instead of using `BANK_TRANSFERS_EVENTS_UPDATE`; see [micro-deposit events documentation](https://plaid.com/docs/auth/coverage/microdeposit-events/) for more details.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BankTransfersEventsUpdateWebhookForAuth {
     pub environment: WebhookEnvironmentValues,
     ///`BANK_TRANSFERS_EVENTS_UPDATE`
@@ -1314,13 +4165,86 @@ pub struct BankTransfersEventsUpdateWebhookForAuth {
     ///`BANK_TRANSFERS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BankTransfersEventsUpdateWebhookForAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BankTransfersEventsUpdateWebhookForAuth {
+    const NAME: &'static str = "BankTransfersEventsUpdateWebhookForAuth";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BankTransfersEventsUpdateWebhookForAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BankTransfersEventsUpdateWebhookForAuth",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///An object representing a Base Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReport {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<BaseReportUserAttributes>,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
     ///The date and time when the Base Report was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (e.g. "2018-04-12T03:32:11Z").
     pub date_generated: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -1330,8 +4254,114 @@ pub struct BaseReport {
     pub items: ::std::vec::Vec<BaseReportItem>,
     pub report_id: BaseReportId,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReport {
+    const NAME: &'static str = "BaseReport";
+    const FIELDS: &'static [&'static str] = &[
+        "attributes",
+        "client_report_id",
+        "date_generated",
+        "days_requested",
+        "items",
+        "report_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BaseReportUserAttributes>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<BaseReportItem>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BaseReportId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date_generated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            attributes: s::optional(f0),
+            client_report_id: s::optional(f1),
+            date_generated: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_generated"),
+            },
+            days_requested: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+            items: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("items"),
+            },
+            report_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("report_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.attributes),
+            ::std::option::Option::is_none(&self.client_report_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReport",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field_unless(skip[0usize], "attributes", &self.attributes);
+        out.field_unless(skip[1usize], "client_report_id", &self.client_report_id);
+        out.field("date_generated", &self.date_generated);
+        out.field("days_requested", &self.days_requested);
+        out.field("items", &self.items);
+        out.field("report_id", &self.report_id);
+        out.end()
+    }
+}
 ///Base Report information about an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportAccount {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -1339,9 +4369,7 @@ If an account with a specific `account_id` disappears instead of changing, the a
 
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_insights: ::std::option::Option<BaseReportAccountInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<BaseReportAttributes>,
     pub balances: BaseReportAccountBalances,
     ///The information about previously submitted valid dispute statements by the consumer
@@ -1349,30 +4377,232 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
     ///The duration of transaction history available within this report for this Item, typically defined as the time since the date of the earliest transaction in that account.
     pub days_available: f64,
     ///Calculated data about the historical balances on the account. Currently not supported by `brokerage` or `investment` accounts.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub historical_balances: ::std::vec::Vec<BaseReportHistoricalBalance>,
     ///The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts, and it may also not match the mask that the bank displays to the user.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     pub metadata: BaseReportAccountMetadata,
     ///The name of the account, either assigned by the user or by the financial institution itself
     pub name: ::std::string::String,
     ///The official name of the account as given by the financial institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same `owner` object, not in multiple owner objects within the array. This array can also be empty if no owners are found.
     pub owners: ::std::vec::Vec<Owner>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ownership_type: ::std::option::Option<OwnershipType>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
     ///Transaction history associated with the account. Transaction history returned by endpoints such as `/transactions/get` or `/investments/transactions/get` will be returned in the top-level `transactions` field instead. Some transactions may have their details masked in accordance to the FCRA. These will appear with a `credit_category` of `MASKED_TRANSACTION_CATEGORY`.
     pub transactions: ::std::vec::Vec<BaseReportTransaction>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccount {
+    const NAME: &'static str = "BaseReportAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_insights",
+        "attributes",
+        "balances",
+        "consumer_disputes",
+        "days_available",
+        "historical_balances",
+        "mask",
+        "metadata",
+        "name",
+        "official_name",
+        "owners",
+        "ownership_type",
+        "subtype",
+        "transactions",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<BaseReportAccountInsights>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<BaseReportAttributes>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BaseReportAccountBalances> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<ConsumerDispute>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::vec::Vec<BaseReportHistoricalBalance>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<BaseReportAccountMetadata> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<OwnershipType>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::vec::Vec<BaseReportTransaction>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "consumer_disputes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "days_available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "historical_balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "ownership_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_insights: s::optional(f1),
+            attributes: s::optional(f2),
+            balances: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            consumer_disputes: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("consumer_disputes"),
+            },
+            days_available: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_available"),
+            },
+            historical_balances: f6.unwrap_or_default(),
+            mask: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            metadata: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+            name: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            owners: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("owners"),
+            },
+            ownership_type: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ownership_type"),
+            },
+            subtype: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            transactions: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+            type_: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.account_insights),
+            ::std::option::Option::is_none(&self.attributes),
+            ::std::vec::Vec::is_empty(&self.historical_balances),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAccount",
+            crate::struct_serde::kept(13usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "account_insights", &self.account_insights);
+        out.field_unless(skip[1usize], "attributes", &self.attributes);
+        out.field("balances", &self.balances);
+        out.field("consumer_disputes", &self.consumer_disputes);
+        out.field("days_available", &self.days_available);
+        out.field_unless(skip[2usize], "historical_balances", &self.historical_balances);
+        out.field("mask", &self.mask);
+        out.field("metadata", &self.metadata);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field("owners", &self.owners);
+        out.field("ownership_type", &self.ownership_type);
+        out.field("subtype", &self.subtype);
+        out.field("transactions", &self.transactions);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Information about an account's balances.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportAccountBalances {
     /**The amount of funds available to be withdrawn from the account, as determined by the financial institution.
 
@@ -1387,13 +4617,10 @@ Note that not all institutions calculate the `available`  balance. In the event 
 Available balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`.
 
 If `current` is `null` this field is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub available: ::std::option::Option<f64>,
     ///The average historical balance for the entire report
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub average_balance: ::std::option::Option<f64>,
     ///The average historical balance of each calendar month
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub average_monthly_balances: ::std::vec::Vec<BaseReportAverageMonthlyBalances>,
     /**The total amount of funds in or owed by the account.
 
@@ -1406,17 +4633,14 @@ For `investment`-type accounts (or `brokerage`-type accounts for API versions 20
 Note that balance information may be cached unless the value was returned by `/accounts/balance/get`; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get`.
 
 When returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.
 
 This field is only used and expected when the institution is `ins_128026` (Capital One) and the Item contains one or more accounts with a non-depository account type, in which case a value must be provided or an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned. For Capital One depository accounts as well as all other account types on all other institutions, this field is ignored. See [account type schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of account types.
 
 If the balance that is pulled is older than the given timestamp for Items with this field required, an `INVALID_REQUEST` error with the code of `LAST_UPDATED_DATETIME_OUT_OF_RANGE` will be returned with the most recent timestamp for the requested account contained in the response.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -1425,101 +4649,668 @@ If the balance that is pulled is older than the given timestamp for Items with t
 For `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.
 
 In North America, this field is typically only available for `credit`-type accounts.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub limit: ::std::option::Option<f64>,
     ///The average historical balance from the most recent 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub most_recent_thirty_day_average_balance: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAccountBalances {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountBalances {
+    const NAME: &'static str = "BaseReportAccountBalances";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "average_balance",
+        "average_monthly_balances",
+        "current",
+        "iso_currency_code",
+        "last_updated_datetime",
+        "limit",
+        "most_recent_thirty_day_average_balance",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BaseReportAverageMonthlyBalances>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "average_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "average_monthly_balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "most_recent_thirty_day_average_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            average_balance: s::optional(f1),
+            average_monthly_balances: f2.unwrap_or_default(),
+            current: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            last_updated_datetime: s::optional(f5),
+            limit: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            most_recent_thirty_day_average_balance: s::optional(f7),
+            unofficial_currency_code: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAccountBalances {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.average_balance),
+            ::std::vec::Vec::is_empty(&self.average_monthly_balances),
+            ::std::option::Option::is_none(&self.last_updated_datetime),
+            ::std::option::Option::is_none(&self.most_recent_thirty_day_average_balance),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAccountBalances",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field_unless(skip[0usize], "average_balance", &self.average_balance);
+        out.field_unless(
+            skip[1usize],
+            "average_monthly_balances",
+            &self.average_monthly_balances,
+        );
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[2usize],
+            "last_updated_datetime",
+            &self.last_updated_datetime,
+        );
+        out.field("limit", &self.limit);
+        out.field_unless(
+            skip[3usize],
+            "most_recent_thirty_day_average_balance",
+            &self.most_recent_thirty_day_average_balance,
+        );
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///Calculated insights derived from transaction-level data. This field has been deprecated in favor of [Base Report attributes aggregated across accounts](https://plaid.com/docs/api/products/check/#cra-check_report-base_report-get-response-report-attributes) and will be removed in a future release.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BaseReportAccountInsights {
     ///Average number of days between sequential transactions
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub average_days_between_transactions: ::std::option::Option<f64>,
     ///Average amount of debit transactions into the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub average_inflow_amounts: ::std::vec::Vec<BaseReportAverageFlowInsights>,
     ///Average amount of transactions out of the account in a time period. This array will be empty for non-depository accounts. This field only takes into account USD transactions from the account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub average_outflow_amounts: ::std::vec::Vec<BaseReportAverageFlowInsights>,
     ///Number of days available for the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_available: ::std::option::Option<i64>,
     ///Longest gap between sequential transactions in a time period. This array can include multiple time periods.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub longest_gaps_between_transactions: ::std::vec::Vec<BaseReportLongestGapInsights>,
     ///Date of the most recent transaction for the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub most_recent_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Number of days with no transactions
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number_of_days_no_transactions: ::std::option::Option<i64>,
     ///The number of debits into the account. This array will be empty for non-depository accounts.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub number_of_inflows: ::std::vec::Vec<BaseReportNumberFlowInsights>,
     ///The number of outflows from the account. This array will be empty for non-depository accounts.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub number_of_outflows: ::std::vec::Vec<BaseReportNumberFlowInsights>,
     ///Date of the earliest transaction for the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oldest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAccountInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountInsights {
+    const NAME: &'static str = "BaseReportAccountInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "average_days_between_transactions",
+        "average_inflow_amounts",
+        "average_outflow_amounts",
+        "days_available",
+        "longest_gaps_between_transactions",
+        "most_recent_transaction_date",
+        "number_of_days_no_transactions",
+        "number_of_inflows",
+        "number_of_outflows",
+        "oldest_transaction_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<BaseReportAverageFlowInsights>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BaseReportAverageFlowInsights>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<BaseReportLongestGapInsights>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::vec::Vec<BaseReportNumberFlowInsights>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::vec::Vec<BaseReportNumberFlowInsights>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "average_days_between_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "average_inflow_amounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "average_outflow_amounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "longest_gaps_between_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "most_recent_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "number_of_days_no_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "number_of_inflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "number_of_outflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "oldest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            average_days_between_transactions: s::optional(f0),
+            average_inflow_amounts: f1.unwrap_or_default(),
+            average_outflow_amounts: f2.unwrap_or_default(),
+            days_available: s::optional(f3),
+            longest_gaps_between_transactions: f4.unwrap_or_default(),
+            most_recent_transaction_date: s::optional(f5),
+            number_of_days_no_transactions: s::optional(f6),
+            number_of_inflows: f7.unwrap_or_default(),
+            number_of_outflows: f8.unwrap_or_default(),
+            oldest_transaction_date: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAccountInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.average_days_between_transactions),
+            ::std::vec::Vec::is_empty(&self.average_inflow_amounts),
+            ::std::vec::Vec::is_empty(&self.average_outflow_amounts),
+            ::std::option::Option::is_none(&self.days_available),
+            ::std::vec::Vec::is_empty(&self.longest_gaps_between_transactions),
+            ::std::option::Option::is_none(&self.most_recent_transaction_date),
+            ::std::option::Option::is_none(&self.number_of_days_no_transactions),
+            ::std::vec::Vec::is_empty(&self.number_of_inflows),
+            ::std::vec::Vec::is_empty(&self.number_of_outflows),
+            ::std::option::Option::is_none(&self.oldest_transaction_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAccountInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "average_days_between_transactions",
+            &self.average_days_between_transactions,
+        );
+        out.field_unless(
+            skip[1usize],
+            "average_inflow_amounts",
+            &self.average_inflow_amounts,
+        );
+        out.field_unless(
+            skip[2usize],
+            "average_outflow_amounts",
+            &self.average_outflow_amounts,
+        );
+        out.field_unless(skip[3usize], "days_available", &self.days_available);
+        out.field_unless(
+            skip[4usize],
+            "longest_gaps_between_transactions",
+            &self.longest_gaps_between_transactions,
+        );
+        out.field_unless(
+            skip[5usize],
+            "most_recent_transaction_date",
+            &self.most_recent_transaction_date,
+        );
+        out.field_unless(
+            skip[6usize],
+            "number_of_days_no_transactions",
+            &self.number_of_days_no_transactions,
+        );
+        out.field_unless(skip[7usize], "number_of_inflows", &self.number_of_inflows);
+        out.field_unless(skip[8usize], "number_of_outflows", &self.number_of_outflows);
+        out.field_unless(
+            skip[9usize],
+            "oldest_transaction_date",
+            &self.oldest_transaction_date,
+        );
+        out.end()
+    }
+}
 ///Metadata about the extracted account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportAccountMetadata {
     ///The end of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ("yyyy-mm-dd").
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The beginning of the range of the financial institution provided data for the account, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ("yyyy-mm-dd").
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAccountMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAccountMetadata {
+    const NAME: &'static str = "BaseReportAccountMetadata";
+    const FIELDS: &'static [&'static str] = &["end_date", "start_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAccountMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAccountMetadata",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///Calculated attributes derived from transaction-level data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BaseReportAttributes {
     ///Prediction indicator of whether the account is a primary account. Only one account per account type across the items connected will have a value of true.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_primary_account: ::std::option::Option<bool>,
     ///The number of net NSF fee transactions for a given account within the report time range (not counting any fees that were reversed within the time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions within the last 30 days for a given account (not counting any fees that were reversed within the time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_30d: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions within the last 60 days for a given account (not counting any fees that were reversed within the time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_60d: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions within the last 90 days for a given account (not counting any fees that were reversed within the time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_90d: ::std::option::Option<i64>,
     ///Value ranging from 0-1. The higher the score, the more confident we are of the account being the primary account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub primary_account_score: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount: ::std::option::Option<TotalInflowAmount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_30d: ::std::option::Option<TotalInflowAmount30d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_60d: ::std::option::Option<TotalInflowAmount60d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_90d: ::std::option::Option<TotalInflowAmount90d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount: ::std::option::Option<TotalOutflowAmount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_30d: ::std::option::Option<TotalOutflowAmount30d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_60d: ::std::option::Option<TotalOutflowAmount60d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_90d: ::std::option::Option<TotalOutflowAmount90d>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAttributes {
+    const NAME: &'static str = "BaseReportAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "is_primary_account",
+        "nsf_overdraft_transactions_count",
+        "nsf_overdraft_transactions_count_30d",
+        "nsf_overdraft_transactions_count_60d",
+        "nsf_overdraft_transactions_count_90d",
+        "primary_account_score",
+        "total_inflow_amount",
+        "total_inflow_amount_30d",
+        "total_inflow_amount_60d",
+        "total_inflow_amount_90d",
+        "total_outflow_amount",
+        "total_outflow_amount_30d",
+        "total_outflow_amount_60d",
+        "total_outflow_amount_90d",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<TotalInflowAmount>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<TotalInflowAmount30d>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<TotalInflowAmount60d>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<TotalInflowAmount90d>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<TotalOutflowAmount>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<TotalOutflowAmount30d>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<TotalOutflowAmount60d>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<TotalOutflowAmount90d>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "is_primary_account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "nsf_overdraft_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "primary_account_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "total_inflow_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "total_inflow_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "total_inflow_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "total_inflow_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "total_outflow_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "total_outflow_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "total_outflow_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "total_outflow_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            is_primary_account: s::optional(f0),
+            nsf_overdraft_transactions_count: s::optional(f1),
+            nsf_overdraft_transactions_count_30d: s::optional(f2),
+            nsf_overdraft_transactions_count_60d: s::optional(f3),
+            nsf_overdraft_transactions_count_90d: s::optional(f4),
+            primary_account_score: s::optional(f5),
+            total_inflow_amount: s::optional(f6),
+            total_inflow_amount_30d: s::optional(f7),
+            total_inflow_amount_60d: s::optional(f8),
+            total_inflow_amount_90d: s::optional(f9),
+            total_outflow_amount: s::optional(f10),
+            total_outflow_amount_30d: s::optional(f11),
+            total_outflow_amount_60d: s::optional(f12),
+            total_outflow_amount_90d: s::optional(f13),
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 14usize] = [
+            ::std::option::Option::is_none(&self.is_primary_account),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_30d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_60d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_90d),
+            ::std::option::Option::is_none(&self.primary_account_score),
+            ::std::option::Option::is_none(&self.total_inflow_amount),
+            ::std::option::Option::is_none(&self.total_inflow_amount_30d),
+            ::std::option::Option::is_none(&self.total_inflow_amount_60d),
+            ::std::option::Option::is_none(&self.total_inflow_amount_90d),
+            ::std::option::Option::is_none(&self.total_outflow_amount),
+            ::std::option::Option::is_none(&self.total_outflow_amount_30d),
+            ::std::option::Option::is_none(&self.total_outflow_amount_60d),
+            ::std::option::Option::is_none(&self.total_outflow_amount_90d),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAttributes",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "is_primary_account", &self.is_primary_account);
+        out.field_unless(
+            skip[1usize],
+            "nsf_overdraft_transactions_count",
+            &self.nsf_overdraft_transactions_count,
+        );
+        out.field_unless(
+            skip[2usize],
+            "nsf_overdraft_transactions_count_30d",
+            &self.nsf_overdraft_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[3usize],
+            "nsf_overdraft_transactions_count_60d",
+            &self.nsf_overdraft_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[4usize],
+            "nsf_overdraft_transactions_count_90d",
+            &self.nsf_overdraft_transactions_count_90d,
+        );
+        out.field_unless(
+            skip[5usize],
+            "primary_account_score",
+            &self.primary_account_score,
+        );
+        out.field_unless(skip[6usize], "total_inflow_amount", &self.total_inflow_amount);
+        out.field_unless(
+            skip[7usize],
+            "total_inflow_amount_30d",
+            &self.total_inflow_amount_30d,
+        );
+        out.field_unless(
+            skip[8usize],
+            "total_inflow_amount_60d",
+            &self.total_inflow_amount_60d,
+        );
+        out.field_unless(
+            skip[9usize],
+            "total_inflow_amount_90d",
+            &self.total_inflow_amount_90d,
+        );
+        out.field_unless(
+            skip[10usize],
+            "total_outflow_amount",
+            &self.total_outflow_amount,
+        );
+        out.field_unless(
+            skip[11usize],
+            "total_outflow_amount_30d",
+            &self.total_outflow_amount_30d,
+        );
+        out.field_unless(
+            skip[12usize],
+            "total_outflow_amount_60d",
+            &self.total_outflow_amount_60d,
+        );
+        out.field_unless(
+            skip[13usize],
+            "total_outflow_amount_90d",
+            &self.total_outflow_amount_90d,
+        );
+        out.end()
+    }
+}
 ///Average dollar amount of credit or debit transactions out of the account. This field will only be included for depository accounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportAverageFlowInsights {
     /**The end date of this time period.
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
@@ -1529,8 +5320,79 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub start_date: ::chrono::naive::NaiveDate,
     pub total_amount: CreditAmountWithCurrency,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAverageFlowInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAverageFlowInsights {
+    const NAME: &'static str = "BaseReportAverageFlowInsights";
+    const FIELDS: &'static [&'static str] = &["end_date", "start_date", "total_amount"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<CreditAmountWithCurrency> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+            total_amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_amount"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAverageFlowInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAverageFlowInsights",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.field("total_amount", &self.total_amount);
+        out.end()
+    }
+}
 ///Average balance in dollar amount per month
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportAverageMonthlyBalances {
     pub average_balance: CreditAmountWithCurrency,
     /**The end date of this time period.
@@ -1540,8 +5402,83 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub start_date: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportAverageMonthlyBalances {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportAverageMonthlyBalances {
+    const NAME: &'static str = "BaseReportAverageMonthlyBalances";
+    const FIELDS: &'static [&'static str] = &[
+        "average_balance",
+        "end_date",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<CreditAmountWithCurrency> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "average_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            average_balance: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("average_balance"),
+            },
+            end_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportAverageMonthlyBalances {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportAverageMonthlyBalances",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("average_balance", &self.average_balance);
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///An object representing a balance held by an account in the past
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportHistoricalBalance {
     /**The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.
 
@@ -1550,13 +5487,102 @@ If the account has any pending transactions, historical balance amounts on or af
     ///The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)
     pub date: ::chrono::naive::NaiveDate,
     ///The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReportHistoricalBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportHistoricalBalance {
+    const NAME: &'static str = "BaseReportHistoricalBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "current",
+        "date",
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            unofficial_currency_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportHistoricalBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportHistoricalBalance",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("current", &self.current);
+        out.field("date", &self.date);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 ///A unique ID identifying a Base Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
@@ -1600,22 +5626,19 @@ impl ::std::str::FromStr for BaseReportId {
     }
 }
 ///A securities holding at an institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportInvestmentHolding {
     ///The Plaid `account_id` associated with the holding.
     pub account_id: ::std::string::String,
     ///The original total value of the holding. This field is calculated by Plaid as the sum of the purchase price of all of the shares in the holding.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cost_basis: ::std::option::Option<f64>,
     ///The last price given by the institution for this security.
     pub institution_price: f64,
     ///The date at which `institution_price` was current.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_price_as_of: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The value of the holding, as reported by the institution.
     pub institution_value: f64,
     ///The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.
     pub quantity: f64,
@@ -1625,31 +5648,170 @@ pub struct BaseReportInvestmentHolding {
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportInvestmentHolding {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentHolding {
+    const NAME: &'static str = "BaseReportInvestmentHolding";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "cost_basis",
+        "institution_price",
+        "institution_price_as_of",
+        "institution_value",
+        "iso_currency_code",
+        "quantity",
+        "security_id",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cost_basis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_price_as_of")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "institution_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            cost_basis: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cost_basis"),
+            },
+            institution_price: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_price"),
+            },
+            institution_price_as_of: s::optional(f3),
+            institution_value: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_value"),
+            },
+            iso_currency_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            quantity: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            unofficial_currency_code: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportInvestmentHolding {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.institution_price_as_of),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportInvestmentHolding",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("cost_basis", &self.cost_basis);
+        out.field("institution_price", &self.institution_price);
+        out.field_unless(
+            skip[0usize],
+            "institution_price_as_of",
+            &self.institution_price_as_of,
+        );
+        out.field("institution_value", &self.institution_value);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///Investment security associated with the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportInvestmentSecurity {
     ///9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cusip: ::std::option::Option<::std::string::String>,
     ///If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///An identifier given to the security by the institution.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_security_id: ::std::option::Option<::std::string::String>,
     ///12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub isin: ::std::option::Option<::std::string::String>,
     ///A descriptive name for the security, suitable for display.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
     ///A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
     ///The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ticker_symbol: ::std::option::Option<::std::string::String>,
     /**The security type of the holding. Valid security types are:
 
@@ -1670,11 +5832,151 @@ pub struct BaseReportInvestmentSecurity {
 `mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors
 
 `other`: Unknown or other investment types*/
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportInvestmentSecurity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentSecurity {
+    const NAME: &'static str = "BaseReportInvestmentSecurity";
+    const FIELDS: &'static [&'static str] = &[
+        "cusip",
+        "institution_id",
+        "institution_security_id",
+        "isin",
+        "name",
+        "security_id",
+        "ticker_symbol",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cusip")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "isin")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "ticker_symbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cusip: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cusip"),
+            },
+            institution_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_security_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("institution_security_id");
+                }
+            },
+            isin: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("isin"),
+            },
+            name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            security_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            ticker_symbol: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ticker_symbol"),
+            },
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportInvestmentSecurity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportInvestmentSecurity",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("cusip", &self.cusip);
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_security_id", &self.institution_security_id);
+        out.field("isin", &self.isin);
+        out.field("name", &self.name);
+        out.field("security_id", &self.security_id);
+        out.field("ticker_symbol", &self.ticker_symbol);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///A transaction within an investment account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportInvestmentTransaction {
     ///The `account_id` of the account against which this transaction posted.
     pub account_id: ::std::string::String,
@@ -1683,12 +5985,10 @@ pub struct BaseReportInvestmentTransaction {
     ///The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction.
     pub date: ::chrono::naive::NaiveDate,
     ///The combined value of all fees applied to this transaction
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fees: ::std::option::Option<f64>,
     ///The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.
     pub investment_transaction_id: ::std::string::String,
     ///The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The institution's description of the transaction.
     pub name: ::std::string::String,
@@ -1697,19 +5997,201 @@ pub struct BaseReportInvestmentTransaction {
     ///The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.
     pub quantity: f64,
     ///The `security_id` to which this transaction is related.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub security_id: ::std::option::Option<::std::string::String>,
     pub subtype: InvestmentTransactionSubtype,
-    #[serde(rename = "type")]
     pub type_: InvestmentTransactionType,
     /**The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportInvestmentTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestmentTransaction {
+    const NAME: &'static str = "BaseReportInvestmentTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "amount",
+        "date",
+        "fees",
+        "investment_transaction_id",
+        "iso_currency_code",
+        "name",
+        "price",
+        "quantity",
+        "security_id",
+        "subtype",
+        "type",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "fees")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "investment_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            fees: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fees"),
+            },
+            investment_transaction_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("investment_transaction_id");
+                }
+            },
+            iso_currency_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            price: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("price"),
+            },
+            quantity: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            subtype: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            unofficial_currency_code: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportInvestmentTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportInvestmentTransaction",
+            crate::struct_serde::kept(13usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("amount", &self.amount);
+        out.field("date", &self.date);
+        out.field("fees", &self.fees);
+        out.field("investment_transaction_id", &self.investment_transaction_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("name", &self.name);
+        out.field("price", &self.price);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///A set of fields describing the investments data on an account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportInvestments {
     ///Quantities and values of securities held in the investment account. Map to the `securities` array for security details.
     pub holdings: ::std::vec::Vec<BaseReportInvestmentHolding>,
@@ -1718,8 +6200,91 @@ pub struct BaseReportInvestments {
     ///Details of specific securities held in the investment account.
     pub securities: ::std::vec::Vec<BaseReportInvestmentSecurity>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportInvestments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportInvestments {
+    const NAME: &'static str = "BaseReportInvestments";
+    const FIELDS: &'static [&'static str] = &[
+        "holdings",
+        "investment_transactions",
+        "securities",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<BaseReportInvestmentHolding>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<BaseReportInvestmentTransaction>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BaseReportInvestmentSecurity>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "investment_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "securities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            holdings: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("holdings"),
+            },
+            investment_transactions: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("investment_transactions");
+                }
+            },
+            securities: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("securities"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportInvestments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportInvestments",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("holdings", &self.holdings);
+        out.field("investment_transactions", &self.investment_transactions);
+        out.field("securities", &self.securities);
+        out.end()
+    }
+}
 ///A representation of an Item within a Base Report.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportItem {
     ///Data about each of the accounts open on the Item.
     pub accounts: ::std::vec::Vec<BaseReportAccount>,
@@ -1731,23 +6296,185 @@ pub struct BaseReportItem {
     pub institution_name: ::std::string::String,
     pub item_id: ItemId,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportItem {
+    const NAME: &'static str = "BaseReportItem";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "date_last_updated",
+        "institution_id",
+        "institution_name",
+        "item_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BaseReportAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            date_last_updated: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_last_updated"),
+            },
+            institution_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_name"),
+            },
+            item_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportItem",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("date_last_updated", &self.date_last_updated);
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_name", &self.institution_name);
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///Largest number of days between sequential transactions per calendar month
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BaseReportLongestGapInsights {
     ///Largest number of days between sequential transactions for this time period.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days: ::std::option::Option<i64>,
     /**The end date of this time period.
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**The start date of this time period.
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportLongestGapInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportLongestGapInsights {
+    const NAME: &'static str = "BaseReportLongestGapInsights";
+    const FIELDS: &'static [&'static str] = &["days", "end_date", "start_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days: s::optional(f0),
+            end_date: s::optional(f1),
+            start_date: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportLongestGapInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.days),
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportLongestGapInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "days", &self.days);
+        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field_unless(skip[2usize], "start_date", &self.start_date);
+        out.end()
+    }
+}
 ///The number of credits or debits out of the account. This field will only be included for depository accounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportNumberFlowInsights {
     ///The number of credits or debits out of the account for this time period.
     pub count: i64,
@@ -1758,61 +6485,362 @@ The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
     pub start_date: ::chrono::naive::NaiveDate,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportNumberFlowInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportNumberFlowInsights {
+    const NAME: &'static str = "BaseReportNumberFlowInsights";
+    const FIELDS: &'static [&'static str] = &["count", "end_date", "start_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            count: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("count"),
+            },
+            end_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportNumberFlowInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportNumberFlowInsights",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("count", &self.count);
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///A transaction on the Base Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportTransaction {
     ///The ID of the account in which this transaction occurred.
     pub account_id: ::std::string::String,
     ///The name of the account owner. This field is not typically populated and only relevant when dealing with sub-accounts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_owner: ::std::option::Option<::std::string::String>,
     ///The settled value of the transaction, denominated in the transaction's currency, as stated in `iso_currency_code` or `unofficial_currency_code`. Positive values when money moves out of the account; negative values when money moves in. For example, debit card purchases are positive; credit card payments, direct deposits, and refunds are negative.
     pub amount: f64,
     ///A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category_id: ::std::option::Option<::std::string::String>,
     ///The check number of the transaction. This field is only populated for check transactions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_number: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_category: ::std::option::Option<CreditCategory>,
     ///For pending transactions, the date that the transaction occurred; for posted transactions, the date that the transaction posted. Both dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format ( `YYYY-MM-DD` ).
     pub date: ::chrono::naive::NaiveDate,
     ///The date on which the transaction took place, in IS0 8601 format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_transacted: ::std::option::Option<::std::string::String>,
     ///The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub location: ::std::option::Option<Location>,
     ///The merchant name, as enriched by Plaid from the `name` field. This is typically a more human-readable version of the merchant counterparty in the transaction. For some bank transactions (such as checks or account transfers) where there is no meaningful merchant name, this value will be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /**The merchant name or transaction description.
 
 Note: This is a legacy field that is not actively maintained. Use `merchant_name` instead for the merchant name.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The string returned by the financial institution to describe the transaction.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub original_description: ::std::option::Option<::std::string::String>,
     ///When `true`, identifies the transaction as pending or unsettled. Pending transaction details (name, type, amount, category ID) may change before they are settled.
     pub pending: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personal_finance_category: ::std::option::Option<PersonalFinanceCategory>,
     ///The unique ID of the transaction. Like all Plaid identifiers, the `transaction_id` is case sensitive.
     pub transaction_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_type: ::std::option::Option<BaseReportTransactionType>,
     /**The unofficial currency code associated with the transaction. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReportTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportTransaction {
+    const NAME: &'static str = "BaseReportTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_owner",
+        "amount",
+        "category",
+        "category_id",
+        "check_number",
+        "credit_category",
+        "date",
+        "date_transacted",
+        "iso_currency_code",
+        "location",
+        "merchant_name",
+        "name",
+        "original_description",
+        "pending",
+        "personal_finance_category",
+        "transaction_id",
+        "transaction_type",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<CreditCategory>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<Location>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<PersonalFinanceCategory>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<BaseReportTransactionType>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_owner")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "category_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "check_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "credit_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "date_transacted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "location")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "merchant_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "original_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "pending")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "personal_finance_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "transaction_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_owner: s::optional(f1),
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            category: s::optional(f3),
+            category_id: s::optional(f4),
+            check_number: s::optional(f5),
+            credit_category: s::optional(f6),
+            date: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            date_transacted: s::optional(f8),
+            iso_currency_code: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            location: s::optional(f10),
+            merchant_name: s::optional(f11),
+            name: s::optional(f12),
+            original_description: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("original_description"),
+            },
+            pending: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("pending"),
+            },
+            personal_finance_category: s::optional(f15),
+            transaction_id: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+            transaction_type: s::optional(f17),
+            unofficial_currency_code: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 11usize] = [
+            ::std::option::Option::is_none(&self.account_owner),
+            ::std::option::Option::is_none(&self.category),
+            ::std::option::Option::is_none(&self.category_id),
+            ::std::option::Option::is_none(&self.check_number),
+            ::std::option::Option::is_none(&self.credit_category),
+            ::std::option::Option::is_none(&self.date_transacted),
+            ::std::option::Option::is_none(&self.location),
+            ::std::option::Option::is_none(&self.merchant_name),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.personal_finance_category),
+            ::std::option::Option::is_none(&self.transaction_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportTransaction",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "account_owner", &self.account_owner);
+        out.field("amount", &self.amount);
+        out.field_unless(skip[1usize], "category", &self.category);
+        out.field_unless(skip[2usize], "category_id", &self.category_id);
+        out.field_unless(skip[3usize], "check_number", &self.check_number);
+        out.field_unless(skip[4usize], "credit_category", &self.credit_category);
+        out.field("date", &self.date);
+        out.field_unless(skip[5usize], "date_transacted", &self.date_transacted);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[6usize], "location", &self.location);
+        out.field_unless(skip[7usize], "merchant_name", &self.merchant_name);
+        out.field_unless(skip[8usize], "name", &self.name);
+        out.field("original_description", &self.original_description);
+        out.field("pending", &self.pending);
+        out.field_unless(
+            skip[9usize],
+            "personal_finance_category",
+            &self.personal_finance_category,
+        );
+        out.field("transaction_id", &self.transaction_id);
+        out.field_unless(skip[10usize], "transaction_type", &self.transaction_type);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 /**`digital:` transactions that took place online.
 
@@ -1873,45 +6901,305 @@ impl ::std::convert::TryFrom<::std::string::String> for BaseReportTransactionTyp
     }
 }
 ///Calculated attributes derived from transaction-level data, aggregated across accounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BaseReportUserAttributes {
     ///The number of net NSF fee transactions in the time range for the report (not counting any fees that were reversed within that time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions in the last 30 days in the report (not counting any fees that were reversed within that time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_30d: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions in the last 60 days in the report (not counting any fees that were reversed within that time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_60d: ::std::option::Option<i64>,
     ///The number of net NSF fee transactions in the last 90 days in the report (not counting any fees that were reversed within that time range).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_90d: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount: ::std::option::Option<TotalReportInflowAmount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_30d: ::std::option::Option<TotalReportInflowAmount30d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_60d: ::std::option::Option<TotalReportInflowAmount60d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_inflow_amount_90d: ::std::option::Option<TotalReportInflowAmount90d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount: ::std::option::Option<TotalReportOutflowAmount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_30d: ::std::option::Option<TotalReportOutflowAmount30d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_60d: ::std::option::Option<TotalReportOutflowAmount60d>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_outflow_amount_90d: ::std::option::Option<TotalReportOutflowAmount90d>,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportUserAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportUserAttributes {
+    const NAME: &'static str = "BaseReportUserAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "nsf_overdraft_transactions_count",
+        "nsf_overdraft_transactions_count_30d",
+        "nsf_overdraft_transactions_count_60d",
+        "nsf_overdraft_transactions_count_90d",
+        "total_inflow_amount",
+        "total_inflow_amount_30d",
+        "total_inflow_amount_60d",
+        "total_inflow_amount_90d",
+        "total_outflow_amount",
+        "total_outflow_amount_30d",
+        "total_outflow_amount_60d",
+        "total_outflow_amount_90d",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<TotalReportInflowAmount>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<TotalReportInflowAmount30d>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<TotalReportInflowAmount60d>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<TotalReportInflowAmount90d>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<TotalReportOutflowAmount>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<TotalReportOutflowAmount30d>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<TotalReportOutflowAmount60d>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<TotalReportOutflowAmount90d>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "nsf_overdraft_transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "nsf_overdraft_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "nsf_overdraft_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "nsf_overdraft_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "total_inflow_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "total_inflow_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "total_inflow_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "total_inflow_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "total_outflow_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "total_outflow_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "total_outflow_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "total_outflow_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            nsf_overdraft_transactions_count: s::optional(f0),
+            nsf_overdraft_transactions_count_30d: s::optional(f1),
+            nsf_overdraft_transactions_count_60d: s::optional(f2),
+            nsf_overdraft_transactions_count_90d: s::optional(f3),
+            total_inflow_amount: s::optional(f4),
+            total_inflow_amount_30d: s::optional(f5),
+            total_inflow_amount_60d: s::optional(f6),
+            total_inflow_amount_90d: s::optional(f7),
+            total_outflow_amount: s::optional(f8),
+            total_outflow_amount_30d: s::optional(f9),
+            total_outflow_amount_60d: s::optional(f10),
+            total_outflow_amount_90d: s::optional(f11),
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportUserAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 12usize] = [
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_30d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_60d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_90d),
+            ::std::option::Option::is_none(&self.total_inflow_amount),
+            ::std::option::Option::is_none(&self.total_inflow_amount_30d),
+            ::std::option::Option::is_none(&self.total_inflow_amount_60d),
+            ::std::option::Option::is_none(&self.total_inflow_amount_90d),
+            ::std::option::Option::is_none(&self.total_outflow_amount),
+            ::std::option::Option::is_none(&self.total_outflow_amount_30d),
+            ::std::option::Option::is_none(&self.total_outflow_amount_60d),
+            ::std::option::Option::is_none(&self.total_outflow_amount_90d),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportUserAttributes",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "nsf_overdraft_transactions_count",
+            &self.nsf_overdraft_transactions_count,
+        );
+        out.field_unless(
+            skip[1usize],
+            "nsf_overdraft_transactions_count_30d",
+            &self.nsf_overdraft_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[2usize],
+            "nsf_overdraft_transactions_count_60d",
+            &self.nsf_overdraft_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[3usize],
+            "nsf_overdraft_transactions_count_90d",
+            &self.nsf_overdraft_transactions_count_90d,
+        );
+        out.field_unless(skip[4usize], "total_inflow_amount", &self.total_inflow_amount);
+        out.field_unless(
+            skip[5usize],
+            "total_inflow_amount_30d",
+            &self.total_inflow_amount_30d,
+        );
+        out.field_unless(
+            skip[6usize],
+            "total_inflow_amount_60d",
+            &self.total_inflow_amount_60d,
+        );
+        out.field_unless(
+            skip[7usize],
+            "total_inflow_amount_90d",
+            &self.total_inflow_amount_90d,
+        );
+        out.field_unless(
+            skip[8usize],
+            "total_outflow_amount",
+            &self.total_outflow_amount,
+        );
+        out.field_unless(
+            skip[9usize],
+            "total_outflow_amount_30d",
+            &self.total_outflow_amount_30d,
+        );
+        out.field_unless(
+            skip[10usize],
+            "total_outflow_amount_60d",
+            &self.total_outflow_amount_60d,
+        );
+        out.field_unless(
+            skip[11usize],
+            "total_outflow_amount_90d",
+            &self.total_outflow_amount_90d,
+        );
+        out.end()
+    }
+}
 ///It is possible for a Base Report to be returned with missing account owner information. In such cases, the Base Report will contain warning data in the response, indicating why obtaining the owner information failed.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportWarning {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cause: ::std::option::Option<Cause>,
     pub warning_code: BaseReportWarningCode,
     ///The warning type, which will always be `BASE_REPORT_WARNING`
     pub warning_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReportWarning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportWarning {
+    const NAME: &'static str = "BaseReportWarning";
+    const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cause>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BaseReportWarningCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cause")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "warning_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "warning_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cause: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cause"),
+            },
+            warning_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warning_code"),
+            },
+            warning_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warning_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportWarning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportWarning",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("cause", &self.cause);
+        out.field("warning_code", &self.warning_code);
+        out.field("warning_type", &self.warning_type);
+        out.end()
+    }
 }
 /**The warning code identifies a specific kind of warning.
 `IDENTITY_UNAVAILABLE`: Account-owner information is not available.
@@ -1965,10 +7253,9 @@ impl ::std::convert::TryFrom<::std::string::String> for BaseReportWarningCode {
     }
 }
 ///Fired when Base Report generation has failed. The resulting `error` will have an `error_type` of `BASE_REPORT_ERROR`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BaseReportsErrorWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     ///The `user_id` corresponding to the User ID the webhook has fired for.
     pub user_id: ::std::string::String,
@@ -1977,117 +7264,718 @@ pub struct BaseReportsErrorWebhook {
     ///`BASE_REPORT`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BaseReportsErrorWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BaseReportsErrorWebhook {
+    const NAME: &'static str = "BaseReportsErrorWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BaseReportsErrorWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BaseReportsErrorWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field("user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 /**The attributes object contains data that can be used to assess account risk. Examples of data include:
 `days_since_first_plaid_connection`: The number of days since the first time the Item was connected to an application via Plaid
 `plaid_connections_count_7d`: The number of times the Item has been connected to applications via Plaid over the past 7 days
 `plaid_connections_count_30d`: The number of times the Item has been connected to applications via Plaid over the past 30 days
 `total_plaid_connections_count`: The number of times the Item has been connected to applications via Plaid
 For the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconAccountRiskAttributes {
     ///The number of times the account's addresses on file have changed over the past 28 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's addresses on file have changed over the past 90 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address_change_count_90d: ::std::option::Option<i64>,
     ///The number of days since the bank account was opened, as reported by the financial institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub days_since_account_opening: ::std::option::Option<i64>,
     ///The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub days_since_first_observed_transaction: ::std::option::Option<i64>,
     ///The number of days since the first time the Item was connected to an application via Plaid
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub days_since_first_plaid_connection: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_ip_addresses_count_30d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_ip_addresses_count_3d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_ip_addresses_count_7d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_ip_addresses_count_90d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_user_agents_count_30d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_user_agents_count_3d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_user_agents_count_7d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub distinct_user_agents_count_90d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 28 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 90 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_change_count_90d: ::std::option::Option<i64>,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub failed_plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub failed_plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub failed_plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<
         i64,
     >,
     ///Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub is_account_closed: ::std::option::Option<bool>,
     ///Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub is_account_frozen_or_restricted: ::std::option::Option<bool>,
     ///The number of times the account's phone numbers on file have changed over the past 28 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's phone numbers on file have changed over the past 90 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_change_count_90d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 30 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub plaid_connections_count_30d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 7 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub plaid_connections_count_7d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<i64>,
     ///The total number of times the Item has been connected to applications via Plaid
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub total_plaid_connections_count: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskAttributes {
+    const NAME: &'static str = "BeaconAccountRiskAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "address_change_count_28d",
+        "address_change_count_90d",
+        "days_since_account_opening",
+        "days_since_first_observed_transaction",
+        "days_since_first_plaid_connection",
+        "distinct_ip_addresses_count_30d",
+        "distinct_ip_addresses_count_3d",
+        "distinct_ip_addresses_count_7d",
+        "distinct_ip_addresses_count_90d",
+        "distinct_user_agents_count_30d",
+        "distinct_user_agents_count_3d",
+        "distinct_user_agents_count_7d",
+        "distinct_user_agents_count_90d",
+        "email_change_count_28d",
+        "email_change_count_90d",
+        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+        "is_account_closed",
+        "is_account_frozen_or_restricted",
+        "phone_change_count_28d",
+        "phone_change_count_90d",
+        "plaid_connections_count_30d",
+        "plaid_connections_count_7d",
+        "plaid_non_oauth_authentication_attempts_count_30d",
+        "plaid_non_oauth_authentication_attempts_count_3d",
+        "plaid_non_oauth_authentication_attempts_count_7d",
+        "total_plaid_connections_count",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "address_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_since_account_opening")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_since_first_observed_transaction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "days_since_first_plaid_connection")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "distinct_user_agents_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "distinct_user_agents_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "distinct_user_agents_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "distinct_user_agents_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "email_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "email_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f15,
+                        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f16,
+                        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f17,
+                        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "is_account_closed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "is_account_frozen_or_restricted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "phone_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "phone_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "plaid_connections_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(&mut map, &mut f23, "plaid_connections_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f24,
+                        "plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f25,
+                        "plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f26,
+                        "plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
+                    s::value(&mut map, &mut f27, "total_plaid_connections_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address_change_count_28d: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("address_change_count_28d");
+                }
+            },
+            address_change_count_90d: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("address_change_count_90d");
+                }
+            },
+            days_since_account_opening: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("days_since_account_opening");
+                }
+            },
+            days_since_first_observed_transaction: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("days_since_first_observed_transaction");
+                }
+            },
+            days_since_first_plaid_connection: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("days_since_first_plaid_connection");
+                }
+            },
+            distinct_ip_addresses_count_30d: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_ip_addresses_count_30d");
+                }
+            },
+            distinct_ip_addresses_count_3d: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_ip_addresses_count_3d");
+                }
+            },
+            distinct_ip_addresses_count_7d: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_ip_addresses_count_7d");
+                }
+            },
+            distinct_ip_addresses_count_90d: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_ip_addresses_count_90d");
+                }
+            },
+            distinct_user_agents_count_30d: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_user_agents_count_30d");
+                }
+            },
+            distinct_user_agents_count_3d: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_user_agents_count_3d");
+                }
+            },
+            distinct_user_agents_count_7d: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_user_agents_count_7d");
+                }
+            },
+            distinct_user_agents_count_90d: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("distinct_user_agents_count_90d");
+                }
+            },
+            email_change_count_28d: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("email_change_count_28d");
+                }
+            },
+            email_change_count_90d: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("email_change_count_90d");
+                }
+            },
+            failed_plaid_non_oauth_authentication_attempts_count_30d: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing(
+                        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+                    );
+                }
+            },
+            failed_plaid_non_oauth_authentication_attempts_count_3d: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing(
+                        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+                    );
+                }
+            },
+            failed_plaid_non_oauth_authentication_attempts_count_7d: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing(
+                        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+                    );
+                }
+            },
+            is_account_closed: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_account_closed"),
+            },
+            is_account_frozen_or_restricted: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("is_account_frozen_or_restricted");
+                }
+            },
+            phone_change_count_28d: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("phone_change_count_28d");
+                }
+            },
+            phone_change_count_90d: match f21 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("phone_change_count_90d");
+                }
+            },
+            plaid_connections_count_30d: match f22 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("plaid_connections_count_30d");
+                }
+            },
+            plaid_connections_count_7d: match f23 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("plaid_connections_count_7d");
+                }
+            },
+            plaid_non_oauth_authentication_attempts_count_30d: match f24 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing(
+                        "plaid_non_oauth_authentication_attempts_count_30d",
+                    );
+                }
+            },
+            plaid_non_oauth_authentication_attempts_count_3d: match f25 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("plaid_non_oauth_authentication_attempts_count_3d");
+                }
+            },
+            plaid_non_oauth_authentication_attempts_count_7d: match f26 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("plaid_non_oauth_authentication_attempts_count_7d");
+                }
+            },
+            total_plaid_connections_count: match f27 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("total_plaid_connections_count");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskAttributes",
+            crate::struct_serde::kept(28usize, &skip),
+        );
+        out.field("address_change_count_28d", &self.address_change_count_28d);
+        out.field("address_change_count_90d", &self.address_change_count_90d);
+        out.field("days_since_account_opening", &self.days_since_account_opening);
+        out.field(
+            "days_since_first_observed_transaction",
+            &self.days_since_first_observed_transaction,
+        );
+        out.field(
+            "days_since_first_plaid_connection",
+            &self.days_since_first_plaid_connection,
+        );
+        out.field(
+            "distinct_ip_addresses_count_30d",
+            &self.distinct_ip_addresses_count_30d,
+        );
+        out.field(
+            "distinct_ip_addresses_count_3d",
+            &self.distinct_ip_addresses_count_3d,
+        );
+        out.field(
+            "distinct_ip_addresses_count_7d",
+            &self.distinct_ip_addresses_count_7d,
+        );
+        out.field(
+            "distinct_ip_addresses_count_90d",
+            &self.distinct_ip_addresses_count_90d,
+        );
+        out.field(
+            "distinct_user_agents_count_30d",
+            &self.distinct_user_agents_count_30d,
+        );
+        out.field("distinct_user_agents_count_3d", &self.distinct_user_agents_count_3d);
+        out.field("distinct_user_agents_count_7d", &self.distinct_user_agents_count_7d);
+        out.field(
+            "distinct_user_agents_count_90d",
+            &self.distinct_user_agents_count_90d,
+        );
+        out.field("email_change_count_28d", &self.email_change_count_28d);
+        out.field("email_change_count_90d", &self.email_change_count_90d);
+        out.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field(
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field("is_account_closed", &self.is_account_closed);
+        out.field(
+            "is_account_frozen_or_restricted",
+            &self.is_account_frozen_or_restricted,
+        );
+        out.field("phone_change_count_28d", &self.phone_change_count_28d);
+        out.field("phone_change_count_90d", &self.phone_change_count_90d);
+        out.field("plaid_connections_count_30d", &self.plaid_connections_count_30d);
+        out.field("plaid_connections_count_7d", &self.plaid_connections_count_7d);
+        out.field(
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            &self.plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field(
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            &self.plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field(
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            &self.plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field("total_plaid_connections_count", &self.total_plaid_connections_count);
+        out.end()
+    }
+}
 ///An account in the `/beacon/account_risk/v1/evaluate` response.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BeaconAccountRiskEvaluateAccount {
     ///The account ID.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<BeaconAccountRiskEvaluateAccountAttributes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<AccountType>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateAccount {
+    const NAME: &'static str = "BeaconAccountRiskEvaluateAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "attributes",
+        "subtype",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<BeaconAccountRiskEvaluateAccountAttributes>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<AccountType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: s::optional(f0),
+            attributes: s::optional(f1),
+            subtype: s::optional(f2),
+            type_: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.account_id),
+            ::std::option::Option::is_none(&self.attributes),
+            ::std::option::Option::is_none(&self.subtype),
+            ::std::option::Option::is_none(&self.type_),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskEvaluateAccount",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[1usize], "attributes", &self.attributes);
+        out.field_unless(skip[2usize], "subtype", &self.subtype);
+        out.field_unless(skip[3usize], "type", &self.type_);
+        out.end()
+    }
 }
 /**The attributes object contains data that can be used to assess account risk. Examples of data include:
 `days_since_first_plaid_connection`: The number of days since the first time the Item was connected to an application via Plaid
@@ -2095,98 +7983,485 @@ pub struct BeaconAccountRiskEvaluateAccount {
 `plaid_connections_count_30d`: The number of times the Item has been connected to applications via Plaid over the past 30 days
 `total_plaid_connections_count`: The number of times the Item has been connected to applications via Plaid
 For the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BeaconAccountRiskEvaluateAccountAttributes {
     ///The number of times the account's addresses on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's addresses on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_change_count_90d: ::std::option::Option<i64>,
     ///The number of days since the bank account was opened, as reported by the financial institution
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_account_opening: ::std::option::Option<i64>,
     ///The number of days since the oldest transaction available to Plaid for this account. This measure, combined with Plaid connection history, can be used to infer the age of the account
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_first_observed_transaction: ::std::option::Option<i64>,
     ///The number of days since the first time the Item was connected to an application via Plaid
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_first_plaid_connection: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_30d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_3d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_7d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_90d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_30d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_3d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_7d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_90d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_change_count_90d: ::std::option::Option<i64>,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<
         i64,
     >,
     ///Indicates if the account has been closed by the financial institution or the consumer, or is at risk of being closed
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_closed: ::std::option::Option<bool>,
     ///Indicates whether the account has withdrawals and transfers disabled or if access to the account is restricted. This could be due to a freeze by the credit issuer, legal restrictions (e.g., sanctions), or regulatory requirements limiting monthly withdrawals, among other reasons
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_frozen_or_restricted: ::std::option::Option<bool>,
     ///The number of times the account's phone numbers on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's phone numbers on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_change_count_90d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_connections_count_30d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_connections_count_7d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<i64>,
     ///The total number of times the item has been connected to applications via Plaid
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_plaid_connections_count: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateAccountAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for BeaconAccountRiskEvaluateAccountAttributes {
+    const NAME: &'static str = "BeaconAccountRiskEvaluateAccountAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "address_change_count_28d",
+        "address_change_count_90d",
+        "days_since_account_opening",
+        "days_since_first_observed_transaction",
+        "days_since_first_plaid_connection",
+        "distinct_ip_addresses_count_30d",
+        "distinct_ip_addresses_count_3d",
+        "distinct_ip_addresses_count_7d",
+        "distinct_ip_addresses_count_90d",
+        "distinct_user_agents_count_30d",
+        "distinct_user_agents_count_3d",
+        "distinct_user_agents_count_7d",
+        "distinct_user_agents_count_90d",
+        "email_change_count_28d",
+        "email_change_count_90d",
+        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+        "is_account_closed",
+        "is_account_frozen_or_restricted",
+        "phone_change_count_28d",
+        "phone_change_count_90d",
+        "plaid_connections_count_30d",
+        "plaid_connections_count_7d",
+        "plaid_non_oauth_authentication_attempts_count_30d",
+        "plaid_non_oauth_authentication_attempts_count_3d",
+        "plaid_non_oauth_authentication_attempts_count_7d",
+        "total_plaid_connections_count",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "address_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_since_account_opening")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_since_first_observed_transaction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "days_since_first_plaid_connection")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "distinct_ip_addresses_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "distinct_ip_addresses_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "distinct_ip_addresses_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "distinct_ip_addresses_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "distinct_user_agents_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "distinct_user_agents_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "distinct_user_agents_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "distinct_user_agents_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "email_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "email_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f15,
+                        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f16,
+                        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f17,
+                        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "is_account_closed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "is_account_frozen_or_restricted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "phone_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "phone_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "plaid_connections_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(&mut map, &mut f23, "plaid_connections_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f24,
+                        "plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f25,
+                        "plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f26,
+                        "plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
+                    s::value(&mut map, &mut f27, "total_plaid_connections_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address_change_count_28d: s::optional(f0),
+            address_change_count_90d: s::optional(f1),
+            days_since_account_opening: s::optional(f2),
+            days_since_first_observed_transaction: s::optional(f3),
+            days_since_first_plaid_connection: s::optional(f4),
+            distinct_ip_addresses_count_30d: s::optional(f5),
+            distinct_ip_addresses_count_3d: s::optional(f6),
+            distinct_ip_addresses_count_7d: s::optional(f7),
+            distinct_ip_addresses_count_90d: s::optional(f8),
+            distinct_user_agents_count_30d: s::optional(f9),
+            distinct_user_agents_count_3d: s::optional(f10),
+            distinct_user_agents_count_7d: s::optional(f11),
+            distinct_user_agents_count_90d: s::optional(f12),
+            email_change_count_28d: s::optional(f13),
+            email_change_count_90d: s::optional(f14),
+            failed_plaid_non_oauth_authentication_attempts_count_30d: s::optional(f15),
+            failed_plaid_non_oauth_authentication_attempts_count_3d: s::optional(f16),
+            failed_plaid_non_oauth_authentication_attempts_count_7d: s::optional(f17),
+            is_account_closed: s::optional(f18),
+            is_account_frozen_or_restricted: s::optional(f19),
+            phone_change_count_28d: s::optional(f20),
+            phone_change_count_90d: s::optional(f21),
+            plaid_connections_count_30d: s::optional(f22),
+            plaid_connections_count_7d: s::optional(f23),
+            plaid_non_oauth_authentication_attempts_count_30d: s::optional(f24),
+            plaid_non_oauth_authentication_attempts_count_3d: s::optional(f25),
+            plaid_non_oauth_authentication_attempts_count_7d: s::optional(f26),
+            total_plaid_connections_count: s::optional(f27),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateAccountAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 28usize] = [
+            ::std::option::Option::is_none(&self.address_change_count_28d),
+            ::std::option::Option::is_none(&self.address_change_count_90d),
+            ::std::option::Option::is_none(&self.days_since_account_opening),
+            ::std::option::Option::is_none(&self.days_since_first_observed_transaction),
+            ::std::option::Option::is_none(&self.days_since_first_plaid_connection),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_30d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_3d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_7d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_90d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_30d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_3d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_7d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_90d),
+            ::std::option::Option::is_none(&self.email_change_count_28d),
+            ::std::option::Option::is_none(&self.email_change_count_90d),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
+            ),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
+            ),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
+            ),
+            ::std::option::Option::is_none(&self.is_account_closed),
+            ::std::option::Option::is_none(&self.is_account_frozen_or_restricted),
+            ::std::option::Option::is_none(&self.phone_change_count_28d),
+            ::std::option::Option::is_none(&self.phone_change_count_90d),
+            ::std::option::Option::is_none(&self.plaid_connections_count_30d),
+            ::std::option::Option::is_none(&self.plaid_connections_count_7d),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_30d,
+            ),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_3d,
+            ),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_7d,
+            ),
+            ::std::option::Option::is_none(&self.total_plaid_connections_count),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskEvaluateAccountAttributes",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "address_change_count_28d",
+            &self.address_change_count_28d,
+        );
+        out.field_unless(
+            skip[1usize],
+            "address_change_count_90d",
+            &self.address_change_count_90d,
+        );
+        out.field_unless(
+            skip[2usize],
+            "days_since_account_opening",
+            &self.days_since_account_opening,
+        );
+        out.field_unless(
+            skip[3usize],
+            "days_since_first_observed_transaction",
+            &self.days_since_first_observed_transaction,
+        );
+        out.field_unless(
+            skip[4usize],
+            "days_since_first_plaid_connection",
+            &self.days_since_first_plaid_connection,
+        );
+        out.field_unless(
+            skip[5usize],
+            "distinct_ip_addresses_count_30d",
+            &self.distinct_ip_addresses_count_30d,
+        );
+        out.field_unless(
+            skip[6usize],
+            "distinct_ip_addresses_count_3d",
+            &self.distinct_ip_addresses_count_3d,
+        );
+        out.field_unless(
+            skip[7usize],
+            "distinct_ip_addresses_count_7d",
+            &self.distinct_ip_addresses_count_7d,
+        );
+        out.field_unless(
+            skip[8usize],
+            "distinct_ip_addresses_count_90d",
+            &self.distinct_ip_addresses_count_90d,
+        );
+        out.field_unless(
+            skip[9usize],
+            "distinct_user_agents_count_30d",
+            &self.distinct_user_agents_count_30d,
+        );
+        out.field_unless(
+            skip[10usize],
+            "distinct_user_agents_count_3d",
+            &self.distinct_user_agents_count_3d,
+        );
+        out.field_unless(
+            skip[11usize],
+            "distinct_user_agents_count_7d",
+            &self.distinct_user_agents_count_7d,
+        );
+        out.field_unless(
+            skip[12usize],
+            "distinct_user_agents_count_90d",
+            &self.distinct_user_agents_count_90d,
+        );
+        out.field_unless(
+            skip[13usize],
+            "email_change_count_28d",
+            &self.email_change_count_28d,
+        );
+        out.field_unless(
+            skip[14usize],
+            "email_change_count_90d",
+            &self.email_change_count_90d,
+        );
+        out.field_unless(
+            skip[15usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field_unless(
+            skip[16usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field_unless(
+            skip[17usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field_unless(skip[18usize], "is_account_closed", &self.is_account_closed);
+        out.field_unless(
+            skip[19usize],
+            "is_account_frozen_or_restricted",
+            &self.is_account_frozen_or_restricted,
+        );
+        out.field_unless(
+            skip[20usize],
+            "phone_change_count_28d",
+            &self.phone_change_count_28d,
+        );
+        out.field_unless(
+            skip[21usize],
+            "phone_change_count_90d",
+            &self.phone_change_count_90d,
+        );
+        out.field_unless(
+            skip[22usize],
+            "plaid_connections_count_30d",
+            &self.plaid_connections_count_30d,
+        );
+        out.field_unless(
+            skip[23usize],
+            "plaid_connections_count_7d",
+            &self.plaid_connections_count_7d,
+        );
+        out.field_unless(
+            skip[24usize],
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            &self.plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field_unless(
+            skip[25usize],
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            &self.plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field_unless(
+            skip[26usize],
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            &self.plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field_unless(
+            skip[27usize],
+            "total_plaid_connections_count",
+            &self.total_plaid_connections_count,
+        );
+        out.end()
+    }
 }
 /**Description of the reason you want to evaluate risk.
 `ONBOARDING`: user links a first bank account as part of the onboarding flow of your platform.
@@ -2251,31 +8526,154 @@ for BeaconAccountRiskEvaluateEvaluationReason {
     }
 }
 ///BeaconAccountRiskEvaluateRequest defines the request schema for `/beacon/account_risk/v1/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BeaconAccountRiskEvaluateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
     ///Unique identifier of what you are looking to evaluate (account add, information change, etc.) to allow us to tie the activity to the decisions and possible fraud outcome sent via our feedback endpoints. You can use your internal request ID or similar.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_evaluation_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple evaluations and/or multiple linked accounts. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<SignalDevice>,
     ///The time the event for evaluation has occurred. Populate this field for backfilling data. If you don't populate this field, we'll use the timestamp at the time of receipt. Use ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evaluate_time: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evaluation_reason: ::std::option::Option<
         BeaconAccountRiskEvaluateEvaluationReason,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequest {
+    const NAME: &'static str = "BeaconAccountRiskEvaluateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_evaluation_id",
+        "client_id",
+        "client_user_id",
+        "device",
+        "evaluate_time",
+        "evaluation_reason",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<SignalDevice>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<BeaconAccountRiskEvaluateEvaluationReason>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<BeaconAccountRiskEvaluateRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_evaluation_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "device")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "evaluate_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "evaluation_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_evaluation_id: s::optional(f1),
+            client_id: s::optional(f2),
+            client_user_id: s::optional(f3),
+            device: s::optional(f4),
+            evaluate_time: s::optional(f5),
+            evaluation_reason: s::optional(f6),
+            options: s::optional(f7),
+            secret: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_evaluation_id),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.device),
+            ::std::option::Option::is_none(&self.evaluate_time),
+            ::std::option::Option::is_none(&self.evaluation_reason),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskEvaluateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(
+            skip[1usize],
+            "client_evaluation_id",
+            &self.client_evaluation_id,
+        );
+        out.field_unless(skip[2usize], "client_id", &self.client_id);
+        out.field_unless(skip[3usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[4usize], "device", &self.device);
+        out.field_unless(skip[5usize], "evaluate_time", &self.evaluate_time);
+        out.field_unless(skip[6usize], "evaluation_reason", &self.evaluation_reason);
+        out.field_unless(skip[7usize], "options", &self.options);
+        out.field_unless(skip[8usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2293,27 +8691,212 @@ impl ::std::fmt::Debug for BeaconAccountRiskEvaluateRequest {
     }
 }
 ///An optional object to filter `/beacon/account_risk/v1/evaluate` results to a subset of the accounts on the linked Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BeaconAccountRiskEvaluateRequestOptions {
     ///An array of `account_ids` for the specific accounts to evaluate.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateRequestOptions {
+    const NAME: &'static str = "BeaconAccountRiskEvaluateRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskEvaluateRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///BeaconAccountRiskEvaluateResponse defines the response schema for `/beacon/account_risk/v1/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconAccountRiskEvaluateResponse {
     ///The accounts for which a risk evaluation has been requested.
     pub accounts: ::std::vec::Vec<BeaconAccountRiskEvaluateAccount>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconAccountRiskEvaluateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAccountRiskEvaluateResponse {
+    const NAME: &'static str = "BeaconAccountRiskEvaluateResponse";
+    const FIELDS: &'static [&'static str] = &["accounts", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<BeaconAccountRiskEvaluateAccount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAccountRiskEvaluateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAccountRiskEvaluateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Information about the last change made to the parent object specifying what caused the change as well as when it occurred.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconAuditTrail {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub dashboard_user_id: ::std::option::Option<DashboardUserIdNullable>,
     pub source: BeaconAuditTrailSource,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<Timestamp>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconAuditTrail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconAuditTrail {
+    const NAME: &'static str = "BeaconAuditTrail";
+    const FIELDS: &'static [&'static str] = &[
+        "dashboard_user_id",
+        "source",
+        "timestamp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconAuditTrailSource> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Timestamp>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dashboard_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "source")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            dashboard_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dashboard_user_id"),
+            },
+            source: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("source"),
+            },
+            timestamp: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconAuditTrail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.timestamp)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconAuditTrail",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("dashboard_user_id", &self.dashboard_user_id);
+        out.field("source", &self.source);
+        out.field_unless(skip[0usize], "timestamp", &self.timestamp);
+        out.end()
+    }
 }
 /**A type indicating what caused a resource to be changed or updated.
 
@@ -2376,25 +8959,170 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconAuditTrailSource {
     }
 }
 ///Bank Account Insights encapsulate the risk insights for a single Bank Account linked to an Item that is associated with a Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconBankAccountInsights {
     ///The Plaid `account_id`
     pub account_id: ::std::string::String,
     pub attributes: BeaconAccountRiskAttributes,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconBankAccountInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccountInsights {
+    const NAME: &'static str = "BeaconBankAccountInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "attributes",
+        "subtype",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconAccountRiskAttributes> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            attributes: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("attributes"),
+            },
+            subtype: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconBankAccountInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconBankAccountInsights",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///A collection of Bank Accounts linked to an Item that is associated with this Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconBankAccounts {
     pub accounts: ::std::vec::Vec<BeaconBankAccountInsights>,
     ///The Plaid Item ID the Bank Accounts belong to.
     pub item_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconBankAccounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconBankAccounts {
+    const NAME: &'static str = "BeaconBankAccounts";
+    const FIELDS: &'static [&'static str] = &["accounts", "item_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconBankAccountInsights>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconBankAccounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconBankAccounts",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///Fired when a Beacon User created within your organization matches one of your existing users.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconDuplicateDetectedWebhook {
     ///The ID of the associated Beacon Duplicate.
     pub beacon_duplicate_id: ::std::string::String,
@@ -2404,14 +9132,169 @@ pub struct BeaconDuplicateDetectedWebhook {
     ///`BEACON`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateDetectedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateDetectedWebhook {
+    const NAME: &'static str = "BeaconDuplicateDetectedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_duplicate_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_duplicate_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_duplicate_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_duplicate_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconDuplicateDetectedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconDuplicateDetectedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Request input for getting a Beacon Duplicate
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconDuplicateGetRequest {
     pub beacon_duplicate_id: BeaconDuplicateId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetRequest {
+    const NAME: &'static str = "BeaconDuplicateGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_duplicate_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconDuplicateId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_duplicate_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_duplicate_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_duplicate_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconDuplicateGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconDuplicateGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_duplicate_id", &self.beacon_duplicate_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2423,13 +9306,108 @@ impl ::std::fmt::Debug for BeaconDuplicateGetRequest {
     }
 }
 ///A Beacon Duplicate represents a pair of matching Beacon Users and an analysis of the fields they matched on.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconDuplicateGetResponse {
     pub analysis: BeaconMatchSummaryAnalysis,
     pub beacon_user1: BeaconUserRevision,
     pub beacon_user2: BeaconUserRevision,
     pub id: BeaconDuplicateId,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconDuplicateGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconDuplicateGetResponse {
+    const NAME: &'static str = "BeaconDuplicateGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "beacon_user1",
+        "beacon_user2",
+        "id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconMatchSummaryAnalysis> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserRevision> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BeaconUserRevision> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconDuplicateId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user1")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "beacon_user2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("analysis"),
+            },
+            beacon_user1: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user1"),
+            },
+            beacon_user2: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user2"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconDuplicateGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconDuplicateGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("analysis", &self.analysis);
+        out.field("beacon_user1", &self.beacon_user1);
+        out.field("beacon_user2", &self.beacon_user2);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///ID of the associated Beacon Duplicate.
 #[derive(
@@ -2473,7 +9451,7 @@ impl ::std::str::FromStr for BeaconDuplicateId {
     }
 }
 ///Analysis of which fields matched between one Beacon User and another.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconMatchSummaryAnalysis {
     pub address: BeaconMatchSummaryCode,
     pub date_of_birth: BeaconMatchSummaryCode,
@@ -2482,6 +9460,121 @@ pub struct BeaconMatchSummaryAnalysis {
     pub ip_address: BeaconMatchSummaryCode,
     pub name: BeaconMatchSummaryCode,
     pub phone_number: BeaconMatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconMatchSummaryAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconMatchSummaryAnalysis {
+    const NAME: &'static str = "BeaconMatchSummaryAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            email_address: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id_number: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            ip_address: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_address"),
+            },
+            name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconMatchSummaryAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconMatchSummaryAnalysis",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("email_address", &self.email_address);
+        out.field("id_number", &self.id_number);
+        out.field("ip_address", &self.ip_address);
+        out.field("name", &self.name);
+        out.field("phone_number", &self.phone_number);
+        out.end()
+    }
 }
 /**An enum indicating the match type between two Beacon Users.
 
@@ -2590,33 +9683,251 @@ This information is used to block similar fraud attempts on your platform as wel
 Other companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.
 
 You can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReport {
     pub audit_trail: BeaconAuditTrail,
     pub beacon_user_id: BeaconUserId,
     pub created_at: Timestamp,
     pub event_date: Iso8601Date,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_amount: ::std::option::Option<FraudAmount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_date: ::std::option::Option<Iso8601DateNullable>,
     pub id: BeaconReportId,
-    #[serde(rename = "type")]
     pub type_: BeaconReportType,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReport {
+    const NAME: &'static str = "BeaconReport";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "beacon_user_id",
+        "created_at",
+        "event_date",
+        "fraud_amount",
+        "fraud_date",
+        "id",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "event_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "fraud_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "fraud_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            event_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_date"),
+            },
+            fraud_amount: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_amount"),
+            },
+            fraud_date: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_date"),
+            },
+            id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReport",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("event_date", &self.event_date);
+        out.field("fraud_amount", &self.fraud_amount);
+        out.field("fraud_date", &self.fraud_date);
+        out.field("id", &self.id);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Request input for creating a Beacon Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconReportCreateRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fraud_amount: ::std::option::Option<FraudAmount>,
     pub fraud_date: Iso8601Date,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(rename = "type")]
     pub type_: BeaconReportCreateType,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateRequest {
+    const NAME: &'static str = "BeaconReportCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_id",
+        "fraud_amount",
+        "fraud_date",
+        "secret",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconReportCreateType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fraud_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "fraud_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            fraud_amount: s::optional(f2),
+            fraud_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_date"),
+            },
+            secret: s::optional(f4),
+            type_: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.fraud_amount),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "fraud_amount", &self.fraud_amount);
+        out.field("fraud_date", &self.fraud_date);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconReportCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2636,21 +9947,149 @@ This information is used to block similar fraud attempts on your platform as wel
 Other companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.
 
 You can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportCreateResponse {
     pub audit_trail: BeaconAuditTrail,
     pub beacon_user_id: BeaconUserId,
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_date: ::std::option::Option<Iso8601Date>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_amount: ::std::option::Option<FraudAmount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_date: ::std::option::Option<Iso8601DateNullable>,
     pub id: BeaconReportId,
     pub request_id: RequestId,
-    #[serde(rename = "type")]
     pub type_: BeaconReportType,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreateResponse {
+    const NAME: &'static str = "BeaconReportCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "beacon_user_id",
+        "created_at",
+        "event_date",
+        "fraud_amount",
+        "fraud_date",
+        "id",
+        "request_id",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "event_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "fraud_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "fraud_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            event_date: s::optional(f3),
+            fraud_amount: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_amount"),
+            },
+            fraud_date: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_date"),
+            },
+            id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            type_: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.event_date)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportCreateResponse",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("created_at", &self.created_at);
+        out.field_unless(skip[0usize], "event_date", &self.event_date);
+        out.field("fraud_amount", &self.fraud_amount);
+        out.field("fraud_date", &self.fraud_date);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The type of Beacon Report.
 
@@ -2720,7 +10159,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconReportCreateType {
     }
 }
 ///Fired when one of your Beacon Users is first reported to the Beacon network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportCreatedWebhook {
     ///The ID of the associated Beacon Report.
     pub beacon_report_id: ::std::string::String,
@@ -2730,14 +10169,165 @@ pub struct BeaconReportCreatedWebhook {
     ///`BEACON`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReportCreatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportCreatedWebhook {
+    const NAME: &'static str = "BeaconReportCreatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_report_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_report_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportCreatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportCreatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("beacon_report_id", &self.beacon_report_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Request input for getting a Beacon Report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconReportGetRequest {
     pub beacon_report_id: BeaconReportId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetRequest {
+    const NAME: &'static str = "BeaconReportGetRequest";
+    const FIELDS: &'static [&'static str] = &["beacon_report_id", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_report_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_report_id", &self.beacon_report_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconReportGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2754,20 +10344,152 @@ This information is used to block similar fraud attempts on your platform as wel
 Other companies will not receive any new identity information, just what matched, plus information such as industry, type of fraud, and date of fraud.
 
 You can manage your fraud reports by adding, deleting, or editing reports as you get additional information on fraudulent users.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportGetResponse {
     pub audit_trail: BeaconAuditTrail,
     pub beacon_user_id: BeaconUserId,
     pub created_at: Timestamp,
     pub event_date: Iso8601Date,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_amount: ::std::option::Option<FraudAmount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_date: ::std::option::Option<Iso8601DateNullable>,
     pub id: BeaconReportId,
     pub request_id: RequestId,
-    #[serde(rename = "type")]
     pub type_: BeaconReportType,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportGetResponse {
+    const NAME: &'static str = "BeaconReportGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "beacon_user_id",
+        "created_at",
+        "event_date",
+        "fraud_amount",
+        "fraud_date",
+        "id",
+        "request_id",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FraudAmount>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconReportId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "event_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "fraud_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "fraud_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            event_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_date"),
+            },
+            fraud_amount: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_amount"),
+            },
+            fraud_date: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_date"),
+            },
+            id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            type_: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportGetResponse",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("event_date", &self.event_date);
+        out.field("fraud_amount", &self.fraud_amount);
+        out.field("fraud_date", &self.fraud_date);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///ID of the associated Beacon Report.
 #[derive(
@@ -2852,15 +10574,92 @@ impl ::std::str::FromStr for BeaconReportIdNullable {
     }
 }
 ///Request input for listing Beacon Reports
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconReportListRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListRequest {
+    const NAME: &'static str = "BeaconReportListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_id",
+        "cursor",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            cursor: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconReportListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2873,27 +10672,186 @@ impl ::std::fmt::Debug for BeaconReportListRequest {
     }
 }
 ///The response schema for `/beacon/report/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportListResponse {
     pub beacon_reports: ::std::vec::Vec<BeaconReport>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportListResponse {
+    const NAME: &'static str = "BeaconReportListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_reports",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconReport>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_reports")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_reports: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_reports"),
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("beacon_reports", &self.beacon_reports);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**A Beacon Report Syndication represents a Beacon Report created either by your organization or another Beacon customer that matches a specific Beacon User you've created.
 
 The `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.
 
 The `report` field in the response contains a subset of information from the original report.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndication {
     pub analysis: BeaconReportSyndicationAnalysis,
     pub beacon_user_id: BeaconUserId,
     pub id: BeaconReportSyndicationId,
     pub report: BeaconReportSyndicationOriginalReport,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndication {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndication {
+    const NAME: &'static str = "BeaconReportSyndication";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "beacon_user_id",
+        "id",
+        "report",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconReportSyndicationAnalysis> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconReportSyndicationOriginalReport> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("analysis"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            report: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("report"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndication {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndication",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("analysis", &self.analysis);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("id", &self.id);
+        out.field("report", &self.report);
+        out.end()
+    }
+}
 ///Analysis of which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationAnalysis {
     pub address: BeaconMatchSummaryCode,
     pub date_of_birth: BeaconMatchSummaryCode,
@@ -2906,8 +10864,135 @@ pub struct BeaconReportSyndicationAnalysis {
     pub name: BeaconMatchSummaryCode,
     pub phone_number: BeaconMatchSummaryCode,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationAnalysis {
+    const NAME: &'static str = "BeaconReportSyndicationAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "depository_accounts",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BeaconSyndicatedReportDepositoryAccountMatchAnalysis>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "depository_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            depository_accounts: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("depository_accounts"),
+            },
+            email_address: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id_number: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            ip_address: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_address"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationAnalysis",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("depository_accounts", &self.depository_accounts);
+        out.field("email_address", &self.email_address);
+        out.field("id_number", &self.id_number);
+        out.field("ip_address", &self.ip_address);
+        out.field("name", &self.name);
+        out.field("phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///Fired when a report created on the Beacon Network matches with one of your Beacon Users.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationCreatedWebhook {
     ///The ID of the associated Beacon Report Syndication.
     pub beacon_report_syndication_id: ::std::string::String,
@@ -2917,14 +11002,173 @@ pub struct BeaconReportSyndicationCreatedWebhook {
     ///`BEACON`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationCreatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationCreatedWebhook {
+    const NAME: &'static str = "BeaconReportSyndicationCreatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_report_syndication_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_syndication_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_syndication_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("beacon_report_syndication_id");
+                }
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationCreatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationCreatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Request input for getting a Beacon Report Syndication
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconReportSyndicationGetRequest {
     pub beacon_report_syndication_id: BeaconReportSyndicationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetRequest {
+    const NAME: &'static str = "BeaconReportSyndicationGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_report_syndication_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_syndication_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_syndication_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("beacon_report_syndication_id");
+                }
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_report_syndication_id", &self.beacon_report_syndication_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2940,13 +11184,108 @@ impl ::std::fmt::Debug for BeaconReportSyndicationGetRequest {
 The `analysis` field in the response indicates which fields matched between the originally reported Beacon User and the Beacon User that the report was syndicated to.
 
 The `report` field in the response contains a subset of information from the original report.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationGetResponse {
     pub analysis: BeaconReportSyndicationAnalysis,
     pub beacon_user_id: BeaconUserId,
     pub id: BeaconReportSyndicationId,
     pub report: BeaconReportSyndicationOriginalReport,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationGetResponse {
+    const NAME: &'static str = "BeaconReportSyndicationGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "beacon_user_id",
+        "id",
+        "report",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconReportSyndicationAnalysis> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BeaconReportSyndicationId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconReportSyndicationOriginalReport> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("analysis"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            report: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("report"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("analysis", &self.analysis);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("id", &self.id);
+        out.field("report", &self.report);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///ID of the associated Beacon Report Syndication.
 #[derive(
@@ -2990,15 +11329,92 @@ impl ::std::str::FromStr for BeaconReportSyndicationId {
     }
 }
 ///Request input for listing Beacon Report Syndications
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconReportSyndicationListRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListRequest {
+    const NAME: &'static str = "BeaconReportSyndicationListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_id",
+        "cursor",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            cursor: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3011,26 +11427,196 @@ impl ::std::fmt::Debug for BeaconReportSyndicationListRequest {
     }
 }
 ///The response schema for `/beacon/report_syndication/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationListResponse {
     pub beacon_report_syndications: ::std::vec::Vec<BeaconReportSyndication>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationListResponse {
+    const NAME: &'static str = "BeaconReportSyndicationListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_report_syndications",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconReportSyndication>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_syndications")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_syndications: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("beacon_report_syndications");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("beacon_report_syndications", &self.beacon_report_syndications);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**A subset of information from a Beacon Report that has been syndicated to a matching Beacon User in your program.
 
 The `id` field in the response is the ID of the original report that was syndicated. If the original report was created by your organization, the field will be filled with the ID of the report. Otherwise, the field will be `null` indicating that the original report was created by another Beacon customer.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportSyndicationOriginalReport {
     pub created_at: Timestamp,
     pub event_date: Iso8601Date,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_date: ::std::option::Option<Iso8601DateNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub id: ::std::option::Option<BeaconReportIdNullable>,
-    #[serde(rename = "type")]
     pub type_: BeaconReportType,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconReportSyndicationOriginalReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportSyndicationOriginalReport {
+    const NAME: &'static str = "BeaconReportSyndicationOriginalReport";
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "event_date",
+        "fraud_date",
+        "id",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<BeaconReportIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BeaconReportType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fraud_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_at: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            event_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_date"),
+            },
+            fraud_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_date"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            type_: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportSyndicationOriginalReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportSyndicationOriginalReport",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("created_at", &self.created_at);
+        out.field("event_date", &self.event_date);
+        out.field("fraud_date", &self.fraud_date);
+        out.field("id", &self.id);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The type of Beacon Report.
 
@@ -3102,7 +11688,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconReportType {
     }
 }
 ///Fired when one of your existing Beacon Reports has been modified or removed from the Beacon Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconReportUpdatedWebhook {
     ///The ID of the associated Beacon Report.
     pub beacon_report_id: ::std::string::String,
@@ -3112,15 +11698,177 @@ pub struct BeaconReportUpdatedWebhook {
     ///`BEACON`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconReportUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconReportUpdatedWebhook {
+    const NAME: &'static str = "BeaconReportUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_report_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_report_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_report_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconReportUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconReportUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("beacon_report_id", &self.beacon_report_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Analysis of whether this account matched between the originally reported Beacon User and the Beacon User that the report syndicated to.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
     pub account_mask: AccountMask,
     pub match_status: BeaconMatchSummaryCode,
     pub routing_number: RoutingNumber,
 }
+impl<'de> ::serde::Deserialize<'de>
+for BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
+    const NAME: &'static str = "BeaconSyndicatedReportDepositoryAccountMatchAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "account_mask",
+        "match_status",
+        "routing_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccountMask> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconMatchSummaryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "match_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_mask: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_mask"),
+            },
+            match_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("match_status"),
+            },
+            routing_number: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconSyndicatedReportDepositoryAccountMatchAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconSyndicatedReportDepositoryAccountMatchAnalysis",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_mask", &self.account_mask);
+        out.field("match_status", &self.match_status);
+        out.field("routing_number", &self.routing_number);
+        out.end()
+    }
+}
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUser {
     pub audit_trail: BeaconAuditTrail,
     pub client_user_id: ClientUserId,
@@ -3135,15 +11883,240 @@ pub struct BeaconUser {
     ///The `version` field begins with 1 and increments each time the user is updated.
     pub version: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUser {
+    const NAME: &'static str = "BeaconUser";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "client_user_id",
+        "created_at",
+        "id",
+        "item_ids",
+        "program_id",
+        "status",
+        "updated_at",
+        "user",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            item_ids: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_ids"),
+            },
+            program_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("program_id"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            updated_at: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_at"),
+            },
+            user: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            version: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUser",
+            crate::struct_serde::kept(10usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("item_ids", &self.item_ids);
+        out.field("program_id", &self.program_id);
+        out.field("status", &self.status);
+        out.field("updated_at", &self.updated_at);
+        out.field("user", &self.user);
+        out.field("version", &self.version);
+        out.end()
+    }
+}
 ///Request input for fetching the risk insights for a Beacon User's Bank Accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserAccountInsightsGetRequest {
     pub access_token: AccessToken,
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetRequest {
+    const NAME: &'static str = "BeaconUserAccountInsightsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "beacon_user_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserAccountInsightsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserAccountInsightsGetRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3156,13 +12129,108 @@ impl ::std::fmt::Debug for BeaconUserAccountInsightsGetRequest {
     }
 }
 ///The response schema for `/beacon/user/account_insights/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserAccountInsightsGetResponse {
     pub bank_account_insights: BeaconBankAccounts,
     pub beacon_user_id: BeaconUserId,
     pub created_at: Timestamp,
     pub request_id: RequestId,
     pub updated_at: UpdatedAtTimestamp,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserAccountInsightsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAccountInsightsGetResponse {
+    const NAME: &'static str = "BeaconUserAccountInsightsGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_account_insights",
+        "beacon_user_id",
+        "created_at",
+        "request_id",
+        "updated_at",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconBankAccounts> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_account_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_account_insights: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_account_insights"),
+            },
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            updated_at: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_at"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserAccountInsightsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserAccountInsightsGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("bank_account_insights", &self.bank_account_insights);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("request_id", &self.request_id);
+        out.field("updated_at", &self.updated_at);
+        out.end()
+    }
 }
 /**Even if an address has been collected, some fields may be null depending on the region's addressing system. For example:
 
@@ -3171,17 +12239,119 @@ Addresses from the United Kingdom will not include a region
 
 
 Addresses from Hong Kong will not include a postal code*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserAddress {
     pub city: City,
     pub country: GenericCountryCode,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<Region>,
     pub street: Street,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street2: ::std::option::Option<Street2>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserAddress {
+    const NAME: &'static str = "BeaconUserAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street2"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserAddress",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.field("street2", &self.street2);
+        out.end()
+    }
 }
 /**Request input for creating a Beacon User.
 
@@ -3189,19 +12359,118 @@ The primary use for this endpoint is to add a new end user to Beacon for fraud a
 
 Some fields are optional, but it is recommended to provide as much information as possible to improve
 the accuracy of the fraud and duplicate scanning.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserCreateRequest {
     /**Send this array of access tokens to link accounts to the Beacon User and have them evaluated for Account Insights.
 A maximum of 50 accounts total can be added to a single Beacon User.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     pub program_id: BeaconProgramId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user: BeaconUserRequestData,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateRequest {
+    const NAME: &'static str = "BeaconUserCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_tokens",
+        "client_id",
+        "client_user_id",
+        "program_id",
+        "secret",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<AccessToken>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconUserRequestData> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            program_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("program_id"),
+            },
+            secret: s::optional(f4),
+            user: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.access_tokens),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("program_id", &self.program_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3216,14 +12485,13 @@ impl ::std::fmt::Debug for BeaconUserCreateRequest {
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserCreateResponse {
     pub audit_trail: BeaconAuditTrail,
     pub client_user_id: ClientUserId,
     pub created_at: Timestamp,
     pub id: BeaconUserId,
     ///An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub item_ids: ::std::vec::Vec<::std::string::String>,
     pub program_id: BeaconProgramId,
     pub request_id: RequestId,
@@ -3231,41 +12499,456 @@ pub struct BeaconUserCreateResponse {
     pub updated_at: UpdatedAtTimestamp,
     pub user: BeaconUserData,
     ///The `version` field begins with 1 and increments each time the user is updated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserCreateResponse {
+    const NAME: &'static str = "BeaconUserCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "client_user_id",
+        "created_at",
+        "id",
+        "item_ids",
+        "program_id",
+        "request_id",
+        "status",
+        "updated_at",
+        "user",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            item_ids: f4.unwrap_or_default(),
+            program_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("program_id"),
+            },
+            request_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            updated_at: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_at"),
+            },
+            user: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            version: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.item_ids),
+            ::std::option::Option::is_none(&self.version),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserCreateResponse",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field("program_id", &self.program_id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("updated_at", &self.updated_at);
+        out.field("user", &self.user);
+        out.field_unless(skip[1usize], "version", &self.version);
+        out.end()
+    }
+}
 ///A Beacon User's data and resulting analysis when checked against duplicate records and the Beacon Fraud Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserData {
     pub address: BeaconUserAddress,
     pub date_of_birth: Iso8601Date,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub depository_accounts: ::std::vec::Vec<BeaconUserDepositoryAccount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub id_number: ::std::option::Option<BeaconUserIdNumber>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ip_address: ::std::option::Option<IpAddress>,
     pub name: BeaconUserName,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_number: ::std::option::Option<BeaconUserPhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserData {
+    const NAME: &'static str = "BeaconUserData";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "depository_accounts",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserAddress> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BeaconUserDepositoryAccount>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconUserName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<BeaconUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "depository_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            depository_accounts: f2.unwrap_or_default(),
+            email_address: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id_number: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            ip_address: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_address"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::vec::Vec::is_empty(&self.depository_accounts),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserData",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[0usize], "depository_accounts", &self.depository_accounts);
+        out.field("email_address", &self.email_address);
+        out.field("id_number", &self.id_number);
+        out.field("ip_address", &self.ip_address);
+        out.field("name", &self.name);
+        out.field("phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///Depository account information for the associated user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserDepositoryAccount {
     pub account_mask: AccountMask,
     pub added_at: Timestamp,
     pub routing_number: RoutingNumber,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserDepositoryAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserDepositoryAccount {
+    const NAME: &'static str = "BeaconUserDepositoryAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_mask",
+        "added_at",
+        "routing_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccountMask> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "added_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_mask: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_mask"),
+            },
+            added_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("added_at"),
+            },
+            routing_number: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserDepositoryAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserDepositoryAccount",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_mask", &self.account_mask);
+        out.field("added_at", &self.added_at);
+        out.field("routing_number", &self.routing_number);
+        out.end()
+    }
+}
 ///Request input for fetching a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserGetRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetRequest {
+    const NAME: &'static str = "BeaconUserGetRequest";
+    const FIELDS: &'static [&'static str] = &["beacon_user_id", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3277,14 +12960,13 @@ impl ::std::fmt::Debug for BeaconUserGetRequest {
     }
 }
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserGetResponse {
     pub audit_trail: BeaconAuditTrail,
     pub client_user_id: ClientUserId,
     pub created_at: Timestamp,
     pub id: BeaconUserId,
     ///An array of Plaid Item IDs corresponding to the Accounts associated with this Beacon User.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub item_ids: ::std::vec::Vec<::std::string::String>,
     pub program_id: BeaconProgramId,
     pub request_id: RequestId,
@@ -3292,19 +12974,247 @@ pub struct BeaconUserGetResponse {
     pub updated_at: UpdatedAtTimestamp,
     pub user: BeaconUserData,
     ///The `version` field begins with 1 and increments each time the user is updated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserGetResponse {
+    const NAME: &'static str = "BeaconUserGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "client_user_id",
+        "created_at",
+        "id",
+        "item_ids",
+        "program_id",
+        "request_id",
+        "status",
+        "updated_at",
+        "user",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            item_ids: f4.unwrap_or_default(),
+            program_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("program_id"),
+            },
+            request_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            updated_at: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_at"),
+            },
+            user: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            version: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.item_ids),
+            ::std::option::Option::is_none(&self.version),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserGetResponse",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field("program_id", &self.program_id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("updated_at", &self.updated_at);
+        out.field("user", &self.user);
+        out.field_unless(skip[1usize], "version", &self.version);
+        out.end()
+    }
+}
 ///Request input for listing the history of a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserHistoryListRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListRequest {
+    const NAME: &'static str = "BeaconUserHistoryListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_id",
+        "cursor",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            cursor: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserHistoryListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserHistoryListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3317,12 +13227,86 @@ impl ::std::fmt::Debug for BeaconUserHistoryListRequest {
     }
 }
 ///The response schema for `/beacon/user/history/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserHistoryListResponse {
     pub beacon_users: ::std::vec::Vec<BeaconUser>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserHistoryListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserHistoryListResponse {
+    const NAME: &'static str = "BeaconUserHistoryListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_users",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<BeaconUser>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_users")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_users: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_users"),
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserHistoryListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserHistoryListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("beacon_users", &self.beacon_users);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///ID of the associated Beacon User.
 #[derive(
@@ -3407,23 +13391,208 @@ impl ::std::str::FromStr for BeaconUserIdNullable {
     }
 }
 ///The ID number associated with a Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserIdNumber {
-    #[serde(rename = "type")]
     pub type_: IdNumberType,
     pub value: IdNumberValue,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserIdNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserIdNumber {
+    const NAME: &'static str = "BeaconUserIdNumber";
+    const FIELDS: &'static [&'static str] = &["type", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdNumberType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdNumberValue> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            type_: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserIdNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserIdNumber",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("type", &self.type_);
+        out.field("value", &self.value);
+        out.end()
+    }
+}
 ///The full name for a given Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserName {
+    const NAME: &'static str = "BeaconUserName";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("family_name"),
+            },
+            given_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("given_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserName",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("family_name", &self.family_name);
+        out.field("given_name", &self.given_name);
+        out.end()
+    }
+}
 ///The full name for a given Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserNameNullable {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserNameNullable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserNameNullable {
+    const NAME: &'static str = "BeaconUserNameNullable";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("family_name"),
+            },
+            given_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("given_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserNameNullable {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserNameNullable",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("family_name", &self.family_name);
+        out.field("given_name", &self.given_name);
+        out.end()
+    }
 }
 ///A phone number in E.164 format.
 #[derive(
@@ -3467,71 +13636,518 @@ impl ::std::str::FromStr for BeaconUserPhoneNumber {
     }
 }
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserRequestAddress {
     pub city: City,
     pub country: GenericCountryCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<Region>,
     pub street: Street,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street2: ::std::option::Option<Street2>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserRequestAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestAddress {
+    const NAME: &'static str = "BeaconUserRequestAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserRequestAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street2),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserRequestAddress",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[1usize], "region", &self.region);
+        out.field("street", &self.street);
+        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.end()
+    }
+}
 ///Home address for the associated user. For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserRequestAddressNullable {
     pub city: City,
     pub country: GenericCountryCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<Region>,
     pub street: Street,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street2: ::std::option::Option<Street2>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserRequestAddressNullable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestAddressNullable {
+    const NAME: &'static str = "BeaconUserRequestAddressNullable";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserRequestAddressNullable {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street2),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserRequestAddressNullable",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[1usize], "region", &self.region);
+        out.field("street", &self.street);
+        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.end()
+    }
 }
 /**A Beacon User's data which is used to check against duplicate records and the Beacon Fraud Network.
 
 In order to create a Beacon User, in addition to the `name`, _either_ the `date_of_birth` _or_ the `depository_accounts` field must be provided.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserRequestData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<BeaconUserRequestAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
     /**Provide a list of bank accounts that are associated with this Beacon User. These accounts will be scanned across the Beacon Network and used to find duplicate records.
 
 Note: These accounts will not have Bank Account Insights. To receive Bank Account Insights please supply `access_tokens`.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub depository_accounts: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_number: ::std::option::Option<BeaconUserIdNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_address: ::std::option::Option<IpAddress>,
     pub name: BeaconUserName,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<BeaconUserPhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserRequestData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestData {
+    const NAME: &'static str = "BeaconUserRequestData";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "depository_accounts",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BeaconUserRequestAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<BeaconUserName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<BeaconUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "depository_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            depository_accounts: f2.unwrap_or_default(),
+            email_address: s::optional(f3),
+            id_number: s::optional(f4),
+            ip_address: s::optional(f5),
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserRequestData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::vec::Vec::is_empty(&self.depository_accounts),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.id_number),
+            ::std::option::Option::is_none(&self.ip_address),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserRequestData",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "depository_accounts", &self.depository_accounts);
+        out.field_unless(skip[3usize], "email_address", &self.email_address);
+        out.field_unless(skip[4usize], "id_number", &self.id_number);
+        out.field_unless(skip[5usize], "ip_address", &self.ip_address);
+        out.field("name", &self.name);
+        out.field_unless(skip[6usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///Depository account information for the associated user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserRequestDepositoryAccount {
     ///Must be a valid US Bank Account Number
     pub account_number: ::std::string::String,
     pub routing_number: RoutingNumber,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserRequestDepositoryAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRequestDepositoryAccount {
+    const NAME: &'static str = "BeaconUserRequestDepositoryAccount";
+    const FIELDS: &'static [&'static str] = &["account_number", "routing_number"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RoutingNumber> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number"),
+            },
+            routing_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserRequestDepositoryAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserRequestDepositoryAccount",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account_number", &self.account_number);
+        out.field("routing_number", &self.routing_number);
+        out.end()
+    }
+}
 ///Request input for updating the status of a Beacon User
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserReviewRequest {
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub status: BeaconUserStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserReviewRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserReviewRequest {
+    const NAME: &'static str = "BeaconUserReviewRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_id",
+        "secret",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserReviewRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserReviewRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserReviewRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3544,11 +14160,73 @@ impl ::std::fmt::Debug for BeaconUserReviewRequest {
     }
 }
 ///A Beacon User Revision identifies a Beacon User at some point in its revision history.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserRevision {
     pub id: BeaconUserId,
     ///The `version` field begins with 1 and increments with each subsequent revision.
     pub version: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserRevision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserRevision {
+    const NAME: &'static str = "BeaconUserRevision";
+    const FIELDS: &'static [&'static str] = &["id", "version"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            version: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserRevision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserRevision",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("id", &self.id);
+        out.field("version", &self.version);
+        out.end()
+    }
 }
 /**A status of a Beacon User.
 
@@ -3605,7 +14283,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BeaconUserStatus {
     }
 }
 ///Fired when a Beacon User status has changed, which can occur manually via the dashboard or when information is reported to the Beacon network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserStatusUpdatedWebhook {
     ///The ID of the associated Beacon user.
     pub beacon_user_id: ::std::string::String,
@@ -3615,21 +14293,194 @@ pub struct BeaconUserStatusUpdatedWebhook {
     ///`BEACON`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserStatusUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserStatusUpdatedWebhook {
+    const NAME: &'static str = "BeaconUserStatusUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserStatusUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserStatusUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Request input for updating the identity data of a Beacon User.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BeaconUserUpdateRequest {
     /**Send this array of access tokens to add accounts to this user for evaluation.
 This will add accounts to this Beacon User. If left null only existing accounts will be returned in response.
 A maximum of 50 accounts total can be added to a Beacon User.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
     pub beacon_user_id: BeaconUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<BeaconUserUpdateRequestData>,
+}
+impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequest {
+    const NAME: &'static str = "BeaconUserUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_tokens",
+        "beacon_user_id",
+        "client_id",
+        "secret",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<AccessToken>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<BeaconUserUpdateRequestData>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: s::optional(f0),
+            beacon_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beacon_user_id"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+            user: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.access_tokens),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserUpdateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field("beacon_user_id", &self.beacon_user_id);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BeaconUserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3643,27 +14494,137 @@ impl ::std::fmt::Debug for BeaconUserUpdateRequest {
     }
 }
 ///A subset of a Beacon User's data which is used to patch the existing identity data associated with a Beacon User. At least one field must be provided. If left unset or null, user data will not be patched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BeaconUserUpdateRequestData {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<BeaconUserRequestAddressNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub depository_accounts: ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_number: ::std::option::Option<BeaconUserIdNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_address: ::std::option::Option<IpAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<BeaconUserNameNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<BeaconUserPhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateRequestData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateRequestData {
+    const NAME: &'static str = "BeaconUserUpdateRequestData";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "depository_accounts",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BeaconUserRequestAddressNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<BeaconUserRequestDepositoryAccount>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<BeaconUserIdNumber>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<BeaconUserNameNullable>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<BeaconUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "depository_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            depository_accounts: f2.unwrap_or_default(),
+            email_address: s::optional(f3),
+            id_number: s::optional(f4),
+            ip_address: s::optional(f5),
+            name: s::optional(f6),
+            phone_number: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserUpdateRequestData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::vec::Vec::is_empty(&self.depository_accounts),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.id_number),
+            ::std::option::Option::is_none(&self.ip_address),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserUpdateRequestData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "depository_accounts", &self.depository_accounts);
+        out.field_unless(skip[3usize], "email_address", &self.email_address);
+        out.field_unless(skip[4usize], "id_number", &self.id_number);
+        out.field_unless(skip[5usize], "ip_address", &self.ip_address);
+        out.field_unless(skip[6usize], "name", &self.name);
+        out.field_unless(skip[7usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///A Beacon User represents an end user that has been scanned against the Beacon Network.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BeaconUserUpdateResponse {
     pub audit_trail: BeaconAuditTrail,
     pub client_user_id: ClientUserId,
@@ -3679,14 +14640,235 @@ pub struct BeaconUserUpdateResponse {
     ///The `version` field begins with 1 and increments each time the user is updated.
     pub version: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for BeaconUserUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BeaconUserUpdateResponse {
+    const NAME: &'static str = "BeaconUserUpdateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "client_user_id",
+        "created_at",
+        "id",
+        "item_ids",
+        "program_id",
+        "request_id",
+        "status",
+        "updated_at",
+        "user",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BeaconAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BeaconUserId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BeaconProgramId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<BeaconUserStatus> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<UpdatedAtTimestamp> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BeaconUserData> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            item_ids: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_ids"),
+            },
+            program_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("program_id"),
+            },
+            request_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            updated_at: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_at"),
+            },
+            user: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            version: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BeaconUserUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BeaconUserUpdateResponse",
+            crate::struct_serde::kept(11usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("item_ids", &self.item_ids);
+        out.field("program_id", &self.program_id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("updated_at", &self.updated_at);
+        out.field("user", &self.user);
+        out.field("version", &self.version);
+        out.end()
+    }
+}
 ///BetaEwaReportV1GetRequest defines the request schema for `/beta/ewa_report/v1/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BetaEwaReportV1GetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetRequest {
+    const NAME: &'static str = "BetaEwaReportV1GetRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BetaEwaReportV1GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaEwaReportV1GetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3698,69 +14880,358 @@ impl ::std::fmt::Debug for BetaEwaReportV1GetRequest {
     }
 }
 ///BetaEwaReportV1GetResponse defines the response schema for `/beta/ewa_report/v1/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BetaEwaReportV1GetResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ewa_attributes: ::std::option::Option<EwaAttributes>,
     ///Unique identifier for the generated EWA score group.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ewa_report_id: ::std::option::Option<::std::string::String>,
     ///A list of earned wage access (EWA) scoring entries that map potential advance amounts to repayment likelihood scores. The predefined advance amount ranges are `[0, 25]`, `[25, 50]`, `[50, 100]`, `[100, 200]`, `[200, 300]`, `[300, 400]`, and `[400, 500]`.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub ewa_scores: ::std::vec::Vec<EwaScore>,
     ///The date and time when `ewa_scores` was generated, in ISO 8601 format (e.g. "2018-04-12T03:32:11Z").
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub generation_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for BetaEwaReportV1GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaEwaReportV1GetResponse {
+    const NAME: &'static str = "BetaEwaReportV1GetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "ewa_attributes",
+        "ewa_report_id",
+        "ewa_scores",
+        "generation_time",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<EwaAttributes>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<EwaScore>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ewa_attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ewa_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ewa_scores")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "generation_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ewa_attributes: s::optional(f0),
+            ewa_report_id: s::optional(f1),
+            ewa_scores: f2.unwrap_or_default(),
+            generation_time: s::optional(f3),
+            request_id: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for BetaEwaReportV1GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.ewa_attributes),
+            ::std::option::Option::is_none(&self.ewa_report_id),
+            ::std::vec::Vec::is_empty(&self.ewa_scores),
+            ::std::option::Option::is_none(&self.generation_time),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaEwaReportV1GetResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "ewa_attributes", &self.ewa_attributes);
+        out.field_unless(skip[1usize], "ewa_report_id", &self.ewa_report_id);
+        out.field_unless(skip[2usize], "ewa_scores", &self.ewa_scores);
+        out.field_unless(skip[3usize], "generation_time", &self.generation_time);
+        out.field_unless(skip[4usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BetaPartnerCustomerV1CreateRequest {
     pub address: PartnerEndCustomerAddress,
     ///The name of the end customer's application. This will be shown to end users when they go through the Plaid Link flow. The application name must be unique and cannot match the name of another application already registered with Plaid.
     pub application_name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_addendum_acceptance: ::std::option::Option<
         PartnerEndCustomerBankAddendumAcceptance,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_contact: ::std::option::Option<PartnerEndCustomerBillingContact>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The company name of the end customer being created. This will be used to display the end customer in the Plaid Dashboard. It will not be shown to end users.
     pub company_name: ::std::string::String,
     /**If `true`, the end customer's default Link customization will be set to match the partner's. You can always change the end customer's Link customization in the Plaid Dashboard. See the [Link Customization docs](https://plaid.com/docs/link/customization/) for more information. If you require the ability to programmatically create end customers using multiple different Link customization profiles, contact your Plaid account manager for assistance.
 
 Important: Data Transparency Messaging (DTM) use cases will not be copied to the end customer's Link customization unless the **Publish changes** button is clicked after the use cases are applied. Link will not work in Production unless the end customer's DTM use cases are configured. For more details, see [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_link_customization: ::std::option::Option<bool>,
     pub customer_support_info: PartnerEndCustomerCustomerSupportInfo,
     ///Denotes whether or not the partner has completed attestation of diligence for the end customer to be created.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_diligence_attested: ::std::option::Option<bool>,
     ///The end customer's legal name. This will be shared with financial institutions as part of the OAuth registration process. It will not be shown to end users.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity_name: ::std::option::Option<::std::string::String>,
     ///Base64-encoded representation of the end customer's logo. Must be a PNG of size 1024x1024 under 4MB. The logo will be shared with financial institutions and shown to the end user during Link flows. A logo is required if `create_link_customization` is `true`. If `create_link_customization` is `false` and the logo is omitted, the partner's logo will be used if one exists, otherwise a stock logo will be used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     ///The products to be enabled for the end customer. If empty or `null`, this field will default to the products enabled for the reseller at the time this endpoint is called.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub products: ::std::vec::Vec<Products>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
     ///A list of URIs indicating the destination(s) where a user can be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. URIs should not contain any query parameters. When used in Production, URIs must use https. To modify redirect URIs for an end customer after creating them, go to the end customer's [API page](https://dashboard.plaid.com/team/api) in the Dashboard.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub technical_contact: ::std::option::Option<PartnerEndCustomerTechnicalContact>,
     ///The end customer's website.
     pub website: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1CreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateRequest {
+    const NAME: &'static str = "BetaPartnerCustomerV1CreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "application_name",
+        "bank_addendum_acceptance",
+        "billing_contact",
+        "client_id",
+        "company_name",
+        "create_link_customization",
+        "customer_support_info",
+        "is_diligence_attested",
+        "legal_entity_name",
+        "logo",
+        "products",
+        "questionnaires",
+        "redirect_uris",
+        "secret",
+        "technical_contact",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<PartnerEndCustomerAddress> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerBillingContact>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<PartnerEndCustomerCustomerSupportInfo> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerQuestionnaires>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerTechnicalContact>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "application_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "bank_addendum_acceptance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "billing_contact")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "company_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "create_link_customization")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "customer_support_info")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "is_diligence_attested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "legal_entity_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "logo")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "questionnaires")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "redirect_uris")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "technical_contact")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            application_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_name"),
+            },
+            bank_addendum_acceptance: s::optional(f2),
+            billing_contact: s::optional(f3),
+            client_id: s::optional(f4),
+            company_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("company_name"),
+            },
+            create_link_customization: s::optional(f6),
+            customer_support_info: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("customer_support_info"),
+            },
+            is_diligence_attested: s::optional(f8),
+            legal_entity_name: s::optional(f9),
+            logo: s::optional(f10),
+            products: f11.unwrap_or_default(),
+            questionnaires: s::optional(f12),
+            redirect_uris: f13.unwrap_or_default(),
+            secret: s::optional(f14),
+            technical_contact: s::optional(f15),
+            website: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1CreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 12usize] = [
+            ::std::option::Option::is_none(&self.bank_addendum_acceptance),
+            ::std::option::Option::is_none(&self.billing_contact),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.create_link_customization),
+            ::std::option::Option::is_none(&self.is_diligence_attested),
+            ::std::option::Option::is_none(&self.legal_entity_name),
+            ::std::option::Option::is_none(&self.logo),
+            ::std::vec::Vec::is_empty(&self.products),
+            ::std::option::Option::is_none(&self.questionnaires),
+            ::std::vec::Vec::is_empty(&self.redirect_uris),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.technical_contact),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1CreateRequest",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("application_name", &self.application_name);
+        out.field_unless(
+            skip[0usize],
+            "bank_addendum_acceptance",
+            &self.bank_addendum_acceptance,
+        );
+        out.field_unless(skip[1usize], "billing_contact", &self.billing_contact);
+        out.field_unless(skip[2usize], "client_id", &self.client_id);
+        out.field("company_name", &self.company_name);
+        out.field_unless(
+            skip[3usize],
+            "create_link_customization",
+            &self.create_link_customization,
+        );
+        out.field("customer_support_info", &self.customer_support_info);
+        out.field_unless(
+            skip[4usize],
+            "is_diligence_attested",
+            &self.is_diligence_attested,
+        );
+        out.field_unless(skip[5usize], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[6usize], "logo", &self.logo);
+        out.field_unless(skip[7usize], "products", &self.products);
+        out.field_unless(skip[8usize], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[9usize], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[10usize], "secret", &self.secret);
+        out.field_unless(skip[11usize], "technical_contact", &self.technical_contact);
+        out.field("website", &self.website);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3786,23 +15257,161 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1CreateRequest {
     }
 }
 ///Response schema for `/beta/partner/customer/v1/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1CreateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_customer: ::std::option::Option<BetaPartnerEndCustomerWithSecrets>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1CreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1CreateResponse {
+    const NAME: &'static str = "BetaPartnerCustomerV1CreateResponse";
+    const FIELDS: &'static [&'static str] = &["end_customer", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BetaPartnerEndCustomerWithSecrets>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_customer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_customer: s::optional(f0),
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1CreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.end_customer),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1CreateResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/enable`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BetaPartnerCustomerV1EnableRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub products: ::std::vec::Vec<Products>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableRequest {
+    const NAME: &'static str = "BetaPartnerCustomerV1EnableRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "end_customer_client_id",
+        "products",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_customer_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            end_customer_client_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("end_customer_client_id");
+                }
+            },
+            products: f2.unwrap_or_default(),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1EnableRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::vec::Vec::is_empty(&self.products),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1EnableRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("end_customer_client_id", &self.end_customer_client_id);
+        out.field_unless(skip[1usize], "products", &self.products);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3815,27 +15424,192 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1EnableRequest {
     }
 }
 ///Response schema for `/beta/partner/customer/v1/enable`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1EnableResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_customer_client_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_statuses: ::std::option::Option<PartnerEndCustomerProductStatuses>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub production_secret: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1EnableResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1EnableResponse {
+    const NAME: &'static str = "BetaPartnerCustomerV1EnableResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "end_customer_client_id",
+        "product_statuses",
+        "production_secret",
+        "request_id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerProductStatuses>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_customer_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "product_statuses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "production_secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_customer_client_id: s::optional(f0),
+            product_statuses: s::optional(f1),
+            production_secret: s::optional(f2),
+            request_id: s::optional(f3),
+            status: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1EnableResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.end_customer_client_id),
+            ::std::option::Option::is_none(&self.product_statuses),
+            ::std::option::Option::is_none(&self.production_secret),
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1EnableResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "end_customer_client_id",
+            &self.end_customer_client_id,
+        );
+        out.field_unless(skip[1usize], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[2usize], "production_secret", &self.production_secret);
+        out.field_unless(skip[3usize], "request_id", &self.request_id);
+        out.field_unless(skip[4usize], "status", &self.status);
+        out.end()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BetaPartnerCustomerV1GetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetRequest {
+    const NAME: &'static str = "BetaPartnerCustomerV1GetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "end_customer_client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_customer_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            end_customer_client_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("end_customer_client_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1GetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1GetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("end_customer_client_id", &self.end_customer_client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3847,31 +15621,200 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1GetRequest {
     }
 }
 ///Response schema for `/beta/partner/customer/v1/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1GetResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_customer: ::std::option::Option<BetaPartnerEndCustomer>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1GetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1GetResponse {
+    const NAME: &'static str = "BetaPartnerCustomerV1GetResponse";
+    const FIELDS: &'static [&'static str] = &["end_customer", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BetaPartnerEndCustomer>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_customer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_customer: s::optional(f0),
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1GetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.end_customer),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1GetResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request schema for `/beta/partner/customer/v1/update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BetaPartnerCustomerV1UpdateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_addendum_acceptance: ::std::option::Option<
         PartnerEndCustomerBankAddendumAcceptance,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub end_customer_client_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_entity_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub questionnaires: ::std::option::Option<PartnerEndCustomerQuestionnaires>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1UpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateRequest {
+    const NAME: &'static str = "BetaPartnerCustomerV1UpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_addendum_acceptance",
+        "client_id",
+        "end_customer_client_id",
+        "legal_entity_name",
+        "questionnaires",
+        "redirect_uris",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerBankAddendumAcceptance>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerQuestionnaires>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_addendum_acceptance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "end_customer_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "legal_entity_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "questionnaires")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "redirect_uris")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_addendum_acceptance: s::optional(f0),
+            client_id: s::optional(f1),
+            end_customer_client_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("end_customer_client_id");
+                }
+            },
+            legal_entity_name: s::optional(f3),
+            questionnaires: s::optional(f4),
+            redirect_uris: f5.unwrap_or_default(),
+            secret: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1UpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.bank_addendum_acceptance),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.legal_entity_name),
+            ::std::option::Option::is_none(&self.questionnaires),
+            ::std::vec::Vec::is_empty(&self.redirect_uris),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1UpdateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "bank_addendum_acceptance",
+            &self.bank_addendum_acceptance,
+        );
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("end_customer_client_id", &self.end_customer_client_id);
+        out.field_unless(skip[2usize], "legal_entity_name", &self.legal_entity_name);
+        out.field_unless(skip[3usize], "questionnaires", &self.questionnaires);
+        out.field_unless(skip[4usize], "redirect_uris", &self.redirect_uris);
+        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3887,28 +15830,178 @@ impl ::std::fmt::Debug for BetaPartnerCustomerV1UpdateRequest {
     }
 }
 ///Response schema for `/beta/partner/customer/v1/update`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BetaPartnerCustomerV1UpdateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_customer: ::std::option::Option<BetaPartnerEndCustomer>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerCustomerV1UpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerCustomerV1UpdateResponse {
+    const NAME: &'static str = "BetaPartnerCustomerV1UpdateResponse";
+    const FIELDS: &'static [&'static str] = &["end_customer", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BetaPartnerEndCustomer>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_customer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_customer: s::optional(f0),
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerCustomerV1UpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.end_customer),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerCustomerV1UpdateResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_customer", &self.end_customer);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///The details for an end customer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BetaPartnerEndCustomer {
     ///The `client_id` of the end customer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     ///The company name associated with the end customer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_statuses: ::std::option::Option<PartnerEndCustomerProductStatuses>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requirements_due: ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerEndCustomer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerEndCustomer {
+    const NAME: &'static str = "BetaPartnerEndCustomer";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "company_name",
+        "product_statuses",
+        "requirements_due",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerProductStatuses>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerRequirementsDue>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "company_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "product_statuses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "requirements_due")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            company_name: s::optional(f1),
+            product_statuses: s::optional(f2),
+            requirements_due: s::optional(f3),
+            status: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerEndCustomer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.company_name),
+            ::std::option::Option::is_none(&self.product_statuses),
+            ::std::option::Option::is_none(&self.requirements_due),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerEndCustomer",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "company_name", &self.company_name);
+        out.field_unless(skip[2usize], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[3usize], "requirements_due", &self.requirements_due);
+        out.field_unless(skip[4usize], "status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerEndCustomer {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3922,22 +16015,122 @@ impl ::std::fmt::Debug for BetaPartnerEndCustomer {
     }
 }
 ///The details for the newly created end customer, including secrets for non-Production environments.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BetaPartnerEndCustomerWithSecrets {
     ///The `client_id` of the end customer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<::std::string::String>,
     ///The company name associated with the end customer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_statuses: ::std::option::Option<PartnerEndCustomerProductStatuses>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requirements_due: ::std::option::Option<PartnerEndCustomerRequirementsDue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secrets: ::std::option::Option<PartnerEndCustomerSecrets>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<PartnerEndCustomerStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for BetaPartnerEndCustomerWithSecrets {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BetaPartnerEndCustomerWithSecrets {
+    const NAME: &'static str = "BetaPartnerEndCustomerWithSecrets";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "company_name",
+        "product_statuses",
+        "requirements_due",
+        "secrets",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerProductStatuses>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerRequirementsDue>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerSecrets>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<PartnerEndCustomerStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "company_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "product_statuses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "requirements_due")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secrets")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            company_name: s::optional(f1),
+            product_statuses: s::optional(f2),
+            requirements_due: s::optional(f3),
+            secrets: s::optional(f4),
+            status: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BetaPartnerEndCustomerWithSecrets {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.company_name),
+            ::std::option::Option::is_none(&self.product_statuses),
+            ::std::option::Option::is_none(&self.requirements_due),
+            ::std::option::Option::is_none(&self.secrets),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BetaPartnerEndCustomerWithSecrets",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "company_name", &self.company_name);
+        out.field_unless(skip[2usize], "product_statuses", &self.product_statuses);
+        out.field_unless(skip[3usize], "requirements_due", &self.requirements_due);
+        out.field_unless(skip[4usize], "secrets", &self.secrets);
+        out.field_unless(skip[5usize], "status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3952,7 +16145,7 @@ impl ::std::fmt::Debug for BetaPartnerEndCustomerWithSecrets {
     }
 }
 ///Business identity information about an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessAccount {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -3965,26 +16158,17 @@ When using a CRA endpoint (an endpoint associated with Plaid Check Consumer Repo
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
     pub balances: AccountBalance,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///Data returned by the financial institution about the account owner or owners. For business accounts, the name reported may be either the name of the individual or the name of the business, depending on the institution. Multiple owners on a single account will be represented in the same owner object, not in multiple owner objects within the array.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub owners: ::std::vec::Vec<Owner>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -4011,8 +16195,193 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<BusinessAccountVerificationStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessAccount {
+    const NAME: &'static str = "BusinessAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "balances",
+        "holder_category",
+        "mask",
+        "name",
+        "official_name",
+        "owners",
+        "persistent_account_id",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<AccountBalance> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<Owner>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<BusinessAccountVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            balances: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            holder_category: s::optional(f2),
+            mask: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            owners: f6.unwrap_or_default(),
+            persistent_account_id: s::optional(f7),
+            subtype: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f10),
+            verification_name: s::optional(f11),
+            verification_status: s::optional(f12),
+        })
+    }
+}
+impl ::serde::Serialize for BusinessAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::vec::Vec::is_empty(&self.owners),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessAccount",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field_unless(skip[1usize], "owners", &self.owners);
+        out.field_unless(
+            skip[2usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[3usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[4usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[5usize], "verification_status", &self.verification_status);
+        out.end()
+    }
 }
 /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -4166,7 +16535,7 @@ impl ::std::convert::TryFrom<::std::string::String> for BusinessCheckBooleanStat
     }
 }
 ///Results from the digital presence check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessDigitalPresenceCheck {
     pub address: BusinessFieldMatchSummary,
     pub email_address: BusinessFieldMatchSummary,
@@ -4175,15 +16544,185 @@ pub struct BusinessDigitalPresenceCheck {
     pub score: i64,
     pub status: BusinessVerificationStatusWebPresenceCheck,
     pub website: BusinessFieldMatchSummary,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub website_analysis: ::std::option::Option<BusinessWebsiteAnalysis>,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessDigitalPresenceCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessDigitalPresenceCheck {
+    const NAME: &'static str = "BusinessDigitalPresenceCheck";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "email_address",
+        "phone_number",
+        "score",
+        "status",
+        "website",
+        "website_analysis",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BusinessVerificationStatusWebPresenceCheck> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<BusinessWebsiteAnalysis>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "website_analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            email_address: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            phone_number: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            score: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+            status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            website: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+            website_analysis: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website_analysis"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessDigitalPresenceCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessDigitalPresenceCheck",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("email_address", &self.email_address);
+        out.field("phone_number", &self.phone_number);
+        out.field("score", &self.score);
+        out.field("status", &self.status);
+        out.field("website", &self.website);
+        out.field("website_analysis", &self.website_analysis);
+        out.end()
+    }
+}
 ///Email address associated with a business
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessEmailAddress {
     ///Email address of the business
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessEmailAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessEmailAddress {
+    const NAME: &'static str = "BusinessEmailAddress";
+    const FIELDS: &'static [&'static str] = &["email_address"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            email_address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessEmailAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessEmailAddress",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("email_address", &self.email_address);
+        out.end()
+    }
 }
 ///The legal structure or type of business entity
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4285,12 +16824,65 @@ impl ::std::convert::TryFrom<::std::string::String> for BusinessEntityType {
     }
 }
 ///Summary of how a specific business field matched against data provider results
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessFieldMatchSummary {
     pub summary: MatchSummaryCode,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessFieldMatchSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessFieldMatchSummary {
+    const NAME: &'static str = "BusinessFieldMatchSummary";
+    const FIELDS: &'static [&'static str] = &["summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            summary: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessFieldMatchSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessFieldMatchSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("summary", &self.summary);
+        out.end()
+    }
+}
 ///Information describing the intent of the transaction. Most relevant for business finance use cases, but not limited to such use cases.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessFinanceCategory {
     /**A description of how confident we are that the provided categories accurately describe the transaction intent.
 
@@ -4299,20 +16891,153 @@ pub struct BusinessFinanceCategory {
 `MEDIUM`: We are moderately confident that this category reflects the intent of the transaction.
 `LOW`: This category may reflect the intent, but there may be other categories that are more accurate.
 `UNKNOWN`: We don't know the confidence level for this category.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub confidence_level: ::std::option::Option<::std::string::String>,
     ///A granular category conveying the transaction's intent. This field can also be used as a unique identifier for the category.
     pub detailed: ::std::string::String,
     ///A high level category that communicates the broad category of the transaction.
     pub primary: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessFinanceCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessFinanceCategory {
+    const NAME: &'static str = "BusinessFinanceCategory";
+    const FIELDS: &'static [&'static str] = &["confidence_level", "detailed", "primary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "confidence_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "detailed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            confidence_level: s::optional(f0),
+            detailed: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("detailed"),
+            },
+            primary: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("primary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessFinanceCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.confidence_level),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessFinanceCategory",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "confidence_level", &self.confidence_level);
+        out.field("detailed", &self.detailed);
+        out.field("primary", &self.primary);
+        out.end()
+    }
+}
 ///The predicted industry classification for the business, based on digital presence assessments.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessIndustryPrediction {
     ///NAICS code for the predicted business industry.
     pub code: i64,
     ///The business industry classification of the predicted NAICS code.
     pub title: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessIndustryPrediction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessIndustryPrediction {
+    const NAME: &'static str = "BusinessIndustryPrediction";
+    const FIELDS: &'static [&'static str] = &["code", "title"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "title")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("code"),
+            },
+            title: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("title"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessIndustryPrediction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessIndustryPrediction",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("code", &self.code);
+        out.field("title", &self.title);
+        out.end()
+    }
 }
 ///`BusinessIndustryPredictionNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4337,10 +17062,9 @@ for BusinessIndustryPredictionNullable {
     }
 }
 ///Results from the KYB (Know Your Business) identity verification check
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessKybCheck {
     pub address: BusinessFieldMatchSummary,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub match_details: ::std::option::Option<BusinessKybMatchDetails>,
     pub name: BusinessFieldMatchSummary,
     ///A score from 0 to 100 indicating the confidence in KYB (Know Your Business) identity assessment for the business
@@ -4348,16 +17072,121 @@ pub struct BusinessKybCheck {
     pub status: BusinessVerificationStatusKybCheck,
     pub website: BusinessFieldMatchSummary,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessKybCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybCheck {
+    const NAME: &'static str = "BusinessKybCheck";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "match_details",
+        "name",
+        "score",
+        "status",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<BusinessKybMatchDetails>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BusinessVerificationStatusKybCheck> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<BusinessFieldMatchSummary> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "match_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            match_details: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("match_details"),
+            },
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            score: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+            status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            website: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessKybCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessKybCheck",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("match_details", &self.match_details);
+        out.field("name", &self.name);
+        out.field("score", &self.score);
+        out.field("status", &self.status);
+        out.field("website", &self.website);
+        out.end()
+    }
+}
 ///Detailed information about the business from data provider results
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessKybMatchDetails {
     ///Addresses associated with the business
     pub addresses: ::std::vec::Vec<ProviderBusinessAddress>,
     ///Email addresses associated with the business
     pub email_addresses: ::std::vec::Vec<BusinessEmailAddress>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub entity_type: ::std::option::Option<BusinessEntityType>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub formation_date: ::std::option::Option<Iso8601DateNullable>,
     ///Names associated with the business.
     pub names: ::std::vec::Vec<ProviderBusinessName>,
@@ -4365,6 +17194,121 @@ pub struct BusinessKybMatchDetails {
     pub phone_numbers: ::std::vec::Vec<BusinessPhoneNumber>,
     ///Websites associated with the business
     pub websites: ::std::vec::Vec<BusinessWebsite>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessKybMatchDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessKybMatchDetails {
+    const NAME: &'static str = "BusinessKybMatchDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "addresses",
+        "email_addresses",
+        "entity_type",
+        "formation_date",
+        "names",
+        "phone_numbers",
+        "websites",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<ProviderBusinessAddress>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<BusinessEmailAddress>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<BusinessEntityType>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<ProviderBusinessName>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<BusinessPhoneNumber>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<BusinessWebsite>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "entity_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "formation_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "websites")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            addresses: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("addresses"),
+            },
+            email_addresses: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_addresses"),
+            },
+            entity_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("entity_type"),
+            },
+            formation_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("formation_date"),
+            },
+            names: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("names"),
+            },
+            phone_numbers: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_numbers"),
+            },
+            websites: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("websites"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessKybMatchDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessKybMatchDetails",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("addresses", &self.addresses);
+        out.field("email_addresses", &self.email_addresses);
+        out.field("entity_type", &self.entity_type);
+        out.field("formation_date", &self.formation_date);
+        out.field("names", &self.names);
+        out.field("phone_numbers", &self.phone_numbers);
+        out.field("websites", &self.websites);
+        out.end()
+    }
 }
 ///The name of the business. Must have at least one character and a maximum length of 500 characters.
 #[derive(
@@ -4449,46 +17393,354 @@ impl ::std::str::FromStr for BusinessNameNullable {
     }
 }
 ///Phone number associated with a business
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessPhoneNumber {
     ///Phone number in E.164 format
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessPhoneNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessPhoneNumber {
+    const NAME: &'static str = "BusinessPhoneNumber";
+    const FIELDS: &'static [&'static str] = &["number"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessPhoneNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessPhoneNumber",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("number", &self.number);
+        out.end()
+    }
+}
 ///Results from the business risk assessment check
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessRiskCheck {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub industry_prediction: ::std::option::Option<BusinessIndustryPredictionNullable>,
     ///A score from 0 to 100 indicating the risk assessment for the business
     pub score: i64,
     pub status: BusinessVerificationStatusRiskCheck,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessRiskCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessRiskCheck {
+    const NAME: &'static str = "BusinessRiskCheck";
+    const FIELDS: &'static [&'static str] = &["industry_prediction", "score", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BusinessIndustryPredictionNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BusinessVerificationStatusRiskCheck> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "industry_prediction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            industry_prediction: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("industry_prediction"),
+            },
+            score: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+            status: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessRiskCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessRiskCheck",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("industry_prediction", &self.industry_prediction);
+        out.field("score", &self.score);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///The business information that was used to perform the verification search
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessSearchTerms {
     pub address: ResponseBusinessAddress,
     ///Alternative business names that were submitted as search inputs.
     pub alternative_names: ::std::vec::Vec<BusinessName>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<BusinessNameNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_number: ::std::option::Option<BusinessVerificationPhoneNumberNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub website: ::std::option::Option<UrlNullable>,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessSearchTerms {
+    const NAME: &'static str = "BusinessSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "alternative_names",
+        "email_address",
+        "name",
+        "phone_number",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ResponseBusinessAddress> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<BusinessName>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<BusinessNameNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<BusinessVerificationPhoneNumberNullable>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "alternative_names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            alternative_names: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("alternative_names"),
+            },
+            email_address: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            website: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessSearchTerms",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("alternative_names", &self.alternative_names);
+        out.field("email_address", &self.email_address);
+        out.field("name", &self.name);
+        out.field("phone_number", &self.phone_number);
+        out.field("website", &self.website);
+        out.end()
+    }
+}
 ///Request input for creating a business verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BusinessVerificationCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business: ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateRequest {
+    const NAME: &'static str = "BusinessVerificationCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "business",
+        "client_id",
+        "client_user_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BusinessVerificationCreateRequestBusiness>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "business")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            business: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for BusinessVerificationCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.business),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessVerificationCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "business", &self.business);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4501,51 +17753,381 @@ impl ::std::fmt::Debug for BusinessVerificationCreateRequest {
     }
 }
 ///Business information provided in the verification request
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BusinessVerificationCreateRequestBusiness {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<RequestBusinessAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alternative_name: ::std::option::Option<BusinessNameNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<BusinessName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<BusinessVerificationPhoneNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<Url>,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateRequestBusiness {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for BusinessVerificationCreateRequestBusiness {
+    const NAME: &'static str = "BusinessVerificationCreateRequestBusiness";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "alternative_name",
+        "email_address",
+        "name",
+        "phone_number",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<RequestBusinessAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<BusinessNameNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<BusinessName>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<BusinessVerificationPhoneNumber>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Url>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "alternative_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            alternative_name: s::optional(f1),
+            email_address: s::optional(f2),
+            name: s::optional(f3),
+            phone_number: s::optional(f4),
+            website: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for BusinessVerificationCreateRequestBusiness {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.alternative_name),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.website),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessVerificationCreateRequestBusiness",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "alternative_name", &self.alternative_name);
+        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[5usize], "website", &self.website);
+        out.end()
+    }
+}
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessVerificationCreateResponse {
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub digital_presence_check: ::std::option::Option<BusinessDigitalPresenceCheck>,
     pub id: BusinessVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyb_check: ::std::option::Option<BusinessKybCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub request_id: RequestId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<BusinessRiskCheck>,
     pub search_terms: BusinessSearchTerms,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<BusinessVerificationShareableUrl>,
     pub status: BusinessVerificationStatusOverall,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationCreateResponse {
+    const NAME: &'static str = "BusinessVerificationCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "digital_presence_check",
+        "id",
+        "kyb_check",
+        "redacted_at",
+        "request_id",
+        "risk_check",
+        "search_terms",
+        "shareable_url",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<BusinessDigitalPresenceCheck>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<BusinessKybCheck>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<BusinessRiskCheck>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BusinessSearchTerms> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<BusinessVerificationShareableUrl>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<BusinessVerificationStatusOverall> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "digital_presence_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "kyb_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            digital_presence_check: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("digital_presence_check");
+                }
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyb_check: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyb_check"),
+            },
+            redacted_at: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            request_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_check: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            search_terms: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            shareable_url: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessVerificationCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessVerificationCreateResponse",
+            crate::struct_serde::kept(12usize, &skip),
+        );
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("digital_presence_check", &self.digital_presence_check);
+        out.field("id", &self.id);
+        out.field("kyb_check", &self.kyb_check);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("request_id", &self.request_id);
+        out.field("risk_check", &self.risk_check);
+        out.field("search_terms", &self.search_terms);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for fetching a business verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct BusinessVerificationGetRequest {
     pub business_verification_id: BusinessVerificationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetRequest {
+    const NAME: &'static str = "BusinessVerificationGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "business_verification_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "business_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            business_verification_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("business_verification_id");
+                }
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for BusinessVerificationGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessVerificationGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("business_verification_id", &self.business_verification_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for BusinessVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4557,26 +18139,191 @@ impl ::std::fmt::Debug for BusinessVerificationGetRequest {
     }
 }
 ///A business verification represents a check of a business's identity and risk profile, including information collected about the business and results from third-party data providers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessVerificationGetResponse {
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub digital_presence_check: ::std::option::Option<BusinessDigitalPresenceCheck>,
     pub id: BusinessVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyb_check: ::std::option::Option<BusinessKybCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub request_id: RequestId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<BusinessRiskCheck>,
     pub search_terms: BusinessSearchTerms,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<BusinessVerificationShareableUrl>,
     pub status: BusinessVerificationStatusOverall,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessVerificationGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessVerificationGetResponse {
+    const NAME: &'static str = "BusinessVerificationGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "digital_presence_check",
+        "id",
+        "kyb_check",
+        "redacted_at",
+        "request_id",
+        "risk_check",
+        "search_terms",
+        "shareable_url",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<BusinessDigitalPresenceCheck>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BusinessVerificationId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<BusinessKybCheck>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<BusinessRiskCheck>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<BusinessSearchTerms> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<BusinessVerificationShareableUrl>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<BusinessVerificationStatusOverall> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "digital_presence_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "kyb_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            digital_presence_check: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("digital_presence_check");
+                }
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyb_check: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyb_check"),
+            },
+            redacted_at: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            request_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_check: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            search_terms: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            shareable_url: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessVerificationGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessVerificationGetResponse",
+            crate::struct_serde::kept(12usize, &skip),
+        );
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("digital_presence_check", &self.digital_presence_check);
+        out.field("id", &self.id);
+        out.field("kyb_check", &self.kyb_check);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("request_id", &self.request_id);
+        out.field("risk_check", &self.risk_check);
+        out.field("search_terms", &self.search_terms);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 ///ID of the associated business verification.
 #[derive(
@@ -4944,20 +18691,169 @@ for BusinessVerificationStatusWebPresenceCheck {
     }
 }
 ///Website associated with a business
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessWebsite {
     ///URL of the business website
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub url: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessWebsite {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsite {
+    const NAME: &'static str = "BusinessWebsite";
+    const FIELDS: &'static [&'static str] = &["url"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            url: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("url"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessWebsite {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessWebsite",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("url", &self.url);
+        out.end()
+    }
+}
 ///Website analysis details if a website is found for the provided website in the search terms.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessWebsiteAnalysis {
     pub email_is_deliverable: BusinessCheckBooleanStatus,
     pub is_parked: BusinessCheckBooleanStatus,
     pub ssl: BusinessWebsiteSsl,
     pub website_build_status: BusinessWebsiteBuildStatus,
     pub whois_record: BusinessWhoisRecord,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessWebsiteAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsiteAnalysis {
+    const NAME: &'static str = "BusinessWebsiteAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "email_is_deliverable",
+        "is_parked",
+        "ssl",
+        "website_build_status",
+        "whois_record",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<BusinessWebsiteSsl> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<BusinessWebsiteBuildStatus> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<BusinessWhoisRecord> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "email_is_deliverable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_parked")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ssl")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "website_build_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "whois_record")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            email_is_deliverable: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_is_deliverable"),
+            },
+            is_parked: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_parked"),
+            },
+            ssl: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ssl"),
+            },
+            website_build_status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website_build_status"),
+            },
+            whois_record: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("whois_record"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessWebsiteAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessWebsiteAnalysis",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("email_is_deliverable", &self.email_is_deliverable);
+        out.field("is_parked", &self.is_parked);
+        out.field("ssl", &self.ssl);
+        out.field("website_build_status", &self.website_build_status);
+        out.field("whois_record", &self.whois_record);
+        out.end()
+    }
 }
 ///Build status of the business website.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5008,22 +18904,158 @@ impl ::std::convert::TryFrom<::std::string::String> for BusinessWebsiteBuildStat
     }
 }
 ///SSL status for the business website.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessWebsiteSsl {
     pub is_valid: BusinessCheckBooleanStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for BusinessWebsiteSsl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessWebsiteSsl {
+    const NAME: &'static str = "BusinessWebsiteSsl";
+    const FIELDS: &'static [&'static str] = &["is_valid"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BusinessCheckBooleanStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "is_valid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            is_valid: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_valid"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessWebsiteSsl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessWebsiteSsl",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("is_valid", &self.is_valid);
+        out.end()
+    }
+}
 ///WHOIS metadata for the business website domain.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BusinessWhoisRecord {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub domain_created_at: ::std::option::Option<TimestampNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub domain_expires_at: ::std::option::Option<TimestampNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub domain_updated_at: ::std::option::Option<TimestampNullable>,
     ///Domain registrar.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub registrar: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessWhoisRecord {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for BusinessWhoisRecord {
+    const NAME: &'static str = "BusinessWhoisRecord";
+    const FIELDS: &'static [&'static str] = &[
+        "domain_created_at",
+        "domain_expires_at",
+        "domain_updated_at",
+        "registrar",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "domain_created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "domain_expires_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "domain_updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "registrar")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            domain_created_at: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_created_at"),
+            },
+            domain_expires_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_expires_at"),
+            },
+            domain_updated_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_updated_at"),
+            },
+            registrar: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("registrar"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for BusinessWhoisRecord {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "BusinessWhoisRecord",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("domain_created_at", &self.domain_created_at);
+        out.field("domain_expires_at", &self.domain_expires_at);
+        out.field("domain_updated_at", &self.domain_updated_at);
+        out.field("registrar", &self.registrar);
+        out.end()
+    }
 }
 impl ::std::convert::From<HostedLinkIsMobileApp> for bool {
     fn from(value: HostedLinkIsMobileApp) -> Self {

@@ -2,21 +2,176 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Account information associated with a team member with access to the Plaid dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DashboardUser {
     pub created_at: Timestamp,
     pub email_address: EmailAddress,
     pub id: DashboardUserId,
     pub status: DashboardUserStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for DashboardUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DashboardUser {
+    const NAME: &'static str = "DashboardUser";
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "email_address",
+        "id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<DashboardUserStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_at: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            email_address: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DashboardUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DashboardUser",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("created_at", &self.created_at);
+        out.field("email_address", &self.email_address);
+        out.field("id", &self.id);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for fetching a dashboard user
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct DashboardUserGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub dashboard_user_id: DashboardUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetRequest {
+    const NAME: &'static str = "DashboardUserGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "dashboard_user_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "dashboard_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            dashboard_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dashboard_user_id"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for DashboardUserGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DashboardUserGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("dashboard_user_id", &self.dashboard_user_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for DashboardUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -28,13 +183,108 @@ impl ::std::fmt::Debug for DashboardUserGetRequest {
     }
 }
 ///Account information associated with a team member with access to the Plaid dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DashboardUserGetResponse {
     pub created_at: Timestamp,
     pub email_address: EmailAddress,
     pub id: DashboardUserId,
     pub request_id: RequestId,
     pub status: DashboardUserStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserGetResponse {
+    const NAME: &'static str = "DashboardUserGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "email_address",
+        "id",
+        "request_id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<DashboardUserId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<DashboardUserStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_at: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            email_address: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DashboardUserGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DashboardUserGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("created_at", &self.created_at);
+        out.field("email_address", &self.email_address);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 ///ID of the associated user. To retrieve the email address or other details of the person corresponding to this ID, use `/dashboard_user/get`.
 #[derive(
@@ -119,14 +369,77 @@ impl ::std::str::FromStr for DashboardUserIdNullable {
     }
 }
 ///Request input for listing dashboard users
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct DashboardUserListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListRequest {
+    const NAME: &'static str = "DashboardUserListRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for DashboardUserListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DashboardUserListRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -138,13 +451,87 @@ impl ::std::fmt::Debug for DashboardUserListRequest {
     }
 }
 ///Paginated list of dashboard users
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DashboardUserListResponse {
     ///List of dashboard users
     pub dashboard_users: ::std::vec::Vec<DashboardUser>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DashboardUserListResponse {
+    const NAME: &'static str = "DashboardUserListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "dashboard_users",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<DashboardUser>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dashboard_users")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            dashboard_users: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dashboard_users"),
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DashboardUserListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DashboardUserListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("dashboard_users", &self.dashboard_users);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The current status of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -247,68 +634,382 @@ impl ::std::convert::TryFrom<::std::string::String> for DataSources {
     }
 }
 ///A date range with a start and end date
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DateRange {
     pub beginning: Iso8601Date,
     pub ending: Iso8601Date,
 }
+impl<'de> ::serde::Deserialize<'de> for DateRange {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DateRange {
+    const NAME: &'static str = "DateRange";
+    const FIELDS: &'static [&'static str] = &["beginning", "ending"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Iso8601Date> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beginning")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ending")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beginning: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("beginning"),
+            },
+            ending: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ending"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DateRange {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DateRange",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("beginning", &self.beginning);
+        out.field("ending", &self.ending);
+        out.end()
+    }
+}
 ///An object with the deduction information found on a paystub.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Deductions {
     pub breakdown: ::std::vec::Vec<DeductionsBreakdown>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub subtotals: ::std::vec::Vec<Total>,
     pub total: DeductionsTotal,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<Total>,
 }
+impl<'de> ::serde::Deserialize<'de> for Deductions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Deductions {
+    const NAME: &'static str = "Deductions";
+    const FIELDS: &'static [&'static str] = &[
+        "breakdown",
+        "subtotals",
+        "total",
+        "totals",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<DeductionsBreakdown>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Total>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<DeductionsTotal> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Total>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "breakdown")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "subtotals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "totals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            breakdown: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("breakdown"),
+            },
+            subtotals: f1.unwrap_or_default(),
+            total: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total"),
+            },
+            totals: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for Deductions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.subtotals),
+            ::std::vec::Vec::is_empty(&self.totals),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Deductions",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("breakdown", &self.breakdown);
+        out.field_unless(skip[0usize], "subtotals", &self.subtotals);
+        out.field("total", &self.total);
+        out.field_unless(skip[1usize], "totals", &self.totals);
+        out.end()
+    }
+}
 ///An object representing the deduction line items for the pay period
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeductionsBreakdown {
     ///Raw amount of the deduction
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
     ///Description of the deduction line item
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The year-to-date amount of the deduction
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_amount: ::std::option::Option<f64>,
 }
+impl<'de> ::serde::Deserialize<'de> for DeductionsBreakdown {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DeductionsBreakdown {
+    const NAME: &'static str = "DeductionsBreakdown";
+    const FIELDS: &'static [&'static str] = &[
+        "current_amount",
+        "description",
+        "iso_currency_code",
+        "unofficial_currency_code",
+        "ytd_amount",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "ytd_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            unofficial_currency_code: s::optional(f3),
+            ytd_amount: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for DeductionsBreakdown {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+            ::std::option::Option::is_none(&self.ytd_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DeductionsBreakdown",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[1usize], "description", &self.description);
+        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[3usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.field_unless(skip[4usize], "ytd_amount", &self.ytd_amount);
+        out.end()
+    }
+}
 ///An object representing the total deductions for the pay period
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeductionsTotal {
     ///Raw amount of the deduction
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The year-to-date total amount of the deductions
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_amount: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DeductionsTotal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DeductionsTotal {
+    const NAME: &'static str = "DeductionsTotal";
+    const FIELDS: &'static [&'static str] = &[
+        "current_amount",
+        "iso_currency_code",
+        "unofficial_currency_code",
+        "ytd_amount",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "ytd_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current_amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+            ytd_amount: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for DeductionsTotal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+            ::std::option::Option::is_none(&self.ytd_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DeductionsTotal",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[2usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.field_unless(skip[3usize], "ytd_amount", &self.ytd_amount);
+        out.end()
+    }
 }
 /**Fired when new transaction data is available for an Item. Plaid will typically check for new transaction data several times a day.
 
 This webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DefaultUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     ///The `item_id` of the Item the webhook relates to.
     pub item_id: ::std::string::String,
@@ -318,6 +1019,108 @@ pub struct DefaultUpdateWebhook {
     pub webhook_code: ::std::string::String,
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for DefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DefaultUpdateWebhook {
+    const NAME: &'static str = "DefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "new_transactions",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_transactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_transactions"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DefaultUpdateWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_transactions", &self.new_transactions);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///An account type holding cash, in which funds are deposited.
 #[derive(
@@ -455,11 +1258,78 @@ for DepositoryAccountSubtypes {
     }
 }
 ///A filter to apply to `depository`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DepositoryFilter {
     pub account_subtypes: DepositoryAccountSubtypes,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limited_purpose_types: ::std::option::Option<LimitedPurposeTypes>,
+}
+impl<'de> ::serde::Deserialize<'de> for DepositoryFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DepositoryFilter {
+    const NAME: &'static str = "DepositoryFilter";
+    const FIELDS: &'static [&'static str] = &[
+        "account_subtypes",
+        "limited_purpose_types",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<DepositoryAccountSubtypes> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<LimitedPurposeTypes>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "limited_purpose_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtypes"),
+            },
+            limited_purpose_types: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for DepositoryFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.limited_purpose_types),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DepositoryFilter",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("account_subtypes", &self.account_subtypes);
+        out.field_unless(
+            skip[0usize],
+            "limited_purpose_types",
+            &self.limited_purpose_types,
+        );
+        out.end()
+    }
 }
 ///Specifying `user.client_user_id` is deprecated. Please provide `client_user_id` at the root level instead.
 #[derive(
@@ -503,16 +1373,107 @@ impl ::std::str::FromStr for DeprecatedClientUserId {
     }
 }
 ///Originator and their status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct DetailedOriginator {
     ///Originator's client ID.
     pub client_id: ::std::string::String,
     ///The company name of the end customer.
     pub company_name: ::std::string::String,
     ///List of outstanding requirements that must be submitted before Plaid can approve the originator. Only populated when `transfer_diligence_status` is `more_information_required`.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub outstanding_requirements: ::std::vec::Vec<TransferPlatformRequirement>,
     pub transfer_diligence_status: TransferDiligenceStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for DetailedOriginator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DetailedOriginator {
+    const NAME: &'static str = "DetailedOriginator";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "company_name",
+        "outstanding_requirements",
+        "transfer_diligence_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<TransferPlatformRequirement>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<TransferDiligenceStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "company_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "outstanding_requirements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "transfer_diligence_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_id"),
+            },
+            company_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("company_name"),
+            },
+            outstanding_requirements: f2.unwrap_or_default(),
+            transfer_diligence_status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("transfer_diligence_status");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DetailedOriginator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::vec::Vec::is_empty(&self.outstanding_requirements),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DetailedOriginator",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("client_id", &self.client_id);
+        out.field("company_name", &self.company_name);
+        out.field_unless(
+            skip[0usize],
+            "outstanding_requirements",
+            &self.outstanding_requirements,
+        );
+        out.field("transfer_diligence_status", &self.transfer_diligence_status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for DetailedOriginator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -525,22 +1486,17 @@ impl ::std::fmt::Debug for DetailedOriginator {
     }
 }
 ///A possible account detected to be associated with a transaction user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DetectedAccount {
     ///The detected subtype of the account, based on the transactions to/from the institution.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_subtype: ::std::option::Option<::std::string::String>,
     ///The detected account type (depository, credit, loan, investment etc.).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_type: ::std::option::Option<::std::string::String>,
     ///Amount of the most recent transaction associated with this detected account type at this financial institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_transaction_amount: ::std::option::Option<f64>,
     ///The date of the newest transaction associated with this detected account type at this financial institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The date of the oldest transaction associated with this detected account type at this financial institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oldest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Sum of inflow amounts associated with this detected account type at this financial institution.
     pub total_inflows: f64,
@@ -549,43 +1505,360 @@ pub struct DetectedAccount {
     ///The number of transactions associated with this detected account type at this financial institution.
     pub transaction_count: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for DetectedAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DetectedAccount {
+    const NAME: &'static str = "DetectedAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_subtype",
+        "account_type",
+        "newest_transaction_amount",
+        "newest_transaction_date",
+        "oldest_transaction_date",
+        "total_inflows",
+        "total_outflows",
+        "transaction_count",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "newest_transaction_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "newest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "oldest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "total_inflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "total_outflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "transaction_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtype: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtype"),
+            },
+            account_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_type"),
+            },
+            newest_transaction_amount: s::optional(f2),
+            newest_transaction_date: s::optional(f3),
+            oldest_transaction_date: s::optional(f4),
+            total_inflows: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_inflows"),
+            },
+            total_outflows: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_outflows"),
+            },
+            transaction_count: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_count"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DetectedAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.newest_transaction_amount),
+            ::std::option::Option::is_none(&self.newest_transaction_date),
+            ::std::option::Option::is_none(&self.oldest_transaction_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DetectedAccount",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_subtype", &self.account_subtype);
+        out.field("account_type", &self.account_type);
+        out.field_unless(
+            skip[0usize],
+            "newest_transaction_amount",
+            &self.newest_transaction_amount,
+        );
+        out.field_unless(
+            skip[1usize],
+            "newest_transaction_date",
+            &self.newest_transaction_date,
+        );
+        out.field_unless(
+            skip[2usize],
+            "oldest_transaction_date",
+            &self.oldest_transaction_date,
+        );
+        out.field("total_inflows", &self.total_inflows);
+        out.field("total_outflows", &self.total_outflows);
+        out.field("transaction_count", &self.transaction_count);
+        out.end()
+    }
+}
 ///Device Id associated with the device used during the previous link session
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DeviceId {
     ///Identifier for the device
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for DeviceId {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DeviceId {
+    const NAME: &'static str = "DeviceId";
+    const FIELDS: &'static [&'static str] = &["id", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: s::optional(f0),
+            type_: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for DeviceId {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.id),
+            ::std::option::Option::is_none(&self.type_),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DeviceId",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "id", &self.id);
+        out.field_unless(skip[1usize], "type", &self.type_);
+        out.end()
+    }
+}
 ///Information about the accounts that the payment was distributed to.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DistributionBreakdown {
     ///Name of the account for the given distribution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::std::string::String>,
     ///The name of the bank that the payment is being deposited to.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     ///The amount distributed to this account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_pay: ::std::option::Option<Pay>,
     ///The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The last 2-4 alphanumeric characters of an account's official account number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///Type of the account that the paystub was sent to (e.g. 'checking').
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DistributionBreakdown {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DistributionBreakdown {
+    const NAME: &'static str = "DistributionBreakdown";
+    const FIELDS: &'static [&'static str] = &[
+        "account_name",
+        "bank_name",
+        "current_amount",
+        "current_pay",
+        "iso_currency_code",
+        "mask",
+        "type",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "bank_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "current_pay")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_name: s::optional(f0),
+            bank_name: s::optional(f1),
+            current_amount: s::optional(f2),
+            current_pay: s::optional(f3),
+            iso_currency_code: s::optional(f4),
+            mask: s::optional(f5),
+            type_: s::optional(f6),
+            unofficial_currency_code: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for DistributionBreakdown {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.account_name),
+            ::std::option::Option::is_none(&self.bank_name),
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.current_pay),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.mask),
+            ::std::option::Option::is_none(&self.type_),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DistributionBreakdown",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_name", &self.account_name);
+        out.field_unless(skip[1usize], "bank_name", &self.bank_name);
+        out.field_unless(skip[2usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[3usize], "current_pay", &self.current_pay);
+        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5usize], "mask", &self.mask);
+        out.field_unless(skip[6usize], "type", &self.type_);
+        out.field_unless(
+            skip[7usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
 }
 /**The type of document.
 
@@ -697,20 +1970,133 @@ impl ::std::convert::TryFrom<::std::string::String> for DocType {
     }
 }
 ///High level descriptions of how the associated document was processed. If a document fails verification, the details in the `analysis` object should help clarify why the document was rejected.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentAnalysis {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aamva_verification: ::std::option::Option<AamvaAnalysis>,
     pub authenticity: DocumentAuthenticityMatchCode,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub extracted_data: ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fraud_analysis_details: ::std::option::Option<FraudAnalysisDetails>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub human_review: ::std::option::Option<HumanReview>,
     pub image_quality: ImageQuality,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_quality_details: ::std::option::Option<ImageQualityDetails>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentAnalysis {
+    const NAME: &'static str = "DocumentAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "aamva_verification",
+        "authenticity",
+        "extracted_data",
+        "fraud_analysis_details",
+        "human_review",
+        "image_quality",
+        "image_quality_details",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AamvaAnalysis>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<DocumentAuthenticityMatchCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PhysicalDocumentExtractedDataAnalysis>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<FraudAnalysisDetails>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<HumanReview>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<ImageQuality> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ImageQualityDetails>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "aamva_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "authenticity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "extracted_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "fraud_analysis_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "human_review")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "image_quality")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "image_quality_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            aamva_verification: s::optional(f0),
+            authenticity: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("authenticity"),
+            },
+            extracted_data: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("extracted_data"),
+            },
+            fraud_analysis_details: s::optional(f3),
+            human_review: s::optional(f4),
+            image_quality: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("image_quality"),
+            },
+            image_quality_details: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for DocumentAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.aamva_verification),
+            ::std::option::Option::is_none(&self.fraud_analysis_details),
+            ::std::option::Option::is_none(&self.human_review),
+            ::std::option::Option::is_none(&self.image_quality_details),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentAnalysis",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "aamva_verification", &self.aamva_verification);
+        out.field("authenticity", &self.authenticity);
+        out.field("extracted_data", &self.extracted_data);
+        out.field_unless(
+            skip[1usize],
+            "fraud_analysis_details",
+            &self.fraud_analysis_details,
+        );
+        out.field_unless(skip[2usize], "human_review", &self.human_review);
+        out.field("image_quality", &self.image_quality);
+        out.field_unless(
+            skip[3usize],
+            "image_quality_details",
+            &self.image_quality_details,
+        );
+        out.end()
+    }
 }
 /**High level summary of whether the document in the provided image matches the formatting rules and security checks for the associated jurisdiction.
 
@@ -1036,15 +2422,12 @@ impl ::std::str::FromStr for DocumentImageFront {
     }
 }
 ///An object representing metadata from the end user's uploaded document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DocumentMetadata {
     ///An identifier of the document that is also present in the paystub response.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub doc_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub doc_type: ::std::option::Option<DocType>,
     ///The name of the document.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /**The processing status of the document.
 
@@ -1053,8 +2436,86 @@ pub struct DocumentMetadata {
 `DOCUMENT_ERROR`: The document could not be processed. Possible causes include: The document was an unacceptable document type such as an offer letter or bank statement, the document image was cropped or blurry, or the document was corrupted.
 
 `UNKNOWN` or `null`: An internal error occurred. If this happens repeatedly, contact support or your Plaid account manager.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentMetadata {
+    const NAME: &'static str = "DocumentMetadata";
+    const FIELDS: &'static [&'static str] = &["doc_id", "doc_type", "name", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<DocType>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "doc_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "doc_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            doc_id: s::optional(f0),
+            doc_type: s::optional(f1),
+            name: s::optional(f2),
+            status: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for DocumentMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.doc_id),
+            ::std::option::Option::is_none(&self.doc_type),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "doc_id", &self.doc_id);
+        out.field_unless(skip[1usize], "doc_type", &self.doc_type);
+        out.field_unless(skip[2usize], "name", &self.name);
+        out.field_unless(skip[3usize], "status", &self.status);
+        out.end()
+    }
 }
 ///A match summary describing the cross comparison between the subject's name, extracted from the document image, and the name they separately provided to the identity verification attempt.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1108,56 +2569,370 @@ impl ::std::convert::TryFrom<::std::string::String> for DocumentNameMatchCode {
     }
 }
 ///Details about a certain reason as to why a document could potentially be fraudulent.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentRiskSignal {
     ///The derived value obtained in the risk signal calculation process for this field
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub actual_value: ::std::option::Option<::std::string::String>,
     ///The expected value of the field, as seen on the document
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub expected_value: ::std::option::Option<::std::string::String>,
     ///The field which the risk signal was computed for
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub field: ::std::option::Option<::std::string::String>,
     ///A flag used to quickly identify if the signal indicates that this field is authentic or fraudulent
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub has_fraud_risk: ::std::option::Option<bool>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_metadata: ::std::option::Option<
         DocumentRiskSignalInstitutionMetadata,
     >,
     ///The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub page_number: ::std::option::Option<i64>,
     ///A human-readable explanation providing more detail into the particular risk signal
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub signal_description: ::std::option::Option<::std::string::String>,
     ///The type of risk found in the risk signal check.
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for DocumentRiskSignal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignal {
+    const NAME: &'static str = "DocumentRiskSignal";
+    const FIELDS: &'static [&'static str] = &[
+        "actual_value",
+        "expected_value",
+        "field",
+        "has_fraud_risk",
+        "institution_metadata",
+        "page_number",
+        "signal_description",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<DocumentRiskSignalInstitutionMetadata>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "actual_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expected_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "field")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "has_fraud_risk")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "institution_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "page_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "signal_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            actual_value: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("actual_value"),
+            },
+            expected_value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expected_value"),
+            },
+            field: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("field"),
+            },
+            has_fraud_risk: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("has_fraud_risk"),
+            },
+            institution_metadata: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_metadata"),
+            },
+            page_number: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("page_number"),
+            },
+            signal_description: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("signal_description"),
+            },
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentRiskSignal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentRiskSignal",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("actual_value", &self.actual_value);
+        out.field("expected_value", &self.expected_value);
+        out.field("field", &self.field);
+        out.field("has_fraud_risk", &self.has_fraud_risk);
+        out.field("institution_metadata", &self.institution_metadata);
+        out.field("page_number", &self.page_number);
+        out.field("signal_description", &self.signal_description);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///An object which contains additional metadata about the institution used to compute the verification attribute
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentRiskSignalInstitutionMetadata {
     pub item_id: ItemId,
 }
+impl<'de> ::serde::Deserialize<'de> for DocumentRiskSignalInstitutionMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalInstitutionMetadata {
+    const NAME: &'static str = "DocumentRiskSignalInstitutionMetadata";
+    const FIELDS: &'static [&'static str] = &["item_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            item_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentRiskSignalInstitutionMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentRiskSignalInstitutionMetadata",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///Object containing fraud risk data for a set of income documents.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentRiskSignalsObject {
     ///ID of the payroll provider account.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///Array of risk signals computed from a set of uploaded documents and the associated documents' metadata
     pub multi_document_risk_signals: ::std::vec::Vec<MultiDocumentRiskSignal>,
     ///Array of document metadata and associated risk signals per document
     pub single_document_risk_signals: ::std::vec::Vec<SingleDocumentRiskSignal>,
 }
+impl<'de> ::serde::Deserialize<'de> for DocumentRiskSignalsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSignalsObject {
+    const NAME: &'static str = "DocumentRiskSignalsObject";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "multi_document_risk_signals",
+        "single_document_risk_signals",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<MultiDocumentRiskSignal>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<SingleDocumentRiskSignal>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "multi_document_risk_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "single_document_risk_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            multi_document_risk_signals: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("multi_document_risk_signals");
+                }
+            },
+            single_document_risk_signals: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("single_document_risk_signals");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentRiskSignalsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentRiskSignalsObject",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("multi_document_risk_signals", &self.multi_document_risk_signals);
+        out.field("single_document_risk_signals", &self.single_document_risk_signals);
+        out.end()
+    }
+}
 ///A summary across all risk signals associated with a document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentRiskSummary {
     ///A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent. You can automatically reject documents with a high risk score, automatically accept documents with a low risk score, and manually review documents in between. We suggest starting with a threshold of 80 for auto-rejection and 20 for auto-acceptance. As you gather more data points on typical risk scores for your use case, you can tune these parameters to reduce the number of documents undergoing manual review.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_score: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentRiskSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentRiskSummary {
+    const NAME: &'static str = "DocumentRiskSummary";
+    const FIELDS: &'static [&'static str] = &["risk_score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_score: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_score"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentRiskSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentRiskSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("risk_score", &self.risk_score);
+        out.end()
+    }
 }
 ///An outcome status for this specific document submission. Distinct from the overall `documentary_verification.status` that summarizes the verification outcome from one or more documents.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1208,7 +2983,7 @@ impl ::std::convert::TryFrom<::std::string::String> for DocumentStatus {
     }
 }
 ///Data, images, analysis, and results from the `documentary_verification` step. This field will be `null` unless `steps.documentary_verification` has reached a terminal state of either `success` or `failed`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentaryVerification {
     /**An array of documents submitted to the `documentary_verification` step. Each entry represents one user submission, where each submission will contain both a front and back image, or just a front image, depending on the document type.
 
@@ -1217,18 +2992,187 @@ Note: Plaid will automatically let a user submit a new set of document images up
     ///The outcome status for the associated Identity Verification attempt's `documentary_verification` step. This field will always have the same value as `steps.documentary_verification`.
     pub status: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerification {
+    const NAME: &'static str = "DocumentaryVerification";
+    const FIELDS: &'static [&'static str] = &["documents", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<DocumentaryVerificationDocument>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            documents: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("documents"),
+            },
+            status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentaryVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentaryVerification",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("documents", &self.documents);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Images, extracted data, and analysis from a user's identity document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct DocumentaryVerificationDocument {
     pub analysis: DocumentAnalysis,
     ///The `attempt` field begins with 1 and increments with each subsequent document upload.
     pub attempt: i64,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub extracted_data: ::std::option::Option<PhysicalDocumentExtractedData>,
     pub images: PhysicalDocumentImages,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub status: DocumentStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for DocumentaryVerificationDocument {
+    const NAME: &'static str = "DocumentaryVerificationDocument";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "attempt",
+        "extracted_data",
+        "images",
+        "redacted_at",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<DocumentAnalysis> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PhysicalDocumentExtractedData>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<PhysicalDocumentImages> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<DocumentStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "attempt")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "extracted_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "images")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("analysis"),
+            },
+            attempt: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("attempt"),
+            },
+            extracted_data: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("extracted_data"),
+            },
+            images: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("images"),
+            },
+            redacted_at: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for DocumentaryVerificationDocument {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "DocumentaryVerificationDocument",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("analysis", &self.analysis);
+        out.field("attempt", &self.attempt);
+        out.field("extracted_data", &self.extracted_data);
+        out.field("images", &self.images);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 impl ::serde::Serialize for DashboardUserStatus {
     fn serialize<S: ::serde::Serializer>(

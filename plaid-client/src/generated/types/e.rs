@@ -2,47 +2,239 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///An object representing both a breakdown of earnings on a paystub and the total earnings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Earnings {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub breakdown: ::std::vec::Vec<EarningsBreakdown>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub subtotals: ::std::vec::Vec<EarningsTotal>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<EarningsTotal>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub totals: ::std::vec::Vec<EarningsTotal>,
 }
+impl<'de> ::serde::Deserialize<'de> for Earnings {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Earnings {
+    const NAME: &'static str = "Earnings";
+    const FIELDS: &'static [&'static str] = &[
+        "breakdown",
+        "subtotals",
+        "total",
+        "totals",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<EarningsBreakdown>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<EarningsTotal>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EarningsTotal>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<EarningsTotal>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "breakdown")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "subtotals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "totals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            breakdown: f0.unwrap_or_default(),
+            subtotals: f1.unwrap_or_default(),
+            total: s::optional(f2),
+            totals: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for Earnings {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::vec::Vec::is_empty(&self.breakdown),
+            ::std::vec::Vec::is_empty(&self.subtotals),
+            ::std::option::Option::is_none(&self.total),
+            ::std::vec::Vec::is_empty(&self.totals),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Earnings",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "breakdown", &self.breakdown);
+        out.field_unless(skip[1usize], "subtotals", &self.subtotals);
+        out.field_unless(skip[2usize], "total", &self.total);
+        out.field_unless(skip[3usize], "totals", &self.totals);
+        out.end()
+    }
+}
 ///An object representing the earnings line items for the pay period.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EarningsBreakdown {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub canonical_description: ::std::option::Option<
         EarningsBreakdownCanonicalDescription,
     >,
     ///Raw amount of the earning line item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
     ///Description of the earning line item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Number of hours applicable for this earning.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///Hourly rate applicable for this earning.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rate: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the line item. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The year-to-date amount of the deduction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_amount: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for EarningsBreakdown {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EarningsBreakdown {
+    const NAME: &'static str = "EarningsBreakdown";
+    const FIELDS: &'static [&'static str] = &[
+        "canonical_description",
+        "current_amount",
+        "description",
+        "hours",
+        "iso_currency_code",
+        "rate",
+        "unofficial_currency_code",
+        "ytd_amount",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<EarningsBreakdownCanonicalDescription>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "canonical_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "hours")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "rate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "ytd_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            canonical_description: s::optional(f0),
+            current_amount: s::optional(f1),
+            description: s::optional(f2),
+            hours: s::optional(f3),
+            iso_currency_code: s::optional(f4),
+            rate: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
+            ytd_amount: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for EarningsBreakdown {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.canonical_description),
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.hours),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.rate),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+            ::std::option::Option::is_none(&self.ytd_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EarningsBreakdown",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "canonical_description",
+            &self.canonical_description,
+        );
+        out.field_unless(skip[1usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[2usize], "description", &self.description);
+        out.field_unless(skip[3usize], "hours", &self.hours);
+        out.field_unless(skip[4usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[5usize], "rate", &self.rate);
+        out.field_unless(
+            skip[6usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.field_unless(skip[7usize], "ytd_amount", &self.ytd_amount);
+        out.end()
+    }
 }
 ///Commonly used term to describe the earning line item.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -112,40 +304,213 @@ for EarningsBreakdownCanonicalDescription {
     }
 }
 ///An object representing both the current pay period and year to date amount for an earning category.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EarningsTotal {
     ///Total amount of the earnings for this pay period
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_pay: ::std::option::Option<Pay>,
     ///Total number of hours worked for this pay period
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hours: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the line item. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The total year-to-date amount of the earnings
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_amount: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_pay: ::std::option::Option<Pay>,
 }
+impl<'de> ::serde::Deserialize<'de> for EarningsTotal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EarningsTotal {
+    const NAME: &'static str = "EarningsTotal";
+    const FIELDS: &'static [&'static str] = &[
+        "current_amount",
+        "current_pay",
+        "hours",
+        "iso_currency_code",
+        "unofficial_currency_code",
+        "ytd_amount",
+        "ytd_pay",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_pay")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "hours")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ytd_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "ytd_pay")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current_amount: s::optional(f0),
+            current_pay: s::optional(f1),
+            hours: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            unofficial_currency_code: s::optional(f4),
+            ytd_amount: s::optional(f5),
+            ytd_pay: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for EarningsTotal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.current_pay),
+            ::std::option::Option::is_none(&self.hours),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+            ::std::option::Option::is_none(&self.ytd_amount),
+            ::std::option::Option::is_none(&self.ytd_pay),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EarningsTotal",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[1usize], "current_pay", &self.current_pay);
+        out.field_unless(skip[2usize], "hours", &self.hours);
+        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[4usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.field_unless(skip[5usize], "ytd_amount", &self.ytd_amount);
+        out.field_unless(skip[6usize], "ytd_pay", &self.ytd_pay);
+        out.end()
+    }
+}
 ///An object representing an email address
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Email {
     ///The email address.
     pub data: ::std::string::String,
     ///When `true`, identifies the email address as the primary email on an account.
     pub primary: bool,
     ///The type of email account as described by the financial institution.
-    #[serde(rename = "type")]
     pub type_: EmailType,
+}
+impl<'de> ::serde::Deserialize<'de> for Email {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Email {
+    const NAME: &'static str = "Email";
+    const FIELDS: &'static [&'static str] = &["data", "primary", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EmailType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            data: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("data"),
+            },
+            primary: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("primary"),
+            },
+            type_: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Email {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Email",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("data", &self.data);
+        out.field("primary", &self.primary);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
@@ -189,11 +554,58 @@ impl ::std::str::FromStr for EmailAddress {
     }
 }
 ///Score found by matching email provided by the API with the email on the account at the financial institution. 100 is a perfect match and 0 is a no match. If the account contains multiple owners, the maximum match score is filled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EmailAddressMatchScore {
     ///Match score for normalized email. 100 is a perfect match, 99-70 is a partial match (matching the same email with different '+' extensions), anything below 70 is considered a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the email is missing from either the API or financial institution, this is null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for EmailAddressMatchScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmailAddressMatchScore {
+    const NAME: &'static str = "EmailAddressMatchScore";
+    const FIELDS: &'static [&'static str] = &["score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { score: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for EmailAddressMatchScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.score)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmailAddressMatchScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "score", &self.score);
+        out.end()
+    }
 }
 ///A valid email address. Must not have leading or trailing spaces and address must be RFC compliant. For more information, see [RFC 3696](https://datatracker.ietf.org/doc/html/rfc3696).
 #[derive(
@@ -285,17 +697,100 @@ impl ::std::convert::TryFrom<::std::string::String> for EmailType {
     }
 }
 ///Data about the employee.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Employee {
     pub address: PaystubAddress,
     ///Marital status of the employee - either `single` or `married`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub marital_status: ::std::option::Option<::std::string::String>,
     ///The name of the employee.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub taxpayer_id: ::std::option::Option<TaxpayerId>,
+}
+impl<'de> ::serde::Deserialize<'de> for Employee {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Employee {
+    const NAME: &'static str = "Employee";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "marital_status",
+        "name",
+        "taxpayer_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<PaystubAddress> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<TaxpayerId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "marital_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "taxpayer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            marital_status: s::optional(f1),
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            taxpayer_id: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for Employee {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.marital_status),
+            ::std::option::Option::is_none(&self.taxpayer_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Employee",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field_unless(skip[0usize], "marital_status", &self.marital_status);
+        out.field("name", &self.name);
+        out.field_unless(skip[1usize], "taxpayer_id", &self.taxpayer_id);
+        out.end()
+    }
 }
 ///`EmployeeIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -314,9 +809,8 @@ for EmployeeIncomeSummaryFieldString {
     }
 }
 ///Data about the employer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Employer {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address: ::std::option::Option<AddressDataNullable>,
     ///A number from 0 to 1 indicating Plaid's level of confidence in the pairing between the employer and the institution (not yet implemented).
     pub confidence_score: f64,
@@ -324,6 +818,91 @@ pub struct Employer {
     pub employer_id: ::std::string::String,
     ///The name of the employer
     pub name: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Employer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Employer {
+    const NAME: &'static str = "Employer";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "confidence_score",
+        "employer_id",
+        "name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AddressDataNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "confidence_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "employer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            confidence_score: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confidence_score"),
+            },
+            employer_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("employer_id"),
+            },
+            name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Employer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Employer",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("confidence_score", &self.confidence_score);
+        out.field("employer_id", &self.employer_id);
+        out.field("name", &self.name);
+        out.end()
+    }
 }
 ///`EmployerIncomeSummaryFieldString`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -342,23 +921,152 @@ for EmployerIncomeSummaryFieldString {
     }
 }
 ///An object containing employer data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EmployerVerification {
     ///Name of employer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for EmployerVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmployerVerification {
+    const NAME: &'static str = "EmployerVerification";
+    const FIELDS: &'static [&'static str] = &["name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { name: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for EmployerVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.name)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmployerVerification",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "name", &self.name);
+        out.end()
+    }
+}
 ///EmployersSearchRequest defines the request schema for `/employers/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct EmployersSearchRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The Plaid products the returned employers should support. Currently, this field must be set to `"deposit_switch"`.
     pub products: ::std::vec::Vec<::std::string::String>,
     ///The employer name to be searched for.
     pub query: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for EmployersSearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchRequest {
+    const NAME: &'static str = "EmployersSearchRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "products",
+        "query",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "query")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            products: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("products"),
+            },
+            query: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("query"),
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for EmployersSearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmployersSearchRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("products", &self.products);
+        out.field("query", &self.query);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for EmployersSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -371,20 +1079,141 @@ impl ::std::fmt::Debug for EmployersSearchRequest {
     }
 }
 ///EmployersSearchResponse defines the response schema for `/employers/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EmployersSearchResponse {
     ///A list of employers matching the search criteria.
     pub employers: ::std::vec::Vec<Employer>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for EmployersSearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmployersSearchResponse {
+    const NAME: &'static str = "EmployersSearchResponse";
+    const FIELDS: &'static [&'static str] = &["employers", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Employer>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employers: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("employers"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EmployersSearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmployersSearchResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("employers", &self.employers);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///An object representing employment details found on a paystub.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EmploymentDetails {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub annual_salary: ::std::option::Option<Pay>,
     ///Date on which the employee was hired, in the YYYY-MM-DD format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hire_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+}
+impl<'de> ::serde::Deserialize<'de> for EmploymentDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmploymentDetails {
+    const NAME: &'static str = "EmploymentDetails";
+    const FIELDS: &'static [&'static str] = &["annual_salary", "hire_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Pay>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "annual_salary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "hire_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            annual_salary: s::optional(f0),
+            hire_date: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EmploymentDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.annual_salary),
+            ::std::option::Option::is_none(&self.hire_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmploymentDetails",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "annual_salary", &self.annual_salary);
+        out.field_unless(skip[1usize], "hire_date", &self.hire_date);
+        out.end()
+    }
 }
 ///The types of source employment data that users should be able to share
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -432,32 +1261,194 @@ impl ::std::convert::TryFrom<::std::string::String> for EmploymentSourceType {
     }
 }
 ///An object containing proof of employment data for an individual
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EmploymentVerification {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer: ::std::option::Option<EmployerVerification>,
     ///End of employment, if applicable. Provided in ISO 8601 format (YYY-MM-DD).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub platform_ids: ::std::option::Option<PlatformIds>,
     ///Start of employment in ISO 8601 format (YYYY-MM-DD).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<EmploymentVerificationStatus>,
     ///Current title of employee.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for EmploymentVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerification {
+    const NAME: &'static str = "EmploymentVerification";
+    const FIELDS: &'static [&'static str] = &[
+        "employer",
+        "end_date",
+        "platform_ids",
+        "start_date",
+        "status",
+        "title",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<EmployerVerification>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlatformIds>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<EmploymentVerificationStatus>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "platform_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "title")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employer: s::optional(f0),
+            end_date: s::optional(f1),
+            platform_ids: s::optional(f2),
+            start_date: s::optional(f3),
+            status: s::optional(f4),
+            title: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for EmploymentVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.employer),
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.platform_ids),
+            ::std::option::Option::is_none(&self.start_date),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.title),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmploymentVerification",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "employer", &self.employer);
+        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field_unless(skip[2usize], "platform_ids", &self.platform_ids);
+        out.field_unless(skip[3usize], "start_date", &self.start_date);
+        out.field_unless(skip[4usize], "status", &self.status);
+        out.field_unless(skip[5usize], "title", &self.title);
+        out.end()
+    }
+}
 ///EmploymentVerificationGetRequest defines the request schema for `/employment/verification/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct EmploymentVerificationGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetRequest {
+    const NAME: &'static str = "EmploymentVerificationGetRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for EmploymentVerificationGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmploymentVerificationGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -469,11 +1460,73 @@ impl ::std::fmt::Debug for EmploymentVerificationGetRequest {
     }
 }
 ///EmploymentVerificationGetResponse defines the response schema for `/employment/verification/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EmploymentVerificationGetResponse {
     ///A list of employment verification summaries.
     pub employments: ::std::vec::Vec<EmploymentVerification>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for EmploymentVerificationGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EmploymentVerificationGetResponse {
+    const NAME: &'static str = "EmploymentVerificationGetResponse";
+    const FIELDS: &'static [&'static str] = &["employments", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<EmploymentVerification>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employments: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("employments"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EmploymentVerificationGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EmploymentVerificationGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("employments", &self.employments);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///Current employment status.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -521,35 +1574,191 @@ impl ::std::convert::TryFrom<::std::string::String> for EmploymentVerificationSt
     }
 }
 ///A grouping of the Plaid produced transaction enhancement fields.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Enhancements {
     ///A hierarchical array of the categories to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
     pub category: ::std::vec::Vec<::std::string::String>,
     ///The ID of the category to which this transaction belongs. For a full list of categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub category_id: ::std::option::Option<::std::string::String>,
     ///The check number of the transaction. This field is only populated for check transactions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_number: ::std::option::Option<::std::string::String>,
     ///The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub counterparties: ::std::vec::Vec<Counterparty>,
     pub location: Location,
     ///The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     ///The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     pub payment_channel: PaymentChannel,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personal_finance_category: ::std::option::Option<PersonalFinanceCategory>,
     ///The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personal_finance_category_icon_url: ::std::option::Option<::std::string::String>,
     ///The website associated with this transaction, if available.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Enhancements {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Enhancements {
+    const NAME: &'static str = "Enhancements";
+    const FIELDS: &'static [&'static str] = &[
+        "category",
+        "category_id",
+        "check_number",
+        "counterparties",
+        "location",
+        "logo_url",
+        "merchant_name",
+        "payment_channel",
+        "personal_finance_category",
+        "personal_finance_category_icon_url",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Counterparty>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Location> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<PaymentChannel> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<PersonalFinanceCategory>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "category_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "check_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "counterparties")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "location")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "logo_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "merchant_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "payment_channel")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "personal_finance_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "personal_finance_category_icon_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            category: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("category"),
+            },
+            category_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("category_id"),
+            },
+            check_number: s::optional(f2),
+            counterparties: f3.unwrap_or_default(),
+            location: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("location"),
+            },
+            logo_url: s::optional(f5),
+            merchant_name: s::optional(f6),
+            payment_channel: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payment_channel"),
+            },
+            personal_finance_category: s::optional(f8),
+            personal_finance_category_icon_url: s::optional(f9),
+            website: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for Enhancements {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.check_number),
+            ::std::vec::Vec::is_empty(&self.counterparties),
+            ::std::option::Option::is_none(&self.logo_url),
+            ::std::option::Option::is_none(&self.merchant_name),
+            ::std::option::Option::is_none(&self.personal_finance_category),
+            ::std::option::Option::is_none(&self.personal_finance_category_icon_url),
+            ::std::option::Option::is_none(&self.website),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Enhancements",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("category", &self.category);
+        out.field("category_id", &self.category_id);
+        out.field_unless(skip[0usize], "check_number", &self.check_number);
+        out.field_unless(skip[1usize], "counterparties", &self.counterparties);
+        out.field("location", &self.location);
+        out.field_unless(skip[2usize], "logo_url", &self.logo_url);
+        out.field_unless(skip[3usize], "merchant_name", &self.merchant_name);
+        out.field("payment_channel", &self.payment_channel);
+        out.field_unless(
+            skip[4usize],
+            "personal_finance_category",
+            &self.personal_finance_category,
+        );
+        out.field_unless(
+            skip[5usize],
+            "personal_finance_category_icon_url",
+            &self.personal_finance_category_icon_url,
+        );
+        out.field_unless(skip[6usize], "website", &self.website);
+        out.end()
+    }
 }
 /**The direction of the transaction from the perspective of the account holder:
 
@@ -601,51 +1810,294 @@ impl ::std::convert::TryFrom<::std::string::String> for EnrichTransactionDirecti
     }
 }
 ///A grouping of the Plaid produced transaction enrichment fields.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Enrichments {
     ///The check number of the transaction. This field is only populated for check transactions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_number: ::std::option::Option<::std::string::String>,
     ///The counterparties present in the transaction. Counterparties, such as the merchant or the financial institution, are extracted by Plaid from the raw description.
     pub counterparties: ::std::vec::Vec<Counterparty>,
     ///A unique, stable, Plaid-generated ID that maps to the primary counterparty.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity_id: ::std::option::Option<::std::string::String>,
     /**A hierarchical array of the legacy categories to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
 
 We recommend using the `personal_finance_category` for transaction categorization to obtain the best results.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legacy_category: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /**The ID of the legacy category to which this transaction belongs. For a full list of legacy categories, see [`/categories/get`](https://plaid.com/docs/api/products/transactions/#categoriesget).
 
 We recommend using the `personal_finance_category` for transaction categorization to obtain the best results.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legacy_category_id: ::std::option::Option<::std::string::String>,
     pub location: Location,
     ///The URL of a logo associated with this transaction, if available. The logo will always be 100×100 pixel PNG file.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub logo_url: ::std::option::Option<::std::string::String>,
     ///The name of the primary counterparty, such as the merchant or the financial institution, as extracted by Plaid from the raw description.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     pub payment_channel: PaymentChannel,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub personal_finance_category: ::std::option::Option<PersonalFinanceCategory>,
     ///The URL of an icon associated with the primary personal finance category. The icon will always be 100×100 pixel PNG file.
     pub personal_finance_category_icon_url: ::std::string::String,
     ///The phone number associated with the counterparty in E. 164 format. If there is a location match (i.e. a street address is returned in the location object), the phone number will be location specific.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     ///The website associated with this transaction.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub website: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Enrichments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Enrichments {
+    const NAME: &'static str = "Enrichments";
+    const FIELDS: &'static [&'static str] = &[
+        "check_number",
+        "counterparties",
+        "entity_id",
+        "legacy_category",
+        "legacy_category_id",
+        "location",
+        "logo_url",
+        "merchant_name",
+        "payment_channel",
+        "personal_finance_category",
+        "personal_finance_category_icon_url",
+        "phone_number",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Counterparty>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<Location> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<PaymentChannel> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<PersonalFinanceCategory>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "check_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "counterparties")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "entity_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "legacy_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "legacy_category_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "location")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "logo_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "merchant_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "payment_channel")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "personal_finance_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "personal_finance_category_icon_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            check_number: s::optional(f0),
+            counterparties: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("counterparties"),
+            },
+            entity_id: s::optional(f2),
+            legacy_category: s::optional(f3),
+            legacy_category_id: s::optional(f4),
+            location: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("location"),
+            },
+            logo_url: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("logo_url"),
+            },
+            merchant_name: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("merchant_name"),
+            },
+            payment_channel: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payment_channel"),
+            },
+            personal_finance_category: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("personal_finance_category");
+                }
+            },
+            personal_finance_category_icon_url: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("personal_finance_category_icon_url");
+                }
+            },
+            phone_number: s::optional(f11),
+            website: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Enrichments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.check_number),
+            ::std::option::Option::is_none(&self.entity_id),
+            ::std::option::Option::is_none(&self.legacy_category),
+            ::std::option::Option::is_none(&self.legacy_category_id),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Enrichments",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field_unless(skip[0usize], "check_number", &self.check_number);
+        out.field("counterparties", &self.counterparties);
+        out.field_unless(skip[1usize], "entity_id", &self.entity_id);
+        out.field_unless(skip[2usize], "legacy_category", &self.legacy_category);
+        out.field_unless(skip[3usize], "legacy_category_id", &self.legacy_category_id);
+        out.field("location", &self.location);
+        out.field("logo_url", &self.logo_url);
+        out.field("merchant_name", &self.merchant_name);
+        out.field("payment_channel", &self.payment_channel);
+        out.field("personal_finance_category", &self.personal_finance_category);
+        out.field(
+            "personal_finance_category_icon_url",
+            &self.personal_finance_category_icon_url,
+        );
+        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
+        out.field("website", &self.website);
+        out.end()
+    }
+}
 ///An official document, usually issued by a governing body or institution, with an associated identifier.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityDocument {
     pub number: WatchlistScreeningDocumentValue,
-    #[serde(rename = "type")]
     pub type_: EntityDocumentType,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityDocument {
+    const NAME: &'static str = "EntityDocument";
+    const FIELDS: &'static [&'static str] = &["number", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningDocumentValue> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EntityDocumentType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("number"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityDocument {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityDocument",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("number", &self.number);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The kind of official document represented by this object.
 
@@ -717,68 +2169,435 @@ impl ::std::convert::TryFrom<::std::string::String> for EntityDocumentType {
     }
 }
 ///Analysis information describing why a screening hit matched the provided entity information
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningHitAnalysis {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documents: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_addresses: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locations: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub names: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_numbers: ::std::option::Option<MatchSummaryCode>,
     ///The version of the entity screening's `search_terms` that were compared when the entity screening hit was added. Entity screening hits are immutable once they have been reviewed. If changes are detected due to updates to the entity screening's `search_terms`, the associated entity program, or the list's source data prior to review, the entity screening hit will be updated to reflect those changes.
     pub search_terms_version: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub urls: ::std::option::Option<MatchSummaryCode>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitAnalysis {
+    const NAME: &'static str = "EntityScreeningHitAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "documents",
+        "email_addresses",
+        "locations",
+        "names",
+        "phone_numbers",
+        "search_terms_version",
+        "urls",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "locations")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "urls")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            documents: s::optional(f0),
+            email_addresses: s::optional(f1),
+            locations: s::optional(f2),
+            names: s::optional(f3),
+            phone_numbers: s::optional(f4),
+            search_terms_version: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms_version"),
+            },
+            urls: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.documents),
+            ::std::option::Option::is_none(&self.email_addresses),
+            ::std::option::Option::is_none(&self.locations),
+            ::std::option::Option::is_none(&self.names),
+            ::std::option::Option::is_none(&self.phone_numbers),
+            ::std::option::Option::is_none(&self.urls),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitAnalysis",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "documents", &self.documents);
+        out.field_unless(skip[1usize], "email_addresses", &self.email_addresses);
+        out.field_unless(skip[2usize], "locations", &self.locations);
+        out.field_unless(skip[3usize], "names", &self.names);
+        out.field_unless(skip[4usize], "phone_numbers", &self.phone_numbers);
+        out.field("search_terms_version", &self.search_terms_version);
+        out.field_unless(skip[5usize], "urls", &self.urls);
+        out.end()
+    }
+}
 ///Information associated with the entity watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitData {
     ///Documents associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub documents: ::std::vec::Vec<EntityScreeningHitDocumentsItems>,
     ///Email addresses associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub email_addresses: ::std::vec::Vec<EntityScreeningHitEmailsItems>,
     ///Locations associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub locations: ::std::vec::Vec<GenericScreeningHitLocationItems>,
     ///Names associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub names: ::std::vec::Vec<EntityScreeningHitNamesItems>,
     ///Phone numbers associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub phone_numbers: ::std::vec::Vec<EntityScreeningHitsPhoneNumberItems>,
     ///URLs associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub urls: ::std::vec::Vec<EntityScreeningHitUrlsItems>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitData {
+    const NAME: &'static str = "EntityScreeningHitData";
+    const FIELDS: &'static [&'static str] = &[
+        "documents",
+        "email_addresses",
+        "locations",
+        "names",
+        "phone_numbers",
+        "urls",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<EntityScreeningHitDocumentsItems>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<EntityScreeningHitEmailsItems>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<GenericScreeningHitLocationItems>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<EntityScreeningHitNamesItems>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<EntityScreeningHitsPhoneNumberItems>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<EntityScreeningHitUrlsItems>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "locations")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "urls")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            documents: f0.unwrap_or_default(),
+            email_addresses: f1.unwrap_or_default(),
+            locations: f2.unwrap_or_default(),
+            names: f3.unwrap_or_default(),
+            phone_numbers: f4.unwrap_or_default(),
+            urls: f5.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::vec::Vec::is_empty(&self.documents),
+            ::std::vec::Vec::is_empty(&self.email_addresses),
+            ::std::vec::Vec::is_empty(&self.locations),
+            ::std::vec::Vec::is_empty(&self.names),
+            ::std::vec::Vec::is_empty(&self.phone_numbers),
+            ::std::vec::Vec::is_empty(&self.urls),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "documents", &self.documents);
+        out.field_unless(skip[1usize], "email_addresses", &self.email_addresses);
+        out.field_unless(skip[2usize], "locations", &self.locations);
+        out.field_unless(skip[3usize], "names", &self.names);
+        out.field_unless(skip[4usize], "phone_numbers", &self.phone_numbers);
+        out.field_unless(skip[5usize], "urls", &self.urls);
+        out.end()
+    }
+}
 ///Analyzed documents for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitDocumentsItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityDocument>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitDocumentsItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitDocumentsItems {
+    const NAME: &'static str = "EntityScreeningHitDocumentsItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<EntityDocument>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitDocumentsItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitDocumentsItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Email address information for the associated entity watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningHitEmails {
     pub email_address: EmailAddress,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitEmails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitEmails {
+    const NAME: &'static str = "EntityScreeningHitEmails";
+    const FIELDS: &'static [&'static str] = &["email_address"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<EmailAddress> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            email_address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitEmails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitEmails",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("email_address", &self.email_address);
+        out.end()
+    }
+}
 ///Analyzed emails for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitEmailsItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityScreeningHitEmails>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitEmailsItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitEmailsItems {
+    const NAME: &'static str = "EntityScreeningHitEmailsItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitEmails>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitEmailsItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitEmailsItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Name information for the associated entity watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningHitNames {
     ///The full name of the entity.
     pub full: ::std::string::String,
@@ -786,44 +2605,412 @@ pub struct EntityScreeningHitNames {
     pub is_primary: bool,
     pub weak_alias_determination: WeakAliasDetermination,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitNames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitNames {
+    const NAME: &'static str = "EntityScreeningHitNames";
+    const FIELDS: &'static [&'static str] = &[
+        "full",
+        "is_primary",
+        "weak_alias_determination",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WeakAliasDetermination> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "full")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "weak_alias_determination")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            full: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("full"),
+            },
+            is_primary: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_primary"),
+            },
+            weak_alias_determination: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("weak_alias_determination");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitNames {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitNames",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("full", &self.full);
+        out.field("is_primary", &self.is_primary);
+        out.field("weak_alias_determination", &self.weak_alias_determination);
+        out.end()
+    }
+}
 ///Analyzed names for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitNamesItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityScreeningHitNames>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitNamesItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitNamesItems {
+    const NAME: &'static str = "EntityScreeningHitNamesItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitNames>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitNamesItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitNamesItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Phone number information associated with the entity screening hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningHitPhoneNumbers {
     pub phone_number: WatchlistScreeningPhoneNumber,
-    #[serde(rename = "type")]
     pub type_: PhoneType,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitPhoneNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitPhoneNumbers {
+    const NAME: &'static str = "EntityScreeningHitPhoneNumbers";
+    const FIELDS: &'static [&'static str] = &["phone_number", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningPhoneNumber> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<PhoneType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitPhoneNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitPhoneNumbers",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("phone_number", &self.phone_number);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///URLs associated with the entity screening hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningHitUrls {
     pub url: Url,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitUrls {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitUrls {
+    const NAME: &'static str = "EntityScreeningHitUrls";
+    const FIELDS: &'static [&'static str] = &["url"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Url> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            url: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("url"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitUrls {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitUrls",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("url", &self.url);
+        out.end()
+    }
+}
 ///Analyzed URLs for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitUrlsItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityScreeningHitUrls>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitUrlsItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitUrlsItems {
+    const NAME: &'static str = "EntityScreeningHitUrlsItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitUrls>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitUrlsItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitUrlsItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Analyzed phone numbers for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EntityScreeningHitsPhoneNumberItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityScreeningHitPhoneNumbers>,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningHitsPhoneNumberItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningHitsPhoneNumberItems {
+    const NAME: &'static str = "EntityScreeningHitsPhoneNumberItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitPhoneNumbers>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningHitsPhoneNumberItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningHitsPhoneNumberItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Fired when an entity screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityScreeningStatusUpdatedWebhook {
     ///The ID of the associated entity screening.
     pub entity_screening_id: ::std::string::String,
@@ -832,6 +3019,91 @@ pub struct EntityScreeningStatusUpdatedWebhook {
     pub webhook_code: ::std::string::String,
     ///`ENTITY_SCREENING`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityScreeningStatusUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityScreeningStatusUpdatedWebhook {
+    const NAME: &'static str = "EntityScreeningStatusUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_screening_id",
+        "environment",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_screening_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("entity_screening_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityScreeningStatusUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityScreeningStatusUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("entity_screening_id", &self.entity_screening_id);
+        out.field("environment", &self.environment);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 /**Shorthand identifier for a specific screening list for entities.
  `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List
@@ -937,7 +3209,7 @@ impl ::std::convert::TryFrom<::std::string::String> for EntityWatchlistCode {
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistProgram {
     pub audit_trail: WatchlistScreeningAuditTrail,
     pub created_at: Timestamp,
@@ -949,6 +3221,131 @@ pub struct EntityWatchlistProgram {
     pub lists_enabled: ::std::vec::Vec<EntityWatchlistCode>,
     pub name: EntityWatchlistScreeningProgramName,
     pub name_sensitivity: ProgramNameSensitivity,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistProgram {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistProgram {
+    const NAME: &'static str = "EntityWatchlistProgram";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "created_at",
+        "id",
+        "is_archived",
+        "is_rescanning_enabled",
+        "lists_enabled",
+        "name",
+        "name_sensitivity",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<EntityWatchlistCode>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<EntityWatchlistScreeningProgramName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "is_archived")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "lists_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name_sensitivity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            is_archived: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_archived"),
+            },
+            is_rescanning_enabled: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
+            },
+            lists_enabled: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lists_enabled"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            name_sensitivity: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name_sensitivity"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistProgram {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistProgram",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("is_archived", &self.is_archived);
+        out.field("is_rescanning_enabled", &self.is_rescanning_enabled);
+        out.field("lists_enabled", &self.lists_enabled);
+        out.field("name", &self.name);
+        out.field("name_sensitivity", &self.name_sensitivity);
+        out.end()
+    }
 }
 ///ID of the associated entity program.
 #[derive(
@@ -992,34 +3389,134 @@ impl ::std::str::FromStr for EntityWatchlistProgramId {
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistScreening {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: EntityWatchlistScreeningId,
     pub search_terms: EntityWatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistScreening {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreening {
+    const NAME: &'static str = "EntityWatchlistScreening";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            search_terms: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistScreening {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistScreening",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Data from a government watchlist that has been attached to the screening.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistScreeningHit {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<EntityScreeningHitAnalysis>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<EntityScreeningHitData>,
     pub first_active: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub historical_since: ::std::option::Option<TimestampNullable>,
     pub id: EntityWatchlistScreeningHitId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub inactive_since: ::std::option::Option<TimestampNullable>,
     pub list_code: EntityWatchlistCode,
     pub plaid_uid: InternalUid,
     pub review_status: WatchlistScreeningHitStatus,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub source_uid: ::std::option::Option<SourceUid>,
     /**Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN
 entries these are the program codes published in the SDN list (for example `SDGT` for Specially
@@ -1027,8 +3524,161 @@ Designated Global Terrorists, `SDNTK` for Specially Designated Narcotics Traffic
 `IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,
 so callers should treat unknown values as opaque strings rather than enum members.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub sub_programs: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistScreeningHit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningHit {
+    const NAME: &'static str = "EntityWatchlistScreeningHit";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "data",
+        "first_active",
+        "historical_since",
+        "id",
+        "inactive_since",
+        "list_code",
+        "plaid_uid",
+        "review_status",
+        "source_uid",
+        "sub_programs",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitAnalysis>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<EntityScreeningHitData>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningHitId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<EntityWatchlistCode> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<InternalUid> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<WatchlistScreeningHitStatus> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<SourceUid>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "first_active")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "historical_since")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "inactive_since")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "list_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "plaid_uid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "review_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "source_uid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "sub_programs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+            first_active: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("first_active"),
+            },
+            historical_since: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("historical_since"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            inactive_since: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("inactive_since"),
+            },
+            list_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("list_code"),
+            },
+            plaid_uid: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("plaid_uid"),
+            },
+            review_status: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("review_status"),
+            },
+            source_uid: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("source_uid"),
+            },
+            sub_programs: f10.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistScreeningHit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+            ::std::vec::Vec::is_empty(&self.sub_programs),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistScreeningHit",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.field("first_active", &self.first_active);
+        out.field("historical_since", &self.historical_since);
+        out.field("id", &self.id);
+        out.field("inactive_since", &self.inactive_since);
+        out.field("list_code", &self.list_code);
+        out.field("plaid_uid", &self.plaid_uid);
+        out.field("review_status", &self.review_status);
+        out.field("source_uid", &self.source_uid);
+        out.field_unless(skip[2usize], "sub_programs", &self.sub_programs);
+        out.end()
+    }
 }
 ///ID of the associated entity screening hit.
 #[derive(
@@ -1198,16 +3848,114 @@ impl ::std::str::FromStr for EntityWatchlistScreeningProgramName {
 }
 /**A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistScreeningReview {
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     ///Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     pub id: EntityWatchlistScreeningReviewId,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistScreeningReview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningReview {
+    const NAME: &'static str = "EntityWatchlistScreeningReview";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningReviewId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            comment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("comment"),
+            },
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistScreeningReview {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistScreeningReview",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field("id", &self.id);
+        out.end()
+    }
 }
 ///ID of the associated entity review.
 #[derive(
@@ -1251,38 +3999,275 @@ impl ::std::str::FromStr for EntityWatchlistScreeningReviewId {
     }
 }
 ///Search terms associated with an entity used for searching against watchlists
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistScreeningSearchTerms {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<GenericCountryCodeNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
     pub legal_name: EntityWatchlistScreeningName,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_number: ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub url: ::std::option::Option<UrlNullable>,
     ///The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.
     pub version: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistScreeningSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistScreeningSearchTerms {
+    const NAME: &'static str = "EntityWatchlistScreeningSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "document_number",
+        "email_address",
+        "entity_watchlist_program_id",
+        "legal_name",
+        "phone_number",
+        "url",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<GenericCountryCodeNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningName> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            document_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_number"),
+            },
+            email_address: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            entity_watchlist_program_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_program_id");
+                }
+            },
+            legal_name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("legal_name"),
+            },
+            phone_number: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            url: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("url"),
+            },
+            version: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistScreeningSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistScreeningSearchTerms",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("country", &self.country);
+        out.field("document_number", &self.document_number);
+        out.field("email_address", &self.email_address);
+        out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
+        out.field("legal_name", &self.legal_name);
+        out.field("phone_number", &self.phone_number);
+        out.field("url", &self.url);
+        out.field("version", &self.version);
+        out.end()
+    }
+}
 ///Search inputs for creating an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EntityWatchlistSearchTerms {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<GenericCountryCodeNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
     pub legal_name: EntityWatchlistScreeningName,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<UrlNullable>,
+}
+impl<'de> ::serde::Deserialize<'de> for EntityWatchlistSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EntityWatchlistSearchTerms {
+    const NAME: &'static str = "EntityWatchlistSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "document_number",
+        "email_address",
+        "entity_watchlist_program_id",
+        "legal_name",
+        "phone_number",
+        "url",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<GenericCountryCodeNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningName> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningPhoneNumberNullable>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<UrlNullable>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: s::optional(f0),
+            document_number: s::optional(f1),
+            email_address: s::optional(f2),
+            entity_watchlist_program_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_program_id");
+                }
+            },
+            legal_name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("legal_name"),
+            },
+            phone_number: s::optional(f5),
+            url: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for EntityWatchlistSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.document_number),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.url),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EntityWatchlistSearchTerms",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "country", &self.country);
+        out.field_unless(skip[1usize], "document_number", &self.document_number);
+        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
+        out.field("legal_name", &self.legal_name);
+        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[4usize], "url", &self.url);
+        out.end()
+    }
 }
 ///A set of attributes providing context about the factors that contributed to the EWA scores. Each key is the attribute name and the value is its numeric score, or null if the attribute could not be computed.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1323,67 +4308,354 @@ impl ::std::convert::From<
     }
 }
 ///EwaScore represents an earned wage access score for a specific advance amount range.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct EwaScore {
     ///Float value representing the upper bound (exclusive) of the advance amount range associated with a specific EWA score.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub highest_amount: ::std::option::Option<f32>,
     ///Float value representing the lower bound (inclusive) of the advance amount range associated with a specific EWA score.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lowest_amount: ::std::option::Option<f32>,
     ///EWA score for the corresponding amount bucket. Scores range from 1-99, where a higher score indicates a higher likelihood of repayment.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for EwaScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for EwaScore {
+    const NAME: &'static str = "EwaScore";
+    const FIELDS: &'static [&'static str] = &[
+        "highest_amount",
+        "lowest_amount",
+        "score",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "highest_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "lowest_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            highest_amount: s::optional(f0),
+            lowest_amount: s::optional(f1),
+            score: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for EwaScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.highest_amount),
+            ::std::option::Option::is_none(&self.lowest_amount),
+            ::std::option::Option::is_none(&self.score),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "EwaScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "highest_amount", &self.highest_amount);
+        out.field_unless(skip[1usize], "lowest_amount", &self.lowest_amount);
+        out.field_unless(skip[2usize], "score", &self.score);
+        out.end()
+    }
+}
 ///Comprehensive analysis of spending patterns, categorizing expenses into essential, non-essential, and other categories.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ExpenditureInsights {
     ///Net cash flow for the period (inflows minus outflows), including a monthly average.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_flow: ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub essential_expenditure: ::std::option::Option<ExpenditureSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub non_essential_expenditure: ::std::option::Option<ExpenditureSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other: ::std::option::Option<ExpenditureSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outlier_transactions: ::std::option::Option<OutlierTransactionsInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_expenditure: ::std::option::Option<ExpenditureSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfers_out: ::std::option::Option<ExpenditureSummary>,
 }
+impl<'de> ::serde::Deserialize<'de> for ExpenditureInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExpenditureInsights {
+    const NAME: &'static str = "ExpenditureInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "cash_flow",
+        "essential_expenditure",
+        "non_essential_expenditure",
+        "other",
+        "outlier_transactions",
+        "total_expenditure",
+        "transfers_out",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<OutlierTransactionsInsights>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ExpenditureSummary>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cash_flow")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "essential_expenditure")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "non_essential_expenditure")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "other")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "outlier_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "total_expenditure")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "transfers_out")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cash_flow: s::optional(f0),
+            essential_expenditure: s::optional(f1),
+            non_essential_expenditure: s::optional(f2),
+            other: s::optional(f3),
+            outlier_transactions: s::optional(f4),
+            total_expenditure: s::optional(f5),
+            transfers_out: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for ExpenditureInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.cash_flow),
+            ::std::option::Option::is_none(&self.essential_expenditure),
+            ::std::option::Option::is_none(&self.non_essential_expenditure),
+            ::std::option::Option::is_none(&self.other),
+            ::std::option::Option::is_none(&self.outlier_transactions),
+            ::std::option::Option::is_none(&self.total_expenditure),
+            ::std::option::Option::is_none(&self.transfers_out),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExpenditureInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "cash_flow", &self.cash_flow);
+        out.field_unless(
+            skip[1usize],
+            "essential_expenditure",
+            &self.essential_expenditure,
+        );
+        out.field_unless(
+            skip[2usize],
+            "non_essential_expenditure",
+            &self.non_essential_expenditure,
+        );
+        out.field_unless(skip[3usize], "other", &self.other);
+        out.field_unless(
+            skip[4usize],
+            "outlier_transactions",
+            &self.outlier_transactions,
+        );
+        out.field_unless(skip[5usize], "total_expenditure", &self.total_expenditure);
+        out.field_unless(skip[6usize], "transfers_out", &self.transfers_out);
+        out.end()
+    }
+}
 ///Summary statistics for a specific expenditure category, including total amount, monthly average, and percentage of income.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ExpenditureSummary {
     ///The total value of all the aggregated transactions in this expenditure category.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_average: ::std::option::Option<MonthlyAverage>,
     /**The percentage of the total inflows that was spent in this expenses group, within the given time window across all the accounts in the report.
 For example, a value of 100 represents that 100% of the inflows were spent on transactions that fall into this expenditure group.
 If there's no available income for the given time period, this field value will be `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage_of_income: ::std::option::Option<f64>,
     /**The primary credit categories of the expenses within the given time window, across all the accounts in the report.
 
 The categories are sorted in descending order by the total value spent.
 See the [category taxonomy](https://plaid.com/documents/credit-category-taxonomy.csv) for a full listing of category IDs.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub top_categories: ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
     ///The total number of outflow transactions in this expenses group, within the given time window across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ExpenditureSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExpenditureSummary {
+    const NAME: &'static str = "ExpenditureSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "iso_currency_code",
+        "monthly_average",
+        "percentage_of_income",
+        "top_categories",
+        "transactions_count",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "monthly_average")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "percentage_of_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "top_categories")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            monthly_average: s::optional(f2),
+            percentage_of_income: s::optional(f3),
+            top_categories: f4.unwrap_or_default(),
+            transactions_count: s::optional(f5),
+            unofficial_currency_code: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for ExpenditureSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.monthly_average),
+            ::std::option::Option::is_none(&self.percentage_of_income),
+            ::std::vec::Vec::is_empty(&self.top_categories),
+            ::std::option::Option::is_none(&self.transactions_count),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExpenditureSummary",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[2usize], "monthly_average", &self.monthly_average);
+        out.field_unless(
+            skip[3usize],
+            "percentage_of_income",
+            &self.percentage_of_income,
+        );
+        out.field_unless(skip[4usize], "top_categories", &self.top_categories);
+        out.field_unless(skip[5usize], "transactions_count", &self.transactions_count);
+        out.field_unless(
+            skip[6usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
 }
 /**A description of whether the associated document was expired when the verification was performed.
 
@@ -1436,7 +4708,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ExpirationDate {
     }
 }
 ///Plaid and FDX-defined recipient metadata fields
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExtendedRecipientMetadata {
     ///The category that the recipient falls under
     pub category: ::std::string::String,
@@ -1447,84 +4719,516 @@ pub struct ExtendedRecipientMetadata {
     ///The date at which the recipient gained production access to Plaid
     pub joined_date: ::chrono::naive::NaiveDate,
     ///Data Recipient Logo URL location
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     ///The recipient identifier
     pub recipient_id: ::std::string::String,
     ///The legal name of the recipient
     pub third_party_legal_name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ExtendedRecipientMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExtendedRecipientMetadata {
+    const NAME: &'static str = "ExtendedRecipientMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "category",
+        "client_name",
+        "connection_count",
+        "joined_date",
+        "logo_uri",
+        "recipient_id",
+        "third_party_legal_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "connection_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "joined_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "logo_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "third_party_legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            category: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("category"),
+            },
+            client_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            connection_count: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("connection_count"),
+            },
+            joined_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("joined_date"),
+            },
+            logo_uri: s::optional(f4),
+            recipient_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recipient_id"),
+            },
+            third_party_legal_name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("third_party_legal_name");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ExtendedRecipientMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.logo_uri)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExtendedRecipientMetadata",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("category", &self.category);
+        out.field("client_name", &self.client_name);
+        out.field("connection_count", &self.connection_count);
+        out.field("joined_date", &self.joined_date);
+        out.field_unless(skip[0usize], "logo_uri", &self.logo_uri);
+        out.field("recipient_id", &self.recipient_id);
+        out.field("third_party_legal_name", &self.third_party_legal_name);
+        out.end()
+    }
+}
 ///(Deprecated) Additional payment consent options. Please use `payer_details` to specify the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ExternalPaymentInitiationConsentOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to set up payment consent using only the specified bank account if provided.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iban: ::std::option::Option<::std::string::String>,
     ///When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_refund_details: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentInitiationConsentOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentInitiationConsentOptions {
+    const NAME: &'static str = "ExternalPaymentInitiationConsentOptions";
+    const FIELDS: &'static [&'static str] = &["bacs", "iban", "request_refund_details"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_refund_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bacs: s::optional(f0),
+            iban: s::optional(f1),
+            request_refund_details: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentInitiationConsentOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.bacs),
+            ::std::option::Option::is_none(&self.iban),
+            ::std::option::Option::is_none(&self.request_refund_details),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentInitiationConsentOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bacs", &self.bacs);
+        out.field_unless(skip[1usize], "iban", &self.iban);
+        out.field_unless(
+            skip[2usize],
+            "request_refund_details",
+            &self.request_refund_details,
+        );
+        out.end()
+    }
 }
 ///Additional payment options
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ExternalPaymentOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bacs: ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
     ///The International Bank Account Number (IBAN) for the payer's account. Where possible, the end user will be able to send payments only from the specified bank account if provided.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iban: ::std::option::Option<::std::string::String>,
     ///When `true`, Plaid will attempt to request refund details from the payee's financial institution.  Support varies between financial institutions and will not always be available.  If refund details could be retrieved, they will be available in the `/payment_initiation/payment/get` response.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_refund_details: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheme: ::std::option::Option<PaymentScheme>,
 }
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentOptions {
+    const NAME: &'static str = "ExternalPaymentOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "bacs",
+        "iban",
+        "request_refund_details",
+        "scheme",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<PaymentInitiationOptionalRestrictionBacs>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PaymentScheme>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_refund_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "scheme")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bacs: s::optional(f0),
+            iban: s::optional(f1),
+            request_refund_details: s::optional(f2),
+            scheme: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.bacs),
+            ::std::option::Option::is_none(&self.iban),
+            ::std::option::Option::is_none(&self.request_refund_details),
+            ::std::option::Option::is_none(&self.scheme),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bacs", &self.bacs);
+        out.field_unless(skip[1usize], "iban", &self.iban);
+        out.field_unless(
+            skip[2usize],
+            "request_refund_details",
+            &self.request_refund_details,
+        );
+        out.field_unless(skip[3usize], "scheme", &self.scheme);
+        out.end()
+    }
+}
 ///Details about external payment refund
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExternalPaymentRefundDetails {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub bacs: ::std::option::Option<RecipientBacsNullable>,
     ///The International Bank Account Number (IBAN) for the account.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iban: ::std::option::Option<::std::string::String>,
     ///The name of the account holder.
     pub name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentRefundDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentRefundDetails {
+    const NAME: &'static str = "ExternalPaymentRefundDetails";
+    const FIELDS: &'static [&'static str] = &["bacs", "iban", "name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<RecipientBacsNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bacs: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bacs"),
+            },
+            iban: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iban"),
+            },
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentRefundDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentRefundDetails",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("bacs", &self.bacs);
+        out.field("iban", &self.iban);
+        out.field("name", &self.name);
+        out.end()
+    }
+}
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ExternalPaymentScheduleBase {
     ///The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adjusted_start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.
 If the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval: ::std::option::Option<PaymentScheduleInterval>,
     /**The day of the interval on which to schedule the payment.
 
 If the payment interval is weekly, `interval_execution_day` should be an integer from 1 (Monday) to 7 (Sunday).
 
 If the payment interval is monthly, `interval_execution_day` should be an integer indicating which day of the month to make the payment on. Integers from 1 to 28 can be used to make a payment on that day of the month. Negative integers from -1 to -5 can be used to make a payment relative to the end of the month. To make a payment on the last day of the month, use -1; to make the payment on the second-to-last day, use -2, and so on.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_execution_day: ::std::option::Option<i64>,
     /**A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will begin on the first `interval_execution_day` on or after the `start_date`.
 
 If the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentScheduleBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleBase {
+    const NAME: &'static str = "ExternalPaymentScheduleBase";
+    const FIELDS: &'static [&'static str] = &[
+        "adjusted_start_date",
+        "end_date",
+        "interval",
+        "interval_execution_day",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<PaymentScheduleInterval>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "adjusted_start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "interval")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "interval_execution_day")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            adjusted_start_date: s::optional(f0),
+            end_date: s::optional(f1),
+            interval: s::optional(f2),
+            interval_execution_day: s::optional(f3),
+            start_date: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentScheduleBase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.adjusted_start_date),
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.interval),
+            ::std::option::Option::is_none(&self.interval_execution_day),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentScheduleBase",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "adjusted_start_date", &self.adjusted_start_date);
+        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field_unless(skip[2usize], "interval", &self.interval);
+        out.field_unless(
+            skip[3usize],
+            "interval_execution_day",
+            &self.interval_execution_day,
+        );
+        out.field_unless(skip[4usize], "start_date", &self.start_date);
+        out.end()
+    }
+}
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExternalPaymentScheduleGet {
     ///The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub adjusted_start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.
 If the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub interval: PaymentScheduleInterval,
     /**The day of the interval on which to schedule the payment.
@@ -1538,15 +5242,114 @@ If the payment interval is monthly, `interval_execution_day` should be an intege
 If the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.*/
     pub start_date: ::chrono::naive::NaiveDate,
 }
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentScheduleGet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleGet {
+    const NAME: &'static str = "ExternalPaymentScheduleGet";
+    const FIELDS: &'static [&'static str] = &[
+        "adjusted_start_date",
+        "end_date",
+        "interval",
+        "interval_execution_day",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<PaymentScheduleInterval> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "adjusted_start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "interval")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "interval_execution_day")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            adjusted_start_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("adjusted_start_date"),
+            },
+            end_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            interval: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("interval"),
+            },
+            interval_execution_day: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("interval_execution_day");
+                }
+            },
+            start_date: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentScheduleGet {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentScheduleGet",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("adjusted_start_date", &self.adjusted_start_date);
+        out.field("end_date", &self.end_date);
+        out.field("interval", &self.interval);
+        out.field("interval_execution_day", &self.interval_execution_day);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///The schedule that the payment will be executed on. If a schedule is provided, the payment is automatically set up as a standing order. If no schedule is specified, the payment will be executed only once.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExternalPaymentScheduleRequest {
     ///The start date sent to the bank after adjusting for holidays or weekends.  Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). If the start date did not require adjustment, this field will be `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub adjusted_start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD). Standing order payments will end on the last `interval_execution_day` on or before the `end_date`.
 If the only `interval_execution_day` between the start date and the end date (inclusive) is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make a payment on that day, but it is not guaranteed to do so.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     pub interval: PaymentScheduleInterval,
     /**The day of the interval on which to schedule the payment.
@@ -1559,6 +5362,104 @@ If the payment interval is monthly, `interval_execution_day` should be an intege
 
 If the first `interval_execution_day` on or after the start date is also the same day that `/payment_initiation/payment/create` was called, the bank *may* make the first payment on that day, but it is not guaranteed to do so.*/
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl<'de> ::serde::Deserialize<'de> for ExternalPaymentScheduleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ExternalPaymentScheduleRequest {
+    const NAME: &'static str = "ExternalPaymentScheduleRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "adjusted_start_date",
+        "end_date",
+        "interval",
+        "interval_execution_day",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<PaymentScheduleInterval> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "adjusted_start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "interval")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "interval_execution_day")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            adjusted_start_date: s::optional(f0),
+            end_date: s::optional(f1),
+            interval: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("interval"),
+            },
+            interval_execution_day: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("interval_execution_day");
+                }
+            },
+            start_date: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ExternalPaymentScheduleRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.adjusted_start_date),
+            ::std::option::Option::is_none(&self.end_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ExternalPaymentScheduleRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "adjusted_start_date", &self.adjusted_start_date);
+        out.field_unless(skip[1usize], "end_date", &self.end_date);
+        out.field("interval", &self.interval);
+        out.field("interval_execution_day", &self.interval_execution_day);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::serde::Serialize for EarningsBreakdownCanonicalDescription {
     fn serialize<S: ::serde::Serializer>(

@@ -2,13 +2,12 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Fires when an account is automatically verified using micro-deposits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FallbackAuthMicrodepositAutoVerifiedWebhook {
     ///The external account ID associated with the micro-deposit
     pub account_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
     ///The error code associated with the webhook.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
     pub item_id: ItemId,
     ///`AUTOMATICALLY_VERIFIED`
@@ -16,20 +15,230 @@ pub struct FallbackAuthMicrodepositAutoVerifiedWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FallbackAuthMicrodepositAutoVerifiedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for FallbackAuthMicrodepositAutoVerifiedWebhook {
+    const NAME: &'static str = "FallbackAuthMicrodepositAutoVerifiedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FallbackAuthMicrodepositAutoVerifiedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FallbackAuthMicrodepositAutoVerifiedWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fires when an account has an expired verification when using micro-deposits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FallbackAuthMicrodepositVerificationExpiredWebhook {
     ///The external account ID associated with the micro-deposit
     pub account_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
     ///The error code associated with the webhook.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
     pub item_id: ItemId,
     ///`VERIFICATION_EXPIRED`
     pub webhook_code: ::std::string::String,
     ///`AUTH`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de>
+for FallbackAuthMicrodepositVerificationExpiredWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for FallbackAuthMicrodepositVerificationExpiredWebhook {
+    const NAME: &'static str = "FallbackAuthMicrodepositVerificationExpiredWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FallbackAuthMicrodepositVerificationExpiredWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FallbackAuthMicrodepositVerificationExpiredWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///A string with at least one non-whitespace character, with a max length of 100 characters.
 #[derive(
@@ -73,16 +282,11 @@ impl ::std::str::FromStr for FamilyNameField {
     }
 }
 ///An FDX consent grant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxConsentGrant {
     ///When the consent was initially granted
-    #[serde(rename = "createdTime")]
     pub created_time: ::chrono::DateTime<::chrono::offset::Utc>,
     ///When the consent grant will expire. Omitted when the grant has no expiration.
-    #[serde(
-        rename = "expirationTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -91,24 +295,208 @@ pub struct FdxConsentGrant {
     ///Non-end-user parties participating in the consent grant (Data Recipient, Data Provider, Data Access Platform).
     pub parties: ::std::vec::Vec<FdxParty>,
     ///Permissioned resource entries. Omitted when there are no resources.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub resources: ::std::vec::Vec<FdxConsentGrantResource>,
     pub status: FdxConsentGrantStatus,
     ///When the consent grant was last updated
-    #[serde(rename = "updatedTime")]
     pub updated_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for FdxConsentGrant {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxConsentGrant {
+    const NAME: &'static str = "FdxConsentGrant";
+    const FIELDS: &'static [&'static str] = &[
+        "createdTime",
+        "expirationTime",
+        "id",
+        "parties",
+        "resources",
+        "status",
+        "updatedTime",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<FdxParty>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<FdxConsentGrantResource>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<FdxConsentGrantStatus> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "createdTime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expirationTime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "parties")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "resources")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "updatedTime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_time: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("createdTime"),
+            },
+            expiration_time: s::optional(f1),
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            parties: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("parties"),
+            },
+            resources: f4.unwrap_or_default(),
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            updated_time: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updatedTime"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FdxConsentGrant {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.expiration_time),
+            ::std::vec::Vec::is_empty(&self.resources),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxConsentGrant",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("createdTime", &self.created_time);
+        out.field_unless(skip[0usize], "expirationTime", &self.expiration_time);
+        out.field("id", &self.id);
+        out.field("parties", &self.parties);
+        out.field_unless(skip[1usize], "resources", &self.resources);
+        out.field("status", &self.status);
+        out.field("updatedTime", &self.updated_time);
+        out.end()
+    }
+}
 ///One permissioned resource on a consent grant.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxConsentGrantResource {
     ///Names of clusters of data elements permissioned.
-    #[serde(rename = "dataClusters")]
     pub data_clusters: ::std::vec::Vec<FdxDataCluster>,
     ///Identifier of the resource permissioned.
-    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
-    #[serde(rename = "resourceType")]
     pub resource_type: FdxConsentResourceType,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxConsentGrantResource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxConsentGrantResource {
+    const NAME: &'static str = "FdxConsentGrantResource";
+    const FIELDS: &'static [&'static str] = &[
+        "dataClusters",
+        "resourceId",
+        "resourceType",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<FdxDataCluster>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<FdxConsentResourceType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dataClusters")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "resourceId")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "resourceType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            data_clusters: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dataClusters"),
+            },
+            resource_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("resourceId"),
+            },
+            resource_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("resourceType"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FdxConsentGrantResource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxConsentGrantResource",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("dataClusters", &self.data_clusters);
+        out.field("resourceId", &self.resource_id);
+        out.field("resourceType", &self.resource_type);
+        out.end()
+    }
 }
 ///Current status of a consent grant. One of `ACTIVE`, `REVOKED`, `EXPIRED`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -402,26 +790,162 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxEventStatus {
     }
 }
 ///Financial Institution provider-specific attribute
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxFiAttribute {
     ///Name of attribute
     pub name: ::std::string::String,
     ///Value of attribute
     pub value: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for FdxFiAttribute {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxFiAttribute {
+    const NAME: &'static str = "FdxFiAttribute";
+    const FIELDS: &'static [&'static str] = &["name", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FdxFiAttribute {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxFiAttribute",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("name", &self.name);
+        out.field("value", &self.value);
+        out.end()
+    }
+}
 ///REST application constraint (Hypermedia As The Engine Of Application State)
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxHateoasLink {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<FdxHateoasLinkAction>,
     ///URL to invoke the action on the resource
     pub href: ::std::string::String,
     ///Relation of this link to its containing entity, as defined by and with many example relation values at [IETF RFC5988](https://datatracker.ietf.org/doc/html/rfc5988)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rel: ::std::option::Option<::std::string::String>,
     ///Content-types that can be used in the Accept header
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub types: ::std::vec::Vec<FdxContentTypes>,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxHateoasLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxHateoasLink {
+    const NAME: &'static str = "FdxHateoasLink";
+    const FIELDS: &'static [&'static str] = &["action", "href", "rel", "types"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<FdxHateoasLinkAction>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<FdxContentTypes>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "action")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "href")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "rel")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            action: s::optional(f0),
+            href: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("href"),
+            },
+            rel: s::optional(f2),
+            types: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for FdxHateoasLink {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.action),
+            ::std::option::Option::is_none(&self.rel),
+            ::std::vec::Vec::is_empty(&self.types),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxHateoasLink",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "action", &self.action);
+        out.field("href", &self.href);
+        out.field_unless(skip[1usize], "rel", &self.rel);
+        out.field_unless(skip[2usize], "types", &self.types);
+        out.end()
+    }
 }
 ///HTTP Method to use for the request
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -478,60 +1002,336 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxHateoasLinkAction {
     }
 }
 ///Initiator Fi Attribute
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FdxInitiatorFiAttribute {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<FdxPartyType>,
 }
+impl<'de> ::serde::Deserialize<'de> for FdxInitiatorFiAttribute {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxInitiatorFiAttribute {
+    const NAME: &'static str = "FdxInitiatorFiAttribute";
+    const FIELDS: &'static [&'static str] = &["name", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<FdxPartyType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: s::optional(f0),
+            value: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for FdxInitiatorFiAttribute {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.value),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxInitiatorFiAttribute",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "name", &self.name);
+        out.field_unless(skip[1usize], "value", &self.value);
+        out.end()
+    }
+}
 ///Details of consent or payment network identifier or other entity's revocation request or other lifecycle status change event
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FdxLifecycleEvent {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub initiator: ::std::option::Option<FdxPartyType>,
     ///Additional information or description of an `OTHER` reason
-    #[serde(
-        rename = "otherReason",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_reason: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<FdxUpdateReason>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<FdxEventStatus>,
-    #[serde(
-        rename = "updatedTime",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub updated_time: ::std::option::Option<FdxTimestamp>,
 }
+impl<'de> ::serde::Deserialize<'de> for FdxLifecycleEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxLifecycleEvent {
+    const NAME: &'static str = "FdxLifecycleEvent";
+    const FIELDS: &'static [&'static str] = &[
+        "initiator",
+        "otherReason",
+        "reason",
+        "status",
+        "updatedTime",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<FdxPartyType>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<FdxUpdateReason>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<FdxEventStatus>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FdxTimestamp>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "initiator")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "otherReason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "updatedTime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            initiator: s::optional(f0),
+            other_reason: s::optional(f1),
+            reason: s::optional(f2),
+            status: s::optional(f3),
+            updated_time: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for FdxLifecycleEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.initiator),
+            ::std::option::Option::is_none(&self.other_reason),
+            ::std::option::Option::is_none(&self.reason),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.updated_time),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxLifecycleEvent",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "initiator", &self.initiator);
+        out.field_unless(skip[1usize], "otherReason", &self.other_reason);
+        out.field_unless(skip[2usize], "reason", &self.reason);
+        out.field_unless(skip[3usize], "status", &self.status);
+        out.field_unless(skip[4usize], "updatedTime", &self.updated_time);
+        out.end()
+    }
+}
 ///Provides the base fields of a notification. Clients will read the `type` property to determine the expected notification payload.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxNotification {
     pub category: FdxNotificationCategory,
     ///Id of notification
-    #[serde(rename = "notificationId")]
     pub notification_id: ::std::string::String,
-    #[serde(rename = "notificationPayload")]
     pub notification_payload: FdxNotificationPayload,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<FdxNotificationPriority>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub publisher: ::std::option::Option<FdxParty>,
-    #[serde(rename = "sentOn")]
     pub sent_on: FdxTimestamp,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<FdxNotificationSeverity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subscriber: ::std::option::Option<FdxParty>,
     ///An optional initiator-defined event subtype code or description if the event type needs to be further categorized or described.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "type")]
     pub type_: FdxNotificationType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<FdxHateoasLink>,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxNotification {
+    const NAME: &'static str = "FdxNotification";
+    const FIELDS: &'static [&'static str] = &[
+        "category",
+        "notificationId",
+        "notificationPayload",
+        "priority",
+        "publisher",
+        "sentOn",
+        "severity",
+        "subscriber",
+        "subtype",
+        "type",
+        "url",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FdxNotificationCategory> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<FdxNotificationPayload> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<FdxNotificationPriority>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FdxParty>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<FdxTimestamp> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<FdxNotificationSeverity>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<FdxParty>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<FdxNotificationType> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<FdxHateoasLink>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "notificationId")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "notificationPayload")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "priority")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "publisher")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "sentOn")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "severity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "subscriber")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            category: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("category"),
+            },
+            notification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("notificationId"),
+            },
+            notification_payload: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("notificationPayload"),
+            },
+            priority: s::optional(f3),
+            publisher: s::optional(f4),
+            sent_on: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sentOn"),
+            },
+            severity: s::optional(f6),
+            subscriber: s::optional(f7),
+            subtype: s::optional(f8),
+            type_: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            url: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for FdxNotification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.priority),
+            ::std::option::Option::is_none(&self.publisher),
+            ::std::option::Option::is_none(&self.severity),
+            ::std::option::Option::is_none(&self.subscriber),
+            ::std::option::Option::is_none(&self.subtype),
+            ::std::option::Option::is_none(&self.url),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxNotification",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("category", &self.category);
+        out.field("notificationId", &self.notification_id);
+        out.field("notificationPayload", &self.notification_payload);
+        out.field_unless(skip[0usize], "priority", &self.priority);
+        out.field_unless(skip[1usize], "publisher", &self.publisher);
+        out.field("sentOn", &self.sent_on);
+        out.field_unless(skip[2usize], "severity", &self.severity);
+        out.field_unless(skip[3usize], "subscriber", &self.subscriber);
+        out.field_unless(skip[4usize], "subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(skip[5usize], "url", &self.url);
+        out.end()
+    }
 }
 ///Category of Notification
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -591,15 +1391,82 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationCategory 
     }
 }
 ///Custom key-value pairs payload for a notification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FdxNotificationPayload {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event: ::std::option::Option<FdxLifecycleEvent>,
     ///ID for the origination entity related to the notification
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
-    #[serde(rename = "idType", skip_serializing_if = "::std::option::Option::is_none")]
     pub id_type: ::std::option::Option<FdxNotificationPayloadIdType>,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxNotificationPayload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxNotificationPayload {
+    const NAME: &'static str = "FdxNotificationPayload";
+    const FIELDS: &'static [&'static str] = &["event", "id", "idType"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<FdxLifecycleEvent>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<FdxNotificationPayloadIdType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "idType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event: s::optional(f0),
+            id: s::optional(f1),
+            id_type: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for FdxNotificationPayload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.event),
+            ::std::option::Option::is_none(&self.id),
+            ::std::option::Option::is_none(&self.id_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxNotificationPayload",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "event", &self.event);
+        out.field_unless(skip[1usize], "id", &self.id);
+        out.field_unless(skip[2usize], "idType", &self.id_type);
+        out.end()
+    }
 }
 ///Type of entity causing origination of a notification
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -851,32 +1718,138 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxNotificationType {
     }
 }
 ///FDX Participant - an entity or person that is a part of a FDX API transaction
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxParty {
     ///URI for party, where an end user could learn more about the company or application involved in the data sharing chain
-    #[serde(rename = "homeUri", skip_serializing_if = "::std::option::Option::is_none")]
     pub home_uri: ::std::option::Option<::std::string::String>,
     ///URI for a logo asset to be displayed to the end user
-    #[serde(rename = "logoUri", skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     ///Human recognizable common name
     pub name: ::std::string::String,
     ///Registered id of party
-    #[serde(
-        rename = "registeredEntityId",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub registered_entity_id: ::std::option::Option<::std::string::String>,
     ///Registered name of party
-    #[serde(
-        rename = "registeredEntityName",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub registered_entity_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registry: ::std::option::Option<FdxPartyRegistry>,
-    #[serde(rename = "type")]
     pub type_: FdxPartyType,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxParty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxParty {
+    const NAME: &'static str = "FdxParty";
+    const FIELDS: &'static [&'static str] = &[
+        "homeUri",
+        "logoUri",
+        "name",
+        "registeredEntityId",
+        "registeredEntityName",
+        "registry",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<FdxPartyRegistry>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<FdxPartyType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "homeUri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "logoUri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "registeredEntityId")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "registeredEntityName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "registry")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            home_uri: s::optional(f0),
+            logo_uri: s::optional(f1),
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            registered_entity_id: s::optional(f3),
+            registered_entity_name: s::optional(f4),
+            registry: s::optional(f5),
+            type_: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FdxParty {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.home_uri),
+            ::std::option::Option::is_none(&self.logo_uri),
+            ::std::option::Option::is_none(&self.registered_entity_id),
+            ::std::option::Option::is_none(&self.registered_entity_name),
+            ::std::option::Option::is_none(&self.registry),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxParty",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "homeUri", &self.home_uri);
+        out.field_unless(skip[1usize], "logoUri", &self.logo_uri);
+        out.field("name", &self.name);
+        out.field_unless(skip[2usize], "registeredEntityId", &self.registered_entity_id);
+        out.field_unless(
+            skip[3usize],
+            "registeredEntityName",
+            &self.registered_entity_name,
+        );
+        out.field_unless(skip[4usize], "registry", &self.registry);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///The registry containing the party's registration with name and id
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -987,17 +1960,102 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxPartyType {
     }
 }
 ///Recipient metadata fields that are defined by FDX.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FdxRecipientMetadata {
     ///The recipient name displayed by the Data Provider during the consent flow
     pub client_name: ::std::string::String,
     ///Data Recipient Logo URL location
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     ///The recipient identifier
     pub recipient_id: ::std::string::String,
     ///The legal name of the recipient
     pub third_party_legal_name: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for FdxRecipientMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FdxRecipientMetadata {
+    const NAME: &'static str = "FdxRecipientMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "client_name",
+        "logo_uri",
+        "recipient_id",
+        "third_party_legal_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "logo_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "third_party_legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            logo_uri: s::optional(f1),
+            recipient_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recipient_id"),
+            },
+            third_party_legal_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("third_party_legal_name");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FdxRecipientMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.logo_uri)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FdxRecipientMetadata",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("client_name", &self.client_name);
+        out.field_unless(skip[0usize], "logo_uri", &self.logo_uri);
+        out.field("recipient_id", &self.recipient_id);
+        out.field("third_party_legal_name", &self.third_party_legal_name);
+        out.end()
+    }
 }
 ///ISO 8601 date-time in format 'YYYY-MM-DDThh:mm:ss.nnn[Z|[+|-]hh:mm]' according to [IETF RFC3339](https://xml2rfc.tools.ietf.org/public/rfc/html/rfc3339.html#anchor14)
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1094,42 +2152,271 @@ impl ::std::convert::TryFrom<::std::string::String> for FdxUpdateReason {
     }
 }
 ///Insights surrounding external financial institution counterparties associated with a user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FinancialInstitutionInsights {
     ///Associated accounts, detected based on the nature of transfers to/from this institution.
     pub detected_accounts: ::std::vec::Vec<DetectedAccount>,
     ///A unique, stable, Plaid-generated id that maps to the counterparty.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity_id: ::std::option::Option<::std::string::String>,
     ///Name of the financial institution counterparty.
     pub name: ::std::string::String,
     ///The website associated with the counterparty.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub website: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for FinancialInstitutionInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FinancialInstitutionInsights {
+    const NAME: &'static str = "FinancialInstitutionInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "detected_accounts",
+        "entity_id",
+        "name",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<DetectedAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "detected_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "entity_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            detected_accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("detected_accounts"),
+            },
+            entity_id: s::optional(f1),
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            website: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FinancialInstitutionInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.entity_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FinancialInstitutionInsights",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("detected_accounts", &self.detected_accounts);
+        out.field_unless(skip[0usize], "entity_id", &self.entity_id);
+        out.field("name", &self.name);
+        out.field("website", &self.website);
+        out.end()
+    }
+}
 ///Details about the fixed income security.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FixedIncome {
     ///The face value that is paid upon maturity of the fixed income security, per unit of security.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub face_value: ::std::option::Option<f64>,
     ///The issue date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub issue_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The maturity date for this fixed income security, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub maturity_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub yield_rate: ::std::option::Option<YieldRate>,
 }
+impl<'de> ::serde::Deserialize<'de> for FixedIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FixedIncome {
+    const NAME: &'static str = "FixedIncome";
+    const FIELDS: &'static [&'static str] = &[
+        "face_value",
+        "issue_date",
+        "maturity_date",
+        "yield_rate",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<YieldRate>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "face_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "issue_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "maturity_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "yield_rate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            face_value: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("face_value"),
+            },
+            issue_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_date"),
+            },
+            maturity_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("maturity_date"),
+            },
+            yield_rate: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("yield_rate"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FixedIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FixedIncome",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("face_value", &self.face_value);
+        out.field("issue_date", &self.issue_date);
+        out.field("maturity_date", &self.maturity_date);
+        out.field("yield_rate", &self.yield_rate);
+        out.end()
+    }
+}
 ///An object representing the predicted average monthly net income amount. This amount reflects the funds deposited into the account and may not include any withheld income such as taxes or other payroll deductions
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ForecastedMonthlyIncome {
     ///The forecasted monthly income at the time of subscription
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline_amount: ::std::option::Option<f64>,
     ///The current forecasted monthly income
     pub current_amount: f64,
+}
+impl<'de> ::serde::Deserialize<'de> for ForecastedMonthlyIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ForecastedMonthlyIncome {
+    const NAME: &'static str = "ForecastedMonthlyIncome";
+    const FIELDS: &'static [&'static str] = &["baseline_amount", "current_amount"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "baseline_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            baseline_amount: s::optional(f0),
+            current_amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_amount"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ForecastedMonthlyIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.baseline_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ForecastedMonthlyIncome",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "baseline_amount", &self.baseline_amount);
+        out.field("current_amount", &self.current_amount);
+        out.end()
+    }
 }
 ///Form 1099 Type
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1180,13 +2467,66 @@ impl ::std::convert::TryFrom<::std::string::String> for Form1099Type {
     }
 }
 ///An arbitrary JSON payload sent to or received from the Plaid server. Internal use only.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ForwardedJsonResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ForwardedJsonResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ForwardedJsonResponse {
+    const NAME: &'static str = "ForwardedJsonResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ForwardedJsonResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ForwardedJsonResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 /**The amount and currency of the fraud or attempted fraud.
 `fraud_amount` should be omitted to indicate an unknown fraud amount.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FraudAmount {
     pub iso_currency_code: IsoCurrencyCode,
     /**The amount value.
@@ -1194,8 +2534,70 @@ This value can be 0 to indicate no money was lost.
 Must not contain more than two digits of precision (e.g., `1.23`).*/
     pub value: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for FraudAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FraudAmount {
+    const NAME: &'static str = "FraudAmount";
+    const FIELDS: &'static [&'static str] = &["iso_currency_code", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IsoCurrencyCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            iso_currency_code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FraudAmount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FraudAmount",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("value", &self.value);
+        out.end()
+    }
+}
 ///Details about the fraud analysis performed on the document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct FraudAnalysisDetails {
     /**The outcome of the document detail check for correct styling and layout.
 
@@ -1241,6 +2643,127 @@ pub struct FraudAnalysisDetails {
 
 `failed` - The document type is not supported.*/
     pub type_supported: FraudCheckOutcome,
+}
+impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for FraudAnalysisDetails {
+    const NAME: &'static str = "FraudAnalysisDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "detail_check",
+        "image_composition_check",
+        "integrity_check",
+        "issue_date_check",
+        "portrait_details_check",
+        "portrait_presence_check",
+        "type_supported",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<FraudCheckOutcomeWithNoData> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<FraudCheckOutcome> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "detail_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "image_composition_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "integrity_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "issue_date_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "portrait_details_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "portrait_presence_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "type_supported")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            detail_check: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("detail_check"),
+            },
+            image_composition_check: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("image_composition_check");
+                }
+            },
+            integrity_check: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("integrity_check"),
+            },
+            issue_date_check: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_date_check"),
+            },
+            portrait_details_check: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("portrait_details_check");
+                }
+            },
+            portrait_presence_check: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("portrait_presence_check");
+                }
+            },
+            type_supported: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type_supported"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for FraudAnalysisDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "FraudAnalysisDetails",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("detail_check", &self.detail_check);
+        out.field("image_composition_check", &self.image_composition_check);
+        out.field("integrity_check", &self.integrity_check);
+        out.field("issue_date_check", &self.issue_date_check);
+        out.field("portrait_details_check", &self.portrait_details_check);
+        out.field("portrait_presence_check", &self.portrait_presence_check);
+        out.field("type_supported", &self.type_supported);
+        out.end()
+    }
 }
 ///Event fraud attributes as an arbitrary set of key-value pairs. The set of attributes returned varies by model.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

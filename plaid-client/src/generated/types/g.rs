@@ -2,39 +2,166 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Insights into gambling-related transactions, including frequency, amounts, and top merchants.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct GamblingIndicators {
     ///The total value of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///The number of days since the last transaction that falls into the `GAMBLING` category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_last_occurrence: ::std::option::Option<i64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_average: ::std::option::Option<MonthlyAverage>,
     ///The monthly summaries of the transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub monthly_summaries: ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
     /**The percentage of the user's monthly inflows that was spent on transactions that fall into the `GAMBLING` category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `GAMBLING` credit category.
 If there's no available income for the given time period, this field value will be `-1`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage_of_income: ::std::option::Option<f64>,
     /**Up to 3 top merchants that the user had the most transactions for in the given time window, in descending order of total spend.
 
 If the user has not spent money on any merchants in the given time window, this list will be empty.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub top_merchants: ::std::vec::Vec<::std::string::String>,
     ///The total number of transactions that fall into the `GAMBLING` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for GamblingIndicators {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for GamblingIndicators {
+    const NAME: &'static str = "GamblingIndicators";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "days_since_last_occurrence",
+        "iso_currency_code",
+        "monthly_average",
+        "monthly_summaries",
+        "percentage_of_income",
+        "top_merchants",
+        "transactions_count",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "days_since_last_occurrence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "monthly_average")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "monthly_summaries")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "percentage_of_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "top_merchants")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            days_since_last_occurrence: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            monthly_average: s::optional(f3),
+            monthly_summaries: f4.unwrap_or_default(),
+            percentage_of_income: s::optional(f5),
+            top_merchants: f6.unwrap_or_default(),
+            transactions_count: s::optional(f7),
+            unofficial_currency_code: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for GamblingIndicators {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.days_since_last_occurrence),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.monthly_average),
+            ::std::vec::Vec::is_empty(&self.monthly_summaries),
+            ::std::option::Option::is_none(&self.percentage_of_income),
+            ::std::vec::Vec::is_empty(&self.top_merchants),
+            ::std::option::Option::is_none(&self.transactions_count),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "GamblingIndicators",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(
+            skip[1usize],
+            "days_since_last_occurrence",
+            &self.days_since_last_occurrence,
+        );
+        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3usize], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[4usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(
+            skip[5usize],
+            "percentage_of_income",
+            &self.percentage_of_income,
+        );
+        out.field_unless(skip[6usize], "top_merchants", &self.top_merchants);
+        out.field_unless(skip[7usize], "transactions_count", &self.transactions_count);
+        out.field_unless(
+            skip[8usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
 }
 ///Valid, capitalized, two-letter ISO code representing the country of this object. Must be in ISO 3166-1 alpha-2 form.
 #[derive(
@@ -119,30 +246,227 @@ impl ::std::str::FromStr for GenericCountryCodeNullable {
     }
 }
 ///Analyzed location information for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct GenericScreeningHitLocationItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<WatchlistScreeningHitLocations>,
 }
+impl<'de> ::serde::Deserialize<'de> for GenericScreeningHitLocationItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for GenericScreeningHitLocationItems {
+    const NAME: &'static str = "GenericScreeningHitLocationItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningHitLocations>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for GenericScreeningHitLocationItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "GenericScreeningHitLocationItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///GetRecipientResponse defines the response schema for `/fdx/recipient/{recipientId}`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct GetRecipientResponse {
     ///The recipient name displayed by the Data Provider during the consent flow
     pub client_name: ::std::string::String,
     ///Data Recipient Logo URL location
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_uri: ::std::option::Option<::std::string::String>,
     ///The recipient identifier
     pub recipient_id: ::std::string::String,
     ///The legal name of the recipient
     pub third_party_legal_name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for GetRecipientResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for GetRecipientResponse {
+    const NAME: &'static str = "GetRecipientResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "client_name",
+        "logo_uri",
+        "recipient_id",
+        "third_party_legal_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "logo_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "third_party_legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            logo_uri: s::optional(f1),
+            recipient_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recipient_id"),
+            },
+            third_party_legal_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("third_party_legal_name");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for GetRecipientResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.logo_uri)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "GetRecipientResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("client_name", &self.client_name);
+        out.field_unless(skip[0usize], "logo_uri", &self.logo_uri);
+        out.field("recipient_id", &self.recipient_id);
+        out.field("third_party_legal_name", &self.third_party_legal_name);
+        out.end()
+    }
+}
 ///GetRecipientsResponse defines the response schema for `/fdx/recipients`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct GetRecipientsResponse {
     pub recipients: ::std::vec::Vec<ExtendedRecipientMetadata>,
+}
+impl<'de> ::serde::Deserialize<'de> for GetRecipientsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for GetRecipientsResponse {
+    const NAME: &'static str = "GetRecipientsResponse";
+    const FIELDS: &'static [&'static str] = &["recipients"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<ExtendedRecipientMetadata>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "recipients")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            recipients: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recipients"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for GetRecipientsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "GetRecipientsResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("recipients", &self.recipients);
+        out.end()
+    }
 }
 ///A string with at least one non-whitespace character, with a max length of 100 characters.
 #[derive(

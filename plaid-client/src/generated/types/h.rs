@@ -2,10 +2,9 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///A status health incident
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HealthIncident {
     ///The end date of the incident, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2020-10-30T15:26:48Z"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Updates on the health incident.
     pub incident_updates: ::std::vec::Vec<IncidentUpdate>,
@@ -13,6 +12,90 @@ pub struct HealthIncident {
     pub start_date: ::chrono::DateTime<::chrono::offset::Utc>,
     ///The title of the incident
     pub title: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for HealthIncident {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HealthIncident {
+    const NAME: &'static str = "HealthIncident";
+    const FIELDS: &'static [&'static str] = &[
+        "end_date",
+        "incident_updates",
+        "start_date",
+        "title",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<IncidentUpdate>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "incident_updates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "title")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: s::optional(f0),
+            incident_updates: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("incident_updates"),
+            },
+            start_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+            title: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("title"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HealthIncident {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.end_date)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HealthIncident",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_date", &self.end_date);
+        out.field("incident_updates", &self.incident_updates);
+        out.field("start_date", &self.start_date);
+        out.field("title", &self.title);
+        out.end()
+    }
 }
 /**An enum indicating the match type between data provided by user and data checked against an external data source.
 
@@ -80,16 +163,76 @@ impl ::std::convert::TryFrom<::std::string::String> for HiddenMatchSummaryCode {
     }
 }
 ///An object representing the historical annual income amount.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HistoricalAnnualIncome {
     ///The historical annual income at the time of subscription
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline_amount: ::std::option::Option<f64>,
     ///The current historical annual income
     pub current_amount: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for HistoricalAnnualIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HistoricalAnnualIncome {
+    const NAME: &'static str = "HistoricalAnnualIncome";
+    const FIELDS: &'static [&'static str] = &["baseline_amount", "current_amount"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "baseline_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            baseline_amount: s::optional(f0),
+            current_amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_amount"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HistoricalAnnualIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.baseline_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HistoricalAnnualIncome",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "baseline_amount", &self.baseline_amount);
+        out.field("current_amount", &self.current_amount);
+        out.end()
+    }
+}
 ///An object representing a balance held by an account in the past
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HistoricalBalance {
     /**The total amount of funds in the account, calculated from the `current` balance in the `balance` object by subtracting inflows and adding back outflows according to the posted date of each transaction.
 
@@ -98,21 +241,109 @@ If the account has any pending transactions, historical balance amounts on or af
     ///The date of the calculated historical balance, in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD)
     pub date: ::chrono::naive::NaiveDate,
     ///The ISO-4217 currency code of the balance. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the balance. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for HistoricalBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HistoricalBalance {
+    const NAME: &'static str = "HistoricalBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "current",
+        "date",
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            unofficial_currency_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HistoricalBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HistoricalBalance",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("current", &self.current);
+        out.field("date", &self.date);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 /**Fired when an Item's historical transaction pull is completed and Plaid has prepared as much historical transaction data as possible for the Item. Once this webhook has been fired, transaction data beyond the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
 
 This webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HistoricalUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///The number of new transactions available
@@ -122,77 +353,471 @@ pub struct HistoricalUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for HistoricalUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HistoricalUpdateWebhook {
+    const NAME: &'static str = "HistoricalUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "new_transactions",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_transactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_transactions"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HistoricalUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HistoricalUpdateWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_transactions", &self.new_transactions);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///A securities holding at an institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Holding {
     ///The Plaid `account_id` associated with the holding.
     pub account_id: ::std::string::String,
     ///The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cost_basis: ::std::option::Option<f64>,
     ///The last price given by the institution for this security.
     pub institution_price: f64,
     ///The date at which `institution_price` was current.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_price_as_of: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**Date and time at which `institution_price` was current, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ).
 
 This field is returned for select financial institutions and comes as provided by the institution. It may contain default time values (such as 00:00:00).
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_price_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The value of the holding, as reported by the institution.
     pub institution_value: f64,
     ///The ISO-4217 currency code of the holding. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The total quantity of the asset held, as reported by the financial institution. If the security is an option, `quantity` will reflect the total number of options (typically the number of contracts multiplied by 100), not the number of contracts.
     pub quantity: f64,
     ///The Plaid `security_id` associated with the holding. Security data is not specific to a user's account; any user who held the same security at the same financial institution at the same time would have identical security data. The `security_id` for the same security will typically be the same across different institutions, but this is not guaranteed. The `security_id` does not typically change, but may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
     ///Per-lot acquisition data for this holding. An empty array indicates the institution does not provide lot-level data.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub tax_lots: ::std::vec::Vec<HoldingTaxLot>,
     /**The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The total quantity of vested assets held, as reported by the financial institution. Vested assets are only associated with [equities](https://plaid.com/docs/api/products/investments/#investments-holdings-get-response-securities-type).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vested_quantity: ::std::option::Option<f64>,
     ///The value of the vested holdings as reported by the institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vested_value: ::std::option::Option<f64>,
 }
+impl<'de> ::serde::Deserialize<'de> for Holding {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Holding {
+    const NAME: &'static str = "Holding";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "cost_basis",
+        "institution_price",
+        "institution_price_as_of",
+        "institution_price_datetime",
+        "institution_value",
+        "iso_currency_code",
+        "quantity",
+        "security_id",
+        "tax_lots",
+        "unofficial_currency_code",
+        "vested_quantity",
+        "vested_value",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<HoldingTaxLot>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cost_basis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_price_as_of")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "institution_price_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "institution_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "tax_lots")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "vested_quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "vested_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            cost_basis: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cost_basis"),
+            },
+            institution_price: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_price"),
+            },
+            institution_price_as_of: s::optional(f3),
+            institution_price_datetime: s::optional(f4),
+            institution_value: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_value"),
+            },
+            iso_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            quantity: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            tax_lots: f9.unwrap_or_default(),
+            unofficial_currency_code: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+            vested_quantity: s::optional(f11),
+            vested_value: s::optional(f12),
+        })
+    }
+}
+impl ::serde::Serialize for Holding {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.institution_price_as_of),
+            ::std::option::Option::is_none(&self.institution_price_datetime),
+            ::std::vec::Vec::is_empty(&self.tax_lots),
+            ::std::option::Option::is_none(&self.vested_quantity),
+            ::std::option::Option::is_none(&self.vested_value),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Holding",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("cost_basis", &self.cost_basis);
+        out.field("institution_price", &self.institution_price);
+        out.field_unless(
+            skip[0usize],
+            "institution_price_as_of",
+            &self.institution_price_as_of,
+        );
+        out.field_unless(
+            skip[1usize],
+            "institution_price_datetime",
+            &self.institution_price_datetime,
+        );
+        out.field("institution_value", &self.institution_value);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field_unless(skip[2usize], "tax_lots", &self.tax_lots);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.field_unless(skip[3usize], "vested_quantity", &self.vested_quantity);
+        out.field_unless(skip[4usize], "vested_value", &self.vested_value);
+        out.end()
+    }
+}
 ///A single acquisition lot within a holding.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HoldingTaxLot {
     ///The total cost basis of this lot, inclusive of any fees.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cost_basis: ::std::option::Option<f64>,
     ///The current market value of this lot.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current_value: ::std::option::Option<f64>,
     ///The financial institution's identifier for this lot. Null if the institution does not provide a lot identifier.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_lot_id: ::std::option::Option<::std::string::String>,
     ///The date and time this lot was acquired, in ISO 8601 format. Null if the institution does not provide acquisition datetime data.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub original_purchase_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub position_type: ::std::option::Option<HoldingTaxLotPositionType>,
     ///The price per unit of the security at the time this lot was acquired.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub purchase_price: ::std::option::Option<f64>,
     ///The number of units of the security in this lot.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub quantity: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for HoldingTaxLot {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HoldingTaxLot {
+    const NAME: &'static str = "HoldingTaxLot";
+    const FIELDS: &'static [&'static str] = &[
+        "cost_basis",
+        "current_value",
+        "institution_lot_id",
+        "original_purchase_datetime",
+        "position_type",
+        "purchase_price",
+        "quantity",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<HoldingTaxLotPositionType>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cost_basis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_lot_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "original_purchase_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "position_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "purchase_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cost_basis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cost_basis"),
+            },
+            current_value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_value"),
+            },
+            institution_lot_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_lot_id"),
+            },
+            original_purchase_datetime: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("original_purchase_datetime");
+                }
+            },
+            position_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("position_type"),
+            },
+            purchase_price: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("purchase_price"),
+            },
+            quantity: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HoldingTaxLot {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HoldingTaxLot",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("cost_basis", &self.cost_basis);
+        out.field("current_value", &self.current_value);
+        out.field("institution_lot_id", &self.institution_lot_id);
+        out.field("original_purchase_datetime", &self.original_purchase_datetime);
+        out.field("position_type", &self.position_type);
+        out.field("purchase_price", &self.purchase_price);
+        out.field("quantity", &self.quantity);
+        out.end()
+    }
 }
 ///Indicates whether a holding lot position is long or short. Possible values are `LONG` and `SHORT`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -240,39 +865,265 @@ impl ::std::convert::TryFrom<::std::string::String> for HoldingTaxLotPositionTyp
     }
 }
 ///Fired when new or updated holdings have been detected on an investment account. The webhook typically fires in response to any newly added holdings or price changes to existing holdings, most commonly after market close.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HoldingsDefaultUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///The number of new holdings reported since the last time this webhook was fired.
     pub new_holdings: f64,
     ///The number of updated holdings reported since the last time this webhook was fired.
     pub updated_holdings: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`DEFAULT_UPDATE`
     pub webhook_code: ::std::string::String,
     ///`HOLDINGS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for HoldingsDefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HoldingsDefaultUpdateWebhook {
+    const NAME: &'static str = "HoldingsDefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "new_holdings",
+        "updated_holdings",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "updated_holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_holdings: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_holdings"),
+            },
+            updated_holdings: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("updated_holdings"),
+            },
+            user_id: s::optional(f5),
+            webhook_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HoldingsDefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HoldingsDefaultUpdateWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_holdings", &self.new_holdings);
+        out.field("updated_holdings", &self.updated_holdings);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Specify the holdings on the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HoldingsOverride {
     ///The total cost basis of the holding (e.g., the total amount spent to acquire all assets currently in the holding).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_basis: ::std::option::Option<f64>,
     ///Either a valid `iso_currency_code` or `unofficial_currency_code`
     pub currency: ::std::string::String,
     ///The last price given by the institution for this security
     pub institution_price: f64,
     ///The date at which `institution_price` was current. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_price_as_of: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The total quantity of the asset held, as reported by the financial institution.
     pub quantity: f64,
     pub security: SecurityOverride,
+}
+impl<'de> ::serde::Deserialize<'de> for HoldingsOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HoldingsOverride {
+    const NAME: &'static str = "HoldingsOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "cost_basis",
+        "currency",
+        "institution_price",
+        "institution_price_as_of",
+        "quantity",
+        "security",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<SecurityOverride> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cost_basis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "currency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_price_as_of")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "security")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cost_basis: s::optional(f0),
+            currency: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("currency"),
+            },
+            institution_price: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_price"),
+            },
+            institution_price_as_of: s::optional(f3),
+            quantity: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HoldingsOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.cost_basis),
+            ::std::option::Option::is_none(&self.institution_price_as_of),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HoldingsOverride",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field_unless(skip[0usize], "cost_basis", &self.cost_basis);
+        out.field("currency", &self.currency);
+        out.field("institution_price", &self.institution_price);
+        out.field_unless(
+            skip[1usize],
+            "institution_price_as_of",
+            &self.institution_price_as_of,
+        );
+        out.field("quantity", &self.quantity);
+        out.field("security", &self.security);
+        out.end()
+    }
 }
 /**URI that Hosted Link will redirect to upon completion of the Link flow. This will only occur in Hosted Link sessions, not in other implementation methods.
 */
@@ -443,11 +1294,10 @@ impl ::std::convert::TryFrom<String> for HostedLinkUrlLifetimeSeconds {
     }
 }
 ///Contains the state of an SMS Same-Day Micro-deposits verification session.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HostedMmdVerificationWebhook {
     ///The external account ID of the affected account
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<WebhookEnvironmentValues>,
     pub item_id: ItemId,
     ///The final status of the Same-Day Micro-deposits verification. Will always be `MANUALLY_VERIFIED` or `VERIFICATION_FAILED`.
@@ -457,10 +1307,167 @@ pub struct HostedMmdVerificationWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for HostedMmdVerificationWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HostedMmdVerificationWebhook {
+    const NAME: &'static str = "HostedMmdVerificationWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "item_id",
+        "status",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WebhookEnvironmentValues>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HostedMmdVerificationWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.environment)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HostedMmdVerificationWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field("status", &self.status);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Details about the human review check, which refers to a check that is performed by a document specialist.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HumanReview {
     pub status: HumanReviewStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for HumanReview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for HumanReview {
+    const NAME: &'static str = "HumanReview";
+    const FIELDS: &'static [&'static str] = &["status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<HumanReviewStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            status: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for HumanReview {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "HumanReview",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 /**The outcome of the human review check, when available. The following values are possible:
 

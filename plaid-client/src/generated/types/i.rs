@@ -253,11 +253,10 @@ impl ::std::convert::TryFrom<String> for IdempotencyFlag {
     }
 }
 ///Fired when a change to identity data has been detected on an Item. Items are checked for identity updates every 30-90 days. We recommend that upon receiving this webhook you make another call to `/identity/get` to fetch the user's latest identity data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityDefaultUpdateWebhook {
     pub account_ids_with_updated_identity: AccountIdsWithUpdatedIdentity,
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///`DEFAULT_UPDATE`
@@ -265,89 +264,705 @@ pub struct IdentityDefaultUpdateWebhook {
     ///`IDENTITY`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDefaultUpdateWebhook {
+    const NAME: &'static str = "IdentityDefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids_with_updated_identity",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccountIdsWithUpdatedIdentity> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids_with_updated_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids_with_updated_identity: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_with_updated_identity");
+                }
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDefaultUpdateWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field(
+            "account_ids_with_updated_identity",
+            &self.account_ids_with_updated_identity,
+        );
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///In closed beta. Object representing metadata pertaining to the document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentMetadata {
     ///Boolean field indicating if the uploaded document's account number matches the account number we have on file
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_number_match: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uploaded_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentMetadata {
+    const NAME: &'static str = "IdentityDocumentMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "is_account_number_match",
+        "last_updated",
+        "uploaded_at",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "is_account_number_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "uploaded_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            is_account_number_match: s::optional(f0),
+            last_updated: s::optional(f1),
+            uploaded_at: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.is_account_number_match),
+            ::std::option::Option::is_none(&self.last_updated),
+            ::std::option::Option::is_none(&self.uploaded_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "is_account_number_match",
+            &self.is_account_number_match,
+        );
+        out.field_unless(skip[1usize], "last_updated", &self.last_updated);
+        out.field_unless(skip[2usize], "uploaded_at", &self.uploaded_at);
+        out.end()
+    }
 }
 ///Document object with metadata of the uploaded document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUpload {
     ///A UUID identifying the document.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<IdentityDocumentUploadMetadata>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_insights: ::std::option::Option<IdentityDocumentUploadRiskInsights>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentUpload {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUpload {
+    const NAME: &'static str = "IdentityDocumentUpload";
+    const FIELDS: &'static [&'static str] = &[
+        "document_id",
+        "metadata",
+        "risk_insights",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IdentityDocumentUploadMetadata>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityDocumentUploadRiskInsights>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_id: s::optional(f0),
+            metadata: s::optional(f1),
+            risk_insights: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentUpload {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.document_id),
+            ::std::option::Option::is_none(&self.metadata),
+            ::std::option::Option::is_none(&self.risk_insights),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentUpload",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "document_id", &self.document_id);
+        out.field_unless(skip[1usize], "metadata", &self.metadata);
+        out.field_unless(skip[2usize], "risk_insights", &self.risk_insights);
+        out.end()
+    }
+}
 ///Metadata pertaining to the document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadMetadata {
     ///The submitted document type. Currently, this will always be `BANK_STATEMENT`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_type: ::std::option::Option<::std::string::String>,
     ///Boolean field indicating whether the uploaded document's account number matches the account number we have on file. If `false`, it is not recommended to accept the uploaded identity data as accurate without further verification.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_number_match: ::std::option::Option<bool>,
     ///The timestamp when the document was last updated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The number of pages in the uploaded document.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_count: ::std::option::Option<i64>,
     ///The timestamp when the document was originally uploaded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub uploaded_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentUploadMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadMetadata {
+    const NAME: &'static str = "IdentityDocumentUploadMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "document_type",
+        "is_account_number_match",
+        "last_updated",
+        "page_count",
+        "uploaded_at",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_account_number_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "page_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "uploaded_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_type: s::optional(f0),
+            is_account_number_match: s::optional(f1),
+            last_updated: s::optional(f2),
+            page_count: s::optional(f3),
+            uploaded_at: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentUploadMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.document_type),
+            ::std::option::Option::is_none(&self.is_account_number_match),
+            ::std::option::Option::is_none(&self.last_updated),
+            ::std::option::Option::is_none(&self.page_count),
+            ::std::option::Option::is_none(&self.uploaded_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentUploadMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "document_type", &self.document_type);
+        out.field_unless(
+            skip[1usize],
+            "is_account_number_match",
+            &self.is_account_number_match,
+        );
+        out.field_unless(skip[2usize], "last_updated", &self.last_updated);
+        out.field_unless(skip[3usize], "page_count", &self.page_count);
+        out.field_unless(skip[4usize], "uploaded_at", &self.uploaded_at);
+        out.end()
+    }
+}
 ///Object representing fraud risk data of the uploaded document. Only provided when using Identity Document Upload with Fraud Risk enabled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadRiskInsights {
     ///An array of risk signals.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub risk_signals: ::std::vec::Vec<IdentityDocumentUploadRiskSignal>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_summary: ::std::option::Option<IdentityDocumentUploadRiskSummary>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentUploadRiskInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskInsights {
+    const NAME: &'static str = "IdentityDocumentUploadRiskInsights";
+    const FIELDS: &'static [&'static str] = &["risk_signals", "risk_summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<IdentityDocumentUploadRiskSignal>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IdentityDocumentUploadRiskSummary>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk_summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_signals: f0.unwrap_or_default(),
+            risk_summary: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentUploadRiskInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.risk_signals),
+            ::std::option::Option::is_none(&self.risk_summary),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentUploadRiskInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "risk_signals", &self.risk_signals);
+        out.field_unless(skip[1usize], "risk_summary", &self.risk_summary);
+        out.end()
+    }
+}
 ///Risk signals tied to the document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadRiskSignal {
     ///Indicates whether fraud risk was detected on the field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_fraud_risk: ::std::option::Option<bool>,
     ///The relevant page associated with the risk signal. If the risk signal is not associated with a specific page, the value will be 0.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub page_number: ::std::option::Option<i64>,
     ///A human-readable explanation providing more detail about the specific risk signal.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signal_description: ::std::option::Option<::std::string::String>,
     ///The type of risk found.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentUploadRiskSignal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskSignal {
+    const NAME: &'static str = "IdentityDocumentUploadRiskSignal";
+    const FIELDS: &'static [&'static str] = &[
+        "has_fraud_risk",
+        "page_number",
+        "signal_description",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "has_fraud_risk")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "page_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "signal_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            has_fraud_risk: s::optional(f0),
+            page_number: s::optional(f1),
+            signal_description: s::optional(f2),
+            type_: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentUploadRiskSignal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.has_fraud_risk),
+            ::std::option::Option::is_none(&self.page_number),
+            ::std::option::Option::is_none(&self.signal_description),
+            ::std::option::Option::is_none(&self.type_),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentUploadRiskSignal",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "has_fraud_risk", &self.has_fraud_risk);
+        out.field_unless(skip[1usize], "page_number", &self.page_number);
+        out.field_unless(skip[2usize], "signal_description", &self.signal_description);
+        out.field_unless(skip[3usize], "type", &self.type_);
+        out.end()
+    }
+}
 ///Risk summary of an uploaded document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentUploadRiskSummary {
     ///A number between 0 and 100, inclusive, where a score closer to 0 indicates a document is likely to be trustworthy and a score closer to 100 indicates a document is likely to be fraudulent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_score: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentUploadRiskSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentUploadRiskSummary {
+    const NAME: &'static str = "IdentityDocumentUploadRiskSummary";
+    const FIELDS: &'static [&'static str] = &["risk_score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_score: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentUploadRiskSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_score)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentUploadRiskSummary",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "risk_score", &self.risk_score);
+        out.end()
+    }
+}
 ///IdentityDocumentsUploadsGetRequest defines the request schema for `/identity/documents/uploads/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityDocumentsUploadsGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetRequest {
+    const NAME: &'static str = "IdentityDocumentsUploadsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityDocumentsUploadsGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentsUploadsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentsUploadsGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -360,31 +975,233 @@ impl ::std::fmt::Debug for IdentityDocumentsUploadsGetRequest {
     }
 }
 ///An optional object to filter `/identity/documents/uploads/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityDocumentsUploadsGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityDocumentsUploadsGetRequestOptions {
+    const NAME: &'static str = "IdentityDocumentsUploadsGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentsUploadsGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentsUploadsGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///IdentityDocumentsUploadsGetResponse defines the response schema for `/identity/documents/uploads/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityDocumentsUploadsGetResponse {
     ///The accounts for which Identity data has been requested
     pub accounts: ::std::vec::Vec<AccountIdentityDocumentUpload>,
     pub item: Item,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityDocumentsUploadsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityDocumentsUploadsGetResponse {
+    const NAME: &'static str = "IdentityDocumentsUploadsGetResponse";
+    const FIELDS: &'static [&'static str] = &["accounts", "item", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<AccountIdentityDocumentUpload>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityDocumentsUploadsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityDocumentsUploadsGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///IdentityGetRequest defines the request schema for `/identity/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<IdentityGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequest {
+    const NAME: &'static str = "IdentityGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -397,33 +1214,239 @@ impl ::std::fmt::Debug for IdentityGetRequest {
     }
 }
 ///An optional object to filter `/identity/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityGetRequestOptions {
     /**A list of `account_ids` to retrieve for the Item.
 Note: An error will be returned if a provided `account_id` is not associated with the Item.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetRequestOptions {
+    const NAME: &'static str = "IdentityGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///IdentityGetResponse defines the response schema for `/identity/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityGetResponse {
     ///The accounts for which Identity data has been requested
     pub accounts: ::std::vec::Vec<AccountIdentity>,
     pub item: Item,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityGetResponse {
+    const NAME: &'static str = "IdentityGetResponse";
+    const FIELDS: &'static [&'static str] = &["accounts", "item", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountIdentity>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///IdentityMatchRequest defines the request schema for `/identity/match`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityMatchRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<IdentityMatchRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityMatchUser>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequest {
+    const NAME: &'static str = "IdentityMatchRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityMatchRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<IdentityMatchUser>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+            user: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityMatchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityMatchRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityMatchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -437,43 +1460,311 @@ impl ::std::fmt::Debug for IdentityMatchRequest {
     }
 }
 ///An optional object to filter `/identity/match` results
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityMatchRequestOptions {
     ///An array of `account_ids` to perform fuzzy match
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityMatchRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchRequestOptions {
+    const NAME: &'static str = "IdentityMatchRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityMatchRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityMatchRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///IdentityMatchResponse defines the response schema for `/identity/match`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityMatchResponse {
     ///The accounts for which Identity match has been requested
     pub accounts: ::std::vec::Vec<AccountIdentityMatchScore>,
     pub item: Item,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityMatchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchResponse {
+    const NAME: &'static str = "IdentityMatchResponse";
+    const FIELDS: &'static [&'static str] = &["accounts", "item", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountIdentityMatchScore>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityMatchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityMatchResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///The user's legal name, phone number, email address and address used to perform fuzzy match. If Financial Account Matching is enabled in the Identity Verification product, leave this field empty to automatically match against PII collected from the Identity Verification checks.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityMatchUser {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<AddressDataNullableNoRequiredFields>,
     ///The user's email address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<::std::string::String>,
     ///The user's full legal name.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<::std::string::String>,
     ///The user's phone number, in E.164 format: +{countrycode}{number}. For example: "+14157452130". Phone numbers provided in other formats will be parsed on a best-effort basis. Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityMatchUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityMatchUser {
+    const NAME: &'static str = "IdentityMatchUser";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "email_address",
+        "legal_name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AddressDataNullableNoRequiredFields>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            email_address: s::optional(f1),
+            legal_name: s::optional(f2),
+            phone_number: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityMatchUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityMatchUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "email_address", &self.email_address);
+        out.field_unless(skip[2usize], "legal_name", &self.legal_name);
+        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///IdentityRefreshRequest defines the request schema for `/identity/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityRefreshRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshRequest {
+    const NAME: &'static str = "IdentityRefreshRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityRefreshRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -485,9 +1776,62 @@ impl ::std::fmt::Debug for IdentityRefreshRequest {
     }
 }
 ///IdentityRefreshResponse defines the response schema for `/identity/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityRefreshResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityRefreshResponse {
+    const NAME: &'static str = "IdentityRefreshResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityRefreshResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The possible types of identity data that may have changed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -541,75 +1885,507 @@ impl ::std::convert::TryFrom<::std::string::String> for IdentityUpdateTypes {
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerification {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub documentary_verification: ::std::option::Option<DocumentaryVerification>,
     pub id: IdentityVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyc_check: ::std::option::Option<KycCheckDetails>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latest_scored_protect_event: ::std::option::Option<IdvProtectEvent>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub previous_attempt_id: ::std::option::Option<
         PreviousIdentityVerificationAttemptId,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<RiskCheckDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub selfie_check: ::std::option::Option<SelfieCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<ShareableUrl>,
     pub status: IdentityVerificationStatus,
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
         WatchlistScreeningIndividualIdNullable,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerification {
+    const NAME: &'static str = "IdentityVerification";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "documentary_verification",
+        "id",
+        "kyc_check",
+        "latest_scored_protect_event",
+        "previous_attempt_id",
+        "redacted_at",
+        "risk_check",
+        "selfie_check",
+        "shareable_url",
+        "status",
+        "steps",
+        "template",
+        "user",
+        "user_id",
+        "verify_sms",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<DocumentaryVerification>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "previous_attempt_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "template")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            documentary_verification: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyc_check: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            latest_scored_protect_event: s::optional(f7),
+            previous_attempt_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("previous_attempt_id"),
+            },
+            redacted_at: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            risk_check: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            selfie_check: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            shareable_url: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            steps: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("steps"),
+            },
+            template: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template"),
+            },
+            user: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            user_id: s::optional(f17),
+            verify_sms: s::optional(f18),
+            watchlist_screening_id: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.beacon_user_id),
+            ::std::option::Option::is_none(&self.latest_scored_protect_event),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.verify_sms),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerification",
+            crate::struct_serde::kept(16usize, &skip),
+        );
+        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("id", &self.id);
+        out.field("kyc_check", &self.kyc_check);
+        out.field_unless(
+            skip[1usize],
+            "latest_scored_protect_event",
+            &self.latest_scored_protect_event,
+        );
+        out.field("previous_attempt_id", &self.previous_attempt_id);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("risk_check", &self.risk_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.field("steps", &self.steps);
+        out.field("template", &self.template);
+        out.field("user", &self.user);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 /**Even if an address has been autofilled, some fields may be null depending on the region's addressing system. For example:
 
 Addresses from the United Kingdom will not include a region
 
 Addresses from Hong Kong will not include postal code*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationAutofillAddress {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<CityNullable>,
     pub country: GenericCountryCode,
     pub po_box: PoBoxStatus,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<Region>,
     pub street: Street,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street2: ::std::option::Option<Street2>,
-    #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillAddress {
+    const NAME: &'static str = "IdentityVerificationAutofillAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "po_box",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<PoBoxStatus> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<Street> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<AddressPurposeLabel> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "po_box")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            po_box: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("po_box"),
+            },
+            postal_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street2"),
+            },
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationAutofillAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationAutofillAddress",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("po_box", &self.po_box);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.field("street2", &self.street2);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Request input to autofill an Identity Verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityVerificationAutofillCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationAutofillCreateRequest {
+    const NAME: &'static str = "IdentityVerificationAutofillCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "identity_verification_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            identity_verification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verification_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationAutofillCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("identity_verification_id", &self.identity_verification_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -621,12 +2397,85 @@ impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     }
 }
 ///Autofill represents unverified customer information. This needs to be confirmed by the customer before using.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationAutofillCreateResponse {
     pub request_id: RequestId,
     pub status: IdentityVerificationAutofillStatus,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub user: ::std::option::Option<IdentityVerificationAutofillUserData>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationAutofillCreateResponse {
+    const NAME: &'static str = "IdentityVerificationAutofillCreateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "status", "user"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationAutofillStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationAutofillUserData>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            user: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationAutofillCreateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 ///A status enum indicating whether autofill succeeded or failed.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -675,14 +2524,86 @@ for IdentityVerificationAutofillStatus {
     }
 }
 ///User information that was autofilled. All this information should be confirmed by the user before using.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationAutofillUserData {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address: ::std::option::Option<IdentityVerificationAutofillAddress>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub id_number: ::std::option::Option<UserIdNumber>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<IdentityVerificationResponseUserName>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationAutofillUserData {
+    const NAME: &'static str = "IdentityVerificationAutofillUserData";
+    const FIELDS: &'static [&'static str] = &["address", "id_number", "name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationAutofillAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationResponseUserName>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            id_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationAutofillUserData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationAutofillUserData",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("id_number", &self.id_number);
+        out.field("name", &self.name);
+        out.end()
+    }
 }
 /**A flag specifying whether the end user has already agreed to a privacy policy specifying that their data will be shared with Plaid for verification purposes.
 
@@ -725,24 +2646,144 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationConsent {
     }
 }
 ///Request schema for `/identity_verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityVerificationCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub gave_consent: IdentityVerificationConsent,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_idempotent: ::std::option::Option<IdempotencyFlag>,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being created.
     pub is_shareable: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityVerificationCreateRequestUser>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserId>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRequest {
+    const NAME: &'static str = "IdentityVerificationCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "gave_consent",
+        "is_idempotent",
+        "is_shareable",
+        "secret",
+        "template_id",
+        "user",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<IdentityVerificationConsent> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<IdempotencyFlag>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationCreateRequestUser>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<PlaidUserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "gave_consent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "is_idempotent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_shareable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: s::optional(f1),
+            gave_consent: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("gave_consent"),
+            },
+            is_idempotent: s::optional(f3),
+            is_shareable: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_shareable"),
+            },
+            secret: s::optional(f5),
+            template_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template_id"),
+            },
+            user: s::optional(f7),
+            user_id: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.is_idempotent),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field("gave_consent", &self.gave_consent);
+        out.field_unless(skip[2usize], "is_idempotent", &self.is_idempotent);
+        out.field("is_shareable", &self.is_shareable);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("template_id", &self.template_id);
+        out.field_unless(skip[4usize], "user", &self.user);
+        out.field_unless(skip[5usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -778,64 +2819,414 @@ Each of the following identity fields are optional:
 Specifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.
 If you are not using the shareable URL feature, you can optionally provide these fields via `/link/token/create` instead; both `/identity_verification/create` and `/link/token/create` are valid ways to provide this information. Note that if you provide a non-`null` user data object via `/identity_verification/create`, any user data fields entered via `/link/token/create` for the same `client_user_id` will be ignored when prefilling Link.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityVerificationCreateRequestUser {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<UserAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<DeprecatedClientUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_number: ::std::option::Option<UserIdNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<IdentityVerificationRequestUserName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<IdentityVerificationUserPhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateRequestUser {
+    const NAME: &'static str = "IdentityVerificationCreateRequestUser";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "client_user_id",
+        "date_of_birth",
+        "email_address",
+        "id_number",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<DeprecatedClientUserId>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationRequestUserName>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            client_user_id: s::optional(f1),
+            date_of_birth: s::optional(f2),
+            email_address: s::optional(f3),
+            id_number: s::optional(f4),
+            name: s::optional(f5),
+            phone_number: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.id_number),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationCreateRequestUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[3usize], "email_address", &self.email_address);
+        out.field_unless(skip[4usize], "id_number", &self.id_number);
+        out.field_unless(skip[5usize], "name", &self.name);
+        out.field_unless(skip[6usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationCreateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub documentary_verification: ::std::option::Option<DocumentaryVerification>,
     pub id: IdentityVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyc_check: ::std::option::Option<KycCheckDetails>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latest_scored_protect_event: ::std::option::Option<IdvProtectEvent>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub previous_attempt_id: ::std::option::Option<
         PreviousIdentityVerificationAttemptId,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub request_id: RequestId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<RiskCheckDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub selfie_check: ::std::option::Option<SelfieCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<ShareableUrl>,
     pub status: IdentityVerificationStatus,
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
         WatchlistScreeningIndividualIdNullable,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationCreateResponse {
+    const NAME: &'static str = "IdentityVerificationCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "documentary_verification",
+        "id",
+        "kyc_check",
+        "latest_scored_protect_event",
+        "previous_attempt_id",
+        "redacted_at",
+        "request_id",
+        "risk_check",
+        "selfie_check",
+        "shareable_url",
+        "status",
+        "steps",
+        "template",
+        "user",
+        "user_id",
+        "verify_sms",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<DocumentaryVerification>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "previous_attempt_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "template")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            documentary_verification: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyc_check: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            latest_scored_protect_event: s::optional(f7),
+            previous_attempt_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("previous_attempt_id"),
+            },
+            redacted_at: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            request_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_check: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            selfie_check: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            shareable_url: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            steps: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("steps"),
+            },
+            template: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template"),
+            },
+            user: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            user_id: s::optional(f18),
+            verify_sms: s::optional(f19),
+            watchlist_screening_id: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.beacon_user_id),
+            ::std::option::Option::is_none(&self.latest_scored_protect_event),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.verify_sms),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationCreateResponse",
+            crate::struct_serde::kept(17usize, &skip),
+        );
+        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("id", &self.id);
+        out.field("kyc_check", &self.kyc_check);
+        out.field_unless(
+            skip[1usize],
+            "latest_scored_protect_event",
+            &self.latest_scored_protect_event,
+        );
+        out.field("previous_attempt_id", &self.previous_attempt_id);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("request_id", &self.request_id);
+        out.field("risk_check", &self.risk_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.field("steps", &self.steps);
+        out.field("template", &self.template);
+        out.field("user", &self.user);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 /**The address extracted from the document. The address must at least contain the following fields to be a valid address: `street`, `city`, `country`. If any are missing or unable to be extracted, the address will be null.
 
@@ -846,15 +3237,113 @@ Addresses from the United Kingdom will not include a region
 Addresses from Hong Kong will not include postal code
 
 Note: Optical Character Recognition (OCR) technology may sometimes extract incorrect data from a document.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationDocumentAddressResponse {
     pub city: IdentityVerificationDocumentCity,
     pub country: IdentityVerificationDocumentCountryCode,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<IdentityVerificationDocumentPostalCode>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<IdentityVerificationDocumentRegion>,
     pub street: IdentityVerificationDocumentStreet,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationDocumentAddressResponse {
+    const NAME: &'static str = "IdentityVerificationDocumentAddressResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdentityVerificationDocumentCity> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationDocumentCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationDocumentPostalCode>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationDocumentRegion>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<IdentityVerificationDocumentStreet> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationDocumentAddressResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.end()
+    }
 }
 ///City extracted from the document.
 #[derive(
@@ -1082,10 +3571,73 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationDocumentIso8601Issu
     }
 }
 ///The individual's name extracted from the document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationDocumentNameResponse {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationDocumentNameResponse {
+    const NAME: &'static str = "IdentityVerificationDocumentNameResponse";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("family_name"),
+            },
+            given_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("given_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationDocumentNameResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("family_name", &self.family_name);
+        out.field("given_name", &self.given_name);
+        out.end()
+    }
 }
 ///The postal code extracted from the document. Between 2 and 10 alphanumeric characters. For US-based addresses this must be 5 numeric digits.
 #[derive(
@@ -1213,13 +3765,85 @@ impl ::std::str::FromStr for IdentityVerificationDocumentStreet {
     }
 }
 ///Request input for fetching an Identity Verification
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityVerificationGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub identity_verification_id: IdentityVerificationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetRequest {
+    const NAME: &'static str = "IdentityVerificationGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "identity_verification_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            identity_verification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verification_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("identity_verification_id", &self.identity_verification_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1231,46 +3855,295 @@ impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     }
 }
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationGetResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub documentary_verification: ::std::option::Option<DocumentaryVerification>,
     pub id: IdentityVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyc_check: ::std::option::Option<KycCheckDetails>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latest_scored_protect_event: ::std::option::Option<IdvProtectEvent>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub previous_attempt_id: ::std::option::Option<
         PreviousIdentityVerificationAttemptId,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub request_id: RequestId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<RiskCheckDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub selfie_check: ::std::option::Option<SelfieCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<ShareableUrl>,
     pub status: IdentityVerificationStatus,
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
         WatchlistScreeningIndividualIdNullable,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationGetResponse {
+    const NAME: &'static str = "IdentityVerificationGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "documentary_verification",
+        "id",
+        "kyc_check",
+        "latest_scored_protect_event",
+        "previous_attempt_id",
+        "redacted_at",
+        "request_id",
+        "risk_check",
+        "selfie_check",
+        "shareable_url",
+        "status",
+        "steps",
+        "template",
+        "user",
+        "user_id",
+        "verify_sms",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<DocumentaryVerification>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "previous_attempt_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "template")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            documentary_verification: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyc_check: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            latest_scored_protect_event: s::optional(f7),
+            previous_attempt_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("previous_attempt_id"),
+            },
+            redacted_at: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            request_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_check: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            selfie_check: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            shareable_url: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            steps: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("steps"),
+            },
+            template: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template"),
+            },
+            user: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            user_id: s::optional(f18),
+            verify_sms: s::optional(f19),
+            watchlist_screening_id: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.beacon_user_id),
+            ::std::option::Option::is_none(&self.latest_scored_protect_event),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.verify_sms),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationGetResponse",
+            crate::struct_serde::kept(17usize, &skip),
+        );
+        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("id", &self.id);
+        out.field("kyc_check", &self.kyc_check);
+        out.field_unless(
+            skip[1usize],
+            "latest_scored_protect_event",
+            &self.latest_scored_protect_event,
+        );
+        out.field("previous_attempt_id", &self.previous_attempt_id);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("request_id", &self.request_id);
+        out.field("risk_check", &self.risk_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.field("steps", &self.steps);
+        out.field("template", &self.template);
+        out.field("user", &self.user);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 ///ID of the associated Identity Verification attempt.
 #[derive(
@@ -1314,20 +4187,111 @@ impl ::std::str::FromStr for IdentityVerificationId {
     }
 }
 ///Request input for listing Identity Verifications
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityVerificationListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub template_id: IdentityVerificationTemplateId,
     ///A unique user identifier, created by calling `/user/create`. Either a `user_id` or the `client_user_id` must be provided. The `user_id` may only be used instead of the `client_user_id` if you were not a pre-existing user of `/user/create` as of December 10, 2025; for more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). If both this field and the `client_user_id` are present in the request, the `user_id` must have been created from the provided `client_user_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserId>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListRequest {
+    const NAME: &'static str = "IdentityVerificationListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "cursor",
+        "secret",
+        "template_id",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<PlaidUserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: s::optional(f1),
+            cursor: s::optional(f2),
+            secret: s::optional(f3),
+            template_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template_id"),
+            },
+            user_id: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[2usize], "cursor", &self.cursor);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("template_id", &self.template_id);
+        out.field_unless(skip[4usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1342,13 +4306,89 @@ impl ::std::fmt::Debug for IdentityVerificationListRequest {
     }
 }
 ///Paginated list of Plaid sessions.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationListResponse {
     ///List of Plaid sessions
     pub identity_verifications: ::std::vec::Vec<IdentityVerification>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationListResponse {
+    const NAME: &'static str = "IdentityVerificationListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "identity_verifications",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<IdentityVerification>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "identity_verifications")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            identity_verifications: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verifications");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("identity_verifications", &self.identity_verifications);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**User information collected outside of Link, most likely via your own onboarding process.
 
@@ -1368,35 +4408,251 @@ Each of the following identity fields are optional:
 
 Specifically, these fields are optional in that they can either be fully provided (satisfying every required field in their subschema) or omitted from the request entirely by not providing the key or value.
 Providing these fields via the API will result in Link skipping the data collection process for the associated user. All verification steps enabled in the associated Identity Verification Template will still be run. Verification steps will either be run immediately, or once the user completes the `accept_tos` step, depending on the value provided to the `gave_consent` field.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IdentityVerificationRequestUser {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<UserAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_number: ::std::option::Option<UserIdNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<IdentityVerificationRequestUserName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<IdentityVerificationUserPhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRequestUser {
+    const NAME: &'static str = "IdentityVerificationRequestUser";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "email_address",
+        "id_number",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationRequestUserName>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            email_address: s::optional(f2),
+            id_number: s::optional(f3),
+            name: s::optional(f4),
+            phone_number: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRequestUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.id_number),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRequestUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(skip[3usize], "id_number", &self.id_number);
+        out.field_unless(skip[4usize], "name", &self.name);
+        out.field_unless(skip[5usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///You can use this field to pre-populate the user's legal name; if it is provided here, they will not be prompted to enter their name in the identity verification attempt.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationRequestUserName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRequestUserName {
+    const NAME: &'static str = "IdentityVerificationRequestUserName";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("family_name"),
+            },
+            given_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("given_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRequestUserName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRequestUserName",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("family_name", &self.family_name);
+        out.field("given_name", &self.given_name);
+        out.end()
+    }
+}
 ///The full name provided by the user. If the user has not submitted their name, this field will be null. Otherwise, both fields are guaranteed to be filled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationResponseUserName {
     pub family_name: FamilyNameField,
     pub given_name: GivenNameField,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationResponseUserName {
+    const NAME: &'static str = "IdentityVerificationResponseUserName";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<FamilyNameField> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GivenNameField> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("family_name"),
+            },
+            given_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("given_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationResponseUserName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationResponseUserName",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("family_name", &self.family_name);
+        out.field("given_name", &self.given_name);
+        out.end()
+    }
+}
 ///Fired when an identity verification has been retried, which can be triggered via the dashboard or the API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationRetriedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The ID of the associated Identity Verification attempt.
@@ -1406,23 +4662,225 @@ pub struct IdentityVerificationRetriedWebhook {
     ///`IDENTITY_VERIFICATION`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetriedWebhook {
+    const NAME: &'static str = "IdentityVerificationRetriedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "identity_verification_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            identity_verification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verification_id");
+                }
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRetriedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("identity_verification_id", &self.identity_verification_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Request input for retrying an identity verification attempt
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IdentityVerificationRetryRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub client_user_id: ClientUserId,
     ///A flag specifying whether you would like Plaid to expose a shareable URL for the verification being retried. If a value for this flag is not specified, the `is_shareable` setting from the original verification attempt will be used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_shareable: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub steps: ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
     pub strategy: Strategy,
     pub template_id: IdentityVerificationTemplateId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IdentityVerificationRequestUser>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryRequest {
+    const NAME: &'static str = "IdentityVerificationRetryRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "is_shareable",
+        "secret",
+        "steps",
+        "strategy",
+        "template_id",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationRetryRequestStepsObject>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<Strategy> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationRequestUser>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "is_shareable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "strategy")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            is_shareable: s::optional(f2),
+            secret: s::optional(f3),
+            steps: s::optional(f4),
+            strategy: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("strategy"),
+            },
+            template_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template_id"),
+            },
+            user: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRetryRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.is_shareable),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.steps),
+            ::std::option::Option::is_none(&self.user),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRetryRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field_unless(skip[1usize], "is_shareable", &self.is_shareable);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "steps", &self.steps);
+        out.field("strategy", &self.strategy);
+        out.field("template_id", &self.template_id);
+        out.field_unless(skip[4usize], "user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1449,7 +4907,7 @@ This field must be provided when the retry strategy is `custom` and must be omit
 Custom retries override settings in your Plaid Template. For example, if your Plaid Template has `verify_sms` disabled, a custom retry with `verify_sms` enabled will still require the step.
 
 The `selfie_check` step is currently not supported on the sandbox server. Sandbox requests will silently disable the `selfie_check` step when provided.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationRetryRequestStepsObject {
     ///A boolean field specifying whether the new session should require or skip the `documentary_verification` step.
     pub documentary_verification: bool,
@@ -1460,47 +4918,384 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     ///A boolean field specifying whether the new session should require or skip the `verify_sms` step.
     pub verify_sms: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationRetryRequestStepsObject {
+    const NAME: &'static str = "IdentityVerificationRetryRequestStepsObject";
+    const FIELDS: &'static [&'static str] = &[
+        "documentary_verification",
+        "kyc_check",
+        "selfie_check",
+        "verify_sms",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            documentary_verification: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            kyc_check: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            selfie_check: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            verify_sms: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verify_sms"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRetryRequestStepsObject",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("kyc_check", &self.kyc_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("verify_sms", &self.verify_sms);
+        out.end()
+    }
+}
 ///An identity verification attempt represents a customer's attempt to verify their identity, reflecting the required steps for completing the session, the results for each step, and information collected in the process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationRetryResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beacon_user_id: ::std::option::Option<BeaconUserIdNullable>,
     pub client_user_id: ClientUserId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub completed_at: ::std::option::Option<TimestampNullable>,
     pub created_at: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub documentary_verification: ::std::option::Option<DocumentaryVerification>,
     pub id: IdentityVerificationId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub kyc_check: ::std::option::Option<KycCheckDetails>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latest_scored_protect_event: ::std::option::Option<IdvProtectEvent>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub previous_attempt_id: ::std::option::Option<
         PreviousIdentityVerificationAttemptId,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     pub request_id: RequestId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub risk_check: ::std::option::Option<RiskCheckDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub selfie_check: ::std::option::Option<SelfieCheck>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub shareable_url: ::std::option::Option<ShareableUrl>,
     pub status: IdentityVerificationStatus,
     pub steps: IdentityVerificationStepSummary,
     pub template: IdentityVerificationTemplateReference,
     pub user: IdentityVerificationUserData,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<PlaidUserIdNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verify_sms: ::std::option::Option<VerifySmsDetails>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub watchlist_screening_id: ::std::option::Option<
         WatchlistScreeningIndividualIdNullable,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationRetryResponse {
+    const NAME: &'static str = "IdentityVerificationRetryResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "beacon_user_id",
+        "client_user_id",
+        "completed_at",
+        "created_at",
+        "documentary_verification",
+        "id",
+        "kyc_check",
+        "latest_scored_protect_event",
+        "previous_attempt_id",
+        "redacted_at",
+        "request_id",
+        "risk_check",
+        "selfie_check",
+        "shareable_url",
+        "status",
+        "steps",
+        "template",
+        "user",
+        "user_id",
+        "verify_sms",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<BeaconUserIdNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ClientUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<DocumentaryVerification>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<KycCheckDetails>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<IdvProtectEvent>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<PreviousIdentityVerificationAttemptId>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<RiskCheckDetails>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<SelfieCheck>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<ShareableUrl>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<IdentityVerificationStatus> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<IdentityVerificationStepSummary> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<IdentityVerificationTemplateReference> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<IdentityVerificationUserData> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<PlaidUserIdNullable>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<VerifySmsDetails>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningIndividualIdNullable>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "beacon_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "latest_scored_protect_event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "previous_attempt_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "shareable_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "template")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            beacon_user_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            completed_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("completed_at"),
+            },
+            created_at: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            documentary_verification: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            kyc_check: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            latest_scored_protect_event: s::optional(f7),
+            previous_attempt_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("previous_attempt_id"),
+            },
+            redacted_at: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            request_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_check: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            selfie_check: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            shareable_url: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("shareable_url"),
+            },
+            status: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            steps: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("steps"),
+            },
+            template: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template"),
+            },
+            user: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+            user_id: s::optional(f18),
+            verify_sms: s::optional(f19),
+            watchlist_screening_id: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationRetryResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.beacon_user_id),
+            ::std::option::Option::is_none(&self.latest_scored_protect_event),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.verify_sms),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationRetryResponse",
+            crate::struct_serde::kept(17usize, &skip),
+        );
+        out.field_unless(skip[0usize], "beacon_user_id", &self.beacon_user_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("id", &self.id);
+        out.field("kyc_check", &self.kyc_check);
+        out.field_unless(
+            skip[1usize],
+            "latest_scored_protect_event",
+            &self.latest_scored_protect_event,
+        );
+        out.field("previous_attempt_id", &self.previous_attempt_id);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("request_id", &self.request_id);
+        out.field("risk_check", &self.risk_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("shareable_url", &self.shareable_url);
+        out.field("status", &self.status);
+        out.field("steps", &self.steps);
+        out.field("template", &self.template);
+        out.field("user", &self.user);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "verify_sms", &self.verify_sms);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 /**The status of this Identity Verification attempt.
 
@@ -1573,7 +5368,7 @@ impl ::std::convert::TryFrom<::std::string::String> for IdentityVerificationStat
     }
 }
 ///Fired when the status of an identity verification has been updated, which can be triggered via the dashboard or the API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationStatusUpdatedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The ID of the associated Identity Verification attempt.
@@ -1582,6 +5377,94 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub webhook_code: ::std::string::String,
     ///`IDENTITY_VERIFICATION`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IdentityVerificationStatusUpdatedWebhook {
+    const NAME: &'static str = "IdentityVerificationStatusUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "identity_verification_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            identity_verification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verification_id");
+                }
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationStatusUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("identity_verification_id", &self.identity_verification_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///The status of a step in the Identity Verification process.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1679,7 +5562,7 @@ impl ::std::convert::TryFrom<::std::string::String> for IdentityVerificationStep
 `manually_approved` - The step was manually overridden to pass by a team member in the dashboard.
 
 `manually_rejected` - The step was manually overridden to fail by a team member in the dashboard.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationStepSummary {
     pub accept_tos: IdentityVerificationStepStatus,
     pub documentary_verification: IdentityVerificationStepStatus,
@@ -1689,8 +5572,125 @@ pub struct IdentityVerificationStepSummary {
     pub verify_sms: IdentityVerificationStepStatus,
     pub watchlist_screening: IdentityVerificationStepStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationStepSummary {
+    const NAME: &'static str = "IdentityVerificationStepSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "accept_tos",
+        "documentary_verification",
+        "kyc_check",
+        "risk_check",
+        "selfie_check",
+        "verify_sms",
+        "watchlist_screening",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accept_tos")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "documentary_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "kyc_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "risk_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "selfie_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "verify_sms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "watchlist_screening")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accept_tos: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accept_tos"),
+            },
+            documentary_verification: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("documentary_verification");
+                }
+            },
+            kyc_check: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("kyc_check"),
+            },
+            risk_check: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_check"),
+            },
+            selfie_check: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfie_check"),
+            },
+            verify_sms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verify_sms"),
+            },
+            watchlist_screening: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_screening"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationStepSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationStepSummary",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("accept_tos", &self.accept_tos);
+        out.field("documentary_verification", &self.documentary_verification);
+        out.field("kyc_check", &self.kyc_check);
+        out.field("risk_check", &self.risk_check);
+        out.field("selfie_check", &self.selfie_check);
+        out.field("verify_sms", &self.verify_sms);
+        out.field("watchlist_screening", &self.watchlist_screening);
+        out.end()
+    }
+}
 ///Fired when an end user has completed a step of the Identity Verification process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationStepUpdatedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The ID of the associated Identity Verification attempt.
@@ -1699,6 +5699,93 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub webhook_code: ::std::string::String,
     ///`IDENTITY_VERIFICATION`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationStepUpdatedWebhook {
+    const NAME: &'static str = "IdentityVerificationStepUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "identity_verification_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            identity_verification_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_verification_id");
+                }
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationStepUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("identity_verification_id", &self.identity_verification_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///ID of the associated Identity Verification template. Like all Plaid identifiers, this is case-sensitive.
 #[derive(
@@ -1742,10 +5829,72 @@ impl ::std::str::FromStr for IdentityVerificationTemplateId {
     }
 }
 ///The resource ID and version number of the template configuring the behavior of a given Identity Verification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationTemplateReference {
     pub id: IdentityVerificationTemplateId,
     pub version: IdentityVerificationTemplateVersion,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationTemplateReference {
+    const NAME: &'static str = "IdentityVerificationTemplateReference";
+    const FIELDS: &'static [&'static str] = &["id", "version"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdentityVerificationTemplateVersion> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            version: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationTemplateReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationTemplateReference",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("id", &self.id);
+        out.field("version", &self.version);
+        out.end()
+    }
 }
 ///Version of the associated Identity Verification template.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1795,37 +5944,248 @@ impl ::std::convert::TryFrom<String> for IdentityVerificationTemplateVersion {
 Addresses from the United Kingdom will not include a region
 
 Addresses from Hong Kong will not include postal code*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationUserAddress {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<CityNullable>,
     pub country: GenericCountryCode,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<Region>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street: ::std::option::Option<StreetNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street2: ::std::option::Option<Street2>,
 }
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserAddress {
+    const NAME: &'static str = "IdentityVerificationUserAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street2"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationUserAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationUserAddress",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.field("street2", &self.street2);
+        out.end()
+    }
+}
 ///The identity data that was either collected from the user or provided via API in order to perform an Identity Verification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdentityVerificationUserData {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address: ::std::option::Option<IdentityVerificationUserAddress>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub date_of_birth: ::std::option::Option<Iso8601DateNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email_address: ::std::option::Option<EmailAddressNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub id_number: ::std::option::Option<UserIdNumber>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ip_address: ::std::option::Option<IpAddress>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<IdentityVerificationResponseUserName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<IdentityVerificationUserPhoneNumber>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdentityVerificationUserData {
+    const NAME: &'static str = "IdentityVerificationUserData";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "email_address",
+        "id_number",
+        "ip_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationUserAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddressNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<IpAddress>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationResponseUserName>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationUserPhoneNumber>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            email_address: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email_address"),
+            },
+            id_number: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            ip_address: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_address"),
+            },
+            name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for IdentityVerificationUserData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.phone_number)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdentityVerificationUserData",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("email_address", &self.email_address);
+        out.field("id_number", &self.id_number);
+        out.field("ip_address", &self.ip_address);
+        out.field("name", &self.name);
+        out.field_unless(skip[0usize], "phone_number", &self.phone_number);
+        out.end()
+    }
 }
 ///A valid phone number in E.164 format.
 #[derive(
@@ -1871,16 +6231,99 @@ impl ::std::str::FromStr for IdentityVerificationUserPhoneNumber {
     }
 }
 ///Information about a Protect event including Trust Index score and fraud attributes.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IdvProtectEvent {
     ///The event ID.
     pub event_id: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_attributes: ::std::option::Option<FraudAttributes>,
     ///The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub trust_index: ::std::option::Option<TrustIndex>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IdvProtectEvent {
+    const NAME: &'static str = "IdvProtectEvent";
+    const FIELDS: &'static [&'static str] = &[
+        "event_id",
+        "fraud_attributes",
+        "timestamp",
+        "trust_index",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<FraudAttributes>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<TrustIndex>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "event_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "fraud_attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "trust_index")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_id"),
+            },
+            fraud_attributes: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_attributes"),
+            },
+            timestamp: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+            trust_index: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("trust_index"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IdvProtectEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IdvProtectEvent",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("event_id", &self.event_id);
+        out.field("fraud_attributes", &self.fraud_attributes);
+        out.field("timestamp", &self.timestamp);
+        out.field("trust_index", &self.trust_index);
+        out.end()
+    }
 }
 /**A high level description of the quality of the image the user submitted.
 
@@ -1935,7 +6378,7 @@ impl ::std::convert::TryFrom<::std::string::String> for ImageQuality {
     }
 }
 ///Details about the image quality of the document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ImageQualityDetails {
     /**The outcome of the blur check.
 
@@ -1955,6 +6398,81 @@ pub struct ImageQualityDetails {
 
 `failed` - The image contains glare that may obscure document details.*/
     pub glare_check: ImageQualityOutcome,
+}
+impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ImageQualityDetails {
+    const NAME: &'static str = "ImageQualityDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "blur_check",
+        "dimensions_check",
+        "glare_check",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ImageQualityOutcome> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "blur_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "dimensions_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "glare_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            blur_check: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("blur_check"),
+            },
+            dimensions_check: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dimensions_check"),
+            },
+            glare_check: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("glare_check"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ImageQualityDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ImageQualityDetails",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("blur_check", &self.blur_check);
+        out.field("dimensions_check", &self.dimensions_check);
+        out.field("glare_check", &self.glare_check);
+        out.end()
+    }
 }
 /**The outcome of the image quality check.
 
@@ -2007,17 +6525,84 @@ impl ::std::convert::TryFrom<::std::string::String> for ImageQualityOutcome {
     }
 }
 ///An update on the health incident
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncidentUpdate {
     ///The content of the update.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///The status of the incident.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<IncidentUpdateStatus>,
     ///The date when the update was published, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2020-10-30T15:26:48Z"`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_date: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncidentUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncidentUpdate {
+    const NAME: &'static str = "IncidentUpdate";
+    const FIELDS: &'static [&'static str] = &["description", "status", "updated_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<IncidentUpdateStatus>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "updated_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            description: s::optional(f0),
+            status: s::optional(f1),
+            updated_date: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IncidentUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.updated_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncidentUpdate",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "description", &self.description);
+        out.field_unless(skip[1usize], "status", &self.status);
+        out.field_unless(skip[2usize], "updated_date", &self.updated_date);
+        out.end()
+    }
 }
 ///The status of the incident.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2074,19 +6659,95 @@ impl ::std::convert::TryFrom<::std::string::String> for IncidentUpdateStatus {
     }
 }
 ///An object representing a breakdown of the different income types on the paystub.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeBreakdown {
     ///The number of hours logged for this income for this pay period.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub hours: ::std::option::Option<f64>,
     ///The hourly rate at which the income is paid.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub rate: ::std::option::Option<f64>,
     ///The total pay for this pay period.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub total: ::std::option::Option<f64>,
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<IncomeBreakdownType>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeBreakdown {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeBreakdown {
+    const NAME: &'static str = "IncomeBreakdown";
+    const FIELDS: &'static [&'static str] = &["hours", "rate", "total", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<IncomeBreakdownType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "hours")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "rate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            hours: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("hours"),
+            },
+            rate: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("rate"),
+            },
+            total: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total"),
+            },
+            type_: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeBreakdown {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeBreakdown",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("hours", &self.hours);
+        out.field("rate", &self.rate);
+        out.field("total", &self.total);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The type of income. Possible values include:
   `"regular"`: regular income
@@ -2140,19 +6801,94 @@ impl ::std::convert::TryFrom<::std::string::String> for IncomeBreakdownType {
     }
 }
 ///Comprehensive income analysis including total income, income excluding transfers, and inbound transfer amounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeInsights {
     ///Income excluding account transfer transactions for the period, including a monthly average.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_excluding_transfers: ::std::option::Option<
         AmountWithCurrencyWithMonthlyAverage,
     >,
     ///The total amount of all income transactions in the given time period.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_income: ::std::option::Option<AmountWithCurrency>,
     ///Sum of inbound transfer transactions for the period, including a monthly average.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfers_in: ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeInsights {
+    const NAME: &'static str = "IncomeInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "income_excluding_transfers",
+        "total_income",
+        "transfers_in",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AmountWithCurrencyWithMonthlyAverage>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_excluding_transfers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "total_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transfers_in")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_excluding_transfers: s::optional(f0),
+            total_income: s::optional(f1),
+            transfers_in: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.income_excluding_transfers),
+            ::std::option::Option::is_none(&self.total_income),
+            ::std::option::Option::is_none(&self.transfers_in),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "income_excluding_transfers",
+            &self.income_excluding_transfers,
+        );
+        out.field_unless(skip[1usize], "total_income", &self.total_income);
+        out.field_unless(skip[2usize], "transfers_in", &self.transfers_in);
+        out.end()
+    }
 }
 /**Filters the returned income streams based on the specified income categories. If no filters are requested, streams from the following default set of categories are returned:
 - `EARNED_INCOME.*` (`EARNED_INCOME.SALARY`, `EARNED_INCOME.GIG_ECONOMY`, `EARNED_INCOME.SELF_EMPLOYED`)
@@ -2167,13 +6903,76 @@ Filter patterns supported:
 - `PRIMARY.SECONDARY`: A specific income category
 
 For a list of income categories, see the [Income V2 Category Taxonomy](https://plaid.com/documents/income-v2-category-taxonomy.csv).*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeInsightsFilter {
     ///Excludes income streams matching the specified categories.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub excluded_categories: ::std::vec::Vec<::std::string::String>,
     ///Includes income streams matching the specified categories.
     pub included_categories: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeInsightsFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeInsightsFilter {
+    const NAME: &'static str = "IncomeInsightsFilter";
+    const FIELDS: &'static [&'static str] = &[
+        "excluded_categories",
+        "included_categories",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "excluded_categories")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "included_categories")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            excluded_categories: f0.unwrap_or_default(),
+            included_categories: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("included_categories"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeInsightsFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::vec::Vec::is_empty(&self.excluded_categories),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeInsightsFilter",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "excluded_categories", &self.excluded_categories);
+        out.field("included_categories", &self.included_categories);
+        out.end()
+    }
 }
 ///The version of Income Insights to use.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2218,65 +7017,507 @@ impl ::std::convert::TryFrom<::std::string::String> for IncomeInsightsVersion {
     }
 }
 ///Specify payroll data on the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeOverride {
     ///A list of paystubs associated with the account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub paystubs: ::std::vec::Vec<PaystubOverride>,
     ///A list of w2s associated with the account.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub w2s: ::std::vec::Vec<W2Override>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeOverride {
+    const NAME: &'static str = "IncomeOverride";
+    const FIELDS: &'static [&'static str] = &["paystubs", "w2s"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<PaystubOverride>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<W2Override>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "paystubs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "w2s")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            paystubs: f0.unwrap_or_default(),
+            w2s: f1.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.paystubs),
+            ::std::vec::Vec::is_empty(&self.w2s),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeOverride",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "paystubs", &self.paystubs);
+        out.field_unless(skip[1usize], "w2s", &self.w2s);
+        out.end()
+    }
+}
 ///Details about the number of income sources
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeSourcesCounts {
     ///The number of income sources detected at the subscription date
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline_count: ::std::option::Option<f64>,
     ///The number of income sources currently detected
     pub current_count: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeSourcesCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeSourcesCounts {
+    const NAME: &'static str = "IncomeSourcesCounts";
+    const FIELDS: &'static [&'static str] = &["baseline_count", "current_count"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "baseline_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            baseline_count: s::optional(f0),
+            current_count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_count"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeSourcesCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.baseline_count),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeSourcesCounts",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field("current_count", &self.current_count);
+        out.end()
+    }
+}
 ///The verified fields from a paystub verification. All fields are provided as reported on the paystub.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeSummary {
     pub employee_name: EmployeeIncomeSummaryFieldString,
     pub employer_name: EmployerIncomeSummaryFieldString,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub pay_frequency: ::std::option::Option<PayFrequency>,
     pub projected_wage: ProjectedIncomeSummaryFieldNumber,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub verified_transaction: ::std::option::Option<TransactionData>,
     pub ytd_gross_income: YtdGrossIncomeSummaryFieldNumber,
     pub ytd_net_income: YtdNetIncomeSummaryFieldNumber,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummary {
+    const NAME: &'static str = "IncomeSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "employee_name",
+        "employer_name",
+        "pay_frequency",
+        "projected_wage",
+        "verified_transaction",
+        "ytd_gross_income",
+        "ytd_net_income",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<EmployeeIncomeSummaryFieldString> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EmployerIncomeSummaryFieldString> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PayFrequency>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ProjectedIncomeSummaryFieldNumber> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<TransactionData>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<YtdGrossIncomeSummaryFieldNumber> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<YtdNetIncomeSummaryFieldNumber> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employee_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "employer_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "pay_frequency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "projected_wage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "verified_transaction")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ytd_gross_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "ytd_net_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employee_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("employee_name"),
+            },
+            employer_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("employer_name"),
+            },
+            pay_frequency: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("pay_frequency"),
+            },
+            projected_wage: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("projected_wage"),
+            },
+            verified_transaction: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verified_transaction"),
+            },
+            ytd_gross_income: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_gross_income"),
+            },
+            ytd_net_income: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_net_income"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeSummary",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("employee_name", &self.employee_name);
+        out.field("employer_name", &self.employer_name);
+        out.field("pay_frequency", &self.pay_frequency);
+        out.field("projected_wage", &self.projected_wage);
+        out.field("verified_transaction", &self.verified_transaction);
+        out.field("ytd_gross_income", &self.ytd_gross_income);
+        out.field("ytd_net_income", &self.ytd_net_income);
+        out.end()
+    }
+}
 ///Field number for income summary
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeSummaryFieldNumber {
     ///The value of the field.
     pub value: f64,
     pub verification_status: VerificationStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeSummaryFieldNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummaryFieldNumber {
+    const NAME: &'static str = "IncomeSummaryFieldNumber";
+    const FIELDS: &'static [&'static str] = &["value", "verification_status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<VerificationStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            value: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+            verification_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeSummaryFieldNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeSummaryFieldNumber",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("value", &self.value);
+        out.field("verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///Data about the income summary
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeSummaryFieldString {
     ///The value of the field.
     pub value: ::std::string::String,
     pub verification_status: VerificationStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeSummaryFieldString {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeSummaryFieldString {
+    const NAME: &'static str = "IncomeSummaryFieldString";
+    const FIELDS: &'static [&'static str] = &["value", "verification_status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<VerificationStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            value: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+            verification_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeSummaryFieldString {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeSummaryFieldString",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("value", &self.value);
+        out.field("verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///IncomeVerificationCreateRequest defines the request schema for `/income/verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IncomeVerificationCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<IncomeVerificationCreateRequestOptions>,
     ///The ID of a precheck created with `/income/verification/precheck`. Will be used to improve conversion of the income verification flow.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub precheck_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The URL endpoint to which Plaid should send webhooks related to the progress of the income verification process.
     pub webhook: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequest {
+    const NAME: &'static str = "IncomeVerificationCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "options",
+        "precheck_id",
+        "secret",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationCreateRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "precheck_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            options: s::optional(f1),
+            precheck_id: s::optional(f2),
+            secret: s::optional(f3),
+            webhook: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.precheck_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "precheck_id", &self.precheck_id);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2290,11 +7531,60 @@ impl ::std::fmt::Debug for IncomeVerificationCreateRequest {
     }
 }
 ///Optional arguments for `/income/verification/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IncomeVerificationCreateRequestOptions {
     ///An array of access tokens corresponding to the Items that will be cross-referenced with the product data. Plaid will attempt to correlate transaction history from these Items with data from the user's paystub, such as date and amount. If the `transactions` product was not initialized for the Items during Link, it will be initialized after this Link session.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub access_tokens: ::std::vec::Vec<AccessToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationCreateRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateRequestOptions {
+    const NAME: &'static str = "IncomeVerificationCreateRequestOptions";
+    const FIELDS: &'static [&'static str] = &["access_tokens"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationCreateRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.access_tokens)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationCreateRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2304,11 +7594,75 @@ impl ::std::fmt::Debug for IncomeVerificationCreateRequestOptions {
     }
 }
 ///IncomeVerificationCreateResponse defines the response schema for `/income/verification/create`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationCreateResponse {
     ///ID of the verification. This ID is persisted throughout the lifetime of the verification.
     pub income_verification_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationCreateResponse {
+    const NAME: &'static str = "IncomeVerificationCreateResponse";
+    const FIELDS: &'static [&'static str] = &["income_verification_id", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_verification_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("income_verification_id");
+                }
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("income_verification_id", &self.income_verification_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///Analysis options to enable for document parsing
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2357,20 +7711,110 @@ for IncomeVerificationDocParsingConfig {
     }
 }
 ///IncomeVerificationDocumentsDownloadRequest defines the request schema for `/income/verification/documents/download`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IncomeVerificationDocumentsDownloadRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The document ID to download. If passed, a single document will be returned in the resulting zip file, rather than all document
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_id: ::std::option::Option<::std::string::String>,
     ///The ID of the verification.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationDocumentsDownloadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IncomeVerificationDocumentsDownloadRequest {
+    const NAME: &'static str = "IncomeVerificationDocumentsDownloadRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "document_id",
+        "income_verification_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "document_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "income_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_id: s::optional(f1),
+            document_id: s::optional(f2),
+            income_verification_id: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationDocumentsDownloadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.document_id),
+            ::std::option::Option::is_none(&self.income_verification_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationDocumentsDownloadRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "document_id", &self.document_id);
+        out.field_unless(
+            skip[3usize],
+            "income_verification_id",
+            &self.income_verification_id,
+        );
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationDocumentsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2430,17 +7874,97 @@ for IncomeVerificationPayrollFlowType {
     }
 }
 ///IncomeVerificationPaystubsGetRequest defines the request schema for `/income/verification/paystubs/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IncomeVerificationPaystubsGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification for which to get paystub information.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetRequest {
+    const NAME: &'static str = "IncomeVerificationPaystubsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "income_verification_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "income_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_id: s::optional(f1),
+            income_verification_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPaystubsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.income_verification_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPaystubsGetRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(
+            skip[2usize],
+            "income_verification_id",
+            &self.income_verification_id,
+        );
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2453,15 +7977,95 @@ impl ::std::fmt::Debug for IncomeVerificationPaystubsGetRequest {
     }
 }
 ///IncomeVerificationPaystubsGetResponse defines the response schema for `/income/verification/paystubs/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationPaystubsGetResponse {
     ///Metadata for an income document.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub document_metadata: ::std::vec::Vec<DocumentMetadata>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub paystubs: ::std::vec::Vec<Paystub>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPaystubsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPaystubsGetResponse {
+    const NAME: &'static str = "IncomeVerificationPaystubsGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "document_metadata",
+        "error",
+        "paystubs",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<DocumentMetadata>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Paystub>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "paystubs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_metadata: f0.unwrap_or_default(),
+            error: s::optional(f1),
+            paystubs: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("paystubs"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPaystubsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.document_metadata),
+            ::std::option::Option::is_none(&self.error),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPaystubsGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "document_metadata", &self.document_metadata);
+        out.field_unless(skip[1usize], "error", &self.error);
+        out.field("paystubs", &self.paystubs);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The confidence that Plaid can support the user in the digital income verification flow instead of requiring a manual paystub upload. One of the following:
 
@@ -2519,19 +8123,96 @@ for IncomeVerificationPrecheckConfidence {
     }
 }
 ///Information about the end user's employer
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckEmployer {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
     ///The employer's name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The employer's tax id
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_id: ::std::option::Option<::std::string::String>,
     ///The URL for the employer's public website
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckEmployer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckEmployer {
+    const NAME: &'static str = "IncomeVerificationPrecheckEmployer";
+    const FIELDS: &'static [&'static str] = &["address", "name", "tax_id", "url"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationPrecheckEmployerAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "tax_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            name: s::optional(f1),
+            tax_id: s::optional(f2),
+            url: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckEmployer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.tax_id),
+            ::std::option::Option::is_none(&self.url),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckEmployer",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "name", &self.name);
+        out.field_unless(skip[2usize], "tax_id", &self.tax_id);
+        out.field_unless(skip[3usize], "url", &self.url);
+        out.end()
+    }
 }
 ///`IncomeVerificationPrecheckEmployerAddress`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -2558,66 +8239,385 @@ for IncomeVerificationPrecheckEmployerAddress {
     }
 }
 ///Data about the components comprising an address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckEmployerAddressData {
     ///The full city name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state. In API versions 2018-05-22 and earlier, this field is called `state`.
 Example: `"NC"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckEmployerAddressData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IncomeVerificationPrecheckEmployerAddressData {
+    const NAME: &'static str = "IncomeVerificationPrecheckEmployerAddressData";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckEmployerAddressData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckEmployerAddressData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(skip[1usize], "country", &self.country);
+        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[3usize], "region", &self.region);
+        out.field_unless(skip[4usize], "street", &self.street);
+        out.end()
+    }
+}
 ///Data about military info in the income verification precheck.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckMilitaryInfo {
     /**If the user is currently serving in the US military, the branch of the military in which they are serving
 Valid values: 'AIR FORCE', 'ARMY', 'COAST GUARD', 'MARINES', 'NAVY', 'UNKNOWN'*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub branch: ::std::option::Option<::std::string::String>,
     ///Is the user currently active duty in the US military
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_active_duty: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckMilitaryInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckMilitaryInfo {
+    const NAME: &'static str = "IncomeVerificationPrecheckMilitaryInfo";
+    const FIELDS: &'static [&'static str] = &["branch", "is_active_duty"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "branch")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_active_duty")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            branch: s::optional(f0),
+            is_active_duty: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckMilitaryInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.branch),
+            ::std::option::Option::is_none(&self.is_active_duty),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckMilitaryInfo",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "branch", &self.branch);
+        out.field_unless(skip[1usize], "is_active_duty", &self.is_active_duty);
+        out.end()
+    }
+}
 ///Information about the end user's payroll institution
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckPayrollInstitution {
     ///The name of payroll institution
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckPayrollInstitution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IncomeVerificationPrecheckPayrollInstitution {
+    const NAME: &'static str = "IncomeVerificationPrecheckPayrollInstitution";
+    const FIELDS: &'static [&'static str] = &["name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { name: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckPayrollInstitution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.name)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckPayrollInstitution",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "name", &self.name);
+        out.end()
+    }
+}
 ///IncomeVerificationPrecheckRequest defines the request schema for `/income/verification/precheck`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IncomeVerificationPrecheckRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer: ::std::option::Option<IncomeVerificationPrecheckEmployer>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payroll_institution: ::std::option::Option<
         IncomeVerificationPrecheckPayrollInstitution,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_access_token: ::std::option::Option<AccessTokenNullable>,
     ///An array of access tokens corresponding to Items belonging to the user whose eligibility is being checked. Note that if the Items specified here are not already initialized with `transactions`, providing them in this field will cause these Items to be initialized with (and billed for) the Transactions product.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub transactions_access_tokens: ::std::vec::Vec<AccessToken>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub us_military_info: ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<IncomeVerificationPrecheckUser>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckRequest {
+    const NAME: &'static str = "IncomeVerificationPrecheckRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "employer",
+        "payroll_institution",
+        "secret",
+        "transactions_access_token",
+        "transactions_access_tokens",
+        "us_military_info",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationPrecheckEmployer>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationPrecheckPayrollInstitution>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<AccessToken>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationPrecheckMilitaryInfo>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<IncomeVerificationPrecheckUser>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "employer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "payroll_institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "transactions_access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "transactions_access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "us_military_info")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            employer: s::optional(f1),
+            payroll_institution: s::optional(f2),
+            secret: s::optional(f3),
+            transactions_access_token: s::optional(f4),
+            transactions_access_tokens: f5.unwrap_or_default(),
+            us_military_info: s::optional(f6),
+            user: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.employer),
+            ::std::option::Option::is_none(&self.payroll_institution),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.transactions_access_token),
+            ::std::vec::Vec::is_empty(&self.transactions_access_tokens),
+            ::std::option::Option::is_none(&self.us_military_info),
+            ::std::option::Option::is_none(&self.user),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "employer", &self.employer);
+        out.field_unless(skip[2usize], "payroll_institution", &self.payroll_institution);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(
+            skip[4usize],
+            "transactions_access_token",
+            &self.transactions_access_token,
+        );
+        out.field_unless(
+            skip[5usize],
+            "transactions_access_tokens",
+            &self.transactions_access_tokens,
+        );
+        out.field_unless(skip[6usize], "us_military_info", &self.us_military_info);
+        out.field_unless(skip[7usize], "user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2634,30 +8634,181 @@ impl ::std::fmt::Debug for IncomeVerificationPrecheckRequest {
     }
 }
 ///IncomeVerificationPrecheckResponse defines the response schema for `/income/verification/precheck`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationPrecheckResponse {
     pub confidence: IncomeVerificationPrecheckConfidence,
     ///ID of the precheck. Provide this value when calling `/link/token/create` in order to optimize Link conversion.
     pub precheck_id: ::std::string::String,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckResponse {
+    const NAME: &'static str = "IncomeVerificationPrecheckResponse";
+    const FIELDS: &'static [&'static str] = &["confidence", "precheck_id", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IncomeVerificationPrecheckConfidence> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "confidence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "precheck_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            confidence: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confidence"),
+            },
+            precheck_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("precheck_id"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("confidence", &self.confidence);
+        out.field("precheck_id", &self.precheck_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Information about the user whose eligibility is being evaluated.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IncomeVerificationPrecheckUser {
     ///The user's email address
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<::std::string::String>,
     ///The user's first name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub home_address: ::std::option::Option<SignalAddressData>,
     ///The user's last name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationPrecheckUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationPrecheckUser {
+    const NAME: &'static str = "IncomeVerificationPrecheckUser";
+    const FIELDS: &'static [&'static str] = &[
+        "email_address",
+        "first_name",
+        "home_address",
+        "last_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<SignalAddressData>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "first_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "home_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            email_address: s::optional(f0),
+            first_name: s::optional(f1),
+            home_address: s::optional(f2),
+            last_name: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationPrecheckUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.first_name),
+            ::std::option::Option::is_none(&self.home_address),
+            ::std::option::Option::is_none(&self.last_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationPrecheckUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "email_address", &self.email_address);
+        out.field_unless(skip[1usize], "first_name", &self.first_name);
+        out.field_unless(skip[2usize], "home_address", &self.home_address);
+        out.field_unless(skip[3usize], "last_name", &self.last_name);
+        out.end()
+    }
+}
 ///Fired when the attempt to refresh Payroll Income data for a user via `/credit/payroll_income/refresh` failed because the user must re-connect their payroll account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationRefreshReconnectNeededWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The `user_id` corresponding to the user the webhook has fired for.
@@ -2667,20 +8818,208 @@ pub struct IncomeVerificationRefreshReconnectNeededWebhook {
     ///`INCOME`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationRefreshReconnectNeededWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IncomeVerificationRefreshReconnectNeededWebhook {
+    const NAME: &'static str = "IncomeVerificationRefreshReconnectNeededWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationRefreshReconnectNeededWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationRefreshReconnectNeededWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired when risk signals have been processed for documents uploaded via Document Income. It will typically take a minute or two for this webhook to fire after the end user has uploaded their documents in the Document Income flow. Once this webhook has fired, `/credit/payroll_income/risk_signals/get` may then be called to determine whether the documents were successfully processed and to retrieve risk data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationRiskSignalsStatusWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The Item ID associated with the verification.
     pub item_id: ::std::string::String,
     ///`RISK_SIGNALS_PROCESSING_COMPLETE`: The income verification fraud detection processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/risk_signals/get` endpoint to get all risk signal data.
     pub risk_signals_status: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`INCOME_VERIFICATION_RISK_SIGNALS`
     pub webhook_code: ::std::string::String,
     ///`"INCOME"`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationRiskSignalsStatusWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for IncomeVerificationRiskSignalsStatusWebhook {
+    const NAME: &'static str = "IncomeVerificationRiskSignalsStatusWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "item_id",
+        "risk_signals_status",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_signals_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            risk_signals_status: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_signals_status"),
+            },
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationRiskSignalsStatusWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationRiskSignalsStatusWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field("risk_signals_status", &self.risk_signals_status);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///The types of source income data that users should be able to share
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2728,12 +9067,11 @@ impl ::std::convert::TryFrom<::std::string::String> for IncomeVerificationSource
     }
 }
 ///Fired when the status of an income verification instance has changed. This webhook is fired for both the Document and Payroll Income flows, but not the Bank Income flow. It will typically take several minutes for this webhook to fire after the end user has uploaded their documents in the Document Income flow.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationStatusWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The Item ID associated with the verification.
     pub item_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     /**`VERIFICATION_STATUS_PROCESSING_COMPLETE`:  The income verification processing has completed. This indicates that the documents have been parsed successfully or that the documents were not parsable. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/credit/payroll_income/get` endpoint and check the document metadata to see which documents were successfully parsed.
 
@@ -2746,18 +9084,200 @@ pub struct IncomeVerificationStatusWebhook {
     ///`"INCOME"`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationStatusWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationStatusWebhook {
+    const NAME: &'static str = "IncomeVerificationStatusWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "item_id",
+        "user_id",
+        "verification_status",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f2),
+            verification_status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_status"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationStatusWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationStatusWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("verification_status", &self.verification_status);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///IncomeVerificationTaxformsGetRequest defines the request schema for `/income/verification/taxforms/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IncomeVerificationTaxformsGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the verification.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetRequest {
+    const NAME: &'static str = "IncomeVerificationTaxformsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "income_verification_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "income_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_id: s::optional(f1),
+            income_verification_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationTaxformsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.income_verification_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationTaxformsGetRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(
+            skip[2usize],
+            "income_verification_id",
+            &self.income_verification_id,
+        );
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2770,39 +9290,309 @@ impl ::std::fmt::Debug for IncomeVerificationTaxformsGetRequest {
     }
 }
 ///IncomeVerificationTaxformsGetResponse defines the response schema for `/income/verification/taxforms/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationTaxformsGetResponse {
     pub document_metadata: ::std::vec::Vec<DocumentMetadata>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
     ///A list of forms.
     pub taxforms: ::std::vec::Vec<Taxform>,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationTaxformsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationTaxformsGetResponse {
+    const NAME: &'static str = "IncomeVerificationTaxformsGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "document_metadata",
+        "error",
+        "request_id",
+        "taxforms",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<DocumentMetadata>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Taxform>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "taxforms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_metadata: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_metadata"),
+            },
+            error: s::optional(f1),
+            request_id: s::optional(f2),
+            taxforms: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("taxforms"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationTaxformsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationTaxformsGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("document_metadata", &self.document_metadata);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.field("taxforms", &self.taxforms);
+        out.end()
+    }
+}
 ///Status of the income verification webhook
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IncomeVerificationWebhookStatus {
     pub id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IncomeVerificationWebhookStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IncomeVerificationWebhookStatus {
+    const NAME: &'static str = "IncomeVerificationWebhookStatus";
+    const FIELDS: &'static [&'static str] = &["id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IncomeVerificationWebhookStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IncomeVerificationWebhookStatus",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("id", &self.id);
+        out.end()
+    }
+}
 ///Parent container for name that allows for choice group between parsed and unparsed containers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IndividualName {
     ///The first name of the individual represented by the parent object.
-    #[serde(rename = "FirstName")]
     pub first_name: ::std::string::String,
     ///The last name of the individual represented by the parent object.
-    #[serde(rename = "LastName")]
     pub last_name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IndividualName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IndividualName {
+    const NAME: &'static str = "IndividualName";
+    const FIELDS: &'static [&'static str] = &["FirstName", "LastName"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "FirstName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "LastName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            first_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("FirstName"),
+            },
+            last_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LastName"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IndividualName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IndividualName",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("FirstName", &self.first_name);
+        out.field("LastName", &self.last_name);
+        out.end()
+    }
+}
 ///Name information for the associated individual watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IndividualScreeningHitNames {
     ///The full name of the individual, including all parts.
     pub full: ::std::string::String,
     ///Primary names are those most commonly used to refer to this person. Only one name will ever be marked as primary.
     pub is_primary: bool,
     pub weak_alias_determination: WeakAliasDetermination,
+}
+impl<'de> ::serde::Deserialize<'de> for IndividualScreeningHitNames {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IndividualScreeningHitNames {
+    const NAME: &'static str = "IndividualScreeningHitNames";
+    const FIELDS: &'static [&'static str] = &[
+        "full",
+        "is_primary",
+        "weak_alias_determination",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WeakAliasDetermination> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "full")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "weak_alias_determination")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            full: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("full"),
+            },
+            is_primary: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_primary"),
+            },
+            weak_alias_determination: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("weak_alias_determination");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IndividualScreeningHitNames {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IndividualScreeningHitNames",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("full", &self.full);
+        out.field("is_primary", &self.is_primary);
+        out.field("weak_alias_determination", &self.weak_alias_determination);
+        out.end()
+    }
 }
 /**Shorthand identifier for a specific screening list for individuals.
  `AU_CON`: Australia Department of Foreign Affairs and Trade Consolidated List
@@ -2943,7 +9733,7 @@ impl ::std::convert::TryFrom<::std::string::String> for IndividualWatchlistCode 
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IndividualWatchlistProgram {
     pub audit_trail: WatchlistScreeningAuditTrail,
     pub created_at: Timestamp,
@@ -2955,6 +9745,131 @@ pub struct IndividualWatchlistProgram {
     pub lists_enabled: ::std::vec::Vec<IndividualWatchlistCode>,
     pub name: IndividualWatchlistScreeningProgramName,
     pub name_sensitivity: ProgramNameSensitivity,
+}
+impl<'de> ::serde::Deserialize<'de> for IndividualWatchlistProgram {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IndividualWatchlistProgram {
+    const NAME: &'static str = "IndividualWatchlistProgram";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "created_at",
+        "id",
+        "is_archived",
+        "is_rescanning_enabled",
+        "lists_enabled",
+        "name",
+        "name_sensitivity",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<IndividualWatchlistCode>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IndividualWatchlistScreeningProgramName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "is_archived")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "lists_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name_sensitivity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            is_archived: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_archived"),
+            },
+            is_rescanning_enabled: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
+            },
+            lists_enabled: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lists_enabled"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            name_sensitivity: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name_sensitivity"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IndividualWatchlistProgram {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IndividualWatchlistProgram",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("is_archived", &self.is_archived);
+        out.field("is_rescanning_enabled", &self.is_rescanning_enabled);
+        out.field("lists_enabled", &self.lists_enabled);
+        out.field("name", &self.name);
+        out.field("name_sensitivity", &self.name_sensitivity);
+        out.end()
+    }
 }
 ///A name for the program to define its purpose. For example, "High Risk Individuals", "US Cardholders", or "Applicants".
 #[derive(
@@ -3000,7 +9915,7 @@ impl ::std::str::FromStr for IndividualWatchlistScreeningProgramName {
     }
 }
 ///The `inflow_model` allows you to model a test account that receives regular income or make regular payments on a loan. Any transactions generated by the `inflow_model` will appear in addition to randomly generated test data or transactions specified by `override_accounts`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InflowModel {
     ///Amount of income per month. This value is required if `type` is `monthly-income`.
     pub income_amount: f64,
@@ -3019,17 +9934,112 @@ pub struct InflowModel {
 `monthly-interest-only-payment`: Makes an interest-only payment on a liability account at the given statement day of month.
 
 Note that account types supported by Liabilities will accrue interest in the Sandbox. The types impacted are account type `credit` with subtype `credit` or `paypal`, and account type `loan` with subtype `student` or `mortgage`.*/
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for InflowModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InflowModel {
+    const NAME: &'static str = "InflowModel";
+    const FIELDS: &'static [&'static str] = &[
+        "income_amount",
+        "payment_day_of_month",
+        "statement_day_of_month",
+        "transaction_name",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "payment_day_of_month")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "statement_day_of_month")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "transaction_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_amount"),
+            },
+            payment_day_of_month: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payment_day_of_month"),
+            },
+            statement_day_of_month: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("statement_day_of_month");
+                }
+            },
+            transaction_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_name"),
+            },
+            type_: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InflowModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InflowModel",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("income_amount", &self.income_amount);
+        out.field("payment_day_of_month", &self.payment_day_of_month);
+        out.field("statement_day_of_month", &self.statement_day_of_month);
+        out.field("transaction_name", &self.transaction_name);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**Fired when an Item's initial transaction pull is completed. Once this webhook has been fired, transaction data for the most recent 30 days can be fetched for the Item. This webhook will also be fired if account selections for the Item are updated, with `new_transactions` set to the number of net new transactions pulled after the account selection update.
 
 This webhook is intended for use with `/transactions/get`; if you are using the newer `/transactions/sync` endpoint, this webhook will still be fired to maintain backwards compatibility, but it is recommended to listen for and respond to the `SYNC_UPDATES_AVAILABLE` webhook instead.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InitialUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The error code associated with the webhook.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
     pub item_id: ItemId,
     ///The number of new transactions available.
@@ -3039,68 +10049,454 @@ pub struct InitialUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InitialUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InitialUpdateWebhook {
+    const NAME: &'static str = "InitialUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "new_transactions",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_transactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_transactions"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InitialUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InitialUpdateWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_transactions", &self.new_transactions);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Details relating to a specific financial institution
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Institution {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_metadata: ::std::option::Option<AuthMetadata>,
     ///A list of the country codes supported by the institution.
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///A partial list of DTC numbers associated with the institution.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dtc_numbers: ::std::vec::Vec<::std::string::String>,
     ///Unique identifier for the institution. Note that the same institution may have multiple records, each with different institution IDs; for example, if the institution has migrated to OAuth, there may be separate `institution_id`s for the OAuth and non-OAuth versions of the institution. Institutions that operate in different countries or with multiple login portals may also have separate `institution_id`s for each country or portal.
     pub institution_id: ::std::string::String,
     ///Base64 encoded representation of the institution's logo, returned as a base64 encoded 152x152 PNG. Not all institutions' logos are available.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo: ::std::option::Option<::std::string::String>,
     ///The official name of the institution.
     pub name: ::std::string::String,
     ///Indicates that the institution has an OAuth login flow. This will be `true` if OAuth is supported for any Items associated with the institution, even if the institution also supports non-OAuth connections.
     pub oauth: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_initiation_metadata: ::std::option::Option<PaymentInitiationMetadata>,
     ///Hexadecimal representation of the primary color used by the institution. If Plaid does not have primary color data for the institution, this field will be a deterministically generated fallback color.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub primary_color: ::std::option::Option<::std::string::String>,
     ///A list of the Plaid products supported by the institution. Note that only institutions that support Instant Auth will return `auth` in the product array; institutions that do not list `auth` may still support other Auth methods such as Instant Match or Automated Micro-deposit Verification. To identify institutions that support those methods, use the `auth_metadata` object. For more details, see [Full Auth coverage](https://plaid.com/docs/auth/coverage/). The `income_verification` product here indicates support for Bank Income. Note: For Signal Transaction Scores and Transfer, listed institutions may be incomplete or incorrect. Instead, use the following: `balance` support also indicates coverage of Signal Transaction Scores; `auth` support also indicates coverage of Transfer.
     pub products: ::std::vec::Vec<Products>,
     ///A list of routing numbers known to be associated with the institution. This list is provided for the purpose of looking up institutions by routing number. It is generally comprehensive but is not guaranteed to be a complete list of routing numbers for an institution.
     pub routing_numbers: ::std::vec::Vec<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<InstitutionStatus>,
     ///The URL for the institution's website
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Institution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Institution {
+    const NAME: &'static str = "Institution";
+    const FIELDS: &'static [&'static str] = &[
+        "auth_metadata",
+        "country_codes",
+        "dtc_numbers",
+        "institution_id",
+        "logo",
+        "name",
+        "oauth",
+        "payment_initiation_metadata",
+        "primary_color",
+        "products",
+        "routing_numbers",
+        "status",
+        "url",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AuthMetadata>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<PaymentInitiationMetadata>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<InstitutionStatus>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "dtc_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "logo")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "oauth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "payment_initiation_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "primary_color")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "routing_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth_metadata: s::optional(f0),
+            country_codes: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            dtc_numbers: f2.unwrap_or_default(),
+            institution_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            logo: s::optional(f4),
+            name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            oauth: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("oauth"),
+            },
+            payment_initiation_metadata: s::optional(f7),
+            primary_color: s::optional(f8),
+            products: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("products"),
+            },
+            routing_numbers: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing_numbers"),
+            },
+            status: s::optional(f11),
+            url: s::optional(f12),
+        })
+    }
+}
+impl ::serde::Serialize for Institution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.auth_metadata),
+            ::std::vec::Vec::is_empty(&self.dtc_numbers),
+            ::std::option::Option::is_none(&self.logo),
+            ::std::option::Option::is_none(&self.payment_initiation_metadata),
+            ::std::option::Option::is_none(&self.primary_color),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.url),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Institution",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field_unless(skip[0usize], "auth_metadata", &self.auth_metadata);
+        out.field("country_codes", &self.country_codes);
+        out.field_unless(skip[1usize], "dtc_numbers", &self.dtc_numbers);
+        out.field("institution_id", &self.institution_id);
+        out.field_unless(skip[2usize], "logo", &self.logo);
+        out.field("name", &self.name);
+        out.field("oauth", &self.oauth);
+        out.field_unless(
+            skip[3usize],
+            "payment_initiation_metadata",
+            &self.payment_initiation_metadata,
+        );
+        out.field_unless(skip[4usize], "primary_color", &self.primary_color);
+        out.field("products", &self.products);
+        out.field("routing_numbers", &self.routing_numbers);
+        out.field_unless(skip[5usize], "status", &self.status);
+        out.field_unless(skip[6usize], "url", &self.url);
+        out.end()
+    }
 }
 /**The status of an institution is determined by the health of its Item logins, Transactions updates, Investments updates, Liabilities updates, Auth requests, Balance requests, Identity requests, Investments requests, and Liabilities requests. A login attempt is conducted during the initial Item add in Link. If there is not enough traffic to accurately calculate an institution's status, Plaid will return null rather than potentially inaccurate data.
 
 Institution status is accessible in the Dashboard and via the API using the `/institutions/get_by_id` endpoint with the `options.include_status` option set to true. Note that institution status is not available in the Sandbox environment.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InstitutionStatus {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth: ::std::option::Option<ProductStatus>,
     ///Details of recent health incidents associated with the institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub health_incidents: ::std::option::Option<::std::vec::Vec<HealthIncident>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments_updates: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_logins: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub liabilities: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub liabilities_updates: ::std::option::Option<ProductStatus>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_updates: ::std::option::Option<ProductStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionStatus {
+    const NAME: &'static str = "InstitutionStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "auth",
+        "health_incidents",
+        "identity",
+        "investments",
+        "investments_updates",
+        "item_logins",
+        "liabilities",
+        "liabilities_updates",
+        "transactions_updates",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<HealthIncident>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<ProductStatus>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "health_incidents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "investments_updates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "item_logins")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "liabilities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "liabilities_updates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "transactions_updates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth: s::optional(f0),
+            health_incidents: s::optional(f1),
+            identity: s::optional(f2),
+            investments: s::optional(f3),
+            investments_updates: s::optional(f4),
+            item_logins: s::optional(f5),
+            liabilities: s::optional(f6),
+            liabilities_updates: s::optional(f7),
+            transactions_updates: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.auth),
+            ::std::option::Option::is_none(&self.health_incidents),
+            ::std::option::Option::is_none(&self.identity),
+            ::std::option::Option::is_none(&self.investments),
+            ::std::option::Option::is_none(&self.investments_updates),
+            ::std::option::Option::is_none(&self.item_logins),
+            ::std::option::Option::is_none(&self.liabilities),
+            ::std::option::Option::is_none(&self.liabilities_updates),
+            ::std::option::Option::is_none(&self.transactions_updates),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionStatus",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "auth", &self.auth);
+        out.field_unless(skip[1usize], "health_incidents", &self.health_incidents);
+        out.field_unless(skip[2usize], "identity", &self.identity);
+        out.field_unless(skip[3usize], "investments", &self.investments);
+        out.field_unless(skip[4usize], "investments_updates", &self.investments_updates);
+        out.field_unless(skip[5usize], "item_logins", &self.item_logins);
+        out.field_unless(skip[6usize], "liabilities", &self.liabilities);
+        out.field_unless(skip[7usize], "liabilities_updates", &self.liabilities_updates);
+        out.field_unless(
+            skip[8usize],
+            "transactions_updates",
+            &self.transactions_updates,
+        );
+        out.end()
+    }
+}
 ///Fired when institution status meets the conditions configured in the developer dashboard.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionStatusAlertWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The ID of the associated institution.
@@ -3112,27 +10508,276 @@ pub struct InstitutionStatusAlertWebhook {
     ///`DASHBOARD_CONFIGURED_ALERT`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionStatusAlertWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionStatusAlertWebhook {
+    const NAME: &'static str = "InstitutionStatusAlertWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "institution_id",
+        "institution_overall_success_rate",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_overall_success_rate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            institution_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_overall_success_rate: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("institution_overall_success_rate");
+                }
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionStatusAlertWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionStatusAlertWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("institution_id", &self.institution_id);
+        out.field(
+            "institution_overall_success_rate",
+            &self.institution_overall_success_rate,
+        );
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Contains the RTP and RfP network and types supported by the linked Item's institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionSupportedNetworks {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rfp: ::std::option::Option<TransferCapabilitiesGetRfP>,
     pub rtp: TransferCapabilitiesGetRtp,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionSupportedNetworks {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionSupportedNetworks {
+    const NAME: &'static str = "InstitutionSupportedNetworks";
+    const FIELDS: &'static [&'static str] = &["rfp", "rtp"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<TransferCapabilitiesGetRfP>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferCapabilitiesGetRtp> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "rfp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "rtp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            rfp: s::optional(f0),
+            rtp: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("rtp"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionSupportedNetworks {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.rfp)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionSupportedNetworks",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "rfp", &self.rfp);
+        out.field("rtp", &self.rtp);
+        out.end()
+    }
+}
 ///InstitutionsGetByIdRequest defines the request schema for `/institutions/get_by_id`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InstitutionsGetByIdRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///The ID of the institution to get details about
     pub institution_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InstitutionsGetByIdRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequest {
+    const NAME: &'static str = "InstitutionsGetByIdRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "country_codes",
+        "institution_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<InstitutionsGetByIdRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            country_codes: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            institution_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            options: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetByIdRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetByIdRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("country_codes", &self.country_codes);
+        out.field("institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3146,33 +10791,166 @@ impl ::std::fmt::Debug for InstitutionsGetByIdRequest {
     }
 }
 ///Specifies optional parameters for `/institutions/get_by_id`. If provided, must not be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InstitutionsGetByIdRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
-    #[serde(default)]
     pub include_auth_metadata: bool,
     /**When `true`, return an institution's logo, brand color, and URL. When available, the bank's logo is returned as a base64 encoded 152x152 PNG, the brand color is in hexadecimal format. The default value is `false`.
 
 Note that Plaid does not own any of the logos shared by the API and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.*/
-    #[serde(default)]
     pub include_optional_metadata: bool,
     ///When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.
-    #[serde(default)]
     pub include_payment_initiation_metadata: bool,
     ///If `true`, the response will include status information about the institution. Default value is `false`.
-    #[serde(default)]
     pub include_status: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdRequestOptions {
+    const NAME: &'static str = "InstitutionsGetByIdRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "include_auth_metadata",
+        "include_optional_metadata",
+        "include_payment_initiation_metadata",
+        "include_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "include_auth_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "include_optional_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "include_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            include_auth_metadata: f0.unwrap_or_default(),
+            include_optional_metadata: f1.unwrap_or_default(),
+            include_payment_initiation_metadata: f2.unwrap_or_default(),
+            include_status: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetByIdRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetByIdRequestOptions",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("include_auth_metadata", &self.include_auth_metadata);
+        out.field("include_optional_metadata", &self.include_optional_metadata);
+        out.field(
+            "include_payment_initiation_metadata",
+            &self.include_payment_initiation_metadata,
+        );
+        out.field("include_status", &self.include_status);
+        out.end()
+    }
+}
 ///InstitutionsGetByIdResponse defines the response schema for `/institutions/get_by_id`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionsGetByIdResponse {
     pub institution: Institution,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetByIdResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetByIdResponse {
+    const NAME: &'static str = "InstitutionsGetByIdResponse";
+    const FIELDS: &'static [&'static str] = &["institution", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Institution> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetByIdResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetByIdResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("institution", &self.institution);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///InstitutionsGetRequest defines the request schema for `/institutions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InstitutionsGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The total number of Institutions to return.
     pub count: i64,
@@ -3183,10 +10961,110 @@ In API versions 2019-05-29 and earlier, the `country_codes` parameter is an opti
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///The number of Institutions to skip.
     pub offset: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InstitutionsGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequest {
+    const NAME: &'static str = "InstitutionsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "country_codes",
+        "offset",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<InstitutionsGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("count"),
+            },
+            country_codes: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            offset: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("offset"),
+            },
+            options: s::optional(f4),
+            secret: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field("country_codes", &self.country_codes);
+        out.field("offset", &self.offset);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InstitutionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3201,31 +11079,128 @@ impl ::std::fmt::Debug for InstitutionsGetRequest {
     }
 }
 ///An optional object to filter `/institutions/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InstitutionsGetRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
-    #[serde(default)]
     pub include_auth_metadata: bool,
     /**When `true`, return the institution's homepage URL, logo and primary brand color. Not all institutions' logos are available.
 
 Note that Plaid does not own any of the logos shared by the API, and that by accessing or using these logos, you agree that you are doing so at your own risk and will, if necessary, obtain all required permissions from the appropriate rights holders and adhere to any applicable usage guidelines. Plaid disclaims all express or implied warranties with respect to the logos.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_optional_metadata: ::std::option::Option<bool>,
     ///When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.
-    #[serde(default)]
     pub include_payment_initiation_metadata: bool,
     ///Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oauth: ::std::option::Option<bool>,
     ///Filter the Institutions based on which products they support. Will only return institutions that support all listed products. When filtering based on `auth`, an institution must support Instant Auth to match the criterion. To filter for Signal Transaction Scores support, use `balance`. To filter for Transfer support, use `auth`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
     ///Specify an array of routing numbers to filter institutions. The response will only return institutions that match all of the routing numbers in the array. Routing number records used for this matching are generally comprehensive; however, failure to match a given routing number to an institution does not necessarily mean that the institution is unsupported by Plaid. Invalid routing numbers (numbers that are not 9 digits in length or do not have a valid checksum) will be filtered from the array before the response is processed. If all provided routing numbers are invalid, an `INVALID_REQUEST` error with the code of `INVALID_FIELD` will be returned.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub routing_numbers: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetRequestOptions {
+    const NAME: &'static str = "InstitutionsGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "include_auth_metadata",
+        "include_optional_metadata",
+        "include_payment_initiation_metadata",
+        "oauth",
+        "products",
+        "routing_numbers",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "include_auth_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "include_optional_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "oauth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "routing_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            include_auth_metadata: f0.unwrap_or_default(),
+            include_optional_metadata: s::optional(f1),
+            include_payment_initiation_metadata: f2.unwrap_or_default(),
+            oauth: s::optional(f3),
+            products: s::optional(f4),
+            routing_numbers: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.include_optional_metadata),
+            ::std::option::Option::is_none(&self.oauth),
+            ::std::option::Option::is_none(&self.products),
+            ::std::option::Option::is_none(&self.routing_numbers),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetRequestOptions",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("include_auth_metadata", &self.include_auth_metadata);
+        out.field_unless(
+            skip[0usize],
+            "include_optional_metadata",
+            &self.include_optional_metadata,
+        );
+        out.field(
+            "include_payment_initiation_metadata",
+            &self.include_payment_initiation_metadata,
+        );
+        out.field_unless(skip[1usize], "oauth", &self.oauth);
+        out.field_unless(skip[2usize], "products", &self.products);
+        out.field_unless(skip[3usize], "routing_numbers", &self.routing_numbers);
+        out.end()
+    }
+}
 ///InstitutionsGetResponse defines the response schema for `/institutions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionsGetResponse {
     ///A list of Plaid institutions
     pub institutions: ::std::vec::Vec<Institution>,
@@ -3233,45 +11208,358 @@ pub struct InstitutionsGetResponse {
     ///The total number of institutions available via this endpoint
     pub total: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsGetResponse {
+    const NAME: &'static str = "InstitutionsGetResponse";
+    const FIELDS: &'static [&'static str] = &["institutions", "request_id", "total"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Institution>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institutions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institutions: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institutions"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            total: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("institutions", &self.institutions);
+        out.field("request_id", &self.request_id);
+        out.field("total", &self.total);
+        out.end()
+    }
+}
 ///An account filter to apply to institutions search requests
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InstitutionsSearchAccountFilter {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub credit: ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub depository: ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub investment: ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub loan: ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchAccountFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchAccountFilter {
+    const NAME: &'static str = "InstitutionsSearchAccountFilter";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<AccountSubtype>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: f0.unwrap_or_default(),
+            depository: f1.unwrap_or_default(),
+            investment: f2.unwrap_or_default(),
+            loan: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsSearchAccountFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::vec::Vec::is_empty(&self.credit),
+            ::std::vec::Vec::is_empty(&self.depository),
+            ::std::vec::Vec::is_empty(&self.investment),
+            ::std::vec::Vec::is_empty(&self.loan),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsSearchAccountFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "credit", &self.credit);
+        out.field_unless(skip[1usize], "depository", &self.depository);
+        out.field_unless(skip[2usize], "investment", &self.investment);
+        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.end()
+    }
+}
 ///Additional options that will be used to filter institutions by various Payment Initiation configurations.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InstitutionsSearchPaymentInitiationOptions {
     ///A unique ID identifying the payment consent
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent_id: ::std::option::Option<::std::string::String>,
     ///A unique ID identifying the payment
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchPaymentInitiationOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for InstitutionsSearchPaymentInitiationOptions {
+    const NAME: &'static str = "InstitutionsSearchPaymentInitiationOptions";
+    const FIELDS: &'static [&'static str] = &["consent_id", "payment_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "consent_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            consent_id: s::optional(f0),
+            payment_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsSearchPaymentInitiationOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.consent_id),
+            ::std::option::Option::is_none(&self.payment_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsSearchPaymentInitiationOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "consent_id", &self.consent_id);
+        out.field_unless(skip[1usize], "payment_id", &self.payment_id);
+        out.end()
+    }
+}
 ///InstitutionsSearchRequest defines the request schema for `/institutions/search`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InstitutionsSearchRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**Specify which country or countries to include institutions from, using the ISO-3166-1 alpha-2 country code standard. In API versions 2019-05-29 and earlier, the `country_codes` parameter is an optional parameter within the `options` object and will default to `[US]` if it is not supplied.
 */
     pub country_codes: ::std::vec::Vec<CountryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InstitutionsSearchRequestOptions>,
     ///Filter the Institutions based on whether they support all products listed in `products`. Provide `null` to get institutions regardless of supported products. Note that when `auth` is specified as a product, if you are enabled for Instant Match or Automated Micro-deposits, institutions that support those products will be returned even if `auth` is not present in their product array. To search for Transfer support, use `auth`; to search for Signal Transaction Scores support, use `balance`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
     ///The search query. Institutions with names matching the query are returned
     pub query: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequest {
+    const NAME: &'static str = "InstitutionsSearchRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "country_codes",
+        "options",
+        "products",
+        "query",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<InstitutionsSearchRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "query")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            country_codes: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            options: s::optional(f2),
+            products: s::optional(f3),
+            query: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("query"),
+            },
+            secret: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsSearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.products),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsSearchRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("country_codes", &self.country_codes);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "products", &self.products);
+        out.field("query", &self.query);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InstitutionsSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3286,28 +11574,122 @@ impl ::std::fmt::Debug for InstitutionsSearchRequest {
     }
 }
 ///An optional object to filter `/institutions/search` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionsSearchRequestOptions {
     ///When `true`, returns metadata related to the Auth product indicating which auth methods are supported.
-    #[serde(
-        default = "defaults::institutions_search_request_options_include_auth_metadata"
-    )]
     pub include_auth_metadata: ::std::option::Option<bool>,
     ///When true, return the institution's homepage URL, logo and primary brand color.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_optional_metadata: ::std::option::Option<bool>,
     ///When `true`, returns metadata related to the Payment Initiation product indicating which payment configurations are supported.
-    #[serde(
-        default = "defaults::institutions_search_request_options_include_payment_initiation_metadata"
-    )]
     pub include_payment_initiation_metadata: ::std::option::Option<bool>,
     ///Limit results to institutions with or without OAuth login flows. Note that institutions will have `oauth` set to `true` if some Items associated with that institution are required to use OAuth flows; institutions in a state of migration to OAuth will have the `oauth` attribute set to `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oauth: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_initiation: ::std::option::Option<
         InstitutionsSearchPaymentInitiationOptions,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchRequestOptions {
+    const NAME: &'static str = "InstitutionsSearchRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "include_auth_metadata",
+        "include_optional_metadata",
+        "include_payment_initiation_metadata",
+        "oauth",
+        "payment_initiation",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<InstitutionsSearchPaymentInitiationOptions>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "include_auth_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "include_optional_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "include_payment_initiation_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "oauth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "payment_initiation")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            include_auth_metadata: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::institutions_search_request_options_include_auth_metadata()
+                }
+            },
+            include_optional_metadata: s::optional(f1),
+            include_payment_initiation_metadata: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::institutions_search_request_options_include_payment_initiation_metadata()
+                }
+            },
+            oauth: s::optional(f3),
+            payment_initiation: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsSearchRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.include_optional_metadata),
+            ::std::option::Option::is_none(&self.oauth),
+            ::std::option::Option::is_none(&self.payment_initiation),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsSearchRequestOptions",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("include_auth_metadata", &self.include_auth_metadata);
+        out.field_unless(
+            skip[0usize],
+            "include_optional_metadata",
+            &self.include_optional_metadata,
+        );
+        out.field(
+            "include_payment_initiation_metadata",
+            &self.include_payment_initiation_metadata,
+        );
+        out.field_unless(skip[1usize], "oauth", &self.oauth);
+        out.field_unless(skip[2usize], "payment_initiation", &self.payment_initiation);
+        out.end()
+    }
 }
 impl ::std::default::Default for InstitutionsSearchRequestOptions {
     fn default() -> Self {
@@ -3321,11 +11703,73 @@ impl ::std::default::Default for InstitutionsSearchRequestOptions {
     }
 }
 ///InstitutionsSearchResponse defines the response schema for `/institutions/search`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InstitutionsSearchResponse {
     ///An array of institutions matching the search criteria
     pub institutions: ::std::vec::Vec<Institution>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for InstitutionsSearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InstitutionsSearchResponse {
+    const NAME: &'static str = "InstitutionsSearchResponse";
+    const FIELDS: &'static [&'static str] = &["institutions", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Institution>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institutions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institutions: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institutions"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InstitutionsSearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InstitutionsSearchResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("institutions", &self.institutions);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///A universal identifier for a watchlist individual that is stable across searches and updates.
 #[derive(
@@ -3369,7 +11813,7 @@ impl ::std::str::FromStr for InternalUid {
     }
 }
 ///A single account at a financial institution, with additional investment-specific balance information.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentAccount {
     /**Plaid's unique identifier for the account. This value will not change unless Plaid can't reconcile the account with the data returned by the financial institution. This may occur, for example, when the name of the account changes. If this happens a new `account_id` will be assigned to the account.
 
@@ -3382,23 +11826,15 @@ When using a CRA endpoint (an endpoint associated with Plaid Check Consumer Repo
 Like all Plaid identifiers, the `account_id` is case sensitive.*/
     pub account_id: ::std::string::String,
     pub balances: InvestmentAccountBalances,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holder_category: ::std::option::Option<AccountHolderCategory>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mask: ::std::option::Option<::std::string::String>,
     pub name: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub official_name: ::std::option::Option<::std::string::String>,
     ///A unique and persistent identifier for accounts that can be used to trace multiple instances of the same account across different Items for depository accounts. This field is currently supported only for Items at institutions that use Tokenized Account Numbers (i.e., Chase, PNC, and US Bank). Because these accounts have a different account number each time they are linked, this field may be used instead of the account number to uniquely identify an account across multiple Items for payments use cases, helping to reduce duplicate Items or attempted fraud. In Sandbox, this field is populated for TAN-based institutions (`ins_56`, `ins_13`, `ins_127990`) as well as the OAuth Sandbox institution (`ins_127287`); in Production, it will only be populated for accounts at applicable institutions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persistent_account_id: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
-    #[serde(rename = "type")]
     pub type_: AccountType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_insights: ::std::option::Option<AccountVerificationInsights>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_name: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -3425,11 +11861,188 @@ Like all Plaid identifiers, the `account_id` is case sensitive.*/
 `database_matched`: (deprecated) The Item has successfully been verified using Plaid's data sources. Only returned for Auth Items created via Database Match.
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<InvestmentAccountVerificationStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccount {
+    const NAME: &'static str = "InvestmentAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "balances",
+        "holder_category",
+        "mask",
+        "name",
+        "official_name",
+        "persistent_account_id",
+        "subtype",
+        "type",
+        "verification_insights",
+        "verification_name",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<InvestmentAccountBalances> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<AccountHolderCategory>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<AccountType> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<AccountVerificationInsights>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<InvestmentAccountVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "balances")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "holder_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "persistent_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "verification_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "verification_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            balances: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balances"),
+            },
+            holder_category: s::optional(f2),
+            mask: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+            persistent_account_id: s::optional(f6),
+            subtype: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            type_: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            verification_insights: s::optional(f9),
+            verification_name: s::optional(f10),
+            verification_status: s::optional(f11),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.holder_category),
+            ::std::option::Option::is_none(&self.persistent_account_id),
+            ::std::option::Option::is_none(&self.verification_insights),
+            ::std::option::Option::is_none(&self.verification_name),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentAccount",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("balances", &self.balances);
+        out.field_unless(skip[0usize], "holder_category", &self.holder_category);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.field_unless(
+            skip[1usize],
+            "persistent_account_id",
+            &self.persistent_account_id,
+        );
+        out.field("subtype", &self.subtype);
+        out.field("type", &self.type_);
+        out.field_unless(
+            skip[2usize],
+            "verification_insights",
+            &self.verification_insights,
+        );
+        out.field_unless(skip[3usize], "verification_name", &self.verification_name);
+        out.field_unless(skip[4usize], "verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///A set of fields describing the balance for an account, including margin loan information for investment accounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentAccountBalance {
     /**The amount of funds available to be withdrawn from the account, as determined by the financial institution.
 
@@ -3444,7 +12057,6 @@ Note that not all institutions calculate the `available`  balance. In the event 
 Available balance may be cached and is not guaranteed to be up-to-date in realtime unless the value was returned by `/accounts/balance/get`, or by `/signal/evaluate` with a Balance-only ruleset.
 
 If `current` is `null` this field is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub available: ::std::option::Option<f64>,
     /**The total amount of funds in or owed by the account.
 
@@ -3457,15 +12069,12 @@ For `investment`-type accounts (or `brokerage`-type accounts for API versions 20
 Note that balance information may be cached unless the value was returned by `/accounts/balance/get` or by `/signal/evaluate` with a Balance-only ruleset; if the Item is enabled for Transactions, the balance will be at least as recent as the most recent Transaction update. If you require realtime balance information, use the `available` balance as provided by `/accounts/balance/get` or `/signal/evaluate` called with a Balance-only `ruleset_key`.
 
 When returned by `/accounts/balance/get`, this field may be `null`. When this happens, `available` is guaranteed not to be `null`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the balance. Always null if `unofficial_currency_code` is non-null.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**Timestamp in [ISO 8601](https://en.wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the last time the balance was updated.
 
 This field is returned only when the institution is `ins_128026` (Capital One).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
@@ -3474,41 +12083,279 @@ This field is returned only when the institution is `ins_128026` (Capital One).*
 For `depository`-type accounts, this represents the pre-arranged overdraft limit, which is common for current (checking) accounts in Europe.
 
 In North America, this field is typically only available for `credit`-type accounts.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub limit: ::std::option::Option<f64>,
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
     /**The unofficial currency code associated with the balance. Always null if `iso_currency_code` is non-null. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentAccountBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalance {
+    const NAME: &'static str = "InvestmentAccountBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "current",
+        "iso_currency_code",
+        "last_updated_datetime",
+        "limit",
+        "margin_loan_amount",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "margin_loan_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            current: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            last_updated_datetime: s::optional(f3),
+            limit: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            margin_loan_amount: s::optional(f5),
+            unofficial_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentAccountBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.last_updated_datetime),
+            ::std::option::Option::is_none(&self.margin_loan_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentAccountBalance",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[0usize],
+            "last_updated_datetime",
+            &self.last_updated_datetime,
+        );
+        out.field("limit", &self.limit);
+        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
+}
 ///`InvestmentAccountBalances`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentAccountBalances {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub available: ::std::option::Option<f64>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current: ::std::option::Option<f64>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_updated_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub limit: ::std::option::Option<f64>,
     /**The total amount of borrowed funds in the account, as determined by the financial institution.
 For investment-type accounts, the margin balance is the total value of borrowed assets in the account, as presented by the institution.
 This is commonly referred to as margin or a loan.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub margin_loan_amount: ::std::option::Option<f64>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentAccountBalances {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentAccountBalances {
+    const NAME: &'static str = "InvestmentAccountBalances";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "current",
+        "iso_currency_code",
+        "last_updated_datetime",
+        "limit",
+        "margin_loan_amount",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_updated_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "margin_loan_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available"),
+            },
+            current: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            last_updated_datetime: s::optional(f3),
+            limit: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            margin_loan_amount: s::optional(f5),
+            unofficial_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentAccountBalances {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.last_updated_datetime),
+            ::std::option::Option::is_none(&self.margin_loan_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentAccountBalances",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("available", &self.available);
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[0usize],
+            "last_updated_datetime",
+            &self.last_updated_datetime,
+        );
+        out.field("limit", &self.limit);
+        out.field_unless(skip[1usize], "margin_loan_amount", &self.margin_loan_amount);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 ///Valid account subtypes for investment accounts. For a list containing descriptions of each subtype, see [Account schemas](https://plaid.com/docs/api/accounts/#StandaloneAccountType-investment).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3896,36 +12743,135 @@ for InvestmentAccountVerificationStatus {
     }
 }
 ///A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentFilter {
     pub account_subtypes: InvestmentAccountSubtypes,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentFilter {
+    const NAME: &'static str = "InvestmentFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<InvestmentAccountSubtypes> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtypes"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentFilter",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///An optional object to filter `/investments/holdings/get` results. If provided, must not be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentHoldingsGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentHoldingsGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentHoldingsGetRequestOptions {
+    const NAME: &'static str = "InvestmentHoldingsGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentHoldingsGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentHoldingsGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///A transaction within an investment account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentTransaction {
     ///The `account_id` of the account against which this transaction posted.
     pub account_id: ::std::string::String,
     ///The complete value of the transaction. Positive values when cash is debited, e.g. purchases of stock; negative values when cash is credited, e.g. sales of stock. Treatment remains the same for cash-only movements unassociated with securities. For transactions representing a simultaneous cash contribution and purchase of a security, the portion of the transaction representing the purchase takes precedence, and the `amount` is represented as positive.
     pub amount: f64,
     ///A legacy field formerly used internally by Plaid to identify certain canceled transactions.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_transaction_id: ::std::option::Option<::std::string::String>,
     ///The [ISO 8601](https://wikipedia.org/wiki/ISO_8601) posting date for the transaction. This is typically the settlement date.
     pub date: ::chrono::naive::NaiveDate,
     ///The combined value of all fees applied to this transaction
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fees: ::std::option::Option<f64>,
     ///The ID of the Investment transaction, unique across all Plaid transactions. Like all Plaid identifiers, the `investment_transaction_id` is case sensitive.
     pub investment_transaction_id: ::std::string::String,
     ///The ISO-4217 currency code of the transaction. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The institution's description of the transaction.
     pub name: ::std::string::String,
@@ -3934,21 +12880,231 @@ pub struct InvestmentTransaction {
     ///The number of units of the security involved in this transaction. Positive for buy transactions; negative for sell transactions.
     pub quantity: f64,
     ///The `security_id` to which this transaction is related.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub security_id: ::std::option::Option<::std::string::String>,
     pub subtype: InvestmentTransactionSubtype,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) representing when the order type was initiated. This field is returned for select financial institutions and reflects the value provided by the institution.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(rename = "type")]
     pub type_: InvestmentTransactionType,
     /**The unofficial currency code associated with the holding. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentTransaction {
+    const NAME: &'static str = "InvestmentTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "amount",
+        "cancel_transaction_id",
+        "date",
+        "fees",
+        "investment_transaction_id",
+        "iso_currency_code",
+        "name",
+        "price",
+        "quantity",
+        "security_id",
+        "subtype",
+        "transaction_datetime",
+        "type",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<InvestmentTransactionSubtype> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<InvestmentTransactionType> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cancel_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "fees")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "investment_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "transaction_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            cancel_transaction_id: s::optional(f2),
+            date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            fees: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fees"),
+            },
+            investment_transaction_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("investment_transaction_id");
+                }
+            },
+            iso_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            name: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            price: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("price"),
+            },
+            quantity: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            subtype: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            transaction_datetime: s::optional(f12),
+            type_: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            unofficial_currency_code: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.cancel_transaction_id),
+            ::std::option::Option::is_none(&self.transaction_datetime),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentTransaction",
+            crate::struct_serde::kept(13usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("amount", &self.amount);
+        out.field_unless(
+            skip[0usize],
+            "cancel_transaction_id",
+            &self.cancel_transaction_id,
+        );
+        out.field("date", &self.date);
+        out.field("fees", &self.fees);
+        out.field("investment_transaction_id", &self.investment_transaction_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("name", &self.name);
+        out.field("price", &self.price);
+        out.field("quantity", &self.quantity);
+        out.field("security_id", &self.security_id);
+        out.field("subtype", &self.subtype);
+        out.field_unless(
+            skip[1usize],
+            "transaction_datetime",
+            &self.transaction_datetime,
+        );
+        out.field("type", &self.type_);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 ///For descriptions of possible transaction types and subtypes, see the [Investment transaction types schema](https://plaid.com/docs/api/accounts/#investment-transaction-types-schema).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4207,7 +13363,7 @@ impl ::std::convert::TryFrom<::std::string::String> for InvestmentTransactionTyp
     }
 }
 ///Object containing information on contribution transactions for the 401k account. Note that the sum fields in this object represent the total of absolute contribution values.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsAuth401kContributionDetails {
     ///Sum of the contribution transactions on this account, for the past 12 months.
     pub contribution_amount_12m: f32,
@@ -4224,57 +13380,534 @@ pub struct InvestmentsAuth401kContributionDetails {
     ///A list of the most recent contribution transactions for the 401k account. Includes all contributions made on the same day.
     pub last_contribution_transactions: ::std::vec::Vec<InvestmentTransaction>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuth401kContributionDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuth401kContributionDetails {
+    const NAME: &'static str = "InvestmentsAuth401kContributionDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "contribution_amount_12m",
+        "contribution_amount_1m",
+        "contribution_amount_6m",
+        "contribution_count_12m",
+        "contribution_count_1m",
+        "contribution_count_6m",
+        "last_contribution_transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<InvestmentTransaction>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "contribution_amount_12m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "contribution_amount_1m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "contribution_amount_6m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "contribution_count_12m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "contribution_count_1m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "contribution_count_6m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "last_contribution_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            contribution_amount_12m: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("contribution_amount_12m");
+                }
+            },
+            contribution_amount_1m: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("contribution_amount_1m");
+                }
+            },
+            contribution_amount_6m: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("contribution_amount_6m");
+                }
+            },
+            contribution_count_12m: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("contribution_count_12m");
+                }
+            },
+            contribution_count_1m: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("contribution_count_1m"),
+            },
+            contribution_count_6m: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("contribution_count_6m"),
+            },
+            last_contribution_transactions: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("last_contribution_transactions");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuth401kContributionDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuth401kContributionDetails",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("contribution_amount_12m", &self.contribution_amount_12m);
+        out.field("contribution_amount_1m", &self.contribution_amount_1m);
+        out.field("contribution_amount_6m", &self.contribution_amount_6m);
+        out.field("contribution_count_12m", &self.contribution_count_12m);
+        out.field("contribution_count_1m", &self.contribution_count_1m);
+        out.field("contribution_count_6m", &self.contribution_count_6m);
+        out.field(
+            "last_contribution_transactions",
+            &self.last_contribution_transactions,
+        );
+        out.end()
+    }
+}
 ///Object containing information on account fee transactions for the 401k account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsAuth401kFeeDetails {
     ///Sum of account fee transactions on this account, for the past 12 months.
     pub account_fee_amount_12m: f32,
     ///Number of account fee transactions on this account, for the past 12 months.
     pub account_fee_count_12m: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuth401kFeeDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuth401kFeeDetails {
+    const NAME: &'static str = "InvestmentsAuth401kFeeDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "account_fee_amount_12m",
+        "account_fee_count_12m",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_fee_amount_12m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_fee_count_12m")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_fee_amount_12m: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_fee_amount_12m");
+                }
+            },
+            account_fee_count_12m: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_fee_count_12m"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuth401kFeeDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuth401kFeeDetails",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account_fee_amount_12m", &self.account_fee_amount_12m);
+        out.field("account_fee_count_12m", &self.account_fee_count_12m);
+        out.end()
+    }
+}
 ///Additional account fee and contribution information for 401k type accounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthAccountDetails401k {
     ///The ID of the 401k account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contribution_details: ::std::option::Option<
         InvestmentsAuth401kContributionDetails,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_details: ::std::option::Option<InvestmentsAuth401kFeeDetails>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthAccountDetails401k {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthAccountDetails401k {
+    const NAME: &'static str = "InvestmentsAuthAccountDetails401k";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "contribution_details",
+        "fee_details",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<InvestmentsAuth401kContributionDetails>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<InvestmentsAuth401kFeeDetails>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "contribution_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fee_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: s::optional(f0),
+            contribution_details: s::optional(f1),
+            fee_details: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthAccountDetails401k {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.account_id),
+            ::std::option::Option::is_none(&self.contribution_details),
+            ::std::option::Option::is_none(&self.fee_details),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthAccountDetails401k",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(
+            skip[1usize],
+            "contribution_details",
+            &self.contribution_details,
+        );
+        out.field_unless(skip[2usize], "fee_details", &self.fee_details);
+        out.end()
+    }
+}
 ///Object with metadata pertaining to the source of data for the account numbers, owners, and holdings that are returned.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthDataSources {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holdings: ::std::option::Option<DataSources>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub numbers: ::std::option::Option<DataSources>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<DataSources>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthDataSources {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthDataSources {
+    const NAME: &'static str = "InvestmentsAuthDataSources";
+    const FIELDS: &'static [&'static str] = &["holdings", "numbers", "owners"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<DataSources>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            holdings: s::optional(f0),
+            numbers: s::optional(f1),
+            owners: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthDataSources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.holdings),
+            ::std::option::Option::is_none(&self.numbers),
+            ::std::option::Option::is_none(&self.owners),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthDataSources",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "holdings", &self.holdings);
+        out.field_unless(skip[1usize], "numbers", &self.numbers);
+        out.field_unless(skip[2usize], "owners", &self.owners);
+        out.end()
+    }
+}
 ///Identifying information for transferring holdings to an investments account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthGetNumbers {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub acats: ::std::vec::Vec<NumbersAcats>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub aton: ::std::vec::Vec<NumbersAton>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub retirement_401k: ::std::vec::Vec<NumbersRetirement401k>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetNumbers {
+    const NAME: &'static str = "InvestmentsAuthGetNumbers";
+    const FIELDS: &'static [&'static str] = &["acats", "aton", "retirement_401k"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<NumbersAcats>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<NumbersAton>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<NumbersRetirement401k>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "acats")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "aton")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "retirement_401k")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            acats: f0.unwrap_or_default(),
+            aton: f1.unwrap_or_default(),
+            retirement_401k: f2.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthGetNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::vec::Vec::is_empty(&self.acats),
+            ::std::vec::Vec::is_empty(&self.aton),
+            ::std::vec::Vec::is_empty(&self.retirement_401k),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthGetNumbers",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "acats", &self.acats);
+        out.field_unless(skip[1usize], "aton", &self.aton);
+        out.field_unless(skip[2usize], "retirement_401k", &self.retirement_401k);
+        out.end()
+    }
+}
 ///InvestmentsAuthGetRequest defines the request schema for `/investments/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InvestmentsAuthGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InvestmentsAuthGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequest {
+    const NAME: &'static str = "InvestmentsAuthGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<InvestmentsAuthGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4287,17 +13920,65 @@ impl ::std::fmt::Debug for InvestmentsAuthGetRequest {
     }
 }
 ///An optional object to filter `/investments/auth/get` results.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthGetRequestOptions {
     ///An array of `account_id`s to retrieve for the Item. An error will be returned if a provided `account_id` is not associated with the Item.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetRequestOptions {
+    const NAME: &'static str = "InvestmentsAuthGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///InvestmentsAuthGetResponse defines the response schema for `/investments/auth/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsAuthGetResponse {
     ///Additional information for accounts of 401k subtype.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_details_401k: ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
     ///The accounts for which data is being retrieved
     pub accounts: ::std::vec::Vec<InvestmentAccount>,
@@ -4312,64 +13993,596 @@ pub struct InvestmentsAuthGetResponse {
     ///Objects describing the securities held in the accounts associated with the Item.
     pub securities: ::std::vec::Vec<Security>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthGetResponse {
+    const NAME: &'static str = "InvestmentsAuthGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "account_details_401k",
+        "accounts",
+        "data_sources",
+        "holdings",
+        "item",
+        "numbers",
+        "owners",
+        "request_id",
+        "securities",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<InvestmentsAuthAccountDetails401k>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<InvestmentsAuthDataSources> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Holding>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<InvestmentsAuthGetNumbers> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<InvestmentsAuthOwner>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_details_401k")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "data_sources")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "owners")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "securities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_details_401k: f0.unwrap_or_default(),
+            accounts: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            data_sources: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("data_sources"),
+            },
+            holdings: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("holdings"),
+            },
+            item: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            numbers: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            owners: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("owners"),
+            },
+            request_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            securities: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("securities"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::vec::Vec::is_empty(&self.account_details_401k),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthGetResponse",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "account_details_401k",
+            &self.account_details_401k,
+        );
+        out.field("accounts", &self.accounts);
+        out.field("data_sources", &self.data_sources);
+        out.field("holdings", &self.holdings);
+        out.field("item", &self.item);
+        out.field("numbers", &self.numbers);
+        out.field("owners", &self.owners);
+        out.field("request_id", &self.request_id);
+        out.field("securities", &self.securities);
+        out.end()
+    }
+}
 ///Information on the ownership of an investments account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct InvestmentsAuthOwner {
     ///The ID of the account that this identity information pertains to
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_id: ::std::option::Option<::std::string::String>,
     /**A list of names associated with the account by the financial institution. In the case of a joint account, Plaid will make a best effort to report the names of all account holders.
 
 If an Item contains multiple accounts with different owner names, some institutions will report all names associated with the Item in each account's `names` array.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub names: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsAuthOwner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsAuthOwner {
+    const NAME: &'static str = "InvestmentsAuthOwner";
+    const FIELDS: &'static [&'static str] = &["account_id", "names"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: s::optional(f0),
+            names: f1.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsAuthOwner {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.account_id),
+            ::std::vec::Vec::is_empty(&self.names),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsAuthOwner",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field_unless(skip[1usize], "names", &self.names);
+        out.end()
+    }
+}
 ///Fired when new transactions have been detected on an investment account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsDefaultUpdateWebhook {
     ///The number of cancelled transactions reported since the last time this webhook was fired.
     pub cancelled_investments_transactions: f64,
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///The number of new transactions reported since the last time this webhook was fired.
     pub new_investments_transactions: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`DEFAULT_UPDATE`
     pub webhook_code: ::std::string::String,
     ///`INVESTMENTS_TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsDefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsDefaultUpdateWebhook {
+    const NAME: &'static str = "InvestmentsDefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "cancelled_investments_transactions",
+        "environment",
+        "error",
+        "item_id",
+        "new_investments_transactions",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cancelled_investments_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "new_investments_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cancelled_investments_transactions: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("cancelled_investments_transactions");
+                }
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_investments_transactions: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("new_investments_transactions");
+                }
+            },
+            user_id: s::optional(f5),
+            webhook_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsDefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsDefaultUpdateWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field(
+            "cancelled_investments_transactions",
+            &self.cancelled_investments_transactions,
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_investments_transactions", &self.new_investments_transactions);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired after an asynchronous extraction on an investments account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsHistoricalUpdateWebhook {
     ///The number of cancelled transactions reported since the last time this webhook was fired.
     pub cancelled_investments_transactions: f64,
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///The number of new transactions reported since the last time this webhook was fired.
     pub new_investments_transactions: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`HISTORICAL_UPDATE`
     pub webhook_code: ::std::string::String,
     ///`INVESTMENTS_TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsHistoricalUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHistoricalUpdateWebhook {
+    const NAME: &'static str = "InvestmentsHistoricalUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "cancelled_investments_transactions",
+        "environment",
+        "error",
+        "item_id",
+        "new_investments_transactions",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cancelled_investments_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "new_investments_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cancelled_investments_transactions: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("cancelled_investments_transactions");
+                }
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_investments_transactions: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("new_investments_transactions");
+                }
+            },
+            user_id: s::optional(f5),
+            webhook_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsHistoricalUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsHistoricalUpdateWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field(
+            "cancelled_investments_transactions",
+            &self.cancelled_investments_transactions,
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_investments_transactions", &self.new_investments_transactions);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///InvestmentsHoldingsGetRequest defines the request schema for `/investments/holdings/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InvestmentsHoldingsGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetRequest {
+    const NAME: &'static str = "InvestmentsHoldingsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<InvestmentHoldingsGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsHoldingsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsHoldingsGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4382,28 +14595,201 @@ impl ::std::fmt::Debug for InvestmentsHoldingsGetRequest {
     }
 }
 ///InvestmentsHoldingsGetResponse defines the response schema for `/investments/holdings/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsHoldingsGetResponse {
     ///The accounts associated with the Item
     pub accounts: ::std::vec::Vec<InvestmentAccount>,
     ///The holdings belonging to investment accounts associated with the Item. Details of the securities in the holdings are provided in the `securities` field.
     pub holdings: ::std::vec::Vec<Holding>,
     ///When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_investments_fallback_item: ::std::option::Option<bool>,
     pub item: Item,
     pub request_id: RequestId,
     ///Objects describing the securities held in the accounts associated with the Item.
     pub securities: ::std::vec::Vec<Security>,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsHoldingsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsHoldingsGetResponse {
+    const NAME: &'static str = "InvestmentsHoldingsGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "holdings",
+        "is_investments_fallback_item",
+        "item",
+        "request_id",
+        "securities",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Holding>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "is_investments_fallback_item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "securities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            holdings: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("holdings"),
+            },
+            is_investments_fallback_item: s::optional(f2),
+            item: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            securities: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("securities"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsHoldingsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.is_investments_fallback_item),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsHoldingsGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("holdings", &self.holdings);
+        out.field_unless(
+            skip[0usize],
+            "is_investments_fallback_item",
+            &self.is_investments_fallback_item,
+        );
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.field("securities", &self.securities);
+        out.end()
+    }
+}
 ///InvestmentsRefreshRequest defines the request schema for `/investments/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InvestmentsRefreshRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshRequest {
+    const NAME: &'static str = "InvestmentsRefreshRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsRefreshRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4415,24 +14801,176 @@ impl ::std::fmt::Debug for InvestmentsRefreshRequest {
     }
 }
 ///InvestmentsRefreshResponse defines the response schema for `/investments/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsRefreshResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsRefreshResponse {
+    const NAME: &'static str = "InvestmentsRefreshResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsRefreshResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///InvestmentsTransactionsGetRequest defines the request schema for `/investments/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct InvestmentsTransactionsGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsTransactionsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetRequest {
+    const NAME: &'static str = "InvestmentsTransactionsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "end_date",
+        "options",
+        "secret",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<InvestmentsTransactionsGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            end_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            options: s::optional(f3),
+            secret: s::optional(f4),
+            start_date: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsTransactionsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsTransactionsGetRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("end_date", &self.end_date);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4447,21 +14985,94 @@ impl ::std::fmt::Debug for InvestmentsTransactionsGetRequest {
     }
 }
 ///An optional object to filter `/investments/transactions/get` results. If provided, must be non-`null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsTransactionsGetRequestOptions {
     ///An array of `account_ids` to retrieve for the Item.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
     ///If the Item was not initialized with the investments product via the `products`, `required_if_supported_products`, or `optional_products` array when calling `/link/token/create`, and `async_update` is set to true, the initial Investments extraction will happen asynchronously. Plaid will subsequently fire a `HISTORICAL_UPDATE` webhook when the extraction completes. When `false`, Plaid will wait to return a response until extraction completion and no `HISTORICAL_UPDATE` webhook will fire. Note that while the extraction is happening asynchronously, calls to `/investments/transactions/get` and `/investments/refresh` will return `PRODUCT_NOT_READY` errors until the extraction completes.
-    #[serde(default)]
     pub async_update: bool,
     /**The number of transactions to fetch.
 */
-    #[serde(default = "defaults::default_u64::<i64, 100>")]
     pub count: i64,
     ///The number of transactions to skip when fetching transaction history
-    #[serde(default)]
     pub offset: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsTransactionsGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for InvestmentsTransactionsGetRequestOptions {
+    const NAME: &'static str = "InvestmentsTransactionsGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids",
+        "async_update",
+        "count",
+        "offset",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "async_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+            async_update: f1.unwrap_or_default(),
+            count: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 100>(),
+            },
+            offset: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsTransactionsGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsTransactionsGetRequestOptions",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field("async_update", &self.async_update);
+        out.field("count", &self.count);
+        out.field("offset", &self.offset);
+        out.end()
+    }
 }
 impl ::std::default::Default for InvestmentsTransactionsGetRequestOptions {
     fn default() -> Self {
@@ -4474,14 +15085,13 @@ impl ::std::default::Default for InvestmentsTransactionsGetRequestOptions {
     }
 }
 ///InvestmentsTransactionsGetResponse defines the response schema for `/investments/transactions/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsTransactionsGetResponse {
     ///The accounts for which transaction history is being fetched.
     pub accounts: ::std::vec::Vec<InvestmentAccount>,
     ///The transactions being fetched
     pub investment_transactions: ::std::vec::Vec<InvestmentTransaction>,
     ///When true, this field indicates that the Item's portfolio was manually created with the Investments Fallback flow.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_investments_fallback_item: ::std::option::Option<bool>,
     pub item: Item,
     pub request_id: RequestId,
@@ -4490,15 +15100,136 @@ pub struct InvestmentsTransactionsGetResponse {
     ///The total number of transactions available within the date range specified. If `total_investment_transactions` is larger than the size of the `transactions` array, more transactions are available and can be fetched via manipulating the `offset` parameter.
     pub total_investment_transactions: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for InvestmentsTransactionsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsGetResponse {
+    const NAME: &'static str = "InvestmentsTransactionsGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "investment_transactions",
+        "is_investments_fallback_item",
+        "item",
+        "request_id",
+        "securities",
+        "total_investment_transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<InvestmentAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<InvestmentTransaction>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<Security>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "investment_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "is_investments_fallback_item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "securities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "total_investment_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            investment_transactions: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("investment_transactions");
+                }
+            },
+            is_investments_fallback_item: s::optional(f2),
+            item: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            securities: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("securities"),
+            },
+            total_investment_transactions: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("total_investment_transactions");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsTransactionsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.is_investments_fallback_item),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsTransactionsGetResponse",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("investment_transactions", &self.investment_transactions);
+        out.field_unless(
+            skip[0usize],
+            "is_investments_fallback_item",
+            &self.is_investments_fallback_item,
+        );
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.field("securities", &self.securities);
+        out.field("total_investment_transactions", &self.total_investment_transactions);
+        out.end()
+    }
+}
 ///Specify the list of investments transactions on the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct InvestmentsTransactionsOverride {
     ///Either a valid `iso_currency_code` or `unofficial_currency_code`
     pub currency: ::std::string::String,
     ///Posting date for the transaction. Must be formatted as an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) date.
     pub date: ::chrono::naive::NaiveDate,
     ///The combined value of all fees applied to this transaction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fees: ::std::option::Option<f64>,
     ///The institution's description of the transaction.
     pub name: ::std::string::String,
@@ -4506,7 +15237,6 @@ pub struct InvestmentsTransactionsOverride {
     pub price: f64,
     ///The number of units of the security involved in this transaction. Must be positive if the type is a buy and negative if the type is a sell.
     pub quantity: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub security: ::std::option::Option<SecurityOverride>,
     /**The type of the investment transaction. Possible values are:
 `buy`: Buying an investment
@@ -4514,8 +15244,129 @@ pub struct InvestmentsTransactionsOverride {
 `cash`: Activity that modifies a cash position
 `fee`: A fee on the account
 `transfer`: Activity that modifies a position, but not through buy/sell activity e.g. options exercise, portfolio transfer*/
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for InvestmentsTransactionsOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for InvestmentsTransactionsOverride {
+    const NAME: &'static str = "InvestmentsTransactionsOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "currency",
+        "date",
+        "fees",
+        "name",
+        "price",
+        "quantity",
+        "security",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<SecurityOverride>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "currency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fees")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "quantity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "security")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            currency: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("currency"),
+            },
+            date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date"),
+            },
+            fees: s::optional(f2),
+            name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            price: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("price"),
+            },
+            quantity: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("quantity"),
+            },
+            security: s::optional(f6),
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for InvestmentsTransactionsOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.fees),
+            ::std::option::Option::is_none(&self.security),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "InvestmentsTransactionsOverride",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("currency", &self.currency);
+        out.field("date", &self.date);
+        out.field_unless(skip[0usize], "fees", &self.fees);
+        out.field("name", &self.name);
+        out.field("price", &self.price);
+        out.field("quantity", &self.quantity);
+        out.field_unless(skip[1usize], "security", &self.security);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///An IPv4 or IPv6 address.
 #[derive(
@@ -4687,31 +15538,138 @@ impl ::std::convert::TryFrom<::std::string::String> for IsoCurrencyCode {
     }
 }
 ///Information on an issue encountered with financial institutions interactions with financial institutions during Linking.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Issue {
     ///The creation time of the record tracking this issue.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///A more detailed description for the customer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detailed_description: ::std::option::Option<::std::string::String>,
     ///A list of ids of the financial institutions affected.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub institution_ids: ::std::vec::Vec<::std::string::String>,
     ///A list of names of the financial institutions affected.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub institution_names: ::std::vec::Vec<::std::string::String>,
     ///The unique identifier of the issue.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issue_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<IssuesStatus>,
     ///A simple summary of the error for the end user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub summary: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Issue {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Issue {
+    const NAME: &'static str = "Issue";
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "detailed_description",
+        "institution_ids",
+        "institution_names",
+        "issue_id",
+        "status",
+        "summary",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<IssuesStatus>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "detailed_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution_names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "issue_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_at: s::optional(f0),
+            detailed_description: s::optional(f1),
+            institution_ids: f2.unwrap_or_default(),
+            institution_names: f3.unwrap_or_default(),
+            issue_id: s::optional(f4),
+            status: s::optional(f5),
+            summary: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for Issue {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.created_at),
+            ::std::option::Option::is_none(&self.detailed_description),
+            ::std::vec::Vec::is_empty(&self.institution_ids),
+            ::std::vec::Vec::is_empty(&self.institution_names),
+            ::std::option::Option::is_none(&self.issue_id),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.summary),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Issue",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "created_at", &self.created_at);
+        out.field_unless(
+            skip[1usize],
+            "detailed_description",
+            &self.detailed_description,
+        );
+        out.field_unless(skip[2usize], "institution_ids", &self.institution_ids);
+        out.field_unless(skip[3usize], "institution_names", &self.institution_names);
+        out.field_unless(skip[4usize], "issue_id", &self.issue_id);
+        out.field_unless(skip[5usize], "status", &self.status);
+        out.field_unless(skip[6usize], "summary", &self.summary);
+        out.end()
+    }
+}
 ///Webhook notifications are sent only when a subscribed issue is marked as resolved. The payload contains details about the issue at the time of its resolution, focusing on the most essential information.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IssueResolvedWebhook {
     ///The unique identifier of the financial institution involved.
     pub institution_id: ::std::string::String,
@@ -4728,15 +15686,196 @@ pub struct IssueResolvedWebhook {
     ///`ISSUES`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for IssueResolvedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssueResolvedWebhook {
+    const NAME: &'static str = "IssueResolvedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "institution_id",
+        "institution_name",
+        "issue_description",
+        "issue_id",
+        "issue_resolved_at",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "issue_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "issue_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "issue_resolved_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_name"),
+            },
+            issue_description: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_description"),
+            },
+            issue_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_id"),
+            },
+            issue_resolved_at: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_resolved_at"),
+            },
+            webhook_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IssueResolvedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssueResolvedWebhook",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_name", &self.institution_name);
+        out.field("issue_description", &self.issue_description);
+        out.field("issue_id", &self.issue_id);
+        out.field("issue_resolved_at", &self.issue_resolved_at);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///IssuesGetRequest defines the request schema for `/issues/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IssuesGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to retrieve.
     pub issue_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetRequest {
+    const NAME: &'static str = "IssuesGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "issue_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "issue_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            issue_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_id"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for IssuesGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("issue_id", &self.issue_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IssuesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4748,29 +15887,177 @@ impl ::std::fmt::Debug for IssuesGetRequest {
     }
 }
 ///IssuesGetResponse defines the response schema for `/issues/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IssuesGetResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issue: ::std::option::Option<Issue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for IssuesGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesGetResponse {
+    const NAME: &'static str = "IssuesGetResponse";
+    const FIELDS: &'static [&'static str] = &["issue", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Issue>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "issue")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            issue: s::optional(f0),
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for IssuesGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.issue),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesGetResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "issue", &self.issue);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///IssuesSearchRequest defines the request schema for `/issues/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct IssuesSearchRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique identifier for the Plaid Item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     ///A unique identifier for the Link session.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_session_id: ::std::option::Option<::std::string::String>,
     ///The `request_id` for the Link session that might have had an institution connection issue.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_session_request_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesSearchRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchRequest {
+    const NAME: &'static str = "IssuesSearchRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "item_id",
+        "link_session_id",
+        "link_session_request_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "link_session_request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            item_id: s::optional(f1),
+            link_session_id: s::optional(f2),
+            link_session_request_id: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for IssuesSearchRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.item_id),
+            ::std::option::Option::is_none(&self.link_session_id),
+            ::std::option::Option::is_none(&self.link_session_request_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesSearchRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "item_id", &self.item_id);
+        out.field_unless(skip[2usize], "link_session_id", &self.link_session_id);
+        out.field_unless(
+            skip[3usize],
+            "link_session_request_id",
+            &self.link_session_request_id,
+        );
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IssuesSearchRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4784,13 +16071,70 @@ impl ::std::fmt::Debug for IssuesSearchRequest {
     }
 }
 ///IssuesSearchResponse defines the response schema for `/issues/search`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct IssuesSearchResponse {
     ///A list of issues affecting the Item, session, or request passed in, conforming to the Issues data model. An empty list indicates that no matching issues were found.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub issues: ::std::vec::Vec<Issue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesSearchResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesSearchResponse {
+    const NAME: &'static str = "IssuesSearchResponse";
+    const FIELDS: &'static [&'static str] = &["issues", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Issue>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "issues")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            issues: f0.unwrap_or_default(),
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for IssuesSearchResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.issues),
+            ::std::option::Option::is_none(&self.request_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesSearchResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "issues", &self.issues);
+        out.field_unless(skip[1usize], "request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The current status of the issue.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4850,16 +16194,96 @@ impl ::std::convert::TryFrom<::std::string::String> for IssuesStatus {
     }
 }
 ///IssuesSubscribeRequest defines the request schema for `/issues/subscribe`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct IssuesSubscribeRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique identifier of the issue to subscribe to.
     pub issue_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook URL where notifications should be sent when the issue status changes.
     pub webhook: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesSubscribeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeRequest {
+    const NAME: &'static str = "IssuesSubscribeRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "issue_id",
+        "secret",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "issue_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            issue_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("issue_id"),
+            },
+            secret: s::optional(f2),
+            webhook: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IssuesSubscribeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesSubscribeRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("issue_id", &self.issue_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for IssuesSubscribeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4872,9 +16296,62 @@ impl ::std::fmt::Debug for IssuesSubscribeRequest {
     }
 }
 ///IssuesSubscribeResponse defines the response schema for `/issues/subscribe`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct IssuesSubscribeResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IssuesSubscribeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for IssuesSubscribeResponse {
+    const NAME: &'static str = "IssuesSubscribeResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for IssuesSubscribeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "IssuesSubscribeResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**A binary match indicator specifying whether the country that issued the provided document matches the country that the user separately provided to Plaid.
 
@@ -4924,9 +16401,8 @@ impl ::std::convert::TryFrom<::std::string::String> for IssuingCountry {
     }
 }
 ///Metadata about the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Item {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_method: ::std::option::Option<ItemAuthMethod>,
     ///A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.
     pub available_products: ::std::vec::Vec<Products>,
@@ -4934,27 +16410,21 @@ pub struct Item {
 */
     pub billed_products: ::std::vec::Vec<Products>,
     ///The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub consent_expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     /**A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub consented_products: ::std::vec::Vec<Products>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     ///The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_name: ::std::option::Option<::std::string::String>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
     /**A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub products: ::std::vec::Vec<Products>,
     /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 
@@ -4963,17 +16433,248 @@ pub struct Item {
 `user_present_required` - Item requires user interaction to be updated*/
     pub update_type: ItemUpdateType,
     ///The URL registered to receive webhooks for the Item.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Item {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Item {
+    const NAME: &'static str = "Item";
+    const FIELDS: &'static [&'static str] = &[
+        "auth_method",
+        "available_products",
+        "billed_products",
+        "consent_expiration_time",
+        "consented_products",
+        "error",
+        "institution_id",
+        "institution_name",
+        "item_id",
+        "products",
+        "update_type",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ItemAuthMethod>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<ItemUpdateType> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "available_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "billed_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "consent_expiration_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "consented_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "update_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth_method: s::optional(f0),
+            available_products: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available_products"),
+            },
+            billed_products: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("billed_products"),
+            },
+            consent_expiration_time: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("consent_expiration_time");
+                }
+            },
+            consented_products: f4.unwrap_or_default(),
+            error: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            institution_id: s::optional(f6),
+            institution_name: s::optional(f7),
+            item_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            products: f9.unwrap_or_default(),
+            update_type: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("update_type"),
+            },
+            webhook: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Item {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.auth_method),
+            ::std::vec::Vec::is_empty(&self.consented_products),
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.institution_name),
+            ::std::vec::Vec::is_empty(&self.products),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Item",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field_unless(skip[0usize], "auth_method", &self.auth_method);
+        out.field("available_products", &self.available_products);
+        out.field("billed_products", &self.billed_products);
+        out.field("consent_expiration_time", &self.consent_expiration_time);
+        out.field_unless(skip[1usize], "consented_products", &self.consented_products);
+        out.field("error", &self.error);
+        out.field_unless(skip[2usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[3usize], "institution_name", &self.institution_name);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[4usize], "products", &self.products);
+        out.field("update_type", &self.update_type);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
+}
 ///ItemAccessTokenInvalidateRequest defines the request schema for `/item/access_token/invalidate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemAccessTokenInvalidateRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateRequest {
+    const NAME: &'static str = "ItemAccessTokenInvalidateRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemAccessTokenInvalidateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemAccessTokenInvalidateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4985,25 +16686,172 @@ impl ::std::fmt::Debug for ItemAccessTokenInvalidateRequest {
     }
 }
 ///ItemAccessTokenInvalidateResponse defines the response schema for `/item/access_token/invalidate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemAccessTokenInvalidateResponse {
     pub new_access_token: AccessToken,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemAccessTokenInvalidateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemAccessTokenInvalidateResponse {
+    const NAME: &'static str = "ItemAccessTokenInvalidateResponse";
+    const FIELDS: &'static [&'static str] = &["new_access_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "new_access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            new_access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_access_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemAccessTokenInvalidateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemAccessTokenInvalidateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("new_access_token", &self.new_access_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request to list a historical log of user consent events.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemActivityListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(default = "defaults::default_u64::<i64, 50>")]
     pub count: i64,
     ///Cursor used for pagination.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemActivityListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListRequest {
+    const NAME: &'static str = "ItemActivityListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "count",
+        "cursor",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_id: s::optional(f1),
+            count: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 50>(),
+            },
+            cursor: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for ItemActivityListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemActivityListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[2usize], "cursor", &self.cursor);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemActivityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5028,19 +16876,104 @@ impl ::std::default::Default for ItemActivityListRequest {
     }
 }
 ///Describes a historical log of user consent events.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemActivityListResponse {
     ///A list of activities.
     pub activities: ::std::vec::Vec<Activity>,
     ///Cursor used for pagination.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
     ///An array of objects containing timestamps for the last time each data type was accessed per application.
     pub last_data_access_times: ::std::vec::Vec<LastDataAccessTimes>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemActivityListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemActivityListResponse {
+    const NAME: &'static str = "ItemActivityListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "activities",
+        "cursor",
+        "last_data_access_times",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Activity>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<LastDataAccessTimes>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "activities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "last_data_access_times")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            activities: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("activities"),
+            },
+            cursor: s::optional(f1),
+            last_data_access_times: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("last_data_access_times");
+                }
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemActivityListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.cursor)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemActivityListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("activities", &self.activities);
+        out.field_unless(skip[0usize], "cursor", &self.cursor);
+        out.field("last_data_access_times", &self.last_data_access_times);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Fired when a user successfully adds a Plaid Item during a Link session when using Hosted Link or Multi-Item Link sessions. Contains the public token for the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemAddResultWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The identifier for the Link session.
@@ -5053,6 +16986,111 @@ pub struct ItemAddResultWebhook {
     pub webhook_code: ::std::string::String,
     ///`LINK`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemAddResultWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemAddResultWebhook {
+    const NAME: &'static str = "ItemAddResultWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "link_session_id",
+        "link_token",
+        "public_token",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            link_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            link_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            public_token: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemAddResultWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemAddResultWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("link_session_id", &self.link_session_id);
+        out.field("link_token", &self.link_token);
+        out.field("public_token", &self.public_token);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemAddResultWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5067,14 +17105,77 @@ impl ::std::fmt::Debug for ItemAddResultWebhook {
     }
 }
 ///Request to list connected applications for a user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ItemApplicationListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessTokenNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListRequest {
+    const NAME: &'static str = "ItemApplicationListRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessTokenNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationListRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemApplicationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5086,36 +17187,262 @@ impl ::std::fmt::Debug for ItemApplicationListRequest {
     }
 }
 ///Describes the connected application for a particular end user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemApplicationListResponse {
     ///A list of connected applications.
     pub applications: ::std::vec::Vec<ConnectedApplication>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListResponse {
+    const NAME: &'static str = "ItemApplicationListResponse";
+    const FIELDS: &'static [&'static str] = &["applications", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<ConnectedApplication>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "applications")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            applications: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("applications"),
+            },
+            request_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.request_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationListResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("applications", &self.applications);
+        out.field_unless(skip[0usize], "request_id", &self.request_id);
+        out.end()
+    }
+}
 ///User authentication parameters, for clients making a request without an `access_token`. This is only allowed for select clients and will not be supported in the future. Most clients should call `/item/import` to obtain an access token before making a request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemApplicationListUserAuth {
     ///Account username hashed by FI.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fi_username_hash: ::std::option::Option<::std::string::String>,
     ///Account username.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationListUserAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationListUserAuth {
+    const NAME: &'static str = "ItemApplicationListUserAuth";
+    const FIELDS: &'static [&'static str] = &["fi_username_hash", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "fi_username_hash")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            fi_username_hash: s::optional(f0),
+            user_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationListUserAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.fi_username_hash),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationListUserAuth",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "fi_username_hash", &self.fi_username_hash);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.end()
+    }
+}
 ///ItemApplicationScopesUpdateRequest defines the request schema for `/item/application/scopes/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemApplicationScopesUpdateRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub context: ScopesContext,
     pub scopes: Scopes,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<ScopesState>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationScopesUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateRequest {
+    const NAME: &'static str = "ItemApplicationScopesUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "application_id",
+        "client_id",
+        "context",
+        "scopes",
+        "secret",
+        "state",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ScopesContext> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Scopes> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ScopesState>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "context")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "scopes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "state")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            application_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            client_id: s::optional(f2),
+            context: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("context"),
+            },
+            scopes: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("scopes"),
+            },
+            secret: s::optional(f5),
+            state: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationScopesUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.state),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationScopesUpdateRequest",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("application_id", &self.application_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("context", &self.context);
+        out.field("scopes", &self.scopes);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "state", &self.state);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5131,19 +17458,152 @@ impl ::std::fmt::Debug for ItemApplicationScopesUpdateRequest {
     }
 }
 ///ItemApplicationScopesUpdateResponse defines the response schema for `/item/application/scopes/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemApplicationScopesUpdateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationScopesUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationScopesUpdateResponse {
+    const NAME: &'static str = "ItemApplicationScopesUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationScopesUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationScopesUpdateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///ItemApplicationUnlinkRequest defines the request schema for `/item/application/unlink/`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemApplicationUnlinkRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkRequest {
+    const NAME: &'static str = "ItemApplicationUnlinkRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "application_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            application_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationUnlinkRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationUnlinkRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("application_id", &self.application_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5156,9 +17616,62 @@ impl ::std::fmt::Debug for ItemApplicationUnlinkRequest {
     }
 }
 ///ItemApplicationUnlinkResponse defines the response schema for `/item/application/unlink`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemApplicationUnlinkResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemApplicationUnlinkResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemApplicationUnlinkResponse {
+    const NAME: &'static str = "ItemApplicationUnlinkResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemApplicationUnlinkResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemApplicationUnlinkResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The method used to populate Auth data for the Item. This field is only populated for Items that have had Auth numbers data set on at least one of its accounts, and will be `null` otherwise. For info about the various flows, see our [Auth coverage documentation](https://plaid.com/docs/auth/coverage/).
 
@@ -5391,27 +17904,193 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemCreateAuthentication
     }
 }
 ///Fired when an error is encountered with an Item. The error can be resolved by having the user go through Link's update mode.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemErrorWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`ERROR`
     pub webhook_code: ::std::string::String,
     ///`ITEM`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemErrorWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemErrorWebhook {
+    const NAME: &'static str = "ItemErrorWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemErrorWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemErrorWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///ItemGetRequest defines the request schema for `/item/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemGetRequest {
+    const NAME: &'static str = "ItemGetRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5423,12 +18102,79 @@ impl ::std::fmt::Debug for ItemGetRequest {
     }
 }
 ///ItemGetResponse defines the response schema for `/item/get` and `/item/webhook/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemGetResponse {
     pub item: ItemWithConsentFields,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<ItemStatusNullable>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemGetResponse {
+    const NAME: &'static str = "ItemGetResponse";
+    const FIELDS: &'static [&'static str] = &["item", "request_id", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ItemWithConsentFields> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ItemStatusNullable>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            item: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.status)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[0usize], "status", &self.status);
+        out.end()
+    }
 }
 ///The `item_id` of the Item associated with this webhook, warning, or error
 #[derive(
@@ -5472,19 +18218,117 @@ impl ::std::str::FromStr for ItemId {
     }
 }
 ///ItemImportRequest defines the request schema for `/item/import`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemImportRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<ItemImportRequestInstitutionId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<ItemImportRequestOptions>,
     ///Array of product strings
     pub products: ::std::vec::Vec<Products>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_auth: ItemImportRequestUserAuth,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemImportRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequest {
+    const NAME: &'static str = "ItemImportRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "institution_id",
+        "options",
+        "products",
+        "secret",
+        "user_auth",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<ItemImportRequestInstitutionId>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<ItemImportRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<ItemImportRequestUserAuth> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            institution_id: s::optional(f1),
+            options: s::optional(f2),
+            products: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("products"),
+            },
+            secret: s::optional(f4),
+            user_auth: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_auth"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemImportRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemImportRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field("products", &self.products);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("user_auth", &self.user_auth);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemImportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5540,26 +18384,199 @@ impl ::std::str::FromStr for ItemImportRequestInstitutionId {
     }
 }
 ///An optional object to configure `/item/import` request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemImportRequestOptions {
     /**Specifies a webhook URL to associate with an Item. Plaid fires a webhook if credentials fail.
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemImportRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequestOptions {
+    const NAME: &'static str = "ItemImportRequestOptions";
+    const FIELDS: &'static [&'static str] = &["webhook"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { webhook: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for ItemImportRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.webhook)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemImportRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "webhook", &self.webhook);
+        out.end()
+    }
+}
 ///Object of user ID and auth token pair, permitting Plaid to aggregate a user's accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemImportRequestUserAuth {
     ///Authorization token Plaid will use to aggregate this user's accounts
     pub auth_token: ::std::string::String,
     ///Opaque user identifier
     pub user_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemImportRequestUserAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemImportRequestUserAuth {
+    const NAME: &'static str = "ItemImportRequestUserAuth";
+    const FIELDS: &'static [&'static str] = &["auth_token", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("auth_token"),
+            },
+            user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemImportRequestUserAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemImportRequestUserAuth",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("auth_token", &self.auth_token);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
+}
 ///ItemImportResponse defines the response schema for `/item/import`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemImportResponse {
     pub access_token: AccessToken,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemImportResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemImportResponse {
+    const NAME: &'static str = "ItemImportResponse";
+    const FIELDS: &'static [&'static str] = &["access_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemImportResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemImportResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemImportResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5570,28 +18587,210 @@ impl ::std::fmt::Debug for ItemImportResponse {
     }
 }
 ///Fired when an Item has exited the `ITEM_LOGIN_REQUIRED` state without the user having gone through the update mode flow in your app (this can happen if the user completed the update mode in a different app). If you have messaging that tells the user to complete the update mode flow, you should silence this messaging upon receiving the `LOGIN_REPAIRED` webhook.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemLoginRepairedWebhook {
     pub environment: WebhookEnvironmentValues,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`LOGIN_REPAIRED`
     pub webhook_code: ::std::string::String,
     ///`ITEM`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemLoginRepairedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemLoginRepairedWebhook {
+    const NAME: &'static str = "ItemLoginRepairedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f2),
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemLoginRepairedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemLoginRepairedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Fired once Plaid calculates income from an Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemProductReadyWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///`PRODUCT_READY`
     pub webhook_code: ::std::string::String,
     ///`INCOME`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemProductReadyWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemProductReadyWebhook {
+    const NAME: &'static str = "ItemProductReadyWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemProductReadyWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemProductReadyWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///The reason for terminating products on the Item.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5633,17 +18832,106 @@ impl ::std::convert::TryFrom<String> for ItemProductsTerminateReasonCode {
     }
 }
 ///ItemProductsTerminateRequest defines the request schema for `/item/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemProductsTerminateRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: ItemProductsTerminateReasonCode,
     ///Additional context or details about the reason for terminating products on the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_note: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemProductsTerminateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateRequest {
+    const NAME: &'static str = "ItemProductsTerminateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "reason_code",
+        "reason_note",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemProductsTerminateReasonCode> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "reason_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "reason_note")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            reason_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reason_code"),
+            },
+            reason_note: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for ItemProductsTerminateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.reason_note),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemProductsTerminateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("reason_code", &self.reason_code);
+        out.field_unless(skip[1usize], "reason_note", &self.reason_note);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5657,18 +18945,137 @@ impl ::std::fmt::Debug for ItemProductsTerminateRequest {
     }
 }
 ///ItemProductsTerminateResponse defines the response schema for `/item/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemProductsTerminateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemProductsTerminateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemProductsTerminateResponse {
+    const NAME: &'static str = "ItemProductsTerminateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemProductsTerminateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemProductsTerminateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///ItemPublicTokenCreateRequest defines the request schema for `/item/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemPublicTokenCreateRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateRequest {
+    const NAME: &'static str = "ItemPublicTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemPublicTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemPublicTokenCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5680,13 +19087,86 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateRequest {
     }
 }
 ///ItemPublicTokenCreateResponse defines the response schema for `/item/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemPublicTokenCreateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///A `public_token` for the particular Item corresponding to the specified `access_token`
     pub public_token: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenCreateResponse {
+    const NAME: &'static str = "ItemPublicTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "expiration",
+        "public_token",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "expiration")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            expiration: s::optional(f0),
+            public_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemPublicTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.expiration)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemPublicTokenCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "expiration", &self.expiration);
+        out.field("public_token", &self.public_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5698,14 +19178,80 @@ impl ::std::fmt::Debug for ItemPublicTokenCreateResponse {
     }
 }
 ///ItemPublicTokenExchangeRequest defines the request schema for `/item/public_token/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemPublicTokenExchangeRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Your `public_token`, obtained from the Link `onSuccess` callback or `/sandbox/public_token/create`.
     pub public_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeRequest {
+    const NAME: &'static str = "ItemPublicTokenExchangeRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "public_token", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            public_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemPublicTokenExchangeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemPublicTokenExchangeRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("public_token", &self.public_token);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5717,12 +19263,83 @@ impl ::std::fmt::Debug for ItemPublicTokenExchangeRequest {
     }
 }
 ///ItemPublicTokenExchangeResponse defines the response schema for `/item/public_token/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemPublicTokenExchangeResponse {
     pub access_token: AccessToken,
     ///The `item_id` value of the Item associated with the returned `access_token`
     pub item_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemPublicTokenExchangeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemPublicTokenExchangeResponse {
+    const NAME: &'static str = "ItemPublicTokenExchangeResponse";
+    const FIELDS: &'static [&'static str] = &["access_token", "item_id", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemPublicTokenExchangeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemPublicTokenExchangeResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("item_id", &self.item_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemPublicTokenExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5801,18 +19418,104 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemRemoveReasonCode {
     }
 }
 ///ItemRemoveRequest defines the request schema for `/item/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemRemoveRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_code: ::std::option::Option<ItemRemoveReasonCode>,
     ///Additional context or details about the reason for removing the Item. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_note: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveRequest {
+    const NAME: &'static str = "ItemRemoveRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "reason_code",
+        "reason_note",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ItemRemoveReasonCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "reason_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "reason_note")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            reason_code: s::optional(f2),
+            reason_note: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for ItemRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.reason_code),
+            ::std::option::Option::is_none(&self.reason_note),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "reason_code", &self.reason_code);
+        out.field_unless(skip[2usize], "reason_note", &self.reason_note);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5826,44 +19529,299 @@ impl ::std::fmt::Debug for ItemRemoveRequest {
     }
 }
 ///ItemRemoveResponse defines the response schema for `/item/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemRemoveResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemRemoveResponse {
+    const NAME: &'static str = "ItemRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemRemoveResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///An object with information about the status of the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemStatus {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments: ::std::option::Option<ItemStatusInvestments>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_webhook: ::std::option::Option<ItemStatusLastWebhook>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions: ::std::option::Option<ItemStatusTransactions>,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemStatus {
+    const NAME: &'static str = "ItemStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "investments",
+        "last_webhook",
+        "transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<ItemStatusInvestments>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<ItemStatusLastWebhook>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<ItemStatusTransactions>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "last_webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            investments: s::optional(f0),
+            last_webhook: s::optional(f1),
+            transactions: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ItemStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.investments),
+            ::std::option::Option::is_none(&self.last_webhook),
+            ::std::option::Option::is_none(&self.transactions),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemStatus",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "investments", &self.investments);
+        out.field_unless(skip[1usize], "last_webhook", &self.last_webhook);
+        out.field_unless(skip[2usize], "transactions", &self.transactions);
+        out.end()
+    }
+}
 ///Information about the last successful and failed investments update for the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemStatusInvestments {
     ///[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed investments update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_failed_update: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful investments update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_successful_update: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemStatusInvestments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusInvestments {
+    const NAME: &'static str = "ItemStatusInvestments";
+    const FIELDS: &'static [&'static str] = &[
+        "last_failed_update",
+        "last_successful_update",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "last_failed_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "last_successful_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            last_failed_update: s::optional(f0),
+            last_successful_update: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ItemStatusInvestments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.last_failed_update),
+            ::std::option::Option::is_none(&self.last_successful_update),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemStatusInvestments",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "last_failed_update", &self.last_failed_update);
+        out.field_unless(
+            skip[1usize],
+            "last_successful_update",
+            &self.last_successful_update,
+        );
+        out.end()
+    }
+}
 ///Information about the last webhook fired for the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemStatusLastWebhook {
     ///The last webhook code sent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_sent: ::std::option::Option<::std::string::String>,
     /**[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of when the webhook was fired.
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemStatusLastWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusLastWebhook {
+    const NAME: &'static str = "ItemStatusLastWebhook";
+    const FIELDS: &'static [&'static str] = &["code_sent", "sent_at"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "code_sent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "sent_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            code_sent: s::optional(f0),
+            sent_at: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ItemStatusLastWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.code_sent),
+            ::std::option::Option::is_none(&self.sent_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemStatusLastWebhook",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "code_sent", &self.code_sent);
+        out.field_unless(skip[1usize], "sent_at", &self.sent_at);
+        out.end()
+    }
 }
 ///`ItemStatusNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5886,18 +19844,86 @@ impl ::std::convert::From<ItemStatus> for ItemStatusNullable {
     }
 }
 ///Information about the last successful and failed transactions update for the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ItemStatusTransactions {
     ///[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last failed transactions update for the Item. The status will update each time Plaid fails an attempt to connect with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_failed_update: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///[ISO 8601](https://wikipedia.org/wiki/ISO_8601) timestamp of the last successful transactions update for the Item. The status will update each time Plaid successfully connects with the institution, regardless of whether any new data is available in the update. This field does not reflect transactions updates performed by non-Transactions products (e.g. Signal).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_successful_update: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemStatusTransactions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemStatusTransactions {
+    const NAME: &'static str = "ItemStatusTransactions";
+    const FIELDS: &'static [&'static str] = &[
+        "last_failed_update",
+        "last_successful_update",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "last_failed_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "last_successful_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            last_failed_update: s::optional(f0),
+            last_successful_update: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ItemStatusTransactions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.last_failed_update),
+            ::std::option::Option::is_none(&self.last_successful_update),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemStatusTransactions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "last_failed_update", &self.last_failed_update);
+        out.field_unless(
+            skip[1usize],
+            "last_successful_update",
+            &self.last_successful_update,
+        );
+        out.end()
+    }
 }
 /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 
@@ -5949,16 +19975,95 @@ impl ::std::convert::TryFrom<::std::string::String> for ItemUpdateType {
     }
 }
 ///ItemWebhookUpdateRequest defines the request schema for `/item/webhook/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct ItemWebhookUpdateRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The new webhook URL to associate with the Item. To remove a webhook from an Item, set to `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemWebhookUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateRequest {
+    const NAME: &'static str = "ItemWebhookUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "secret",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+            webhook: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for ItemWebhookUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemWebhookUpdateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5971,15 +20076,76 @@ impl ::std::fmt::Debug for ItemWebhookUpdateRequest {
     }
 }
 ///ItemWebhookUpdateResponse defines the response schema for `/item/webhook/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemWebhookUpdateResponse {
     pub item: Item,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for ItemWebhookUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemWebhookUpdateResponse {
+    const NAME: &'static str = "ItemWebhookUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["item", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            item: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemWebhookUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemWebhookUpdateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("item", &self.item);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Metadata about the Item
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ItemWithConsentFields {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_method: ::std::option::Option<ItemAuthMethod>,
     ///A list of products available for the Item that have not yet been accessed. The contents of this array will be mutually exclusive with `billed_products`.
     pub available_products: ::std::vec::Vec<Products>,
@@ -5987,38 +20153,29 @@ pub struct ItemWithConsentFields {
 */
     pub billed_products: ::std::vec::Vec<Products>,
     ///The date and time at which the Item's access consent will expire, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. If the Item does not have consent expiration scheduled, this field will be `null`. Currently, only institutions in Europe and a small number of institutions in the US have expiring consent. For a list of US institutions that currently expire consent, see the [OAuth Guide](https://plaid.com/docs/link/oauth/#refreshing-item-consent).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub consent_expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///A list of data scopes that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). These are based on the `consented_products`; see the [full mapping](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/#data-scopes-by-product) of data scopes and products.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub consented_data_scopes: ::std::vec::Vec<ItemConsentedDataScope>,
     /**A list of products that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide). This will consist of all products where both of the following are true: the user has consented to the required data scopes for that product and you have Production access for that product.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub consented_products: ::std::vec::Vec<Products>,
     /**A list of use cases that the user has consented to for the Item via [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide).
 
 You can see the full list of use cases or update the list of use cases to request at any time via the Link Customization section of the [Plaid Dashboard](https://dashboard.plaid.com/link/data-transparency-v5).*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub consented_use_cases: ::std::vec::Vec<::std::string::String>,
     ///The date and time when the Item was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     ///The Plaid Institution ID associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The name of the institution associated with the Item. Field is `null` for Items created without an institution connection, such as Items created via Same-Day Micro-deposits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_name: ::std::option::Option<::std::string::String>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
     /**A list of products added to the Item. In almost all cases, this will be the same as the `billed_products` field. For some products, it is possible for the product to be added to an Item but not yet billed (e.g. Assets, before `/asset_report/create` has been called, or Auth or Identity when added as Optional Products but before their endpoints have been called), in which case the product may appear in `products` but not in `billed_products`.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub products: ::std::vec::Vec<Products>,
     /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 
@@ -6027,8 +20184,203 @@ You can see the full list of use cases or update the list of use cases to reques
 `user_present_required` - Item requires user interaction to be updated*/
     pub update_type: ItemWithConsentFieldsUpdateType,
     ///The URL registered to receive webhooks for the Item.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ItemWithConsentFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ItemWithConsentFields {
+    const NAME: &'static str = "ItemWithConsentFields";
+    const FIELDS: &'static [&'static str] = &[
+        "auth_method",
+        "available_products",
+        "billed_products",
+        "consent_expiration_time",
+        "consented_data_scopes",
+        "consented_products",
+        "consented_use_cases",
+        "created_at",
+        "error",
+        "institution_id",
+        "institution_name",
+        "item_id",
+        "products",
+        "update_type",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ItemAuthMethod>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<ItemConsentedDataScope>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<ItemWithConsentFieldsUpdateType> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "available_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "billed_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "consent_expiration_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "consented_data_scopes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "consented_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "consented_use_cases")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "update_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth_method: s::optional(f0),
+            available_products: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("available_products"),
+            },
+            billed_products: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("billed_products"),
+            },
+            consent_expiration_time: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("consent_expiration_time");
+                }
+            },
+            consented_data_scopes: f4.unwrap_or_default(),
+            consented_products: f5.unwrap_or_default(),
+            consented_use_cases: f6.unwrap_or_default(),
+            created_at: s::optional(f7),
+            error: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            institution_id: s::optional(f9),
+            institution_name: s::optional(f10),
+            item_id: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            products: f12.unwrap_or_default(),
+            update_type: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("update_type"),
+            },
+            webhook: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ItemWithConsentFields {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.auth_method),
+            ::std::vec::Vec::is_empty(&self.consented_data_scopes),
+            ::std::vec::Vec::is_empty(&self.consented_products),
+            ::std::vec::Vec::is_empty(&self.consented_use_cases),
+            ::std::option::Option::is_none(&self.created_at),
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.institution_name),
+            ::std::vec::Vec::is_empty(&self.products),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ItemWithConsentFields",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field_unless(skip[0usize], "auth_method", &self.auth_method);
+        out.field("available_products", &self.available_products);
+        out.field("billed_products", &self.billed_products);
+        out.field("consent_expiration_time", &self.consent_expiration_time);
+        out.field_unless(
+            skip[1usize],
+            "consented_data_scopes",
+            &self.consented_data_scopes,
+        );
+        out.field_unless(skip[2usize], "consented_products", &self.consented_products);
+        out.field_unless(skip[3usize], "consented_use_cases", &self.consented_use_cases);
+        out.field_unless(skip[4usize], "created_at", &self.created_at);
+        out.field("error", &self.error);
+        out.field_unless(skip[5usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[6usize], "institution_name", &self.institution_name);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[7usize], "products", &self.products);
+        out.field("update_type", &self.update_type);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
 }
 /**Indicates whether an Item requires user interaction to be updated, which can be the case for Items with some forms of two-factor authentication.
 

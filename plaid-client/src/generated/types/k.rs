@@ -2,38 +2,240 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Result summary object specifying how the `address` field matched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckAddressSummary {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<HiddenMatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub international_details: ::std::option::Option<
         KycCheckDetailsInternationalAddress,
     >,
     pub po_box: PoBoxStatus,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<HiddenMatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<HiddenMatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<HiddenMatchSummaryCode>,
     pub summary: MatchSummaryCode,
-    #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckAddressSummary {
+    const NAME: &'static str = "KycCheckAddressSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "international_details",
+        "po_box",
+        "postal_code",
+        "region",
+        "street",
+        "summary",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<KycCheckDetailsInternationalAddress>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<PoBoxStatus> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<AddressPurposeLabel> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "international_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "po_box")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            international_details: s::optional(f1),
+            po_box: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("po_box"),
+            },
+            postal_code: s::optional(f3),
+            region: s::optional(f4),
+            street: s::optional(f5),
+            summary: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+            type_: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckAddressSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.international_details),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckAddressSummary",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(
+            skip[1usize],
+            "international_details",
+            &self.international_details,
+        );
+        out.field("po_box", &self.po_box);
+        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[3usize], "region", &self.region);
+        out.field_unless(skip[4usize], "street", &self.street);
+        out.field("summary", &self.summary);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Result summary object specifying how the `date_of_birth` field matched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckDateOfBirthSummary {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day: ::std::option::Option<HiddenMatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub month: ::std::option::Option<HiddenMatchSummaryCode>,
     pub summary: MatchSummaryCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub year: ::std::option::Option<HiddenMatchSummaryCode>,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDateOfBirthSummary {
+    const NAME: &'static str = "KycCheckDateOfBirthSummary";
+    const FIELDS: &'static [&'static str] = &["day", "month", "summary", "year"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "day")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "month")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "year")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            day: s::optional(f0),
+            month: s::optional(f1),
+            summary: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+            year: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckDateOfBirthSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.day),
+            ::std::option::Option::is_none(&self.month),
+            ::std::option::Option::is_none(&self.year),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckDateOfBirthSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "day", &self.day);
+        out.field_unless(skip[1usize], "month", &self.month);
+        out.field("summary", &self.summary);
+        out.field_unless(skip[2usize], "year", &self.year);
+        out.end()
+    }
+}
 ///Additional information for the `kyc_check` (Data Source Verification) step. This field will be `null` unless `steps.kyc_check` has reached a terminal state of either `success` or `failed`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckDetails {
     pub address: KycCheckAddressSummary,
     pub date_of_birth: KycCheckDateOfBirthSummary,
@@ -43,8 +245,113 @@ pub struct KycCheckDetails {
     ///The outcome status for the associated Identity Verification attempt's `kyc_check` step. This field will always have the same value as `steps.kyc_check`.
     pub status: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDetails {
+    const NAME: &'static str = "KycCheckDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "id_number",
+        "name",
+        "phone_number",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<KycCheckAddressSummary> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<KycCheckDateOfBirthSummary> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<KycCheckIdNumberSummary> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<KycCheckNameSummary> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<KycCheckPhoneSummary> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            id_number: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id_number"),
+            },
+            name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            phone_number: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckDetails",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("id_number", &self.id_number);
+        out.field("name", &self.name);
+        out.field("phone_number", &self.phone_number);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Result summary object specifying how the `address` field matched for fields that are only present on an international KYC check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckDetailsInternationalAddress {
     pub building: HiddenMatchSummaryCode,
     pub county: HiddenMatchSummaryCode,
@@ -53,23 +360,313 @@ pub struct KycCheckDetailsInternationalAddress {
     pub subpremise: HiddenMatchSummaryCode,
     pub thoroughfare: HiddenMatchSummaryCode,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckDetailsInternationalAddress {
+    const NAME: &'static str = "KycCheckDetailsInternationalAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "building",
+        "county",
+        "district",
+        "house_number",
+        "subpremise",
+        "thoroughfare",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<HiddenMatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "building")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "county")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "district")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "house_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "subpremise")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "thoroughfare")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            building: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("building"),
+            },
+            county: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("county"),
+            },
+            district: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("district"),
+            },
+            house_number: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("house_number"),
+            },
+            subpremise: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subpremise"),
+            },
+            thoroughfare: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("thoroughfare"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckDetailsInternationalAddress",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("building", &self.building);
+        out.field("county", &self.county);
+        out.field("district", &self.district);
+        out.field("house_number", &self.house_number);
+        out.field("subpremise", &self.subpremise);
+        out.field("thoroughfare", &self.thoroughfare);
+        out.end()
+    }
+}
 ///Result summary object specifying how the `id_number` field matched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckIdNumberSummary {
     pub summary: MatchSummaryCode,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckIdNumberSummary {
+    const NAME: &'static str = "KycCheckIdNumberSummary";
+    const FIELDS: &'static [&'static str] = &["summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            summary: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckIdNumberSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckIdNumberSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("summary", &self.summary);
+        out.end()
+    }
+}
 ///Result summary object specifying how the `name` field matched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckNameSummary {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub family_name: ::std::option::Option<HiddenMatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub given_name: ::std::option::Option<HiddenMatchSummaryCode>,
     pub summary: MatchSummaryCode,
 }
+impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckNameSummary {
+    const NAME: &'static str = "KycCheckNameSummary";
+    const FIELDS: &'static [&'static str] = &["family_name", "given_name", "summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<HiddenMatchSummaryCode>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: s::optional(f0),
+            given_name: s::optional(f1),
+            summary: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckNameSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.family_name),
+            ::std::option::Option::is_none(&self.given_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckNameSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "family_name", &self.family_name);
+        out.field_unless(skip[1usize], "given_name", &self.given_name);
+        out.field("summary", &self.summary);
+        out.end()
+    }
+}
 ///Result summary object specifying how the `phone` field matched.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KycCheckPhoneSummary {
     pub area_code: MatchSummaryCode,
     pub summary: MatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for KycCheckPhoneSummary {
+    const NAME: &'static str = "KycCheckPhoneSummary";
+    const FIELDS: &'static [&'static str] = &["area_code", "summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "area_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            area_code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("area_code"),
+            },
+            summary: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for KycCheckPhoneSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "KycCheckPhoneSummary",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("area_code", &self.area_code);
+        out.field("summary", &self.summary);
+        out.end()
+    }
 }

@@ -2,62 +2,298 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Describes the last time each datatype was accessed by an application.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LastDataAccessTimes {
     ///The last time `account_balance_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_balance_info: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The last time `account_routing_number` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_routing_number: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///ID of the application accessing data.
     pub application_id: ::std::string::String,
     ///The last time `contact_details` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub contact_details: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The last time `credit_and_loans` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub credit_and_loans: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The last time `investments` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub investments: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The last time `payroll_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub payroll_info: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The last time `transaction_risk_info` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub transaction_risk_info: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The last time `transactions` was accessed by this application in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format in UTC. null if never accessed.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub transactions: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl<'de> ::serde::Deserialize<'de> for LastDataAccessTimes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LastDataAccessTimes {
+    const NAME: &'static str = "LastDataAccessTimes";
+    const FIELDS: &'static [&'static str] = &[
+        "account_balance_info",
+        "account_routing_number",
+        "application_id",
+        "contact_details",
+        "credit_and_loans",
+        "investments",
+        "payroll_info",
+        "transaction_risk_info",
+        "transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_balance_info")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "contact_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "credit_and_loans")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "payroll_info")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "transaction_risk_info")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_balance_info: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_balance_info"),
+            },
+            account_routing_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_routing_number");
+                }
+            },
+            application_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            contact_details: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("contact_details"),
+            },
+            credit_and_loans: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("credit_and_loans"),
+            },
+            investments: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("investments"),
+            },
+            payroll_info: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payroll_info"),
+            },
+            transaction_risk_info: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_risk_info"),
+            },
+            transactions: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LastDataAccessTimes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LastDataAccessTimes",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("account_balance_info", &self.account_balance_info);
+        out.field("account_routing_number", &self.account_routing_number);
+        out.field("application_id", &self.application_id);
+        out.field("contact_details", &self.contact_details);
+        out.field("credit_and_loans", &self.credit_and_loans);
+        out.field("investments", &self.investments);
+        out.field("payroll_info", &self.payroll_info);
+        out.field("transaction_risk_info", &self.transaction_risk_info);
+        out.field("transactions", &self.transactions);
+        out.end()
+    }
+}
 ///The latest scored event for a user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LatestScoredEvent {
     ///The event ID.
     pub event_id: ::std::string::String,
     ///The type of event.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_type: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub fraud_attributes: ::std::option::Option<FraudAttributes>,
     ///The timestamp of the event, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub trust_index: ::std::option::Option<TrustIndex>,
 }
+impl<'de> ::serde::Deserialize<'de> for LatestScoredEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LatestScoredEvent {
+    const NAME: &'static str = "LatestScoredEvent";
+    const FIELDS: &'static [&'static str] = &[
+        "event_id",
+        "event_type",
+        "fraud_attributes",
+        "timestamp",
+        "trust_index",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<FraudAttributes>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<TrustIndex>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "event_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "fraud_attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "trust_index")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_id"),
+            },
+            event_type: s::optional(f1),
+            fraud_attributes: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_attributes"),
+            },
+            timestamp: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+            trust_index: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("trust_index"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LatestScoredEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.event_type)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LatestScoredEvent",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("event_id", &self.event_id);
+        out.field_unless(skip[0usize], "event_type", &self.event_type);
+        out.field("fraud_attributes", &self.fraud_attributes);
+        out.field("timestamp", &self.timestamp);
+        out.field("trust_index", &self.trust_index);
+        out.end()
+    }
+}
 ///Indicates that Plaid's authentication process has completed for a user and that Plaid has verified that the user owns their phone number. If you receive this webhook, you should skip your own OTP phone number verification flow for the user, even if the user does not complete the entire Link flow. If the user doesn't complete the full Link flow (as verified by your being able to successfully call `/user_account/session/get` using the `public_token` from the `onSuccess` callback) it is recommended that you implement [webhook verification](https://plaid.com/docs/api/webhooks/webhook-verification/) or another technique to avoid webhook spoofing attacks.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LayerAuthenticationPassedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///An identifier for the Link session these events occurred in
@@ -68,6 +304,101 @@ pub struct LayerAuthenticationPassedWebhook {
     pub webhook_code: ::std::string::String,
     ///`LAYER`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LayerAuthenticationPassedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LayerAuthenticationPassedWebhook {
+    const NAME: &'static str = "LayerAuthenticationPassedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "link_session_id",
+        "link_token",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            link_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            link_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LayerAuthenticationPassedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LayerAuthenticationPassedWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("link_session_id", &self.link_session_id);
+        out.field("link_token", &self.link_token);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LayerAuthenticationPassedWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -262,17 +593,82 @@ impl ::std::str::FromStr for LedgerWithdrawIdempotencyKey {
     }
 }
 ///The results of the LendScore
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LendScore {
     ///Human-readable description of why the LendScore could not be computed.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_reason: ::std::option::Option<::std::string::String>,
     ///The reasons for an individual having risk according to the LendScore. For a full list of possible reason codes and a mapping of reason codes to human-readable reasons, contact your Plaid account manager. Different LendScore versions will use different sets of reason codes.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub reason_codes: ::std::vec::Vec<::std::string::String>,
     ///The score returned by the LendScore model. Will be an integer in the range 1 to 99. Higher scores indicate lower credit risk.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for LendScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LendScore {
+    const NAME: &'static str = "LendScore";
+    const FIELDS: &'static [&'static str] = &["error_reason", "reason_codes", "score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "reason_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error_reason: s::optional(f0),
+            reason_codes: f1.unwrap_or_default(),
+            score: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for LendScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.error_reason),
+            ::std::vec::Vec::is_empty(&self.reason_codes),
+            ::std::option::Option::is_none(&self.score),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LendScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "error_reason", &self.error_reason);
+        out.field_unless(skip[1usize], "reason_codes", &self.reason_codes);
+        out.field_unless(skip[2usize], "score", &self.score);
+        out.end()
+    }
 }
 /**An object with keys of `account_id`'s that are mapped to their respective liabilities fields that changed.
 
@@ -325,32 +721,241 @@ impl ::std::convert::From<
     }
 }
 ///The webhook of type `LIABILITIES` and code `DEFAULT_UPDATE` will be fired when new or updated liabilities have been detected on a liabilities item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LiabilitiesDefaultUpdateWebhook {
     ///An array of `account_id`'s for accounts that contain new liabilities.'
     pub account_ids_with_new_liabilities: ::std::vec::Vec<::std::string::String>,
     pub account_ids_with_updated_liabilities: LiabilitiesAccountIdsWithUpdatedLiabilities,
     pub environment: WebhookEnvironmentValues,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`DEFAULT_UPDATE`
     pub webhook_code: ::std::string::String,
     ///`LIABILITIES`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LiabilitiesDefaultUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesDefaultUpdateWebhook {
+    const NAME: &'static str = "LiabilitiesDefaultUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids_with_new_liabilities",
+        "account_ids_with_updated_liabilities",
+        "environment",
+        "error",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<LiabilitiesAccountIdsWithUpdatedLiabilities> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids_with_new_liabilities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_ids_with_updated_liabilities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids_with_new_liabilities: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_with_new_liabilities");
+                }
+            },
+            account_ids_with_updated_liabilities: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("account_ids_with_updated_liabilities");
+                }
+            },
+            environment: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            item_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f5),
+            webhook_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LiabilitiesDefaultUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilitiesDefaultUpdateWebhook",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field(
+            "account_ids_with_new_liabilities",
+            &self.account_ids_with_new_liabilities,
+        );
+        out.field(
+            "account_ids_with_updated_liabilities",
+            &self.account_ids_with_updated_liabilities,
+        );
+        out.field("environment", &self.environment);
+        out.field("error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///LiabilitiesGetRequest defines the request schema for `/liabilities/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LiabilitiesGetRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<LiabilitiesGetRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequest {
+    const NAME: &'static str = "LiabilitiesGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LiabilitiesGetRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LiabilitiesGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilitiesGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LiabilitiesGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -363,16 +968,65 @@ impl ::std::fmt::Debug for LiabilitiesGetRequest {
     }
 }
 ///An optional object to filter `/liabilities/get` results. If provided, `options` cannot be null.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LiabilitiesGetRequestOptions {
     /**A list of accounts to retrieve for the Item.
 
 An error will be returned if a provided `account_id` is not associated with the Item*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetRequestOptions {
+    const NAME: &'static str = "LiabilitiesGetRequestOptions";
+    const FIELDS: &'static [&'static str] = &["account_ids"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for LiabilitiesGetRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::vec::Vec::is_empty(&self.account_ids)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilitiesGetRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.end()
+    }
+}
 ///LiabilitiesGetResponse defines the response schema for `/liabilities/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LiabilitiesGetResponse {
     ///An array of accounts associated with the Item
     pub accounts: ::std::vec::Vec<AccountBase>,
@@ -380,21 +1034,180 @@ pub struct LiabilitiesGetResponse {
     pub liabilities: LiabilitiesObject,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for LiabilitiesGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesGetResponse {
+    const NAME: &'static str = "LiabilitiesGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "item",
+        "liabilities",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountBase>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Item> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<LiabilitiesObject> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "liabilities")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            item: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item"),
+            },
+            liabilities: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("liabilities"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LiabilitiesGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilitiesGetResponse",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("item", &self.item);
+        out.field("liabilities", &self.liabilities);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///An object containing liability accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LiabilitiesObject {
     ///The credit accounts returned.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub credit: ::std::option::Option<::std::vec::Vec<CreditCardLiability>>,
     ///The mortgage accounts returned.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub mortgage: ::std::option::Option<::std::vec::Vec<MortgageLiability>>,
     ///The student loan accounts returned.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub student: ::std::option::Option<::std::vec::Vec<StudentLoan>>,
 }
+impl<'de> ::serde::Deserialize<'de> for LiabilitiesObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilitiesObject {
+    const NAME: &'static str = "LiabilitiesObject";
+    const FIELDS: &'static [&'static str] = &["credit", "mortgage", "student"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<CreditCardLiability>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<MortgageLiability>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<StudentLoan>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "mortgage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "student")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("credit"),
+            },
+            mortgage: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mortgage"),
+            },
+            student: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("student"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LiabilitiesObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilitiesObject",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("credit", &self.credit);
+        out.field("mortgage", &self.mortgage);
+        out.field("student", &self.student);
+        out.end()
+    }
+}
 ///Used to configure Sandbox test data for the Liabilities product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LiabilityOverride {
     ///The balance transfer APR percentage value. Can only be set if `type` is `credit`.
     pub balance_transfer_apr: f64,
@@ -439,8 +1252,307 @@ pub struct LiabilityOverride {
     ///The special APR percentage value. Can only be set if `type` is `credit`.
     pub special_apr: f64,
     ///The type of the liability object, either `credit` or `student`. Mortgages are not currently supported in the custom Sandbox.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LiabilityOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LiabilityOverride {
+    const NAME: &'static str = "LiabilityOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "balance_transfer_apr",
+        "cash_apr",
+        "expected_payoff_date",
+        "guarantor",
+        "interest_capitalization_grace_period_months",
+        "is_federal",
+        "is_overdue",
+        "last_payment_amount",
+        "loan_name",
+        "loan_status",
+        "minimum_payment_amount",
+        "nominal_apr",
+        "origination_date",
+        "payment_reference_number",
+        "principal",
+        "pslf_status",
+        "purchase_apr",
+        "repayment_model",
+        "repayment_plan_description",
+        "repayment_plan_type",
+        "sequence_number",
+        "servicer_address",
+        "special_apr",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<StudentLoanStatus> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<PslfStatus> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<StudentLoanRepaymentModel> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<Address> = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "balance_transfer_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cash_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "expected_payoff_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "guarantor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f4,
+                        "interest_capitalization_grace_period_months",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "is_federal")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "is_overdue")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "last_payment_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "loan_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "loan_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "minimum_payment_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "nominal_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "origination_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "payment_reference_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "principal")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "pslf_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "purchase_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "repayment_model")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "repayment_plan_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "repayment_plan_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "sequence_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "servicer_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "special_apr")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(&mut map, &mut f23, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance_transfer_apr: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balance_transfer_apr"),
+            },
+            cash_apr: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cash_apr"),
+            },
+            expected_payoff_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expected_payoff_date"),
+            },
+            guarantor: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("guarantor"),
+            },
+            interest_capitalization_grace_period_months: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("interest_capitalization_grace_period_months");
+                }
+            },
+            is_federal: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_federal"),
+            },
+            is_overdue: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_overdue"),
+            },
+            last_payment_amount: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_payment_amount"),
+            },
+            loan_name: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_name"),
+            },
+            loan_status: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_status"),
+            },
+            minimum_payment_amount: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("minimum_payment_amount");
+                }
+            },
+            nominal_apr: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("nominal_apr"),
+            },
+            origination_date: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("origination_date"),
+            },
+            payment_reference_number: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("payment_reference_number");
+                }
+            },
+            principal: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("principal"),
+            },
+            pslf_status: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("pslf_status"),
+            },
+            purchase_apr: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("purchase_apr"),
+            },
+            repayment_model: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("repayment_model"),
+            },
+            repayment_plan_description: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("repayment_plan_description");
+                }
+            },
+            repayment_plan_type: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("repayment_plan_type"),
+            },
+            sequence_number: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sequence_number"),
+            },
+            servicer_address: match f21 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("servicer_address"),
+            },
+            special_apr: match f22 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("special_apr"),
+            },
+            type_: match f23 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LiabilityOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LiabilityOverride",
+            crate::struct_serde::kept(24usize, &skip),
+        );
+        out.field("balance_transfer_apr", &self.balance_transfer_apr);
+        out.field("cash_apr", &self.cash_apr);
+        out.field("expected_payoff_date", &self.expected_payoff_date);
+        out.field("guarantor", &self.guarantor);
+        out.field(
+            "interest_capitalization_grace_period_months",
+            &self.interest_capitalization_grace_period_months,
+        );
+        out.field("is_federal", &self.is_federal);
+        out.field("is_overdue", &self.is_overdue);
+        out.field("last_payment_amount", &self.last_payment_amount);
+        out.field("loan_name", &self.loan_name);
+        out.field("loan_status", &self.loan_status);
+        out.field("minimum_payment_amount", &self.minimum_payment_amount);
+        out.field("nominal_apr", &self.nominal_apr);
+        out.field("origination_date", &self.origination_date);
+        out.field("payment_reference_number", &self.payment_reference_number);
+        out.field("principal", &self.principal);
+        out.field("pslf_status", &self.pslf_status);
+        out.field("purchase_apr", &self.purchase_apr);
+        out.field("repayment_model", &self.repayment_model);
+        out.field("repayment_plan_description", &self.repayment_plan_description);
+        out.field("repayment_plan_type", &self.repayment_plan_type);
+        out.field("sequence_number", &self.sequence_number);
+        out.field("servicer_address", &self.servicer_address);
+        out.field("special_apr", &self.special_apr);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///A specific use case for a limited purpose checking account. Limited purpose checking accounts will reject or return ACH transactions that aren't for eligible use cases. For example, a `RENT_MORTGAGE` limited purpose checking account will reject ACH transactions that are not specifically rent or mortgage payments.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -505,55 +1617,268 @@ impl ::std::convert::From<::std::vec::Vec<LimitedPurposeType>> for LimitedPurpos
     }
 }
 ///Information related to the callback from the Hosted Link session.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkCallbackMetadata {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, accounts will only include selected accounts.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub accounts: ::std::vec::Vec<LinkDeliveryAccount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_type: ::std::option::Option<LinkDeliveryWebhookCallbackType>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_name: ::std::option::Option<LinkEventName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution: ::std::option::Option<LinkDeliveryInstitution>,
     ///A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_session_id: ::std::option::Option<::std::string::String>,
     ///The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::std::string::String>,
     ///Indicates where in the flow the Link user exited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkCallbackMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkCallbackMetadata {
+    const NAME: &'static str = "LinkCallbackMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "callback_type",
+        "event_name",
+        "institution",
+        "link_session_id",
+        "request_id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<LinkDeliveryAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryWebhookCallbackType>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<LinkEventName>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryInstitution>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "callback_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "event_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: f0.unwrap_or_default(),
+            callback_type: s::optional(f1),
+            event_name: s::optional(f2),
+            institution: s::optional(f3),
+            link_session_id: s::optional(f4),
+            request_id: s::optional(f5),
+            status: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for LinkCallbackMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::vec::Vec::is_empty(&self.accounts),
+            ::std::option::Option::is_none(&self.callback_type),
+            ::std::option::Option::is_none(&self.event_name),
+            ::std::option::Option::is_none(&self.institution),
+            ::std::option::Option::is_none(&self.link_session_id),
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkCallbackMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field_unless(skip[1usize], "callback_type", &self.callback_type);
+        out.field_unless(skip[2usize], "event_name", &self.event_name);
+        out.field_unless(skip[3usize], "institution", &self.institution);
+        out.field_unless(skip[4usize], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[5usize], "request_id", &self.request_id);
+        out.field_unless(skip[6usize], "status", &self.status);
+        out.end()
+    }
+}
 ///Information related to account attached to the connected Item
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryAccount {
     ///If micro-deposit verification is being used, indicates whether the account being verified is a `business` or `personal` account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub class_type: ::std::option::Option<::std::string::String>,
     ///The Plaid `account_id`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     ///The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///The official account name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<::std::string::String>,
     ///The account type. See the [Account schema](https://plaid.com/docs/api/accounts/#account-type-schema) for a full list of possible values
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<LinkDeliveryVerificationStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryAccount {
+    const NAME: &'static str = "LinkDeliveryAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "class_type",
+        "id",
+        "mask",
+        "name",
+        "subtype",
+        "type",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryVerificationStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "class_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            class_type: s::optional(f0),
+            id: s::optional(f1),
+            mask: s::optional(f2),
+            name: s::optional(f3),
+            subtype: s::optional(f4),
+            type_: s::optional(f5),
+            verification_status: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.class_type),
+            ::std::option::Option::is_none(&self.id),
+            ::std::option::Option::is_none(&self.mask),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.subtype),
+            ::std::option::Option::is_none(&self.type_),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryAccount",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "class_type", &self.class_type);
+        out.field_unless(skip[1usize], "id", &self.id);
+        out.field_unless(skip[2usize], "mask", &self.mask);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "subtype", &self.subtype);
+        out.field_unless(skip[5usize], "type", &self.type_);
+        out.field_unless(skip[6usize], "verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///Webhook containing metadata proxied over from Link callback e.g. `onEvent`, `onExit`, `onSuccess`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkDeliveryCallbackWebhook {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub link_callback_metadata: LinkCallbackMetadata,
     ///The ID of the Hosted Link session.
@@ -565,26 +1890,270 @@ pub struct LinkDeliveryCallbackWebhook {
     ///`LINK_DELIVERY`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCallbackWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCallbackWebhook {
+    const NAME: &'static str = "LinkDeliveryCallbackWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "error",
+        "link_callback_metadata",
+        "link_delivery_session_id",
+        "timestamp",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<LinkCallbackMetadata> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_callback_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_delivery_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: s::optional(f0),
+            link_callback_metadata: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_callback_metadata");
+                }
+            },
+            link_delivery_session_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_delivery_session_id");
+                }
+            },
+            timestamp: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryCallbackWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryCallbackWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("link_callback_metadata", &self.link_callback_metadata);
+        out.field("link_delivery_session_id", &self.link_delivery_session_id);
+        out.field("timestamp", &self.timestamp);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///The communication method containing both the type and address to send the URL.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryCommunicationMethod {
     ///The phone number / email address that Hosted Link sessions are delivered to. Phone numbers must be in E.164 format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub method: ::std::option::Option<LinkDeliveryDeliveryMethod>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCommunicationMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCommunicationMethod {
+    const NAME: &'static str = "LinkDeliveryCommunicationMethod";
+    const FIELDS: &'static [&'static str] = &["address", "method"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryDeliveryMethod>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            method: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryCommunicationMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.method),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryCommunicationMethod",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "method", &self.method);
+        out.end()
+    }
+}
 ///LinkDeliveryCreateRequest defines the request schema for `/link_delivery/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkDeliveryCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_token` from a previous invocation of `/link/token/create`.
     pub link_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<LinkDeliveryOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateRequest {
+    const NAME: &'static str = "LinkDeliveryCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "link_token",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<LinkDeliveryOptions>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            link_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("link_token", &self.link_token);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -597,13 +2166,90 @@ impl ::std::fmt::Debug for LinkDeliveryCreateRequest {
     }
 }
 ///LinkDeliveryCreateResponse defines the response schema for `/link_delivery/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkDeliveryCreateResponse {
     ///The ID for the Hosted Link session. Same as the `link_token` string excluding the "link-{env}-" prefix.
     pub link_delivery_session_id: ::std::string::String,
     ///The URL to the Hosted Link session, which will be delivered by the specified delivery method.
     pub link_delivery_url: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryCreateResponse {
+    const NAME: &'static str = "LinkDeliveryCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "link_delivery_session_id",
+        "link_delivery_url",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "link_delivery_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_delivery_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            link_delivery_session_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_delivery_session_id");
+                }
+            },
+            link_delivery_url: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_delivery_url"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryCreateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("link_delivery_session_id", &self.link_delivery_session_id);
+        out.field("link_delivery_url", &self.link_delivery_url);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The delivery method to be used to deliver the Hosted Link session URL.
 
@@ -655,14 +2301,86 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkDeliveryDeliveryMeth
     }
 }
 ///LinkDeliveryGetRequest defines the request schema for `/link_delivery/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkDeliveryGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID for the Hosted Link session from a previous invocation of `/link_delivery/create`.
     pub link_delivery_session_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetRequest {
+    const NAME: &'static str = "LinkDeliveryGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "link_delivery_session_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_delivery_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            link_delivery_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_delivery_session_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("link_delivery_session_id", &self.link_delivery_session_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkDeliveryGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -674,21 +2392,124 @@ impl ::std::fmt::Debug for LinkDeliveryGetRequest {
     }
 }
 ///LinkDeliveryGetRequest defines the response schema for `/link_delivery/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkDeliveryGetResponse {
     ///An array of access tokens associated with the Hosted Link session.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was completed at.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the time the given Hosted Link session was created at.
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///An array of `item_id`s associated with the Hosted Link session.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
     pub request_id: RequestId,
     pub status: LinkDeliverySessionStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryGetResponse {
+    const NAME: &'static str = "LinkDeliveryGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "access_tokens",
+        "completed_at",
+        "created_at",
+        "item_ids",
+        "request_id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<AccessToken>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<ItemId>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<LinkDeliverySessionStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "completed_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: s::optional(f0),
+            completed_at: s::optional(f1),
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            item_ids: s::optional(f3),
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.access_tokens),
+            ::std::option::Option::is_none(&self.completed_at),
+            ::std::option::Option::is_none(&self.item_ids),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1usize], "completed_at", &self.completed_at);
+        out.field("created_at", &self.created_at);
+        out.field_unless(skip[2usize], "item_ids", &self.item_ids);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkDeliveryGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -703,40 +2524,280 @@ impl ::std::fmt::Debug for LinkDeliveryGetResponse {
     }
 }
 ///Information related to the financial institution.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryInstitution {
     ///The Plaid institution identifier
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The full institution name, such as 'Wells Fargo'
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryInstitution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryInstitution {
+    const NAME: &'static str = "LinkDeliveryInstitution";
+    const FIELDS: &'static [&'static str] = &["institution_id", "name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution_id: s::optional(f0),
+            name: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryInstitution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryInstitution",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "name", &self.name);
+        out.end()
+    }
+}
 ///Information related to the related to the delivery of the link session to users
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryMetadata {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub communication_method: ::std::option::Option<
         LinkDeliveryWebhookCommunicationMethod,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_status: ::std::option::Option<LinkDeliveryWebhookDeliveryStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryMetadata {
+    const NAME: &'static str = "LinkDeliveryMetadata";
+    const FIELDS: &'static [&'static str] = &["communication_method", "delivery_status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryWebhookCommunicationMethod>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryWebhookDeliveryStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "communication_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "delivery_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            communication_method: s::optional(f0),
+            delivery_status: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.communication_method),
+            ::std::option::Option::is_none(&self.delivery_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "communication_method",
+            &self.communication_method,
+        );
+        out.field_unless(skip[1usize], "delivery_status", &self.delivery_status);
+        out.end()
+    }
+}
 ///Optional metadata related to the Hosted Link session
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient: ::std::option::Option<LinkDeliveryRecipient>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryOptions {
+    const NAME: &'static str = "LinkDeliveryOptions";
+    const FIELDS: &'static [&'static str] = &["recipient"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkDeliveryRecipient>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "recipient")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { recipient: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "recipient", &self.recipient);
+        out.end()
+    }
+}
 ///Metadata related to the recipient. If the information required to populate this field is not available, leave it blank.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkDeliveryRecipient {
     ///The list of communication methods to send the Hosted Link session URL to. If delivery is not required, leave this field blank.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub communication_methods: ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
     ///First name of the recipient. Will be used in the body of the email / text (if configured). If this information is not available, leave this field blank.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkDeliveryRecipient {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkDeliveryRecipient {
+    const NAME: &'static str = "LinkDeliveryRecipient";
+    const FIELDS: &'static [&'static str] = &["communication_methods", "first_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkDeliveryCommunicationMethod>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "communication_methods")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "first_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            communication_methods: f0.unwrap_or_default(),
+            first_name: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkDeliveryRecipient {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.communication_methods),
+            ::std::option::Option::is_none(&self.first_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkDeliveryRecipient",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "communication_methods",
+            &self.communication_methods,
+        );
+        out.field_unless(skip[1usize], "first_name", &self.first_name);
+        out.end()
+    }
 }
 /**The status of the given Hosted Link session.
 
@@ -1011,7 +3072,7 @@ for LinkDeliveryWebhookDeliveryStatus {
     }
 }
 ///An event that occurred while the user was going through Link
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkEvent {
     ///UUID that can be used to deduplicate events
     pub event_id: ::std::string::String,
@@ -1021,54 +3082,324 @@ pub struct LinkEvent {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub timestamp: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkEvent {
+    const NAME: &'static str = "LinkEvent";
+    const FIELDS: &'static [&'static str] = &[
+        "event_id",
+        "event_metadata",
+        "event_name",
+        "timestamp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<LinkEventMetadata> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "event_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "event_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            event_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_id"),
+            },
+            event_metadata: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_metadata"),
+            },
+            event_name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_name"),
+            },
+            timestamp: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkEvent",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("event_id", &self.event_id);
+        out.field("event_metadata", &self.event_metadata);
+        out.field("event_name", &self.event_name);
+        out.field("timestamp", &self.timestamp);
+        out.end()
+    }
+}
 ///Metadata about an event that occurred while the user was going through Link
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkEventMetadata {
     ///The account number mask extracted from the user-provided account number. If the user-inputted account number is four digits long, `account_number_mask` is empty. Emitted by `SUBMIT_ACCOUNT_NUMBER`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number_mask: ::std::option::Option<::std::string::String>,
     ///The name of the selected brand.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_name: ::std::option::Option<::std::string::String>,
     ///The error code that the user encountered. Emitted by `ERROR`, `EXIT`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_code: ::std::option::Option<::std::string::String>,
     ///The error message that the user encountered. Emitted by: `ERROR`, `EXIT`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_message: ::std::option::Option<::std::string::String>,
     ///The error type that the user encountered. Emitted by: `ERROR`, `EXIT`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_type: ::std::option::Option<::std::string::String>,
     ///The status key indicates the point at which the user exited the Link flow. Emitted by: `EXIT`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exit_status: ::std::option::Option<::std::string::String>,
     ///The ID of the selected institution. Emitted by: all events.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The name of the selected institution. Emitted by: all events.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_name: ::std::option::Option<::std::string::String>,
     ///The query used to search for institutions. Emitted by: `SEARCH_INSTITUTION`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_search_query: ::std::option::Option<::std::string::String>,
     ///The reason this institution was matched. This will be either `returning_user` or `routing_number` if emitted by `MATCHED_SELECT_INSTITUTION`. Otherwise, this will be `SAVED_INSTITUTION` or `AUTO_SELECT_SAVED_INSTITUTION` if emitted by `SELECT_INSTITUTION`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub match_reason: ::std::option::Option<::std::string::String>,
     ///If set, the user has encountered one of the following MFA types: code, device, questions, selections. Emitted by: `SUBMIT_MFA` and `TRANSITION_VIEW` when `view_name` is `MFA`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mfa_type: ::std::option::Option<::std::string::String>,
     ///The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation. Emitted by: all events.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::std::string::String>,
     ///The routing number submitted by user at the micro-deposits routing number pane. Emitted by `SUBMIT_ROUTING_NUMBER`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub routing_number: ::std::option::Option<::std::string::String>,
     ///Either the verification method for a matched institution selected by the user or the Auth Type Select flow type selected by the user. If selection is used to describe selected verification method, then possible values are `phoneotp` or `password`;  if selection is used to describe the selected Auth Type Select flow, then possible values are `flow_type_manual` or `flow_type_instant`. Emitted by: `MATCHED_SELECT_VERIFY_METHOD` and `SELECT_AUTH_TYPE`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub selection: ::std::option::Option<::std::string::String>,
     ///The name of the view that is being transitioned to. Emitted by: `TRANSITION_VIEW`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub view_name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkEventMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkEventMetadata {
+    const NAME: &'static str = "LinkEventMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "account_number_mask",
+        "brand_name",
+        "error_code",
+        "error_message",
+        "error_type",
+        "exit_status",
+        "institution_id",
+        "institution_name",
+        "institution_search_query",
+        "match_reason",
+        "mfa_type",
+        "request_id",
+        "routing_number",
+        "selection",
+        "view_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_number_mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "brand_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error_message")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "error_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "exit_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "institution_search_query")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "match_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "mfa_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "selection")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "view_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_number_mask: s::optional(f0),
+            brand_name: s::optional(f1),
+            error_code: s::optional(f2),
+            error_message: s::optional(f3),
+            error_type: s::optional(f4),
+            exit_status: s::optional(f5),
+            institution_id: s::optional(f6),
+            institution_name: s::optional(f7),
+            institution_search_query: s::optional(f8),
+            match_reason: s::optional(f9),
+            mfa_type: s::optional(f10),
+            request_id: s::optional(f11),
+            routing_number: s::optional(f12),
+            selection: s::optional(f13),
+            view_name: s::optional(f14),
+        })
+    }
+}
+impl ::serde::Serialize for LinkEventMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 15usize] = [
+            ::std::option::Option::is_none(&self.account_number_mask),
+            ::std::option::Option::is_none(&self.brand_name),
+            ::std::option::Option::is_none(&self.error_code),
+            ::std::option::Option::is_none(&self.error_message),
+            ::std::option::Option::is_none(&self.error_type),
+            ::std::option::Option::is_none(&self.exit_status),
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.institution_name),
+            ::std::option::Option::is_none(&self.institution_search_query),
+            ::std::option::Option::is_none(&self.match_reason),
+            ::std::option::Option::is_none(&self.mfa_type),
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::option::Option::is_none(&self.routing_number),
+            ::std::option::Option::is_none(&self.selection),
+            ::std::option::Option::is_none(&self.view_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkEventMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_number_mask", &self.account_number_mask);
+        out.field_unless(skip[1usize], "brand_name", &self.brand_name);
+        out.field_unless(skip[2usize], "error_code", &self.error_code);
+        out.field_unless(skip[3usize], "error_message", &self.error_message);
+        out.field_unless(skip[4usize], "error_type", &self.error_type);
+        out.field_unless(skip[5usize], "exit_status", &self.exit_status);
+        out.field_unless(skip[6usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[7usize], "institution_name", &self.institution_name);
+        out.field_unless(
+            skip[8usize],
+            "institution_search_query",
+            &self.institution_search_query,
+        );
+        out.field_unless(skip[9usize], "match_reason", &self.match_reason);
+        out.field_unless(skip[10usize], "mfa_type", &self.mfa_type);
+        out.field_unless(skip[11usize], "request_id", &self.request_id);
+        out.field_unless(skip[12usize], "routing_number", &self.routing_number);
+        out.field_unless(skip[13usize], "selection", &self.selection);
+        out.field_unless(skip[14usize], "view_name", &self.view_name);
+        out.end()
+    }
 }
 ///A string representing the event that has just occurred in the Link flow.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1192,7 +3523,7 @@ impl ::std::convert::TryFrom<::std::string::String> for LinkEventName {
 /**This webhook contains a summary of the events from a Link session and will be fired after the user finishes going through Link. If the user abandons the Link flow (i.e., closes the hosted link webpage or leaves Link open for too long without taking any action), the webhook will be fired 5-15 minutes after the last user interaction. A single Link session may occasionally generate multiple `EVENTS` webhooks. If this occurs, the new webhook will contain all previous events for the session, as well as new events that occurred since the previous `EVENTS` webhook was sent. If this occurs, events can be grouped using the `link_session_id` field and, if necessary, de-duplicated using the `event_id` field.
 
 By default, the `EVENTS` webhook is sent only for sessions where the end user goes through a Hosted Link flow (including Link Recovery flows). If you would like to receive this webhook for sessions not using Hosted Link, contact your account manager or support. This enablement will also cause you to receive the `SESSION_FINISHED` webhook for non-Hosted-Link sessions and to be able to use `/link/token/get` to receive events data for non-Hosted Link sessions.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkEventsWebhook {
     ///The Link events emitted during the Link session
     pub events: ::std::vec::Vec<LinkEvent>,
@@ -1204,6 +3535,101 @@ pub struct LinkEventsWebhook {
     pub webhook_code: ::std::string::String,
     ///`LINK`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkEventsWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkEventsWebhook {
+    const NAME: &'static str = "LinkEventsWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "events",
+        "link_session_id",
+        "link_token",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<LinkEvent>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "events")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            events: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("events"),
+            },
+            link_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            link_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkEventsWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkEventsWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("events", &self.events);
+        out.field("link_session_id", &self.link_session_id);
+        out.field("link_token", &self.link_token);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkEventsWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1217,14 +3643,84 @@ impl ::std::fmt::Debug for LinkEventsWebhook {
     }
 }
 ///LinkOAuthCorrelationIdExchangeRequest defines the request schema for `/link/oauth/correlation_id/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkOAuthCorrelationIdExchangeRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_correlation_id` from a received OAuth redirect URI callback
     pub link_correlation_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeRequest {
+    const NAME: &'static str = "LinkOAuthCorrelationIdExchangeRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "link_correlation_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_correlation_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            link_correlation_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_correlation_id"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkOAuthCorrelationIdExchangeRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("link_correlation_id", &self.link_correlation_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1236,11 +3732,73 @@ impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeRequest {
     }
 }
 ///LinkOAuthCorrelationIdExchangeResponse defines the response schema for `/link/oauth/correlation_id/exchange`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkOAuthCorrelationIdExchangeResponse {
     ///The `link_token` associated to the given `link_correlation_id`, which can be used to re-initialize Link.
     pub link_token: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkOAuthCorrelationIdExchangeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkOAuthCorrelationIdExchangeResponse {
+    const NAME: &'static str = "LinkOAuthCorrelationIdExchangeResponse";
+    const FIELDS: &'static [&'static str] = &["link_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            link_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkOAuthCorrelationIdExchangeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkOAuthCorrelationIdExchangeResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("link_token", &self.link_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1251,94 +3809,708 @@ impl ::std::fmt::Debug for LinkOAuthCorrelationIdExchangeResponse {
     }
 }
 ///The details of a bank employment verification in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionBankEmploymentResult {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
     pub status: CreditSessionBankEmploymentStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionBankEmploymentResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankEmploymentResult {
+    const NAME: &'static str = "LinkSessionBankEmploymentResult";
+    const FIELDS: &'static [&'static str] = &["institution", "item_id", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<CreditSessionBankEmploymentStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            status: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionBankEmploymentResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionBankEmploymentResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("institution", &self.institution);
+        out.field("item_id", &self.item_id);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///The details of a bank income verification in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionBankIncomeResult {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
     pub status: CreditSessionBankIncomeStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionBankIncomeResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionBankIncomeResult {
+    const NAME: &'static str = "LinkSessionBankIncomeResult";
+    const FIELDS: &'static [&'static str] = &["institution", "item_id", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<CreditSessionBankIncomeStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            status: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionBankIncomeResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionBankIncomeResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("institution", &self.institution);
+        out.field("item_id", &self.item_id);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///The details of a document upload CRA session in link
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionCraDocumentUploadResult {
     ///The number of bank statements uploaded by the user.
     pub num_bank_statements_uploaded: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionCraDocumentUploadResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraDocumentUploadResult {
+    const NAME: &'static str = "LinkSessionCraDocumentUploadResult";
+    const FIELDS: &'static [&'static str] = &["num_bank_statements_uploaded"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "num_bank_statements_uploaded")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            num_bank_statements_uploaded: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("num_bank_statements_uploaded");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionCraDocumentUploadResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionCraDocumentUploadResult",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("num_bank_statements_uploaded", &self.num_bank_statements_uploaded);
+        out.end()
+    }
+}
 ///The details of a Plaid Check Item add in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionCraItemAddResult {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.
     pub accounts: ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionCraItemAddResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraItemAddResult {
+    const NAME: &'static str = "LinkSessionCraItemAddResult";
+    const FIELDS: &'static [&'static str] = &["accounts", "institution", "item_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            institution: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionCraItemAddResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionCraItemAddResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("institution", &self.institution);
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///The details of a Plaid Check Item update via update mode in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionCraUpdateResult {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.
     pub accounts: ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///The Plaid Check Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. The `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionCraUpdateResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionCraUpdateResult {
+    const NAME: &'static str = "LinkSessionCraUpdateResult";
+    const FIELDS: &'static [&'static str] = &["accounts", "institution", "item_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            institution: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionCraUpdateResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionCraUpdateResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("institution", &self.institution);
+        out.field("item_id", &self.item_id);
+        out.end()
+    }
+}
 ///An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. If you are not receiving this field and are instead receiving the deprecated `on_exit` field, contact your account manager to update your integration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionExit {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub metadata: ::std::option::Option<LinkSessionExitMetadata>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionExit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExit {
+    const NAME: &'static str = "LinkSessionExit";
+    const FIELDS: &'static [&'static str] = &["error", "metadata"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionExitMetadata>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            metadata: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionExit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionExit",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("error", &self.error);
+        out.field("metadata", &self.metadata);
+        out.end()
+    }
 }
 ///An object representing an [onExit](https://plaid.com/docs/link/web/#onexit) callback from Link. This field is returned only for legacy implementations and has been deprecated in favor of [`exit`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-exit), for improved naming consistency. If you are receiving this field, contact your account manager to migrate to the newer `exit` field.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionExitDeprecated {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub metadata: ::std::option::Option<LinkSessionExitMetadata>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionExitDeprecated {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitDeprecated {
+    const NAME: &'static str = "LinkSessionExitDeprecated";
+    const FIELDS: &'static [&'static str] = &["error", "metadata"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionExitMetadata>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error"),
+            },
+            metadata: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionExitDeprecated {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionExitDeprecated",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("error", &self.error);
+        out.field("metadata", &self.metadata);
+        out.end()
+    }
+}
 ///Displayed if a user exits Link without successfully linking an Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkSessionExitMetadata {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution: ::std::option::Option<LinkSessionExitMetadataInstitution>,
     ///A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_session_id: ::std::option::Option<::std::string::String>,
     ///The request ID for the last request made by Link. This can be shared with Plaid support to expedite investigation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<::std::string::String>,
     ///The point at which the user exited the Link flow. One of the following values.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionExitMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitMetadata {
+    const NAME: &'static str = "LinkSessionExitMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "institution",
+        "link_session_id",
+        "request_id",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkSessionExitMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution: s::optional(f0),
+            link_session_id: s::optional(f1),
+            request_id: s::optional(f2),
+            status: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionExitMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.institution),
+            ::std::option::Option::is_none(&self.link_session_id),
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionExitMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "institution", &self.institution);
+        out.field_unless(skip[1usize], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[2usize], "request_id", &self.request_id);
+        out.field_unless(skip[3usize], "status", &self.status);
+        out.end()
+    }
+}
 ///An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkSessionExitMetadataInstitution {
     ///The Plaid institution identifier
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The full institution name, such as `Wells Fargo`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionExitMetadataInstitution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionExitMetadataInstitution {
+    const NAME: &'static str = "LinkSessionExitMetadataInstitution";
+    const FIELDS: &'static [&'static str] = &["institution_id", "name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution_id: s::optional(f0),
+            name: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionExitMetadataInstitution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionExitMetadataInstitution",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "name", &self.name);
+        out.end()
+    }
 }
 /**Contains the state of a completed Link session, along with the public token(s) if available.
 
 By default, this webhook is sent only for sessions enabled for the Hosted Link flow (including Link Recovery flows), a Multi-Item Link flow, or a Layer flow. If you would like to receive this webhook for other sessions, contact your account manager or support. This enablement will also enable the `EVENTS` webhook for all Link sessions and the ability to use `/link/token/get` to retrieve events for non-Hosted-Link sessions.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkSessionFinishedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The identifier for the Link session.
@@ -1346,19 +4518,148 @@ pub struct LinkSessionFinishedWebhook {
     ///The `link_token` used to create the Link session.
     pub link_token: ::std::string::String,
     ///The public token generated by the Link session. This field has been deprecated; please use `public_tokens` instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub public_token: ::std::option::Option<::std::string::String>,
     ///The public tokens generated by the Link session.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub public_tokens: ::std::vec::Vec<::std::string::String>,
     ///The final status of the Link session. Will always be "SUCCESS" or "EXITED".
     pub status: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`SESSION_FINISHED`
     pub webhook_code: ::std::string::String,
     ///`LINK`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionFinishedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionFinishedWebhook {
+    const NAME: &'static str = "LinkSessionFinishedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "link_session_id",
+        "link_token",
+        "public_token",
+        "public_tokens",
+        "status",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "public_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            link_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            link_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            public_token: s::optional(f3),
+            public_tokens: f4.unwrap_or_default(),
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            user_id: s::optional(f6),
+            webhook_code: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionFinishedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.public_token),
+            ::std::vec::Vec::is_empty(&self.public_tokens),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionFinishedWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("link_session_id", &self.link_session_id);
+        out.field("link_token", &self.link_token);
+        out.field_unless(skip[0usize], "public_token", &self.public_token);
+        out.field_unless(skip[1usize], "public_tokens", &self.public_tokens);
+        out.field("status", &self.status);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1376,14 +4677,88 @@ impl ::std::fmt::Debug for LinkSessionFinishedWebhook {
     }
 }
 ///The details of an Item add in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkSessionItemAddResult {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.
     pub accounts: ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///Returned once a user has successfully linked their Item.
     pub public_token: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionItemAddResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionItemAddResult {
+    const NAME: &'static str = "LinkSessionItemAddResult";
+    const FIELDS: &'static [&'static str] = &["accounts", "institution", "public_token"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            institution: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            public_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionItemAddResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionItemAddResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("institution", &self.institution);
+        out.field("public_token", &self.public_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkSessionItemAddResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1395,21 +4770,98 @@ impl ::std::fmt::Debug for LinkSessionItemAddResult {
     }
 }
 ///The details of a digital payroll income verification in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionPayrollIncomeResult {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///The number of paystubs retrieved from a payroll provider.
     pub num_paystubs_retrieved: i64,
     ///The number of W-2s retrieved from a payroll provider.
     pub num_w2s_retrieved: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionPayrollIncomeResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionPayrollIncomeResult {
+    const NAME: &'static str = "LinkSessionPayrollIncomeResult";
+    const FIELDS: &'static [&'static str] = &[
+        "institution",
+        "num_paystubs_retrieved",
+        "num_w2s_retrieved",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "num_paystubs_retrieved")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "num_w2s_retrieved")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+            num_paystubs_retrieved: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("num_paystubs_retrieved");
+                }
+            },
+            num_w2s_retrieved: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("num_w2s_retrieved"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionPayrollIncomeResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionPayrollIncomeResult",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("institution", &self.institution);
+        out.field("num_paystubs_retrieved", &self.num_paystubs_retrieved);
+        out.field("num_w2s_retrieved", &self.num_w2s_retrieved);
+        out.end()
+    }
+}
 ///The set of results for a Link session.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkSessionResults {
     ///The set of bank income verifications for the Link session.
     pub bank_income_results: ::std::vec::Vec<LinkSessionBankIncomeResult>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cra_document_upload_results: ::std::option::Option<
         LinkSessionCraDocumentUploadResult,
     >,
@@ -1417,7 +4869,6 @@ pub struct LinkSessionResults {
     pub cra_item_add_results: ::std::vec::Vec<LinkSessionCraItemAddResult>,
     ///The set of Plaid Check Item updates for the Link session.
     pub cra_update_results: ::std::vec::Vec<LinkSessionCraUpdateResult>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub document_income_results: ::std::option::Option<
         CreditSessionDocumentIncomeResult,
     >,
@@ -1426,13 +4877,208 @@ pub struct LinkSessionResults {
     ///The set of payroll income verifications for the Link session.
     pub payroll_income_results: ::std::vec::Vec<LinkSessionPayrollIncomeResult>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionResults {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionResults {
+    const NAME: &'static str = "LinkSessionResults";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_income_results",
+        "cra_document_upload_results",
+        "cra_item_add_results",
+        "cra_update_results",
+        "document_income_results",
+        "item_add_results",
+        "payroll_income_results",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionBankIncomeResult>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionCraDocumentUploadResult>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionCraItemAddResult>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<LinkSessionCraUpdateResult>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<CreditSessionDocumentIncomeResult>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<LinkSessionItemAddResult>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionPayrollIncomeResult>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_income_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cra_document_upload_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cra_item_add_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cra_update_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "document_income_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "item_add_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "payroll_income_results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_income_results: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_income_results"),
+            },
+            cra_document_upload_results: s::optional(f1),
+            cra_item_add_results: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cra_item_add_results"),
+            },
+            cra_update_results: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cra_update_results"),
+            },
+            document_income_results: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("document_income_results");
+                }
+            },
+            item_add_results: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_add_results"),
+            },
+            payroll_income_results: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("payroll_income_results");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionResults {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.cra_document_upload_results),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionResults",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("bank_income_results", &self.bank_income_results);
+        out.field_unless(
+            skip[0usize],
+            "cra_document_upload_results",
+            &self.cra_document_upload_results,
+        );
+        out.field("cra_item_add_results", &self.cra_item_add_results);
+        out.field("cra_update_results", &self.cra_update_results);
+        out.field("document_income_results", &self.document_income_results);
+        out.field("item_add_results", &self.item_add_results);
+        out.field("payroll_income_results", &self.payroll_income_results);
+        out.end()
+    }
+}
 ///An object representing an [onSuccess](https://plaid.com/docs/link/web/#onsuccess) callback from Link. This field is returned only for legacy integrations and is deprecated in favor of [`results.item_add_results`](https://plaid.com/docs/api/link/#link-token-get-response-link-sessions-results-item-add-results) which can support multiple public tokens in a single Link session, for flows such as multi-Item Link. If you are receiving `on_success`, contact your account manager to migrate to `results.item_add_results` instead.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkSessionSuccess {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub metadata: ::std::option::Option<LinkSessionSuccessMetadata>,
     ///Displayed once a user has successfully linked their Item.
     pub public_token: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionSuccess {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccess {
+    const NAME: &'static str = "LinkSessionSuccess";
+    const FIELDS: &'static [&'static str] = &["metadata", "public_token"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadata>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            metadata: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+            public_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionSuccess {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionSuccess",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("metadata", &self.metadata);
+        out.field("public_token", &self.public_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkSessionSuccess {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1443,40 +5089,116 @@ impl ::std::fmt::Debug for LinkSessionSuccess {
     }
 }
 ///Displayed once a user has successfully linked their Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkSessionSuccessMetadata {
     ///A list of accounts attached to the connected Item. If Account Select is enabled via the developer dashboard, `accounts` will only include selected accounts.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub accounts: ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution: ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
     ///A unique identifier associated with a user's actions and events through the Link flow. Include this identifier when opening a support ticket for faster turnaround.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_session_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_status: ::std::option::Option<LinkSessionSuccessMetadataTransferStatus>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionSuccessMetadata {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadata {
+    const NAME: &'static str = "LinkSessionSuccessMetadata";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "institution",
+        "link_session_id",
+        "transfer_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<LinkSessionSuccessMetadataAccount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataInstitution>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<LinkSessionSuccessMetadataTransferStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "transfer_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: f0.unwrap_or_default(),
+            institution: s::optional(f1),
+            link_session_id: s::optional(f2),
+            transfer_status: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionSuccessMetadata {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::vec::Vec::is_empty(&self.accounts),
+            ::std::option::Option::is_none(&self.institution),
+            ::std::option::Option::is_none(&self.link_session_id),
+            ::std::option::Option::is_none(&self.transfer_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionSuccessMetadata",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field_unless(skip[1usize], "institution", &self.institution);
+        out.field_unless(skip[2usize], "link_session_id", &self.link_session_id);
+        out.field_unless(skip[3usize], "transfer_status", &self.transfer_status);
+        out.end()
+    }
+}
 ///An account attached to the connected Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkSessionSuccessMetadataAccount {
     ///If micro-deposit verification was being used, indicates the user's selection when asked if the account being verified is a `business` or `personal` account. This field is deprecated as Plaid no longer collects this information during the micro-deposit flow. To see whether an account is business or personal, use the `holder_category` field instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub class_type: ::std::option::Option<::std::string::String>,
     /**The Plaid `account_id`
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     ///The last 2-4 alphanumeric characters of an account's official account number. Note that the mask may be non-unique between an Item's accounts. It may also not match the mask that the bank displays to the user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mask: ::std::option::Option<::std::string::String>,
     ///The official account name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///The account subtype. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<::std::string::String>,
     ///The account type. See the [Account schema](https://plaid.com/docs/api/accounts#account-type-schema) for a full list of possible values
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /**Indicates an Item's micro-deposit-based verification or database verification status. This field is only populated when using Auth and falling back to micro-deposit or database verification. Possible values are:
 
@@ -1506,18 +5228,194 @@ pub struct LinkSessionSuccessMetadataAccount {
 
 `null` or empty string: Neither micro-deposit-based verification nor database verification are being used for the Item.
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkSessionSuccessMetadataAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadataAccount {
+    const NAME: &'static str = "LinkSessionSuccessMetadataAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "class_type",
+        "id",
+        "mask",
+        "name",
+        "subtype",
+        "type",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "class_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            class_type: s::optional(f0),
+            id: s::optional(f1),
+            mask: s::optional(f2),
+            name: s::optional(f3),
+            subtype: s::optional(f4),
+            type_: s::optional(f5),
+            verification_status: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionSuccessMetadataAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.class_type),
+            ::std::option::Option::is_none(&self.id),
+            ::std::option::Option::is_none(&self.mask),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.subtype),
+            ::std::option::Option::is_none(&self.type_),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionSuccessMetadataAccount",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "class_type", &self.class_type);
+        out.field_unless(skip[1usize], "id", &self.id);
+        out.field_unless(skip[2usize], "mask", &self.mask);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "subtype", &self.subtype);
+        out.field_unless(skip[5usize], "type", &self.type_);
+        out.field_unless(skip[6usize], "verification_status", &self.verification_status);
+        out.end()
+    }
+}
 ///An institution object. If the Item was created via Same-Day or Instant micro-deposit verification, will be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkSessionSuccessMetadataInstitution {
     ///The Plaid institution identifier
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///The full institution name, such as `'Wells Fargo'`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkSessionSuccessMetadataInstitution {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkSessionSuccessMetadataInstitution {
+    const NAME: &'static str = "LinkSessionSuccessMetadataInstitution";
+    const FIELDS: &'static [&'static str] = &["institution_id", "name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            institution_id: s::optional(f0),
+            name: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkSessionSuccessMetadataInstitution {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkSessionSuccessMetadataInstitution",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "name", &self.name);
+        out.end()
+    }
 }
 /**The status of a transfer. Returned only when [Transfer UI](https://plaid.com/docs/transfer/using-transfer-ui) is implemented.
 
@@ -1572,25 +5470,158 @@ for LinkSessionSuccessMetadataTransferStatus {
 
 The filter may or may not impact the list of accounts shown by the institution in the OAuth account selection flow, depending on the specific institution. If the user selects excluded account subtypes in the OAuth flow, these accounts will not be added to the Item. If the user selects only excluded account subtypes, the link attempt will fail and the user will be prompted to try again.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenAccountFilters {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit: ::std::option::Option<CreditFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub depository: ::std::option::Option<DepositoryFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investment: ::std::option::Option<InvestmentFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan: ::std::option::Option<LoanFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other: ::std::option::Option<OtherFilter>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenAccountFilters {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenAccountFilters {
+    const NAME: &'static str = "LinkTokenAccountFilters";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+        "other",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CreditFilter>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<DepositoryFilter>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<InvestmentFilter>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<LoanFilter>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<OtherFilter>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "other")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: s::optional(f0),
+            depository: s::optional(f1),
+            investment: s::optional(f2),
+            loan: s::optional(f3),
+            other: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenAccountFilters {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.credit),
+            ::std::option::Option::is_none(&self.depository),
+            ::std::option::Option::is_none(&self.investment),
+            ::std::option::Option::is_none(&self.loan),
+            ::std::option::Option::is_none(&self.other),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenAccountFilters",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "credit", &self.credit);
+        out.field_unless(skip[1usize], "depository", &self.depository);
+        out.field_unless(skip[2usize], "investment", &self.investment);
+        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.field_unless(skip[4usize], "other", &self.other);
+        out.end()
+    }
+}
 ///Configuration parameters for the Cashflow Report product. Currently in closed beta.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCashflowReport {
     ///Number of days of transaction history to request in the Cashflow Report product.
-    #[serde(default = "defaults::default_u64::<i64, 365>")]
     pub days_requested: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCashflowReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCashflowReport {
+    const NAME: &'static str = "LinkTokenCashflowReport";
+    const FIELDS: &'static [&'static str] = &["days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 365>(),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCashflowReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCashflowReport",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("days_requested", &self.days_requested);
+        out.end()
+    }
 }
 impl ::std::default::Default for LinkTokenCashflowReport {
     fn default() -> Self {
@@ -1600,79 +5631,564 @@ impl ::std::default::Default for LinkTokenCashflowReport {
     }
 }
 ///A map containing data to pass in for the Card Switch flow.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateCardSwitch {
     ///The BIN (Bank Identification Number) of the card to switch.
     pub card_bin: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateCardSwitch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCardSwitch {
+    const NAME: &'static str = "LinkTokenCreateCardSwitch";
+    const FIELDS: &'static [&'static str] = &["card_bin"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "card_bin")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            card_bin: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("card_bin"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateCardSwitch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateCardSwitch",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("card_bin", &self.card_bin);
+        out.end()
+    }
+}
 ///A filter to apply to `credit`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateCreditFilter {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_subtypes: ::std::option::Option<CreditAccountSubtypes>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateCreditFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateCreditFilter {
+    const NAME: &'static str = "LinkTokenCreateCreditFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<CreditAccountSubtypes>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateCreditFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.account_subtypes),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateCreditFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///A filter to apply to `depository`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateDepositoryFilter {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_subtypes: ::std::option::Option<DepositoryAccountSubtypes>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limited_purpose_types: ::std::option::Option<LimitedPurposeTypes>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateDepositoryFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateDepositoryFilter {
+    const NAME: &'static str = "LinkTokenCreateDepositoryFilter";
+    const FIELDS: &'static [&'static str] = &[
+        "account_subtypes",
+        "limited_purpose_types",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DepositoryAccountSubtypes>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<LimitedPurposeTypes>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "limited_purpose_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: s::optional(f0),
+            limited_purpose_types: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateDepositoryFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.account_subtypes),
+            ::std::option::Option::is_none(&self.limited_purpose_types),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateDepositoryFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.field_unless(
+            skip[1usize],
+            "limited_purpose_types",
+            &self.limited_purpose_types,
+        );
+        out.end()
+    }
+}
 ///Configuration parameters for Hosted Link. To enable the session for Hosted Link, send this object in the request. It can be empty.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateHostedLink {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub completion_redirect_uri: ::std::option::Option<HostedLinkCompletionRedirectUri>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_method: ::std::option::Option<HostedLinkDeliveryMethod>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_mobile_app: ::std::option::Option<HostedLinkIsMobileApp>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url_lifetime_seconds: ::std::option::Option<HostedLinkUrlLifetimeSeconds>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateHostedLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateHostedLink {
+    const NAME: &'static str = "LinkTokenCreateHostedLink";
+    const FIELDS: &'static [&'static str] = &[
+        "completion_redirect_uri",
+        "delivery_method",
+        "is_mobile_app",
+        "url_lifetime_seconds",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<HostedLinkCompletionRedirectUri>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<HostedLinkDeliveryMethod>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<HostedLinkIsMobileApp>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<HostedLinkUrlLifetimeSeconds>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "completion_redirect_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "delivery_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "is_mobile_app")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "url_lifetime_seconds")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            completion_redirect_uri: s::optional(f0),
+            delivery_method: s::optional(f1),
+            is_mobile_app: s::optional(f2),
+            url_lifetime_seconds: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateHostedLink {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.completion_redirect_uri),
+            ::std::option::Option::is_none(&self.delivery_method),
+            ::std::option::Option::is_none(&self.is_mobile_app),
+            ::std::option::Option::is_none(&self.url_lifetime_seconds),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateHostedLink",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "completion_redirect_uri",
+            &self.completion_redirect_uri,
+        );
+        out.field_unless(skip[1usize], "delivery_method", &self.delivery_method);
+        out.field_unless(skip[2usize], "is_mobile_app", &self.is_mobile_app);
+        out.field_unless(
+            skip[3usize],
+            "url_lifetime_seconds",
+            &self.url_lifetime_seconds,
+        );
+        out.end()
+    }
+}
 ///Identity object used to specify document upload
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateIdentity {
     ///An array of `account_ids`. Currently can only contain one `account_id`. Must be populated if using Document Upload.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub account_ids: ::std::vec::Vec<::std::string::String>,
     ///Used to specify whether the Link session is Identity Document Upload
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_document_upload: ::std::option::Option<bool>,
     ///An array of parsing configurations. Valid parsing configurations are `ocr` and `risk_signals`. If parsing configurations are omitted, defaults to `ocr`
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub parsing_configs: ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateIdentity {
+    const NAME: &'static str = "LinkTokenCreateIdentity";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids",
+        "is_document_upload",
+        "parsing_configs",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_document_upload")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "parsing_configs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: f0.unwrap_or_default(),
+            is_document_upload: s::optional(f1),
+            parsing_configs: f2.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::vec::Vec::is_empty(&self.account_ids),
+            ::std::option::Option::is_none(&self.is_document_upload),
+            ::std::vec::Vec::is_empty(&self.parsing_configs),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateIdentity",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_ids", &self.account_ids);
+        out.field_unless(skip[1usize], "is_document_upload", &self.is_document_upload);
+        out.field_unless(skip[2usize], "parsing_configs", &self.parsing_configs);
+        out.end()
+    }
+}
 ///A map containing data used to highlight institutions in Link.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateInstitutionData {
     ///The routing number of the bank to highlight in Link. Note: in rare cases, a single routing number can be associated with multiple institutions, e.g. due to a brokerage using another institution to manage ACH on its sweep accounts. If this happens, the bank will not be highlighted in Link even if the routing number is provided.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub routing_number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateInstitutionData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInstitutionData {
+    const NAME: &'static str = "LinkTokenCreateInstitutionData";
+    const FIELDS: &'static [&'static str] = &["routing_number"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "routing_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            routing_number: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateInstitutionData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.routing_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateInstitutionData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "routing_number", &self.routing_number);
+        out.end()
+    }
+}
 ///A filter to apply to `investment`-type accounts (or `brokerage`-type accounts for API versions 2018-05-22 and earlier).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateInvestmentFilter {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_subtypes: ::std::option::Option<InvestmentAccountSubtypes>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateInvestmentFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateInvestmentFilter {
+    const NAME: &'static str = "LinkTokenCreateInvestmentFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<InvestmentAccountSubtypes>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateInvestmentFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.account_subtypes),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateInvestmentFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///A filter to apply to `loan`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateLoanFilter {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_subtypes: ::std::option::Option<LoanAccountSubtypes>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateLoanFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateLoanFilter {
+    const NAME: &'static str = "LinkTokenCreateLoanFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<LoanAccountSubtypes>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateLoanFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.account_subtypes),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateLoanFilter",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///LinkTokenCreateRequest defines the request schema for `/link/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkTokenCreateRequest {
     ///The `access_token` associated with the Item to update or reference, used when updating, modifying, or accessing an existing `access_token`. Used when launching Link in update mode, when completing the Same-Day Micro-deposit (manual) flow, or (optionally) when initializing Link for a returning user as part of the Transfer UI flow.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<::std::string::String>,
     ///A list of access tokens associated with the items to update in Link update mode for the Assets product. Using this instead of the `access_token` field allows the updating of multiple items at once. This feature is in closed beta, please contact your account manager for more info.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub access_tokens: ::std::vec::Vec<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_filters: ::std::option::Option<LinkTokenAccountFilters>,
     /**List of additional Plaid product(s) you wish to collect consent for to support your use case. These products will not be billed until you start using them by calling the relevant endpoints.
 
@@ -1683,26 +6199,17 @@ Institutions that do not support these products will still be shown in Link.
 There should be no overlap between this array and the `products` or `required_if_supported_products` arrays.
 
 If you include `signal` in `additional_consented_products`, you will need to call [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare) before calling `/signal/evaluate` for the first time on an Item in order to get the most accurate results. For more details, see [`/signal/prepare`](https://plaid.com/docs/api/products/signal/#signalprepare).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_consented_products: ::std::option::Option<::std::vec::Vec<Products>>,
     ///The name of your app's Android package. Required if using the `link_token` to initialize Link on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a `link_token` for initializing Link on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub android_package_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appearance_mode: ::std::option::Option<LinkTokenCreateRequestAppearanceMode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth: ::std::option::Option<LinkTokenCreateRequestAuth>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub base_report: ::std::option::Option<LinkTokenCreateRequestBaseReport>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_switch: ::std::option::Option<LinkTokenCreateCardSwitch>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cashflow_report: ::std::option::Option<LinkTokenCashflowReport>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The name of your application, as it should be displayed in Link. Maximum length of 30 characters. If a value longer than 30 characters is provided, Link will display "This Application" instead.
     pub client_name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consumer_report_permissible_purpose: ::std::option::Option<
         ConsumerReportPermissiblePurpose,
     >,
@@ -1717,44 +6224,29 @@ If using a Link customization, make sure the country codes in the customization 
 If using the Auth features Instant Match, Instant Micro-deposits, Same-Day Micro-deposits, Automated Micro-deposits, or Database Auth, `country_codes` must be set to `['US']`.*/
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///If `true`, request a CRA connection. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cra_enabled: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cra_options: ::std::option::Option<LinkTokenCreateRequestCraOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_partner_insights: ::std::option::Option<
         LinkTokenCreateRequestCreditPartnerInsights,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employment: ::std::option::Option<LinkTokenCreateRequestEmployment>,
     ///If `true`, enable linking multiple items in the same Link session. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enable_multi_item_link: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eu_config: ::std::option::Option<LinkTokenEuConfig>,
     ///If `true`, indicates that client supports linking FinanceKit / AppleCard items. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub financekit_supported: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hosted_link: ::std::option::Option<LinkTokenCreateHostedLink>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<LinkTokenCreateIdentity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_verification: ::std::option::Option<
         LinkTokenCreateRequestIdentityVerification,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification: ::std::option::Option<
         LinkTokenCreateRequestIncomeVerification,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_data: ::std::option::Option<LinkTokenCreateInstitutionData>,
     ///Used for certain legacy use cases
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments: ::std::option::Option<LinkTokenInvestments>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investments_auth: ::std::option::Option<LinkTokenInvestmentsAuth>,
     /**The language that Link should be displayed in. When initializing with Identity Verification, this field is not used; for more details, see [Identity Verification supported languages](https://plaid.com/docs/identity-verification/#supported-languages).
 
@@ -1780,20 +6272,16 @@ Supported languages are:
 When using a Link customization, the language configured here must match the setting in the customization, or the customization will not be applied.*/
     pub language: ::std::string::String,
     ///The name of the Link customization from the Plaid Dashboard to be applied to Link. If not specified, the `default` customization will be used. When using a Link customization, the language in the customization must match the language selected via the `language` parameter, and the countries in the customization should match the country codes selected via `country_codes`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_customization_name: ::std::option::Option<::std::string::String>,
     /**List of Plaid product(s) that will enhance the consumer's use case, but that your app can function without. Plaid will attempt to fetch data for these products on a best-effort basis, and failure to support these products will not affect Item creation.
 
 There should be no overlap between this array and the `products`, `required_if_supported_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.
 
 For more details on using this feature, see [Optional Products](https://plaid.com/docs/link/initializing-products/#optional-products).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub optional_products: ::std::option::Option<::std::vec::Vec<Products>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_configuration: ::std::option::Option<
         LinkTokenCreateRequestPaymentConfiguration,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_initiation: ::std::option::Option<
         LinkTokenCreateRequestPaymentInitiation,
     >,
@@ -1810,41 +6298,578 @@ If launching Link with CRA products, `cra_base_reports` is required and must be 
 Note that, unless you have opted to disable Instant Match support, institutions that support Instant Match will also be shown in Link if `auth` is specified as a product, even though these institutions do not contain `auth` in their product array.
 
 In Production, you will be billed for each product that you specify when initializing Link. Note that a product cannot be removed from an Item once the Item has been initialized with that product. To stop billing on an Item for subscription-based products, such as Liabilities, Investments, and Transactions, remove the Item via `/item/remove`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub products: ::std::option::Option<::std::vec::Vec<Products>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
     /**List of Plaid product(s) you wish to use only if the institution and account(s) selected by the user support the product. Institutions that do not support these products will still be shown in Link. The products will only be extracted and billed if the user selects an institution and account type that supports them.
 
 There should be no overlap between this array and the `products`, `optional_products`, or `additional_consented_products` arrays. The `products` array must have at least one product.
 
 For more details on using this feature, see [Required if Supported Products](https://plaid.com/docs/link/initializing-products/#required-if-supported-products).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required_if_supported_products: ::std::option::Option<::std::vec::Vec<Products>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub statements: ::std::option::Option<LinkTokenCreateRequestStatements>,
     ///A third party user token associated with the current user.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub third_party_user_token: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions: ::std::option::Option<LinkTokenTransactions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer: ::std::option::Option<LinkTokenCreateRequestTransfer>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update: ::std::option::Option<LinkTokenCreateRequestUpdate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<LinkTokenCreateRequestUser>,
     ///A `user_id` generated using `/user/create`. Required for integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report after December 10, 2025. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis). One of either the `user_id` or the `user` field is required.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
     ///A user token generated using `/user/create`. Any Item created during the Link session will be associated with the user. Integrations that began using Plaid Protect, Multi-Item Link, or Plaid Check Consumer Report before December 10, 2025 use this field instead of the `user_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<::std::string::String>,
     ///The destination URL to which any webhooks should be sent. Note that webhooks for Payment Initiation (e-wallet transactions only), Transfer, Bank Transfer (including Auth micro-deposit notification webhooks), Monitor, and Identity Verification are configured via the Dashboard instead. In update mode, this field will not have an effect; to update the webhook receiver endpoint for an existing Item, use `/item/webhook/update` instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequest {
+    const NAME: &'static str = "LinkTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "access_tokens",
+        "account_filters",
+        "additional_consented_products",
+        "android_package_name",
+        "appearance_mode",
+        "auth",
+        "base_report",
+        "card_switch",
+        "cashflow_report",
+        "client_id",
+        "client_name",
+        "consumer_report_permissible_purpose",
+        "country_codes",
+        "cra_enabled",
+        "cra_options",
+        "credit_partner_insights",
+        "employment",
+        "enable_multi_item_link",
+        "eu_config",
+        "financekit_supported",
+        "hosted_link",
+        "identity",
+        "identity_verification",
+        "income_verification",
+        "institution_data",
+        "institution_id",
+        "investments",
+        "investments_auth",
+        "language",
+        "link_customization_name",
+        "optional_products",
+        "payment_configuration",
+        "payment_initiation",
+        "products",
+        "redirect_uri",
+        "required_if_supported_products",
+        "secret",
+        "statements",
+        "third_party_user_token",
+        "transactions",
+        "transfer",
+        "update",
+        "user",
+        "user_id",
+        "user_token",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LinkTokenAccountFilters>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestAppearanceMode>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestAuth>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestBaseReport>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateCardSwitch>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<LinkTokenCashflowReport>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<ConsumerReportPermissiblePurpose>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptions>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCreditPartnerInsights>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestEmployment>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<LinkTokenEuConfig>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateHostedLink>,
+        > = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateIdentity>,
+        > = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestIdentityVerification>,
+        > = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestIncomeVerification>,
+        > = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateInstitutionData>,
+        > = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f27: ::std::option::Option<
+            ::std::option::Option<LinkTokenInvestments>,
+        > = ::std::option::Option::None;
+        let mut f28: ::std::option::Option<
+            ::std::option::Option<LinkTokenInvestmentsAuth>,
+        > = ::std::option::Option::None;
+        let mut f29: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f30: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f31: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f32: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestPaymentConfiguration>,
+        > = ::std::option::Option::None;
+        let mut f33: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestPaymentInitiation>,
+        > = ::std::option::Option::None;
+        let mut f34: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f35: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
+        > = ::std::option::Option::None;
+        let mut f36: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<Products>>,
+        > = ::std::option::Option::None;
+        let mut f37: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f38: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestStatements>,
+        > = ::std::option::Option::None;
+        let mut f39: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f40: ::std::option::Option<
+            ::std::option::Option<LinkTokenTransactions>,
+        > = ::std::option::Option::None;
+        let mut f41: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestTransfer>,
+        > = ::std::option::Option::None;
+        let mut f42: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestUpdate>,
+        > = ::std::option::Option::None;
+        let mut f43: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestUser>,
+        > = ::std::option::Option::None;
+        let mut f44: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f45: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f46: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "account_filters")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "additional_consented_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "android_package_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "appearance_mode")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "base_report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "card_switch")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "cashflow_report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "consumer_report_permissible_purpose")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "cra_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "cra_options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "credit_partner_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "employment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "enable_multi_item_link")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "eu_config")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "financekit_supported")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "hosted_link")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(&mut map, &mut f23, "identity_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                    s::value(&mut map, &mut f24, "income_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                    s::value(&mut map, &mut f25, "institution_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                    s::value(&mut map, &mut f26, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
+                    s::value(&mut map, &mut f27, "investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
+                    s::value(&mut map, &mut f28, "investments_auth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
+                    s::value(&mut map, &mut f29, "language")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
+                    s::value(&mut map, &mut f30, "link_customization_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(31usize)) => {
+                    s::value(&mut map, &mut f31, "optional_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(32usize)) => {
+                    s::value(&mut map, &mut f32, "payment_configuration")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(33usize)) => {
+                    s::value(&mut map, &mut f33, "payment_initiation")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(34usize)) => {
+                    s::value(&mut map, &mut f34, "products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(35usize)) => {
+                    s::value(&mut map, &mut f35, "redirect_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(36usize)) => {
+                    s::value(&mut map, &mut f36, "required_if_supported_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(37usize)) => {
+                    s::value(&mut map, &mut f37, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(38usize)) => {
+                    s::value(&mut map, &mut f38, "statements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(39usize)) => {
+                    s::value(&mut map, &mut f39, "third_party_user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(40usize)) => {
+                    s::value(&mut map, &mut f40, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(41usize)) => {
+                    s::value(&mut map, &mut f41, "transfer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(42usize)) => {
+                    s::value(&mut map, &mut f42, "update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(43usize)) => {
+                    s::value(&mut map, &mut f43, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(44usize)) => {
+                    s::value(&mut map, &mut f44, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(45usize)) => {
+                    s::value(&mut map, &mut f45, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(46usize)) => {
+                    s::value(&mut map, &mut f46, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            access_tokens: f1.unwrap_or_default(),
+            account_filters: s::optional(f2),
+            additional_consented_products: s::optional(f3),
+            android_package_name: s::optional(f4),
+            appearance_mode: s::optional(f5),
+            auth: s::optional(f6),
+            base_report: s::optional(f7),
+            card_switch: s::optional(f8),
+            cashflow_report: s::optional(f9),
+            client_id: s::optional(f10),
+            client_name: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            consumer_report_permissible_purpose: s::optional(f12),
+            country_codes: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            cra_enabled: s::optional(f14),
+            cra_options: s::optional(f15),
+            credit_partner_insights: s::optional(f16),
+            employment: s::optional(f17),
+            enable_multi_item_link: s::optional(f18),
+            eu_config: s::optional(f19),
+            financekit_supported: s::optional(f20),
+            hosted_link: s::optional(f21),
+            identity: s::optional(f22),
+            identity_verification: s::optional(f23),
+            income_verification: s::optional(f24),
+            institution_data: s::optional(f25),
+            institution_id: s::optional(f26),
+            investments: s::optional(f27),
+            investments_auth: s::optional(f28),
+            language: match f29 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("language"),
+            },
+            link_customization_name: s::optional(f30),
+            optional_products: s::optional(f31),
+            payment_configuration: s::optional(f32),
+            payment_initiation: s::optional(f33),
+            products: s::optional(f34),
+            redirect_uri: s::optional(f35),
+            required_if_supported_products: s::optional(f36),
+            secret: s::optional(f37),
+            statements: s::optional(f38),
+            third_party_user_token: s::optional(f39),
+            transactions: s::optional(f40),
+            transfer: s::optional(f41),
+            update: s::optional(f42),
+            user: s::optional(f43),
+            user_id: s::optional(f44),
+            user_token: s::optional(f45),
+            webhook: s::optional(f46),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 44usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::vec::Vec::is_empty(&self.access_tokens),
+            ::std::option::Option::is_none(&self.account_filters),
+            ::std::option::Option::is_none(&self.additional_consented_products),
+            ::std::option::Option::is_none(&self.android_package_name),
+            ::std::option::Option::is_none(&self.appearance_mode),
+            ::std::option::Option::is_none(&self.auth),
+            ::std::option::Option::is_none(&self.base_report),
+            ::std::option::Option::is_none(&self.card_switch),
+            ::std::option::Option::is_none(&self.cashflow_report),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.consumer_report_permissible_purpose),
+            ::std::option::Option::is_none(&self.cra_enabled),
+            ::std::option::Option::is_none(&self.cra_options),
+            ::std::option::Option::is_none(&self.credit_partner_insights),
+            ::std::option::Option::is_none(&self.employment),
+            ::std::option::Option::is_none(&self.enable_multi_item_link),
+            ::std::option::Option::is_none(&self.eu_config),
+            ::std::option::Option::is_none(&self.financekit_supported),
+            ::std::option::Option::is_none(&self.hosted_link),
+            ::std::option::Option::is_none(&self.identity),
+            ::std::option::Option::is_none(&self.identity_verification),
+            ::std::option::Option::is_none(&self.income_verification),
+            ::std::option::Option::is_none(&self.institution_data),
+            ::std::option::Option::is_none(&self.institution_id),
+            ::std::option::Option::is_none(&self.investments),
+            ::std::option::Option::is_none(&self.investments_auth),
+            ::std::option::Option::is_none(&self.link_customization_name),
+            ::std::option::Option::is_none(&self.optional_products),
+            ::std::option::Option::is_none(&self.payment_configuration),
+            ::std::option::Option::is_none(&self.payment_initiation),
+            ::std::option::Option::is_none(&self.products),
+            ::std::option::Option::is_none(&self.redirect_uri),
+            ::std::option::Option::is_none(&self.required_if_supported_products),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.statements),
+            ::std::option::Option::is_none(&self.third_party_user_token),
+            ::std::option::Option::is_none(&self.transactions),
+            ::std::option::Option::is_none(&self.transfer),
+            ::std::option::Option::is_none(&self.update),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[2usize], "account_filters", &self.account_filters);
+        out.field_unless(
+            skip[3usize],
+            "additional_consented_products",
+            &self.additional_consented_products,
+        );
+        out.field_unless(
+            skip[4usize],
+            "android_package_name",
+            &self.android_package_name,
+        );
+        out.field_unless(skip[5usize], "appearance_mode", &self.appearance_mode);
+        out.field_unless(skip[6usize], "auth", &self.auth);
+        out.field_unless(skip[7usize], "base_report", &self.base_report);
+        out.field_unless(skip[8usize], "card_switch", &self.card_switch);
+        out.field_unless(skip[9usize], "cashflow_report", &self.cashflow_report);
+        out.field_unless(skip[10usize], "client_id", &self.client_id);
+        out.field("client_name", &self.client_name);
+        out.field_unless(
+            skip[11usize],
+            "consumer_report_permissible_purpose",
+            &self.consumer_report_permissible_purpose,
+        );
+        out.field("country_codes", &self.country_codes);
+        out.field_unless(skip[12usize], "cra_enabled", &self.cra_enabled);
+        out.field_unless(skip[13usize], "cra_options", &self.cra_options);
+        out.field_unless(
+            skip[14usize],
+            "credit_partner_insights",
+            &self.credit_partner_insights,
+        );
+        out.field_unless(skip[15usize], "employment", &self.employment);
+        out.field_unless(
+            skip[16usize],
+            "enable_multi_item_link",
+            &self.enable_multi_item_link,
+        );
+        out.field_unless(skip[17usize], "eu_config", &self.eu_config);
+        out.field_unless(
+            skip[18usize],
+            "financekit_supported",
+            &self.financekit_supported,
+        );
+        out.field_unless(skip[19usize], "hosted_link", &self.hosted_link);
+        out.field_unless(skip[20usize], "identity", &self.identity);
+        out.field_unless(
+            skip[21usize],
+            "identity_verification",
+            &self.identity_verification,
+        );
+        out.field_unless(
+            skip[22usize],
+            "income_verification",
+            &self.income_verification,
+        );
+        out.field_unless(skip[23usize], "institution_data", &self.institution_data);
+        out.field_unless(skip[24usize], "institution_id", &self.institution_id);
+        out.field_unless(skip[25usize], "investments", &self.investments);
+        out.field_unless(skip[26usize], "investments_auth", &self.investments_auth);
+        out.field("language", &self.language);
+        out.field_unless(
+            skip[27usize],
+            "link_customization_name",
+            &self.link_customization_name,
+        );
+        out.field_unless(skip[28usize], "optional_products", &self.optional_products);
+        out.field_unless(
+            skip[29usize],
+            "payment_configuration",
+            &self.payment_configuration,
+        );
+        out.field_unless(skip[30usize], "payment_initiation", &self.payment_initiation);
+        out.field_unless(skip[31usize], "products", &self.products);
+        out.field_unless(skip[32usize], "redirect_uri", &self.redirect_uri);
+        out.field_unless(
+            skip[33usize],
+            "required_if_supported_products",
+            &self.required_if_supported_products,
+        );
+        out.field_unless(skip[34usize], "secret", &self.secret);
+        out.field_unless(skip[35usize], "statements", &self.statements);
+        out.field_unless(
+            skip[36usize],
+            "third_party_user_token",
+            &self.third_party_user_token,
+        );
+        out.field_unless(skip[37usize], "transactions", &self.transactions);
+        out.field_unless(skip[38usize], "transfer", &self.transfer);
+        out.field_unless(skip[39usize], "update", &self.update);
+        out.field_unless(skip[40usize], "user", &self.user);
+        out.field_unless(skip[41usize], "user_id", &self.user_id);
+        out.field_unless(skip[42usize], "user_token", &self.user_token);
+        out.field_unless(skip[43usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1911,16 +6936,98 @@ For a full list of valid types and subtypes, see the [Account schema](https://pl
 
 For institutions using OAuth, the filter will not affect the list of institutions or accounts shown by the bank in the OAuth window.
 */
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestAccountSubtypes {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit: ::std::option::Option<LinkTokenCreateCreditFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub depository: ::std::option::Option<LinkTokenCreateDepositoryFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investment: ::std::option::Option<LinkTokenCreateInvestmentFilter>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan: ::std::option::Option<LinkTokenCreateLoanFilter>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAccountSubtypes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAccountSubtypes {
+    const NAME: &'static str = "LinkTokenCreateRequestAccountSubtypes";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateCreditFilter>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateDepositoryFilter>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateInvestmentFilter>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateLoanFilter>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: s::optional(f0),
+            depository: s::optional(f1),
+            investment: s::optional(f2),
+            loan: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestAccountSubtypes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.credit),
+            ::std::option::Option::is_none(&self.depository),
+            ::std::option::Option::is_none(&self.investment),
+            ::std::option::Option::is_none(&self.loan),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestAccountSubtypes",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "credit", &self.credit);
+        out.field_unless(skip[1usize], "depository", &self.depository);
+        out.field_unless(skip[2usize], "investment", &self.investment);
+        out.field_unless(skip[3usize], "loan", &self.loan);
+        out.end()
+    }
 }
 ///Enum representing the desired appearance mode for Link, used to force light or dark modes or set Link to change depending on user system settings. Currently in closed beta.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1972,40 +7079,196 @@ for LinkTokenCreateRequestAppearanceMode {
     }
 }
 ///Specifies options for initializing Link for use with the Auth product. This field can be used to enable or disable extended Auth flows for the resulting Link session. Omitting any field will result in a default that can be configured by your account manager. The default behavior described in the documentation is the default behavior that will apply if you have not requested your account manager to apply a different default. If you have enabled the [Dashboard Account Verification pane](https://dashboard.plaid.com/account-verification), the settings enabled there will override any settings in this object.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestAuth {
     ///Specifies whether Auth Type Select is enabled for the Link session, allowing the end user to choose between linking via a credentials-based flow (i.e. Instant Auth, Instant Match, Automated Micro-deposits) or a manual flow that does not require login (all other Auth flows) prior to selecting their financial institution. Default behavior is `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_type_select_enabled: ::std::option::Option<bool>,
     ///Specifies whether the Link session is enabled for the Automated Micro-deposits flow. Default behavior is `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub automated_microdeposits_enabled: ::std::option::Option<bool>,
     ///Database Insights has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub database_insights_enabled: ::std::option::Option<bool>,
     ///Database Match has been deprecated and replaced with Database Auth. Use the [Account Verification Dashboard](https://dashboard.plaid.com/account-verification) to enable Database Auth.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub database_match_enabled: ::std::option::Option<bool>,
     ///This field has been deprecated in favor of `auth_type_select_enabled`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub flow_type: ::std::option::Option<LinkTokenCreateRequestAuthFlowType>,
     ///Specifies whether the Link session is enabled for the Instant Match flow. Instant Match is enabled by default. Instant Match can be disabled by setting this field to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instant_match_enabled: ::std::option::Option<bool>,
     ///Specifies whether the Link session is enabled for the Instant Micro-deposits flow.  Default behavior for Plaid teams created after November 2023 is `false`; default behavior for Plaid teams created before that date is `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instant_microdeposits_enabled: ::std::option::Option<bool>,
     ///Specifies what type of [Reroute to Credentials](https://plaid.com/docs/auth/coverage/flow-options/#removing-manual-verification-entry-points-with-reroute-to-credentials) pane should be used in the Link session for the Same-Day Micro-deposits flow. Default behavior is `OPTIONAL`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reroute_to_credentials: ::std::option::Option<
         LinkTokenCreateRequestAuthRerouteToCredentials,
     >,
     ///Specifies whether the Link session is enabled for the Same-Day Micro-deposits flow.  Default behavior is `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub same_day_microdeposits_enabled: ::std::option::Option<bool>,
     ///Specifies whether the Link session is enabled for SMS micro-deposits verification. Default behavior is `true`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sms_microdeposits_verification_enabled: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestAuth {
+    const NAME: &'static str = "LinkTokenCreateRequestAuth";
+    const FIELDS: &'static [&'static str] = &[
+        "auth_type_select_enabled",
+        "automated_microdeposits_enabled",
+        "database_insights_enabled",
+        "database_match_enabled",
+        "flow_type",
+        "instant_match_enabled",
+        "instant_microdeposits_enabled",
+        "reroute_to_credentials",
+        "same_day_microdeposits_enabled",
+        "sms_microdeposits_verification_enabled",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestAuthFlowType>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestAuthRerouteToCredentials>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "auth_type_select_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "automated_microdeposits_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "database_insights_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "database_match_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "flow_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "instant_match_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "instant_microdeposits_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "reroute_to_credentials")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "same_day_microdeposits_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "sms_microdeposits_verification_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            auth_type_select_enabled: s::optional(f0),
+            automated_microdeposits_enabled: s::optional(f1),
+            database_insights_enabled: s::optional(f2),
+            database_match_enabled: s::optional(f3),
+            flow_type: s::optional(f4),
+            instant_match_enabled: s::optional(f5),
+            instant_microdeposits_enabled: s::optional(f6),
+            reroute_to_credentials: s::optional(f7),
+            same_day_microdeposits_enabled: s::optional(f8),
+            sms_microdeposits_verification_enabled: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.auth_type_select_enabled),
+            ::std::option::Option::is_none(&self.automated_microdeposits_enabled),
+            ::std::option::Option::is_none(&self.database_insights_enabled),
+            ::std::option::Option::is_none(&self.database_match_enabled),
+            ::std::option::Option::is_none(&self.flow_type),
+            ::std::option::Option::is_none(&self.instant_match_enabled),
+            ::std::option::Option::is_none(&self.instant_microdeposits_enabled),
+            ::std::option::Option::is_none(&self.reroute_to_credentials),
+            ::std::option::Option::is_none(&self.same_day_microdeposits_enabled),
+            ::std::option::Option::is_none(&self.sms_microdeposits_verification_enabled),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestAuth",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "auth_type_select_enabled",
+            &self.auth_type_select_enabled,
+        );
+        out.field_unless(
+            skip[1usize],
+            "automated_microdeposits_enabled",
+            &self.automated_microdeposits_enabled,
+        );
+        out.field_unless(
+            skip[2usize],
+            "database_insights_enabled",
+            &self.database_insights_enabled,
+        );
+        out.field_unless(
+            skip[3usize],
+            "database_match_enabled",
+            &self.database_match_enabled,
+        );
+        out.field_unless(skip[4usize], "flow_type", &self.flow_type);
+        out.field_unless(
+            skip[5usize],
+            "instant_match_enabled",
+            &self.instant_match_enabled,
+        );
+        out.field_unless(
+            skip[6usize],
+            "instant_microdeposits_enabled",
+            &self.instant_microdeposits_enabled,
+        );
+        out.field_unless(
+            skip[7usize],
+            "reroute_to_credentials",
+            &self.reroute_to_credentials,
+        );
+        out.field_unless(
+            skip[8usize],
+            "same_day_microdeposits_enabled",
+            &self.same_day_microdeposits_enabled,
+        );
+        out.field_unless(
+            skip[9usize],
+            "sms_microdeposits_verification_enabled",
+            &self.sms_microdeposits_verification_enabled,
+        );
+        out.end()
+    }
 }
 ///This field has been deprecated in favor of `auth_type_select_enabled`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2100,176 +7363,1223 @@ for LinkTokenCreateRequestAuthRerouteToCredentials {
     }
 }
 ///Specifies options for initializing Link for use with the Base Report product. This field is required if `assets` is included in the `products` array and the client is CRA-enabled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestBaseReport {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
     ///The maximum integer number of days of history to include in the Base Report.
     pub days_requested: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestBaseReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestBaseReport {
+    const NAME: &'static str = "LinkTokenCreateRequestBaseReport";
+    const FIELDS: &'static [&'static str] = &["client_report_id", "days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_report_id: s::optional(f0),
+            days_requested: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestBaseReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.client_report_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestBaseReport",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
+        out.field("days_requested", &self.days_requested);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with Plaid Check products
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestCraOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub base_report: ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReport>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cashflow_insights: ::std::option::Option<
         LinkTokenCreateRequestCraOptionsCashflowInsights,
     >,
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
     ///The number of days of history to include in Plaid Check products. Maximum is 731; minimum is 180. If a value lower than 180 is provided, a minimum of 180 days of history will be requested.
     pub days_requested: i64,
     ///The minimum number of days of data required for the report to be successfully generated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_required: ::std::option::Option<i64>,
     ///Indicates that investment data should be extracted from the linked account(s).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub include_investments: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_insights: ::std::option::Option<
         LinkTokenCreateRequestCraOptionsIncomeInsights,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lend_score: ::std::option::Option<LinkTokenCreateRequestCraOptionsLendScore>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_insights: ::std::option::Option<
         LinkTokenCreateRequestCraOptionsNetworkInsights,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partner_insights: ::std::option::Option<
         LinkTokenCreateRequestCraOptionsPartnerInsights,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestCraOptions {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "base_report",
+        "cashflow_insights",
+        "client_report_id",
+        "days_requested",
+        "days_required",
+        "include_investments",
+        "income_insights",
+        "lend_score",
+        "network_insights",
+        "partner_insights",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReport>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsCashflowInsights>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsIncomeInsights>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsLendScore>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsNetworkInsights>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsPartnerInsights>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "base_report")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cashflow_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "days_required")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "include_investments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "income_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "lend_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "network_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "partner_insights")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            base_report: s::optional(f0),
+            cashflow_insights: s::optional(f1),
+            client_report_id: s::optional(f2),
+            days_requested: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+            days_required: s::optional(f4),
+            include_investments: s::optional(f5),
+            income_insights: s::optional(f6),
+            lend_score: s::optional(f7),
+            network_insights: s::optional(f8),
+            partner_insights: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.base_report),
+            ::std::option::Option::is_none(&self.cashflow_insights),
+            ::std::option::Option::is_none(&self.client_report_id),
+            ::std::option::Option::is_none(&self.days_required),
+            ::std::option::Option::is_none(&self.include_investments),
+            ::std::option::Option::is_none(&self.income_insights),
+            ::std::option::Option::is_none(&self.lend_score),
+            ::std::option::Option::is_none(&self.network_insights),
+            ::std::option::Option::is_none(&self.partner_insights),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "base_report", &self.base_report);
+        out.field_unless(skip[1usize], "cashflow_insights", &self.cashflow_insights);
+        out.field_unless(skip[2usize], "client_report_id", &self.client_report_id);
+        out.field("days_requested", &self.days_requested);
+        out.field_unless(skip[3usize], "days_required", &self.days_required);
+        out.field_unless(skip[4usize], "include_investments", &self.include_investments);
+        out.field_unless(skip[5usize], "income_insights", &self.income_insights);
+        out.field_unless(skip[6usize], "lend_score", &self.lend_score);
+        out.field_unless(skip[7usize], "network_insights", &self.network_insights);
+        out.field_unless(skip[8usize], "partner_insights", &self.partner_insights);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Base Report product, specifically the `client_report_id`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsBaseReport {
     ///Client-generated identifier, which can be used by lenders to track loan applications.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_report_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gse_options: ::std::option::Option<
         LinkTokenCreateRequestCraOptionsBaseReportGseOptions,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub home_lending_report_options: ::std::option::Option<
         CraCheckReportHomeLendingReportOptions,
     >,
     ///Indicates that the report must include identity information. If identity information is not available, the report will fail.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub require_identity: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptionsBaseReport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsBaseReport {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsBaseReport";
+    const FIELDS: &'static [&'static str] = &[
+        "client_report_id",
+        "gse_options",
+        "home_lending_report_options",
+        "require_identity",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestCraOptionsBaseReportGseOptions>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<CraCheckReportHomeLendingReportOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "gse_options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "home_lending_report_options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "require_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_report_id: s::optional(f0),
+            gse_options: s::optional(f1),
+            home_lending_report_options: s::optional(f2),
+            require_identity: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_report_id),
+            ::std::option::Option::is_none(&self.gse_options),
+            ::std::option::Option::is_none(&self.home_lending_report_options),
+            ::std::option::Option::is_none(&self.require_identity),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsBaseReport",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_report_id", &self.client_report_id);
+        out.field_unless(skip[1usize], "gse_options", &self.gse_options);
+        out.field_unless(
+            skip[2usize],
+            "home_lending_report_options",
+            &self.home_lending_report_options,
+        );
+        out.field_unless(skip[3usize], "require_identity", &self.require_identity);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link to create reports that can be shared with GSEs for mortgage verification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
     ///Specifies which types of reports should be made available to GSEs.
     pub report_types: ::std::vec::Vec<GseReportType>,
 }
+impl<'de> ::serde::Deserialize<'de>
+for LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsBaseReportGseOptions";
+    const FIELDS: &'static [&'static str] = &["report_types"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<GseReportType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "report_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            report_types: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("report_types"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsBaseReportGseOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsBaseReportGseOptions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("report_types", &self.report_types);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Cashflow Insights product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsCashflowInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes_version: ::std::option::Option<CashflowAttributesVersion>,
 }
+impl<'de> ::serde::Deserialize<'de>
+for LinkTokenCreateRequestCraOptionsCashflowInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsCashflowInsights {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsCashflowInsights";
+    const FIELDS: &'static [&'static str] = &["attributes_version"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<CashflowAttributesVersion>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "attributes_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            attributes_version: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsCashflowInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.attributes_version),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsCashflowInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "attributes_version", &self.attributes_version);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the CRA Income Insights product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestCraOptionsIncomeInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_insights_filter: ::std::option::Option<IncomeInsightsFilter>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub income_insights_version: ::std::option::Option<IncomeInsightsVersion>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptionsIncomeInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsIncomeInsights {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsIncomeInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "income_insights_filter",
+        "income_insights_version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<IncomeInsightsFilter>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IncomeInsightsVersion>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_insights_filter")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "income_insights_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_insights_filter: s::optional(f0),
+            income_insights_version: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("income_insights_version");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsIncomeInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.income_insights_filter),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsIncomeInsights",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "income_insights_filter",
+            &self.income_insights_filter,
+        );
+        out.field("income_insights_version", &self.income_insights_version);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the CRA LendScore product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsLendScore {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lend_score_version: ::std::option::Option<PlaidLendScoreVersion>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptionsLendScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsLendScore {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsLendScore";
+    const FIELDS: &'static [&'static str] = &["lend_score_version"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<PlaidLendScoreVersion>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "lend_score_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            lend_score_version: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsLendScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.lend_score_version),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsLendScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "lend_score_version", &self.lend_score_version);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the CRA Network Insights product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsNetworkInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network_insights_version: ::std::option::Option<NetworkInsightsVersion>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptionsNetworkInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsNetworkInsights {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsNetworkInsights";
+    const FIELDS: &'static [&'static str] = &["network_insights_version"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<NetworkInsightsVersion>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "network_insights_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            network_insights_version: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsNetworkInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.network_insights_version),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsNetworkInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "network_insights_version",
+            &self.network_insights_version,
+        );
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCraOptionsPartnerInsights {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fico: ::std::option::Option<CraPartnerInsightsFicoInput>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prism_versions: ::std::option::Option<PrismVersions>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCraOptionsPartnerInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCraOptionsPartnerInsights {
+    const NAME: &'static str = "LinkTokenCreateRequestCraOptionsPartnerInsights";
+    const FIELDS: &'static [&'static str] = &["fico", "prism_versions"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<CraPartnerInsightsFicoInput>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PrismVersions>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "fico")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "prism_versions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            fico: s::optional(f0),
+            prism_versions: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCraOptionsPartnerInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.fico),
+            ::std::option::Option::is_none(&self.prism_versions),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCraOptionsPartnerInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "fico", &self.fico);
+        out.field_unless(skip[1usize], "prism_versions", &self.prism_versions);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Credit Partner Insights product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestCreditPartnerInsights {
     ///The maximum integer number of days of history to compute Credit Partner Insights. Defaults to 180 if not specified
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_requested: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestCreditPartnerInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestCreditPartnerInsights {
+    const NAME: &'static str = "LinkTokenCreateRequestCreditPartnerInsights";
+    const FIELDS: &'static [&'static str] = &["days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestCreditPartnerInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.days_requested),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestCreditPartnerInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "days_requested", &self.days_requested);
+        out.end()
+    }
+}
 ///(Deprecated) Specifies options for initializing Link for use with the Deposit Switch (beta) product. This field is required if `deposit_switch` is included in the `products` array.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestDepositSwitch {
     ///The `deposit_switch_id` provided by the `/deposit_switch/create` endpoint.
     pub deposit_switch_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestDepositSwitch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestDepositSwitch {
+    const NAME: &'static str = "LinkTokenCreateRequestDepositSwitch";
+    const FIELDS: &'static [&'static str] = &["deposit_switch_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "deposit_switch_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            deposit_switch_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("deposit_switch_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestDepositSwitch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestDepositSwitch",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("deposit_switch_id", &self.deposit_switch_id);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Employment product. This field is required if `employment` is included in the `products` array.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestEmployment {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_employment: ::std::option::Option<
         LinkTokenCreateRequestEmploymentBankIncome,
     >,
     ///The types of source employment data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub employment_source_types: ::std::vec::Vec<EmploymentSourceType>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestEmployment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestEmployment {
+    const NAME: &'static str = "LinkTokenCreateRequestEmployment";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_employment",
+        "employment_source_types",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestEmploymentBankIncome>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<EmploymentSourceType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_employment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "employment_source_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_employment: s::optional(f0),
+            employment_source_types: f1.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestEmployment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.bank_employment),
+            ::std::vec::Vec::is_empty(&self.employment_source_types),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestEmployment",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bank_employment", &self.bank_employment);
+        out.field_unless(
+            skip[1usize],
+            "employment_source_types",
+            &self.employment_source_types,
+        );
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with Bank Employment. This field is required if `employment` is included in the `products` array and `bank` is specified in `employment_source_types`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestEmploymentBankIncome {
     ///The number of days of data to request for the Bank Employment product.
     pub days_requested: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestEmploymentBankIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestEmploymentBankIncome {
+    const NAME: &'static str = "LinkTokenCreateRequestEmploymentBankIncome";
+    const FIELDS: &'static [&'static str] = &["days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestEmploymentBankIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestEmploymentBankIncome",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("days_requested", &self.days_requested);
+        out.end()
+    }
+}
 ///Specifies option for initializing Link for use with the Identity Verification product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestIdentityVerification {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent: ::std::option::Option<IdentityVerificationConsent>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gave_consent: ::std::option::Option<IdentityVerificationConsent>,
     pub template_id: IdentityVerificationTemplateId,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestIdentityVerification {
+    const NAME: &'static str = "LinkTokenCreateRequestIdentityVerification";
+    const FIELDS: &'static [&'static str] = &["consent", "gave_consent", "template_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationConsent>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationConsent>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<IdentityVerificationTemplateId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "consent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "gave_consent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            consent: s::optional(f0),
+            gave_consent: s::optional(f1),
+            template_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.consent),
+            ::std::option::Option::is_none(&self.gave_consent),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestIdentityVerification",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "consent", &self.consent);
+        out.field_unless(skip[1usize], "gave_consent", &self.gave_consent);
+        out.field("template_id", &self.template_id);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Income product. This field is required if `income_verification` is included in the `products` array.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LinkTokenCreateRequestIncomeVerification {
     /**An array of access tokens corresponding to Items that a user has previously connected with. Data from these institutions will be cross-referenced with document data received during the Document Income flow to help verify that the uploaded documents are accurate. If the `transactions` product was not initialized for these Items during link, it will be initialized after this Link session.
 
 This field should only be used with the `payroll` income source type.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_tokens: ::std::option::Option<::std::vec::Vec<AccessToken>>,
     ///The `asset_report_id` of an asset report associated with the user, as provided by `/asset_report/create`. Providing an `asset_report_id` is optional and can be used to verify the user through a streamlined flow. If provided, the bank linking flow will be skipped.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub asset_report_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_income: ::std::option::Option<
         LinkTokenCreateRequestIncomeVerificationBankIncome,
     >,
     ///The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub income_source_types: ::std::vec::Vec<IncomeVerificationSourceType>,
     ///The `income_verification_id` of the verification instance, as provided by `/income/verification/create`. Replaced by the user token.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payroll_income: ::std::option::Option<
         LinkTokenCreateRequestIncomeVerificationPayrollIncome,
     >,
     ///A list of user stated income sources
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub stated_income_sources: ::std::vec::Vec<
         LinkTokenCreateRequestUserStatedIncomeSource,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIncomeVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestIncomeVerification {
+    const NAME: &'static str = "LinkTokenCreateRequestIncomeVerification";
+    const FIELDS: &'static [&'static str] = &[
+        "access_tokens",
+        "asset_report_id",
+        "bank_income",
+        "income_source_types",
+        "income_verification_id",
+        "payroll_income",
+        "stated_income_sources",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<AccessToken>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestIncomeVerificationBankIncome>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<IncomeVerificationSourceType>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestIncomeVerificationPayrollIncome>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::vec::Vec<LinkTokenCreateRequestUserStatedIncomeSource>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_tokens")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "asset_report_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "bank_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "income_source_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "income_verification_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "payroll_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "stated_income_sources")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_tokens: s::optional(f0),
+            asset_report_id: s::optional(f1),
+            bank_income: s::optional(f2),
+            income_source_types: f3.unwrap_or_default(),
+            income_verification_id: s::optional(f4),
+            payroll_income: s::optional(f5),
+            stated_income_sources: f6.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.access_tokens),
+            ::std::option::Option::is_none(&self.asset_report_id),
+            ::std::option::Option::is_none(&self.bank_income),
+            ::std::vec::Vec::is_empty(&self.income_source_types),
+            ::std::option::Option::is_none(&self.income_verification_id),
+            ::std::option::Option::is_none(&self.payroll_income),
+            ::std::vec::Vec::is_empty(&self.stated_income_sources),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestIncomeVerification",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_tokens", &self.access_tokens);
+        out.field_unless(skip[1usize], "asset_report_id", &self.asset_report_id);
+        out.field_unless(skip[2usize], "bank_income", &self.bank_income);
+        out.field_unless(skip[3usize], "income_source_types", &self.income_source_types);
+        out.field_unless(
+            skip[4usize],
+            "income_verification_id",
+            &self.income_verification_id,
+        );
+        out.field_unless(skip[5usize], "payroll_income", &self.payroll_income);
+        out.field_unless(
+            skip[6usize],
+            "stated_income_sources",
+            &self.stated_income_sources,
+        );
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2285,54 +8595,320 @@ impl ::std::fmt::Debug for LinkTokenCreateRequestIncomeVerification {
     }
 }
 ///Specifies options for initializing Link for use with Bank Income. This field is required if `income_verification` is included in the `products` array and `bank` is specified in `income_source_types`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestIncomeVerificationBankIncome {
     ///The number of days of data to request for the Bank Income product
     pub days_requested: i64,
     ///Whether to enable multiple Items to be added in the Link session. This setting is deprecated and has been replaced by the more general `enable_multi_item_link` setting, which supports all products.
-    #[serde(
-        default = "defaults::link_token_create_request_income_verification_bank_income_enable_multiple_items"
-    )]
     pub enable_multiple_items: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de>
+for LinkTokenCreateRequestIncomeVerificationBankIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestIncomeVerificationBankIncome {
+    const NAME: &'static str = "LinkTokenCreateRequestIncomeVerificationBankIncome";
+    const FIELDS: &'static [&'static str] = &["days_requested", "enable_multiple_items"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "enable_multiple_items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_requested"),
+            },
+            enable_multiple_items: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::link_token_create_request_income_verification_bank_income_enable_multiple_items()
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationBankIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestIncomeVerificationBankIncome",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("days_requested", &self.days_requested);
+        out.field("enable_multiple_items", &self.enable_multiple_items);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with Payroll Income (including Document Income). Further customization options for Document Income, such as customizing which document types may be uploaded, are also available via the [Link Customization pane](https://dashboard.plaid.com/link) in the Dashboard. (Requires Production enablement.)
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestIncomeVerificationPayrollIncome {
     ///The types of payroll income verification to enable for the Link session. If none are specified, then users will see both document and digital payroll income.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub flow_types: ::std::option::Option<
         ::std::vec::Vec<IncomeVerificationPayrollFlowType>,
     >,
     ///An identifier to indicate whether the income verification Link token will be used for update mode. This field is only relevant for participants in the Payroll Income Refresh beta.
-    #[serde(default)]
     pub is_update_mode: bool,
     ///Uniquely identify a payroll income Item to update with.  This field is only relevant for participants in the Payroll Income Refresh beta.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id_to_update: ::std::option::Option<::std::string::String>,
     ///The types of analysis to enable for document uploads. If this field is not provided, then docs will undergo OCR parsing only.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parsing_config: ::std::option::Option<
         ::std::vec::Vec<IncomeVerificationDocParsingConfig>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de>
+for LinkTokenCreateRequestIncomeVerificationPayrollIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestIncomeVerificationPayrollIncome {
+    const NAME: &'static str = "LinkTokenCreateRequestIncomeVerificationPayrollIncome";
+    const FIELDS: &'static [&'static str] = &[
+        "flow_types",
+        "is_update_mode",
+        "item_id_to_update",
+        "parsing_config",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<IncomeVerificationPayrollFlowType>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<IncomeVerificationDocParsingConfig>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "flow_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_update_mode")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id_to_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "parsing_config")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            flow_types: s::optional(f0),
+            is_update_mode: f1.unwrap_or_default(),
+            item_id_to_update: s::optional(f2),
+            parsing_config: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestIncomeVerificationPayrollIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.flow_types),
+            ::std::option::Option::is_none(&self.item_id_to_update),
+            ::std::option::Option::is_none(&self.parsing_config),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestIncomeVerificationPayrollIncome",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "flow_types", &self.flow_types);
+        out.field("is_update_mode", &self.is_update_mode);
+        out.field_unless(skip[1usize], "item_id_to_update", &self.item_id_to_update);
+        out.field_unless(skip[2usize], "parsing_config", &self.parsing_config);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Pay By Bank flow. This is an optional field to configure the user experience, and currently requires the amount field to be set.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestPaymentConfiguration {
     ///The amount of the transfer (decimal string with two digits of precision e.g. "10.00").
     pub amount: ::std::string::String,
     ///The description of the transfer that provides the payment context. The max length is 256.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestPaymentConfiguration {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestPaymentConfiguration {
+    const NAME: &'static str = "LinkTokenCreateRequestPaymentConfiguration";
+    const FIELDS: &'static [&'static str] = &["amount", "description"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            description: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestPaymentConfiguration {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.description)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestPaymentConfiguration",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("amount", &self.amount);
+        out.field_unless(skip[0usize], "description", &self.description);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Payment Initiation (Europe) product. This field is required if `payment_initiation` is included in the `products` array. Either `payment_id` or `consent_id` must be provided.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestPaymentInitiation {
     ///The `consent_id` provided by the `/payment_initiation/consent/create` endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consent_id: ::std::option::Option<::std::string::String>,
     ///The `payment_id` provided by the `/payment_initiation/payment/create` endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestPaymentInitiation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestPaymentInitiation {
+    const NAME: &'static str = "LinkTokenCreateRequestPaymentInitiation";
+    const FIELDS: &'static [&'static str] = &["consent_id", "payment_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "consent_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            consent_id: s::optional(f0),
+            payment_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestPaymentInitiation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.consent_id),
+            ::std::option::Option::is_none(&self.payment_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestPaymentInitiation",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "consent_id", &self.consent_id);
+        out.field_unless(skip[1usize], "payment_id", &self.payment_id);
+        out.end()
+    }
 }
 ///A URI indicating the destination where a user should be forwarded after completing the Link flow; used to support OAuth authentication flows when launching Link in the browser or another app. The `redirect_uri` should not contain any query parameters. When used in Production, must be an https URI. Note that any redirect URI must also be added to the Allowed redirect URIs list in the [developer dashboard](https://dashboard.plaid.com/team/api). If initializing on Android, `android_package_name` must be specified instead and `redirect_uri` should be left blank.
 #[derive(
@@ -2376,77 +8952,286 @@ impl ::std::str::FromStr for LinkTokenCreateRequestRedirectUri {
     }
 }
 ///Specifies options for initializing Link for use with the Statements product. This field is required for the statements product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestStatements {
     ///The end date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) "YYYY-MM-DD" format, e.g. "2020-10-30". You can request up to two years of data.
     pub end_date: ::chrono::naive::NaiveDate,
     ///The start date for statements, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) "YYYY-MM-DD" format, e.g. "2020-10-30".
     pub start_date: ::chrono::naive::NaiveDate,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestStatements {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestStatements {
+    const NAME: &'static str = "LinkTokenCreateRequestStatements";
+    const FIELDS: &'static [&'static str] = &["end_date", "start_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestStatements {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestStatements",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for use with the Transfer product.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestTransfer {
     ///The `id` returned by the `/transfer/authorization/create` endpoint. Used to indicate Link session to complete required user action in order to make a decision for the authorization. If set, `access_token` can be omitted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_id: ::std::option::Option<::std::string::String>,
     ///The `id` returned by the `/transfer/intent/create` endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub intent_id: ::std::option::Option<::std::string::String>,
     ///The `payment_profile_token` returned by the `/payment_profile/create` endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_profile_token: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestTransfer {
+    const NAME: &'static str = "LinkTokenCreateRequestTransfer";
+    const FIELDS: &'static [&'static str] = &[
+        "authorization_id",
+        "intent_id",
+        "payment_profile_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "authorization_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "intent_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "payment_profile_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            authorization_id: s::optional(f0),
+            intent_id: s::optional(f1),
+            payment_profile_token: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestTransfer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.authorization_id),
+            ::std::option::Option::is_none(&self.intent_id),
+            ::std::option::Option::is_none(&self.payment_profile_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestTransfer",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "authorization_id", &self.authorization_id);
+        out.field_unless(skip[1usize], "intent_id", &self.intent_id);
+        out.field_unless(
+            skip[2usize],
+            "payment_profile_token",
+            &self.payment_profile_token,
+        );
+        out.end()
+    }
+}
 ///Specifies options for initializing Link for [update mode](https://plaid.com/docs/link/update-mode).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestUpdate {
     ///If `true`, enables [update mode with Account Select](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) for institutions in the US and Canada that do not use OAuth, or that use OAuth but do not have their own account selection flow. For institutions in the US that have an OAuth account selection flow (i.e. most OAuth-enabled institutions), update mode with Account Select will always be enabled, regardless of the value of this field.
-    #[serde(default)]
     pub account_selection_enabled: bool,
     /**An array of `item_id`s associated with the user to be updated in update mode. If empty or `null`, this field will default to initializing update mode for the most recent unhealthy Item associated with the user. A `user_token` must also be provided to use this field.
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
     /**Note: this field is not currently used. Plaid may enable this field in the future if 1033-related expiration begins to be enforced.
 
 By default, Plaid will enable the reauthorization flow during update mode for an Item enabled for [Data Transparency Messaging](https://plaid.com/docs/link/data-transparency-messaging-migration-guide/) if the Item expires within six months. During a reauthorization flow, an end user will review Plaid's end user privacy policy, use case and data scope consents, and account access consents; they may also be required to log in to their financial institution's OAuth flow. After the end user successfully completes the reauthorization flow, the Item's expiration date will be extended to 12 months from the time that the reauthorization took place. This field allows you to optionally override the default reauthorization scheduling logic to either forcibly enable or disable the reauthorization flow for a given update mode session. This field does not impact the flow for Items at institutions in the EU or UK.
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reauthorization_enabled: ::std::option::Option<bool>,
     ///If `true`, a `user_token` must also be provided, and Link will open in update mode for the given user.
-    #[serde(default)]
     pub user: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUpdate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestUpdate {
+    const NAME: &'static str = "LinkTokenCreateRequestUpdate";
+    const FIELDS: &'static [&'static str] = &[
+        "account_selection_enabled",
+        "item_ids",
+        "reauthorization_enabled",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<ItemId>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_selection_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "reauthorization_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_selection_enabled: f0.unwrap_or_default(),
+            item_ids: s::optional(f1),
+            reauthorization_enabled: s::optional(f2),
+            user: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestUpdate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.item_ids),
+            ::std::option::Option::is_none(&self.reauthorization_enabled),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestUpdate",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account_selection_enabled", &self.account_selection_enabled);
+        out.field_unless(skip[0usize], "item_ids", &self.item_ids);
+        out.field_unless(
+            skip[1usize],
+            "reauthorization_enabled",
+            &self.reauthorization_enabled,
+        );
+        out.field("user", &self.user);
+        out.end()
+    }
+}
 ///An object specifying information about the end user who will be linking their account. **Required** if `user_id` isn't included.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenCreateRequestUser {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<UserAddress>,
     ///A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.
     pub client_user_id: ::std::string::String,
     ///To be provided in the format "yyyy-mm-dd". Can be used to prefill Link fields when used with Identity Verification.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The user's email address. Can be used to prefill Link fields when used with [Identity Verification](https://plaid.com/docs/identity-verification).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<::std::string::String>,
     /**The date and time the email address was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.
 
  Only pass a verification time for an email address that you have verified. If you have performed verification but don't have the time, you may supply a signal value of the start of the UNIX epoch.
 
  Example: `2020-01-01T00:00:00Z`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address_verified_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_number: ::std::option::Option<UserIdNumber>,
     ///The user's full legal name, used for [micro-deposit based verification flows](https://plaid.com/docs/auth/coverage/). For a small number of customers on legacy flows, providing this field is required to enable micro-deposit-based flows. For all other customers, this field is optional. Providing the user's name in this field when using micro-deposit-based verification will streamline the end user experience, as the user will not be prompted to enter their name during the Link flow; Plaid will use the provided legal name instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<IdentityVerificationRequestUserName>,
     ///The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format. If supplied, will be used when applicable to prefill phone number fields in Link for the [returning user flow](https://plaid.com/docs/link/returning-user) and the [Identity Verification flow](https://plaid.com/docs/identity-verification). Phone number input is validated against valid number ranges; number strings that do not match a real-world phone numbering scheme may cause the request to fail, even in the Sandbox test environment.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /**The date and time the phone number was verified in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). This was previously an optional field used in the [returning user experience](https://plaid.com/docs/link/returning-user). This field is no longer required to enable the returning user experience.
 
@@ -2454,46 +9239,393 @@ pub struct LinkTokenCreateRequestUser {
 
  Example: `2020-01-01T00:00:00Z`
 */
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_verified_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///Deprecated and not currently used, use the `id_number` field instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ssn: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateRequestUser {
+    const NAME: &'static str = "LinkTokenCreateRequestUser";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "client_user_id",
+        "date_of_birth",
+        "email_address",
+        "email_address_verified_time",
+        "id_number",
+        "legal_name",
+        "name",
+        "phone_number",
+        "phone_number_verified_time",
+        "ssn",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<UserAddress>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserIdNumber>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<IdentityVerificationRequestUserName>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "email_address_verified_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "phone_number_verified_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "ssn")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            date_of_birth: s::optional(f2),
+            email_address: s::optional(f3),
+            email_address_verified_time: s::optional(f4),
+            id_number: s::optional(f5),
+            legal_name: s::optional(f6),
+            name: s::optional(f7),
+            phone_number: s::optional(f8),
+            phone_number_verified_time: s::optional(f9),
+            ssn: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.email_address_verified_time),
+            ::std::option::Option::is_none(&self.id_number),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.phone_number_verified_time),
+            ::std::option::Option::is_none(&self.ssn),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestUser",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field("client_user_id", &self.client_user_id);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field_unless(
+            skip[3usize],
+            "email_address_verified_time",
+            &self.email_address_verified_time,
+        );
+        out.field_unless(skip[4usize], "id_number", &self.id_number);
+        out.field_unless(skip[5usize], "legal_name", &self.legal_name);
+        out.field_unless(skip[6usize], "name", &self.name);
+        out.field_unless(skip[7usize], "phone_number", &self.phone_number);
+        out.field_unless(
+            skip[8usize],
+            "phone_number_verified_time",
+            &self.phone_number_verified_time,
+        );
+        out.field_unless(skip[9usize], "ssn", &self.ssn);
+        out.end()
+    }
+}
 ///Specifies user stated income sources for the Income product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenCreateRequestUserStatedIncomeSource {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub category: ::std::option::Option<UserStatedIncomeSourceCategory>,
     ///The employer corresponding to an income source specified by the user
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer: ::std::option::Option<::std::string::String>,
     ///The income amount paid annually for a specified income source
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_annual: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_frequency: ::std::option::Option<UserStatedIncomeSourceFrequency>,
     ///The income amount paid per cycle for a specified income source
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_per_cycle: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_type: ::std::option::Option<UserStatedIncomeSourcePayType>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUserStatedIncomeSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for LinkTokenCreateRequestUserStatedIncomeSource {
+    const NAME: &'static str = "LinkTokenCreateRequestUserStatedIncomeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "category",
+        "employer",
+        "pay_annual",
+        "pay_frequency",
+        "pay_per_cycle",
+        "pay_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<UserStatedIncomeSourceCategory>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<UserStatedIncomeSourceFrequency>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<UserStatedIncomeSourcePayType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "employer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "pay_annual")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "pay_frequency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "pay_per_cycle")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "pay_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            category: s::optional(f0),
+            employer: s::optional(f1),
+            pay_annual: s::optional(f2),
+            pay_frequency: s::optional(f3),
+            pay_per_cycle: s::optional(f4),
+            pay_type: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateRequestUserStatedIncomeSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.category),
+            ::std::option::Option::is_none(&self.employer),
+            ::std::option::Option::is_none(&self.pay_annual),
+            ::std::option::Option::is_none(&self.pay_frequency),
+            ::std::option::Option::is_none(&self.pay_per_cycle),
+            ::std::option::Option::is_none(&self.pay_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateRequestUserStatedIncomeSource",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "category", &self.category);
+        out.field_unless(skip[1usize], "employer", &self.employer);
+        out.field_unless(skip[2usize], "pay_annual", &self.pay_annual);
+        out.field_unless(skip[3usize], "pay_frequency", &self.pay_frequency);
+        out.field_unless(skip[4usize], "pay_per_cycle", &self.pay_per_cycle);
+        out.field_unless(skip[5usize], "pay_type", &self.pay_type);
+        out.end()
+    }
+}
 ///LinkTokenCreateResponse defines the response schema for `/link/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkTokenCreateResponse {
     ///The expiration date and time for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. By default, a `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours, and a `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes. If using [Hosted Link](https://plaid.com/docs/link/hosted-link/), the `link_token` will expire at the same time as the Hosted Link URL, and you can customize the duration using the `hosted_link.url_lifetime_seconds` option in the request. If using Link Delivery (beta), the `link_token` will expire by default after 24 hours if sent via SMS and after 7 days if sent via email. If using Identity Verification, Link token expiration will not be enforced; an Identity Verification Link session can be created with an expired Link token.
     pub expiration: ::chrono::DateTime<::chrono::offset::Utc>,
     ///A URL of a Plaid-hosted Link flow that will use the Link token returned by this request. Only present if the session is enabled for Hosted Link. To enable the session for Hosted Link, send a `hosted_link` object in the request.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hosted_link_url: ::std::option::Option<::std::string::String>,
     ///A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.
     pub link_token: ::std::string::String,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenCreateResponse {
+    const NAME: &'static str = "LinkTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "expiration",
+        "hosted_link_url",
+        "link_token",
+        "request_id",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "expiration")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "hosted_link_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            expiration: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expiration"),
+            },
+            hosted_link_url: s::optional(f1),
+            link_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            user_id: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.hosted_link_url),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenCreateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("expiration", &self.expiration);
+        out.field_unless(skip[0usize], "hosted_link_url", &self.hosted_link_url);
+        out.field("link_token", &self.link_token);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2507,45 +9639,286 @@ impl ::std::fmt::Debug for LinkTokenCreateResponse {
     }
 }
 ///Configuration parameters for EU flows
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenEuConfig {
     ///If `true`, open Link without an initial UI. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub headless: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenEuConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenEuConfig {
+    const NAME: &'static str = "LinkTokenEuConfig";
+    const FIELDS: &'static [&'static str] = &["headless"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "headless")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { headless: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for LinkTokenEuConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.headless)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenEuConfig",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "headless", &self.headless);
+        out.end()
+    }
+}
 ///An object specifying the arguments originally provided to the `/link/token/create` call.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenGetMetadataResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_filters: ::std::option::Option<AccountFiltersResponse>,
     ///The `client_name` specified in the `/link/token/create` call.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_name: ::std::option::Option<::std::string::String>,
     ///The `country_codes` specified in the `/link/token/create` call.
     pub country_codes: ::std::vec::Vec<CountryCode>,
     ///The `products` specified in the `/link/token/create` call.
     pub initial_products: ::std::vec::Vec<Products>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub institution_data: ::std::option::Option<LinkTokenCreateInstitutionData>,
     ///The `language` specified in the `/link/token/create` call.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub language: ::std::option::Option<::std::string::String>,
     ///The `redirect_uri` specified in the `/link/token/create` call.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redirect_uri: ::std::option::Option<::std::string::String>,
     ///The `webhook` specified in the `/link/token/create` call.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenGetMetadataResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetMetadataResponse {
+    const NAME: &'static str = "LinkTokenGetMetadataResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "account_filters",
+        "client_name",
+        "country_codes",
+        "initial_products",
+        "institution_data",
+        "language",
+        "redirect_uri",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<AccountFiltersResponse>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<CountryCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateInstitutionData>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_filters")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "country_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "initial_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "institution_data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "language")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "redirect_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_filters: s::optional(f0),
+            client_name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            country_codes: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country_codes"),
+            },
+            initial_products: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initial_products"),
+            },
+            institution_data: s::optional(f4),
+            language: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("language"),
+            },
+            redirect_uri: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redirect_uri"),
+            },
+            webhook: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenGetMetadataResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.account_filters),
+            ::std::option::Option::is_none(&self.institution_data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenGetMetadataResponse",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_filters", &self.account_filters);
+        out.field("client_name", &self.client_name);
+        out.field("country_codes", &self.country_codes);
+        out.field("initial_products", &self.initial_products);
+        out.field_unless(skip[1usize], "institution_data", &self.institution_data);
+        out.field("language", &self.language);
+        out.field("redirect_uri", &self.redirect_uri);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
+}
 ///LinkTokenGetRequest defines the request schema for `/link/token/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkTokenGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A `link_token` from a previous invocation of `/link/token/create`
     pub link_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetRequest {
+    const NAME: &'static str = "LinkTokenGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "link_token", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            link_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("link_token", &self.link_token);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkTokenGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2557,23 +9930,137 @@ impl ::std::fmt::Debug for LinkTokenGetRequest {
     }
 }
 ///LinkTokenGetResponse defines the response schema for `/link/token/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct LinkTokenGetResponse {
     ///The creation timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The expiration timestamp for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub expiration: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Information about Link sessions created using this `link_token`. Session data will be provided for up to six hours after the session has ended.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub link_sessions: ::std::vec::Vec<LinkTokenGetSessionsResponse>,
     ///A `link_token`, which can be supplied to Link in order to initialize it and receive a `public_token`, which can be exchanged for an `access_token`.
     pub link_token: ::std::string::String,
     pub metadata: LinkTokenGetMetadataResponse,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetResponse {
+    const NAME: &'static str = "LinkTokenGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "created_at",
+        "expiration",
+        "link_sessions",
+        "link_token",
+        "metadata",
+        "request_id",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<LinkTokenGetSessionsResponse>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<LinkTokenGetMetadataResponse> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expiration")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "link_sessions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            created_at: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            expiration: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expiration"),
+            },
+            link_sessions: f2.unwrap_or_default(),
+            link_token: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            metadata: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("metadata"),
+            },
+            request_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            user_id: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.link_sessions),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("created_at", &self.created_at);
+        out.field("expiration", &self.expiration);
+        out.field_unless(skip[0usize], "link_sessions", &self.link_sessions);
+        out.field("link_token", &self.link_token);
+        out.field("metadata", &self.metadata);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for LinkTokenGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2589,57 +10076,317 @@ impl ::std::fmt::Debug for LinkTokenGetResponse {
     }
 }
 ///An object containing information about a link session. Session data will be provided for up to six hours after the session has ended.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenGetSessionsResponse {
     ///List of customer-related Link events
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub events: ::std::vec::Vec<LinkEvent>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exit: ::std::option::Option<LinkSessionExit>,
     ///The timestamp at which the link session was finished, if available, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///The unique ID for the link session.
     pub link_session_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub on_exit: ::std::option::Option<LinkSessionExitDeprecated>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub on_success: ::std::option::Option<LinkSessionSuccess>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub results: ::std::option::Option<LinkSessionResults>,
     ///The timestamp at which the link session was first started, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub started_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenGetSessionsResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenGetSessionsResponse {
+    const NAME: &'static str = "LinkTokenGetSessionsResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "events",
+        "exit",
+        "finished_at",
+        "link_session_id",
+        "on_exit",
+        "on_success",
+        "results",
+        "started_at",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<LinkEvent>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<LinkSessionExit>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<LinkSessionExitDeprecated>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<LinkSessionSuccess>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<LinkSessionResults>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "events")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "exit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "finished_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "on_exit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "on_success")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "started_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            events: f0.unwrap_or_default(),
+            exit: s::optional(f1),
+            finished_at: s::optional(f2),
+            link_session_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            on_exit: s::optional(f4),
+            on_success: s::optional(f5),
+            results: s::optional(f6),
+            started_at: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenGetSessionsResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::vec::Vec::is_empty(&self.events),
+            ::std::option::Option::is_none(&self.exit),
+            ::std::option::Option::is_none(&self.finished_at),
+            ::std::option::Option::is_none(&self.on_exit),
+            ::std::option::Option::is_none(&self.on_success),
+            ::std::option::Option::is_none(&self.results),
+            ::std::option::Option::is_none(&self.started_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenGetSessionsResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "events", &self.events);
+        out.field_unless(skip[1usize], "exit", &self.exit);
+        out.field_unless(skip[2usize], "finished_at", &self.finished_at);
+        out.field("link_session_id", &self.link_session_id);
+        out.field_unless(skip[3usize], "on_exit", &self.on_exit);
+        out.field_unless(skip[4usize], "on_success", &self.on_success);
+        out.field_unless(skip[5usize], "results", &self.results);
+        out.field_unless(skip[6usize], "started_at", &self.started_at);
+        out.end()
+    }
+}
 ///Configuration parameters for the Investments product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LinkTokenInvestments {
     ///If `true`, allow users to manually enter Investments account and holdings information. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_manual_entry: ::std::option::Option<bool>,
     ///If `true`, allow self-custody crypto wallets to be added without requiring signature verification. Defaults to `false`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_unverified_crypto_wallets: ::std::option::Option<bool>,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkTokenInvestments {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenInvestments {
+    const NAME: &'static str = "LinkTokenInvestments";
+    const FIELDS: &'static [&'static str] = &[
+        "allow_manual_entry",
+        "allow_unverified_crypto_wallets",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "allow_manual_entry")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "allow_unverified_crypto_wallets")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            allow_manual_entry: s::optional(f0),
+            allow_unverified_crypto_wallets: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenInvestments {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.allow_manual_entry),
+            ::std::option::Option::is_none(&self.allow_unverified_crypto_wallets),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenInvestments",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "allow_manual_entry", &self.allow_manual_entry);
+        out.field_unless(
+            skip[1usize],
+            "allow_unverified_crypto_wallets",
+            &self.allow_unverified_crypto_wallets,
+        );
+        out.end()
+    }
+}
 ///Configuration parameters for the Investments Move product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenInvestmentsAuth {
     ///If `true`, show institutions that use the manual entry fallback flow.
-    #[serde(default = "defaults::link_token_investments_auth_manual_entry_enabled")]
     pub manual_entry_enabled: ::std::option::Option<bool>,
     ///If `true`, show institutions that use the masked number match fallback flow.
-    #[serde(
-        default = "defaults::link_token_investments_auth_masked_number_match_enabled"
-    )]
     pub masked_number_match_enabled: ::std::option::Option<bool>,
     ///If `true`, the fee and contribution details for 401k accounts will be returned.
-    #[serde(default = "defaults::link_token_investments_auth_rollover_401k_enabled")]
     pub rollover_401k_enabled: ::std::option::Option<bool>,
     ///If `true`, show institutions that use the stated account number fallback flow.
-    #[serde(
-        default = "defaults::link_token_investments_auth_stated_account_number_enabled"
-    )]
     pub stated_account_number_enabled: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenInvestmentsAuth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenInvestmentsAuth {
+    const NAME: &'static str = "LinkTokenInvestmentsAuth";
+    const FIELDS: &'static [&'static str] = &[
+        "manual_entry_enabled",
+        "masked_number_match_enabled",
+        "rollover_401k_enabled",
+        "stated_account_number_enabled",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "manual_entry_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "masked_number_match_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "rollover_401k_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "stated_account_number_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            manual_entry_enabled: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::link_token_investments_auth_manual_entry_enabled()
+                }
+            },
+            masked_number_match_enabled: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::link_token_investments_auth_masked_number_match_enabled()
+                }
+            },
+            rollover_401k_enabled: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::link_token_investments_auth_rollover_401k_enabled()
+                }
+            },
+            stated_account_number_enabled: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::link_token_investments_auth_stated_account_number_enabled()
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenInvestmentsAuth {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenInvestmentsAuth",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("manual_entry_enabled", &self.manual_entry_enabled);
+        out.field("masked_number_match_enabled", &self.masked_number_match_enabled);
+        out.field("rollover_401k_enabled", &self.rollover_401k_enabled);
+        out.field("stated_account_number_enabled", &self.stated_account_number_enabled);
+        out.end()
+    }
 }
 impl ::std::default::Default for LinkTokenInvestmentsAuth {
     fn default() -> Self {
@@ -2652,13 +10399,65 @@ impl ::std::default::Default for LinkTokenInvestmentsAuth {
     }
 }
 ///Configuration parameters for the Transactions product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkTokenTransactions {
     /**The maximum number of days of transaction history to request for the Transactions product. The more transaction history is requested, the longer the historical update poll will take. The default value is 90 days. In Production, if a value under 30 is provided, a minimum of 30 days of history will be requested. Once Transactions has been added to an Item, this value cannot be updated.
 
 Customers using [Recurring Transactions](https://plaid.com/docs/api/products/transactions/#transactionsrecurringget) should request at least 180 days of history for optimal results.*/
-    #[serde(default = "defaults::default_u64::<i64, 90>")]
     pub days_requested: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenTransactions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkTokenTransactions {
+    const NAME: &'static str = "LinkTokenTransactions";
+    const FIELDS: &'static [&'static str] = &["days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkTokenTransactions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkTokenTransactions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("days_requested", &self.days_requested);
+        out.end()
+    }
 }
 impl ::std::default::Default for LinkTokenTransactions {
     fn default() -> Self {
@@ -2668,7 +10467,7 @@ impl ::std::default::Default for LinkTokenTransactions {
     }
 }
 ///Webhook indicating that the status of the delivery of the Hosted Link session to a user
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LinkUserDeliveryStatusWebhook {
     pub link_delivery_metadata: LinkDeliveryMetadata,
     ///The ID of the Hosted Link session.
@@ -2680,11 +10479,162 @@ pub struct LinkUserDeliveryStatusWebhook {
     ///`LINK_DELIVERY`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for LinkUserDeliveryStatusWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LinkUserDeliveryStatusWebhook {
+    const NAME: &'static str = "LinkUserDeliveryStatusWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "link_delivery_metadata",
+        "link_delivery_session_id",
+        "timestamp",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<LinkDeliveryMetadata> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "link_delivery_metadata")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_delivery_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            link_delivery_metadata: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_delivery_metadata");
+                }
+            },
+            link_delivery_session_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("link_delivery_session_id");
+                }
+            },
+            timestamp: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LinkUserDeliveryStatusWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LinkUserDeliveryStatusWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("link_delivery_metadata", &self.link_delivery_metadata);
+        out.field("link_delivery_session_id", &self.link_delivery_session_id);
+        out.field("timestamp", &self.timestamp);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Information specific to a mortgage loan agreement between one or more borrowers and a mortgage lender.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Loan {
-    #[serde(rename = "LOAN_IDENTIFIERS")]
     pub loan_identifiers: LoanIdentifiers,
+}
+impl<'de> ::serde::Deserialize<'de> for Loan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Loan {
+    const NAME: &'static str = "Loan";
+    const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIERS"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<LoanIdentifiers> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "LOAN_IDENTIFIERS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loan_identifiers: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LOAN_IDENTIFIERS"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Loan {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Loan",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("LOAN_IDENTIFIERS", &self.loan_identifiers);
+        out.end()
+    }
 }
 ///A loan type account.
 #[derive(
@@ -2826,62 +10776,307 @@ impl ::std::convert::From<::std::vec::Vec<LoanAccountSubtype>> for LoanAccountSu
     }
 }
 ///Insights into loan disbursement transactions received by the user, tracking incoming funds from loan providers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LoanDisbursementsIndicators {
     ///The total value of inflow transactions categorized as `LOAN_DISBURSEMENTS`, across all the accounts in the report within the requested time window.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///Detailed categories view of all the transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub category_details: ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
     ///The number of days since the last transaction that falls into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_last_occurrence: ::std::option::Option<i64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_average: ::std::option::Option<MonthlyAverage>,
     ///The monthly summaries of the transactions that fall into the `LOAN_DISBURSEMENTS` category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub monthly_summaries: ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
     /**The percentage of the user's monthly inflows that was received on transactions that fall into the `LOAN_DISBURSEMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_DISBURSEMENTS` credit category.
 If there's no available income for the given time period, this field value will be `-1`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage_of_income: ::std::option::Option<f64>,
     /**Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.
 
 If the user has received money from any provider in the given time window, this list will be empty.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub top_providers: ::std::vec::Vec<::std::string::String>,
     ///The total number of transactions that fall into the `LOAN_DISBURSEMENTS` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanDisbursementsIndicators {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanDisbursementsIndicators {
+    const NAME: &'static str = "LoanDisbursementsIndicators";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "category_details",
+        "days_since_last_occurrence",
+        "iso_currency_code",
+        "monthly_average",
+        "monthly_summaries",
+        "percentage_of_income",
+        "top_providers",
+        "transactions_count",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "category_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "monthly_average")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "monthly_summaries")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "percentage_of_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "top_providers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            category_details: f1.unwrap_or_default(),
+            days_since_last_occurrence: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            monthly_average: s::optional(f4),
+            monthly_summaries: f5.unwrap_or_default(),
+            percentage_of_income: s::optional(f6),
+            top_providers: f7.unwrap_or_default(),
+            transactions_count: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for LoanDisbursementsIndicators {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::vec::Vec::is_empty(&self.category_details),
+            ::std::option::Option::is_none(&self.days_since_last_occurrence),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.monthly_average),
+            ::std::vec::Vec::is_empty(&self.monthly_summaries),
+            ::std::option::Option::is_none(&self.percentage_of_income),
+            ::std::vec::Vec::is_empty(&self.top_providers),
+            ::std::option::Option::is_none(&self.transactions_count),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanDisbursementsIndicators",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(
+            skip[2usize],
+            "days_since_last_occurrence",
+            &self.days_since_last_occurrence,
+        );
+        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(
+            skip[6usize],
+            "percentage_of_income",
+            &self.percentage_of_income,
+        );
+        out.field_unless(skip[7usize], "top_providers", &self.top_providers);
+        out.field_unless(skip[8usize], "transactions_count", &self.transactions_count);
+        out.field_unless(
+            skip[9usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
+}
 ///A filter to apply to `loan`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LoanFilter {
     pub account_subtypes: LoanAccountSubtypes,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanFilter {
+    const NAME: &'static str = "LoanFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<LoanAccountSubtypes> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtypes"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LoanFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanFilter",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///The information used to identify this loan by various parties to the transaction or other organizations.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LoanIdentifier {
     ///The value of the identifier for the specified type.
-    #[serde(
-        rename = "LoanIdentifier",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub loan_identifier: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "LoanIdentifierType",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub loan_identifier_type: ::std::option::Option<LoanIdentifierType>,
+}
+impl<'de> ::serde::Deserialize<'de> for LoanIdentifier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifier {
+    const NAME: &'static str = "LoanIdentifier";
+    const FIELDS: &'static [&'static str] = &["LoanIdentifier", "LoanIdentifierType"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<LoanIdentifierType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "LoanIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "LoanIdentifierType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loan_identifier: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LoanIdentifier"),
+            },
+            loan_identifier_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LoanIdentifierType"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LoanIdentifier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanIdentifier",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("LoanIdentifier", &self.loan_identifier);
+        out.field("LoanIdentifierType", &self.loan_identifier_type);
+        out.end()
+    }
 }
 ///A value from a MISMO prescribed list that specifies the type of loan identifier.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2929,100 +11124,589 @@ impl ::std::convert::TryFrom<::std::string::String> for LoanIdentifierType {
     }
 }
 ///Collection of current and previous identifiers for this loan.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LoanIdentifiers {
-    #[serde(rename = "LOAN_IDENTIFIER")]
     pub loan_identifier: LoanIdentifier,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanIdentifiers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanIdentifiers {
+    const NAME: &'static str = "LoanIdentifiers";
+    const FIELDS: &'static [&'static str] = &["LOAN_IDENTIFIER"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<LoanIdentifier> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "LOAN_IDENTIFIER")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loan_identifier: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LOAN_IDENTIFIER"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LoanIdentifiers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanIdentifiers",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("LOAN_IDENTIFIER", &self.loan_identifier);
+        out.end()
+    }
+}
 ///Details regarding the number of loan payments
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LoanPaymentsCounts {
     ///The number of loan payments made in the 30 days before the subscription date
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline_count: ::std::option::Option<f64>,
     ///The current number of loan payments made in the last 30 days
     pub current_count: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanPaymentsCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsCounts {
+    const NAME: &'static str = "LoanPaymentsCounts";
+    const FIELDS: &'static [&'static str] = &["baseline_count", "current_count"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "baseline_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            baseline_count: s::optional(f0),
+            current_count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_count"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LoanPaymentsCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.baseline_count),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanPaymentsCounts",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field("current_count", &self.current_count);
+        out.end()
+    }
+}
 ///Insights into loan payment transactions made by the user, tracking outgoing payments to loan providers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct LoanPaymentsIndicators {
     ///The total value of outflow transactions categorized as `LOAN_PAYMENTS`, across all the accounts in the report within the requested time window.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///Detailed categories view of all the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub category_details: ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
     ///The number of days since the last transaction that falls into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_last_occurrence: ::std::option::Option<i64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub monthly_average: ::std::option::Option<MonthlyAverage>,
     ///The monthly summaries of the transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub monthly_summaries: ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
     /**The percentage of the user's monthly inflows that was spent on transactions that fall into the `LOAN_PAYMENTS` credit category within the given time window, across all the accounts in the report. For example, a value of 100 indicates that 100% of the inflows were spent on transactions that fall into the `LOAN_PAYMENTS` credit category.
 If there's no available income for the given time period, this field value will be `-1`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percentage_of_income: ::std::option::Option<f64>,
     /**Up to 3 top service providers that the user had the most transactions for in the given time window, in descending order of total spend.
 
 If the user has not spent money on any provider in the given time window, this list will be empty.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub top_providers: ::std::vec::Vec<::std::string::String>,
     ///The total number of transactions that fall into the `LOAN_PAYMENTS` credit category, across all the accounts in the report.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanPaymentsIndicators {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsIndicators {
+    const NAME: &'static str = "LoanPaymentsIndicators";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "category_details",
+        "days_since_last_occurrence",
+        "iso_currency_code",
+        "monthly_average",
+        "monthly_summaries",
+        "percentage_of_income",
+        "top_providers",
+        "transactions_count",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<MonthlyAverage>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<MonthlySummary>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "category_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "days_since_last_occurrence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "monthly_average")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "monthly_summaries")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "percentage_of_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "top_providers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            category_details: f1.unwrap_or_default(),
+            days_since_last_occurrence: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            monthly_average: s::optional(f4),
+            monthly_summaries: f5.unwrap_or_default(),
+            percentage_of_income: s::optional(f6),
+            top_providers: f7.unwrap_or_default(),
+            transactions_count: s::optional(f8),
+            unofficial_currency_code: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for LoanPaymentsIndicators {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::vec::Vec::is_empty(&self.category_details),
+            ::std::option::Option::is_none(&self.days_since_last_occurrence),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.monthly_average),
+            ::std::vec::Vec::is_empty(&self.monthly_summaries),
+            ::std::option::Option::is_none(&self.percentage_of_income),
+            ::std::vec::Vec::is_empty(&self.top_providers),
+            ::std::option::Option::is_none(&self.transactions_count),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanPaymentsIndicators",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "category_details", &self.category_details);
+        out.field_unless(
+            skip[2usize],
+            "days_since_last_occurrence",
+            &self.days_since_last_occurrence,
+        );
+        out.field_unless(skip[3usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[4usize], "monthly_average", &self.monthly_average);
+        out.field_unless(skip[5usize], "monthly_summaries", &self.monthly_summaries);
+        out.field_unless(
+            skip[6usize],
+            "percentage_of_income",
+            &self.percentage_of_income,
+        );
+        out.field_unless(skip[7usize], "top_providers", &self.top_providers);
+        out.field_unless(skip[8usize], "transactions_count", &self.transactions_count);
+        out.field_unless(
+            skip[9usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
+}
 ///Details regarding the number of unique loan payment merchants
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct LoanPaymentsMerchantCounts {
     ///The number of unique loan payment merchants detected in the 30 days before the subscription date
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline_count: ::std::option::Option<f64>,
     ///The current number of unique loan payment merchants detected in the last 30 days
     pub current_count: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for LoanPaymentsMerchantCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for LoanPaymentsMerchantCounts {
+    const NAME: &'static str = "LoanPaymentsMerchantCounts";
+    const FIELDS: &'static [&'static str] = &["baseline_count", "current_count"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "baseline_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            baseline_count: s::optional(f0),
+            current_count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_count"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for LoanPaymentsMerchantCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.baseline_count),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "LoanPaymentsMerchantCounts",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "baseline_count", &self.baseline_count);
+        out.field("current_count", &self.current_count);
+        out.end()
+    }
+}
 ///A collection of loans that are part of a single deal.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Loans {
-    #[serde(rename = "LOAN")]
     pub loan: Loan,
 }
+impl<'de> ::serde::Deserialize<'de> for Loans {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Loans {
+    const NAME: &'static str = "Loans";
+    const FIELDS: &'static [&'static str] = &["LOAN"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Loan> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "LOAN")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loan: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("LOAN"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Loans {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Loans",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("LOAN", &self.loan);
+        out.end()
+    }
+}
 ///A representation of where a transaction took place. Location data is provided only for transactions at physical locations, not for online transactions. Location data availability depends primarily on the merchant and is most likely to be populated for transactions at large retail chains; small, local businesses are less likely to have location data available.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Location {
     ///The street address where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address: ::std::option::Option<::std::string::String>,
     ///The city where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The latitude where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub lat: ::std::option::Option<f64>,
     ///The longitude where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub lon: ::std::option::Option<f64>,
     ///The postal code where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `zip`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     ///The region or state where the transaction occurred. In API versions 2018-05-22 and earlier, this field is called `state`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<::std::string::String>,
     ///The merchant defined store number where the transaction occurred.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub store_number: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Location {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Location {
+    const NAME: &'static str = "Location";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "city",
+        "country",
+        "lat",
+        "lon",
+        "postal_code",
+        "region",
+        "store_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "lat")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "lon")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "store_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            city: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            lat: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lat"),
+            },
+            lon: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lon"),
+            },
+            postal_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            store_number: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("store_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Location {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Location",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("address", &self.address);
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("lat", &self.lat);
+        out.field("lon", &self.lon);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("store_number", &self.store_number);
+        out.end()
+    }
 }
 impl ::serde::Serialize for LedgerEventSourceType {
     fn serialize<S: ::serde::Serializer>(

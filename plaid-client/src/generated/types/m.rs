@@ -2,9 +2,62 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Summary object reflecting the match result of the associated data
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MatchSummary {
     pub summary: MatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for MatchSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MatchSummary {
+    const NAME: &'static str = "MatchSummary";
+    const FIELDS: &'static [&'static str] = &["summary"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<MatchSummaryCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            summary: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MatchSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MatchSummary",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("summary", &self.summary);
+        out.end()
+    }
 }
 /**An enum indicating the match type between data provided by user and data checked against an external data source.
 
@@ -72,18 +125,15 @@ impl ::std::convert::TryFrom<::std::string::String> for MatchSummaryCode {
     }
 }
 ///Insights into a user's top merchants.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MerchantInsights {
     ///A unique, stable, Plaid-generated id that maps to the merchant.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entity_id: ::std::option::Option<::std::string::String>,
     ///The counterparty name.
     pub name: ::std::string::String,
     ///The detailed personal finance category associated with this merchant.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub personal_finance_category_detailed: ::std::option::Option<::std::string::String>,
     ///The primary personal finance category associated with this merchant.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub personal_finance_category_primary: ::std::option::Option<::std::string::String>,
     ///Sum of inflow amounts.
     pub total_inflows: f64,
@@ -92,11 +142,150 @@ pub struct MerchantInsights {
     ///The number of transactions associated with merchant of this type.
     pub transaction_count: i64,
     ///The website associated with the merchant.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub website: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for MerchantInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MerchantInsights {
+    const NAME: &'static str = "MerchantInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_id",
+        "name",
+        "personal_finance_category_detailed",
+        "personal_finance_category_primary",
+        "total_inflows",
+        "total_outflows",
+        "transaction_count",
+        "website",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "personal_finance_category_detailed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "personal_finance_category_primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "total_inflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "total_outflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "transaction_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "website")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_id: s::optional(f0),
+            name: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            personal_finance_category_detailed: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("personal_finance_category_detailed");
+                }
+            },
+            personal_finance_category_primary: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("personal_finance_category_primary");
+                }
+            },
+            total_inflows: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_inflows"),
+            },
+            total_outflows: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_outflows"),
+            },
+            transaction_count: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_count"),
+            },
+            website: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("website"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MerchantInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.entity_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MerchantInsights",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field_unless(skip[0usize], "entity_id", &self.entity_id);
+        out.field("name", &self.name);
+        out.field(
+            "personal_finance_category_detailed",
+            &self.personal_finance_category_detailed,
+        );
+        out.field(
+            "personal_finance_category_primary",
+            &self.personal_finance_category_primary,
+        );
+        out.field("total_inflows", &self.total_inflows);
+        out.field("total_outflows", &self.total_outflows);
+        out.field("transaction_count", &self.transaction_count);
+        out.field("website", &self.website);
+        out.end()
+    }
+}
 ///Allows specifying the metadata of the test account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Meta {
     ///The account's limit
     pub limit: f64,
@@ -107,8 +296,88 @@ pub struct Meta {
     ///The account's official name
     pub official_name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Meta {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Meta {
+    const NAME: &'static str = "Meta";
+    const FIELDS: &'static [&'static str] = &["limit", "mask", "name", "official_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "limit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            limit: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("limit"),
+            },
+            mask: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mask"),
+            },
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            official_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("official_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Meta {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Meta",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("limit", &self.limit);
+        out.field("mask", &self.mask);
+        out.field("name", &self.name);
+        out.field("official_name", &self.official_name);
+        out.end()
+    }
+}
 ///Specifies the multi-factor authentication settings to use with this test account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Mfa {
     ///Number of rounds of questions. Required if value of `type` is `questions`.
     pub question_rounds: f64,
@@ -126,8 +395,104 @@ If value is `device`, the MFA answer is `1234`.
 If value is `selections`, the MFA answer is always the first option.
 
 If value is `questions`, the MFA answer is  `answer_<i>_<j>` for the j-th question in the i-th round, starting from 0. For example, the answer to the first question in the second round is `answer_1_0`.*/
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Mfa {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Mfa {
+    const NAME: &'static str = "Mfa";
+    const FIELDS: &'static [&'static str] = &[
+        "question_rounds",
+        "questions_per_round",
+        "selection_rounds",
+        "selections_per_question",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "question_rounds")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "questions_per_round")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "selection_rounds")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "selections_per_question")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            question_rounds: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("question_rounds"),
+            },
+            questions_per_round: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("questions_per_round"),
+            },
+            selection_rounds: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selection_rounds"),
+            },
+            selections_per_question: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("selections_per_question");
+                }
+            },
+            type_: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Mfa {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Mfa",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("question_rounds", &self.question_rounds);
+        out.field("questions_per_round", &self.questions_per_round);
+        out.field("selection_rounds", &self.selection_rounds);
+        out.field("selections_per_question", &self.selections_per_question);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDTHH:mm:ssZ`) indicating the oldest acceptable balance when making a request to `/accounts/balance/get`.
 
@@ -229,7 +594,7 @@ for MonitoringConsumerReportPermissiblePurpose {
     }
 }
 ///An object representing the income subcategory of the report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MonitoringIncomeInsights {
     pub forecasted_monthly_income: ForecastedMonthlyIncome,
     pub historical_annual_income: HistoricalAnnualIncome,
@@ -238,8 +603,107 @@ pub struct MonitoringIncomeInsights {
     pub income_sources_counts: IncomeSourcesCounts,
     pub total_monthly_income: TotalMonthlyIncomeInsights,
 }
+impl<'de> ::serde::Deserialize<'de> for MonitoringIncomeInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonitoringIncomeInsights {
+    const NAME: &'static str = "MonitoringIncomeInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "forecasted_monthly_income",
+        "historical_annual_income",
+        "income_sources",
+        "income_sources_counts",
+        "total_monthly_income",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ForecastedMonthlyIncome> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<HistoricalAnnualIncome> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<MonitoringIncomeSource>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<IncomeSourcesCounts> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<TotalMonthlyIncomeInsights> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "forecasted_monthly_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "historical_annual_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "income_sources")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "income_sources_counts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "total_monthly_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            forecasted_monthly_income: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("forecasted_monthly_income");
+                }
+            },
+            historical_annual_income: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("historical_annual_income");
+                }
+            },
+            income_sources: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_sources"),
+            },
+            income_sources_counts: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_sources_counts"),
+            },
+            total_monthly_income: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_monthly_income"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MonitoringIncomeInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonitoringIncomeInsights",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("forecasted_monthly_income", &self.forecasted_monthly_income);
+        out.field("historical_annual_income", &self.historical_annual_income);
+        out.field("income_sources", &self.income_sources);
+        out.field("income_sources_counts", &self.income_sources_counts);
+        out.field("total_monthly_income", &self.total_monthly_income);
+        out.end()
+    }
+}
 ///An object representing an income source
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MonitoringIncomeSource {
     pub income_category: CreditBankIncomeCategory,
     ///The most common name or original description for the underlying income transactions
@@ -249,20 +713,227 @@ pub struct MonitoringIncomeSource {
     ///The last detected transaction date for this income source
     pub last_transaction_date: ::chrono::naive::NaiveDate,
 }
+impl<'de> ::serde::Deserialize<'de> for MonitoringIncomeSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonitoringIncomeSource {
+    const NAME: &'static str = "MonitoringIncomeSource";
+    const FIELDS: &'static [&'static str] = &[
+        "income_category",
+        "income_description",
+        "income_source_id",
+        "last_transaction_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<CreditBankIncomeCategory> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_category")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "income_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "income_source_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_category: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_category"),
+            },
+            income_description: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_description"),
+            },
+            income_source_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income_source_id"),
+            },
+            last_transaction_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_transaction_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MonitoringIncomeSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonitoringIncomeSource",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("income_category", &self.income_category);
+        out.field("income_description", &self.income_description);
+        out.field("income_source_id", &self.income_source_id);
+        out.field("last_transaction_date", &self.last_transaction_date);
+        out.end()
+    }
+}
 ///An object representing the Monitoring Insights for the given Item
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MonitoringInsights {
     pub income: MonitoringIncomeInsights,
     pub loans: MonitoringLoanInsights,
 }
+impl<'de> ::serde::Deserialize<'de> for MonitoringInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonitoringInsights {
+    const NAME: &'static str = "MonitoringInsights";
+    const FIELDS: &'static [&'static str] = &["income", "loans"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<MonitoringIncomeInsights> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<MonitoringLoanInsights> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "loans")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("income"),
+            },
+            loans: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loans"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MonitoringInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonitoringInsights",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("income", &self.income);
+        out.field("loans", &self.loans);
+        out.end()
+    }
+}
 ///An object with details of the Monitoring Insights Item's status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MonitoringInsightsItemStatus {
     /**A reason for why a Monitoring Insights Report is not available.
 This field will only be populated when the `status_code` is not `AVAILABLE`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     pub status_code: MonitoringItemStatusCode,
+}
+impl<'de> ::serde::Deserialize<'de> for MonitoringInsightsItemStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonitoringInsightsItemStatus {
+    const NAME: &'static str = "MonitoringInsightsItemStatus";
+    const FIELDS: &'static [&'static str] = &["reason", "status_code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<MonitoringItemStatusCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            reason: s::optional(f0),
+            status_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status_code"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MonitoringInsightsItemStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.reason)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonitoringInsightsItemStatus",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "reason", &self.reason);
+        out.field("status_code", &self.status_code);
+        out.end()
+    }
 }
 ///Enum for the status of the insights
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -358,137 +1029,832 @@ impl ::std::convert::TryFrom<::std::string::String> for MonitoringItemStatusCode
     }
 }
 ///An object representing the loan exposure subcategory of the report
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MonitoringLoanInsights {
     ///The number of loan disbursements detected in the last 30 days
     pub loan_disbursements_count: f64,
     pub loan_payment_merchants_counts: LoanPaymentsMerchantCounts,
     pub loan_payments_counts: LoanPaymentsCounts,
 }
+impl<'de> ::serde::Deserialize<'de> for MonitoringLoanInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonitoringLoanInsights {
+    const NAME: &'static str = "MonitoringLoanInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "loan_disbursements_count",
+        "loan_payment_merchants_counts",
+        "loan_payments_counts",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<LoanPaymentsMerchantCounts> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<LoanPaymentsCounts> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "loan_disbursements_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "loan_payment_merchants_counts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "loan_payments_counts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            loan_disbursements_count: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("loan_disbursements_count");
+                }
+            },
+            loan_payment_merchants_counts: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("loan_payment_merchants_counts");
+                }
+            },
+            loan_payments_counts: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_payments_counts"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MonitoringLoanInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonitoringLoanInsights",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("loan_disbursements_count", &self.loan_disbursements_count);
+        out.field("loan_payment_merchants_counts", &self.loan_payment_merchants_counts);
+        out.field("loan_payments_counts", &self.loan_payments_counts);
+        out.end()
+    }
+}
 ///The monthly average amount calculated by dividing the total by the number of calendar months in the time period.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct MonthlyAverage {
     /**The monthly average amount of all the aggregated transactions of the given category, across all the accounts for the given time window.
 
 The average is calculated by dividing the total amount of the transactions by the number of calendar months in the given time window.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<f64>,
     ///The ISO-4217 currency code of the amount. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the amount. Always `null` if `iso_currency_code` is non-`null`.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `unofficial_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for MonthlyAverage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonthlyAverage {
+    const NAME: &'static str = "MonthlyAverage";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            iso_currency_code: s::optional(f1),
+            unofficial_currency_code: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for MonthlyAverage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonthlyAverage",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[2usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.end()
+    }
+}
 ///Monthly summary of transactions within a specific time period, showing aggregated amounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct MonthlySummary {
     ///The end date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The start date of the month for the given report time window. Will be provided in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<AmountWithCurrency>,
 }
+impl<'de> ::serde::Deserialize<'de> for MonthlySummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MonthlySummary {
+    const NAME: &'static str = "MonthlySummary";
+    const FIELDS: &'static [&'static str] = &["end_date", "start_date", "total_amount"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "total_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: s::optional(f0),
+            start_date: s::optional(f1),
+            total_amount: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for MonthlySummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.start_date),
+            ::std::option::Option::is_none(&self.total_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MonthlySummary",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_date", &self.end_date);
+        out.field_unless(skip[1usize], "start_date", &self.start_date);
+        out.field_unless(skip[2usize], "total_amount", &self.total_amount);
+        out.end()
+    }
+}
 ///Object containing metadata about the interest rate for the mortgage.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MortgageInterestRate {
     ///Percentage value (interest rate of current mortgage, not APR) of interest payable on a loan.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub percentage: ::std::option::Option<f64>,
     ///The type of interest charged (fixed or variable).
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for MortgageInterestRate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MortgageInterestRate {
+    const NAME: &'static str = "MortgageInterestRate";
+    const FIELDS: &'static [&'static str] = &["percentage", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "percentage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            percentage: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("percentage"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MortgageInterestRate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MortgageInterestRate",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("percentage", &self.percentage);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Contains details about a mortgage account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MortgageLiability {
     ///The ID of the account that this liability belongs to.
     pub account_id: ::std::string::String,
     ///The account number of the loan.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_number: ::std::option::Option<::std::string::String>,
     ///The current outstanding amount charged for late payment.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub current_late_fee: ::std::option::Option<f64>,
     ///Total amount held in escrow to pay taxes and insurance on behalf of the borrower.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub escrow_balance: ::std::option::Option<f64>,
     ///Indicates whether the borrower has private mortgage insurance in effect.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub has_pmi: ::std::option::Option<bool>,
     ///Indicates whether the borrower will pay a penalty for early payoff of mortgage.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub has_prepayment_penalty: ::std::option::Option<bool>,
     pub interest_rate: MortgageInterestRate,
     ///The amount of the last payment.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_payment_amount: ::std::option::Option<f64>,
     ///The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_payment_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Full duration of mortgage as at origination (e.g. `10 year`).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub loan_term: ::std::option::Option<::std::string::String>,
     ///Description of the type of loan, for example `conventional`, `fixed`, or `variable`. This field is provided directly from the loan servicer and does not have an enumerated set of possible values.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub loan_type_description: ::std::option::Option<::std::string::String>,
     ///Original date on which mortgage is due in full. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub maturity_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The amount of the next payment.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_monthly_payment: ::std::option::Option<f64>,
     ///The due date for the next payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_payment_due_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The original principal balance of the mortgage.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_principal_amount: ::std::option::Option<f64>,
     ///Amount of loan (principal + interest) past due for payment.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub past_due_amount: ::std::option::Option<f64>,
     pub property_address: MortgagePropertyAddress,
     ///The year to date (YTD) interest paid.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ytd_interest_paid: ::std::option::Option<f64>,
     ///The YTD principal paid.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ytd_principal_paid: ::std::option::Option<f64>,
 }
+impl<'de> ::serde::Deserialize<'de> for MortgageLiability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MortgageLiability {
+    const NAME: &'static str = "MortgageLiability";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_number",
+        "current_late_fee",
+        "escrow_balance",
+        "has_pmi",
+        "has_prepayment_penalty",
+        "interest_rate",
+        "last_payment_amount",
+        "last_payment_date",
+        "loan_term",
+        "loan_type_description",
+        "maturity_date",
+        "next_monthly_payment",
+        "next_payment_due_date",
+        "origination_date",
+        "origination_principal_amount",
+        "past_due_amount",
+        "property_address",
+        "ytd_interest_paid",
+        "ytd_principal_paid",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<MortgageInterestRate> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<MortgagePropertyAddress> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "current_late_fee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "escrow_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "has_pmi")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "has_prepayment_penalty")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "interest_rate")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "last_payment_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "last_payment_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "loan_term")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "loan_type_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "maturity_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "next_monthly_payment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "next_payment_due_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "origination_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "origination_principal_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "past_due_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "property_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "ytd_interest_paid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "ytd_principal_paid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number"),
+            },
+            current_late_fee: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current_late_fee"),
+            },
+            escrow_balance: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("escrow_balance"),
+            },
+            has_pmi: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("has_pmi"),
+            },
+            has_prepayment_penalty: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("has_prepayment_penalty");
+                }
+            },
+            interest_rate: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("interest_rate"),
+            },
+            last_payment_amount: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_payment_amount"),
+            },
+            last_payment_date: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_payment_date"),
+            },
+            loan_term: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_term"),
+            },
+            loan_type_description: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_type_description"),
+            },
+            maturity_date: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("maturity_date"),
+            },
+            next_monthly_payment: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_monthly_payment"),
+            },
+            next_payment_due_date: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_payment_due_date"),
+            },
+            origination_date: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("origination_date"),
+            },
+            origination_principal_amount: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_principal_amount");
+                }
+            },
+            past_due_amount: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("past_due_amount"),
+            },
+            property_address: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("property_address"),
+            },
+            ytd_interest_paid: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_interest_paid"),
+            },
+            ytd_principal_paid: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_principal_paid"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MortgageLiability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MortgageLiability",
+            crate::struct_serde::kept(20usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("account_number", &self.account_number);
+        out.field("current_late_fee", &self.current_late_fee);
+        out.field("escrow_balance", &self.escrow_balance);
+        out.field("has_pmi", &self.has_pmi);
+        out.field("has_prepayment_penalty", &self.has_prepayment_penalty);
+        out.field("interest_rate", &self.interest_rate);
+        out.field("last_payment_amount", &self.last_payment_amount);
+        out.field("last_payment_date", &self.last_payment_date);
+        out.field("loan_term", &self.loan_term);
+        out.field("loan_type_description", &self.loan_type_description);
+        out.field("maturity_date", &self.maturity_date);
+        out.field("next_monthly_payment", &self.next_monthly_payment);
+        out.field("next_payment_due_date", &self.next_payment_due_date);
+        out.field("origination_date", &self.origination_date);
+        out.field("origination_principal_amount", &self.origination_principal_amount);
+        out.field("past_due_amount", &self.past_due_amount);
+        out.field("property_address", &self.property_address);
+        out.field("ytd_interest_paid", &self.ytd_interest_paid);
+        out.field("ytd_principal_paid", &self.ytd_principal_paid);
+        out.end()
+    }
+}
 ///Object containing fields describing property address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MortgagePropertyAddress {
     ///The city name.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The five or nine digit postal code.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     ///The region or state (example "NC").
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<::std::string::String>,
     ///The full street address (example "564 Main Street, Apt 15").
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for MortgagePropertyAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MortgagePropertyAddress {
+    const NAME: &'static str = "MortgagePropertyAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MortgagePropertyAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MortgagePropertyAddress",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.end()
+    }
+}
 ///Object containing risk signals and relevant metadata for a set of uploaded documents
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MultiDocumentRiskSignal {
     ///Array of objects containing attributes that could indicate if a document is fraudulent
     pub document_references: ::std::vec::Vec<RiskSignalDocumentReference>,
     ///Array of attributes that indicate whether or not there is fraud risk with a set of documents
     pub risk_signals: ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
+}
+impl<'de> ::serde::Deserialize<'de> for MultiDocumentRiskSignal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for MultiDocumentRiskSignal {
+    const NAME: &'static str = "MultiDocumentRiskSignal";
+    const FIELDS: &'static [&'static str] = &["document_references", "risk_signals"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<RiskSignalDocumentReference>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_references")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_references: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_references"),
+            },
+            risk_signals: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_signals"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for MultiDocumentRiskSignal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "MultiDocumentRiskSignal",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("document_references", &self.document_references);
+        out.field("risk_signals", &self.risk_signals);
+        out.end()
+    }
 }
 impl ::serde::Serialize for MatchSummaryCode {
     fn serialize<S: ::serde::Serializer>(

@@ -2,77 +2,412 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Score found by matching name provided by the API with the name on the account at the financial institution. If the account contains multiple owners, the maximum match score is filled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NameMatchScore {
     ///Is `true` if the name on either of the names that was matched for the score contained strings indicative of a business name, such as "CORP", "LLC", "INC", or "LTD". A `true` result generally indicates that an account's name is a business name. However, a `false` result does not mean the account name is not a business name, as some businesses do not use these strings in the names used for their financial institution accounts.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_business_name_detected: ::std::option::Option<bool>,
     ///first or last name completely matched, likely a family member
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_first_name_or_last_name_match: ::std::option::Option<bool>,
     ///nickname matched, example Jennifer and Jenn.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_nickname_match: ::std::option::Option<bool>,
     ///Match score for name. 100 is a perfect score, 99-85 means a strong match, 84-70 is a partial match, any score less than 70 is a mismatch. Typically, the match threshold should be set to a score of 70 or higher. If the name is missing from either the API or financial institution, this is null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for NameMatchScore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NameMatchScore {
+    const NAME: &'static str = "NameMatchScore";
+    const FIELDS: &'static [&'static str] = &[
+        "is_business_name_detected",
+        "is_first_name_or_last_name_match",
+        "is_nickname_match",
+        "score",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "is_business_name_detected")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "is_first_name_or_last_name_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "is_nickname_match")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            is_business_name_detected: s::optional(f0),
+            is_first_name_or_last_name_match: s::optional(f1),
+            is_nickname_match: s::optional(f2),
+            score: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for NameMatchScore {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.is_business_name_detected),
+            ::std::option::Option::is_none(&self.is_first_name_or_last_name_match),
+            ::std::option::Option::is_none(&self.is_nickname_match),
+            ::std::option::Option::is_none(&self.score),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NameMatchScore",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "is_business_name_detected",
+            &self.is_business_name_detected,
+        );
+        out.field_unless(
+            skip[1usize],
+            "is_first_name_or_last_name_match",
+            &self.is_first_name_or_last_name_match,
+        );
+        out.field_unless(skip[2usize], "is_nickname_match", &self.is_nickname_match);
+        out.field_unless(skip[3usize], "score", &self.score);
+        out.end()
+    }
+}
 ///Insights into negative balance occurrences, including frequency, duration, and minimum balance details.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NegativeBalanceInsights {
     /**The number of days since the last transaction that caused any account in the report to have a negative balance.
 
 This value is inclusive of the date of the last negative balance, meaning that if the last negative balance occurred today, this value will be `0`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_last_occurrence: ::std::option::Option<i64>,
     ///The number of aggregated days that the accounts in the report has had a negative balance within the given time window.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_with_negative_balance: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum_balance: ::std::option::Option<AmountWithCurrency>,
     /**The summary of the negative balance occurrences for this account.
 
 If the user has not had a negative balance in the account in the given time window, this list will be empty.*/
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub occurrences: ::std::vec::Vec<::std::option::Option<NegativeBalanceOccurrence>>,
 }
+impl<'de> ::serde::Deserialize<'de> for NegativeBalanceInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NegativeBalanceInsights {
+    const NAME: &'static str = "NegativeBalanceInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "days_since_last_occurrence",
+        "days_with_negative_balance",
+        "minimum_balance",
+        "occurrences",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<NegativeBalanceOccurrence>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_since_last_occurrence")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "days_with_negative_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "minimum_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "occurrences")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_since_last_occurrence: s::optional(f0),
+            days_with_negative_balance: s::optional(f1),
+            minimum_balance: s::optional(f2),
+            occurrences: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for NegativeBalanceInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.days_since_last_occurrence),
+            ::std::option::Option::is_none(&self.days_with_negative_balance),
+            ::std::option::Option::is_none(&self.minimum_balance),
+            ::std::vec::Vec::is_empty(&self.occurrences),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NegativeBalanceInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "days_since_last_occurrence",
+            &self.days_since_last_occurrence,
+        );
+        out.field_unless(
+            skip[1usize],
+            "days_with_negative_balance",
+            &self.days_with_negative_balance,
+        );
+        out.field_unless(skip[2usize], "minimum_balance", &self.minimum_balance);
+        out.field_unless(skip[3usize], "occurrences", &self.occurrences);
+        out.end()
+    }
+}
 ///Details about a specific occurrence of a negative balance period, including start and end dates.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NegativeBalanceOccurrence {
     /**The date of the last transaction that caused the account to have a negative balance.
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).
 This date is inclusive, meaning that this was the last date that the account had a negative balance.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub minimum_balance: ::std::option::Option<AmountWithCurrency>,
     /**The date of the first transaction that caused the account to have a negative balance.
 The date will be returned in an ISO 8601 format (YYYY-MM-DD).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
 }
+impl<'de> ::serde::Deserialize<'de> for NegativeBalanceOccurrence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NegativeBalanceOccurrence {
+    const NAME: &'static str = "NegativeBalanceOccurrence";
+    const FIELDS: &'static [&'static str] = &[
+        "end_date",
+        "minimum_balance",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "minimum_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: s::optional(f0),
+            minimum_balance: s::optional(f1),
+            start_date: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for NegativeBalanceOccurrence {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.minimum_balance),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NegativeBalanceOccurrence",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_date", &self.end_date);
+        out.field_unless(skip[1usize], "minimum_balance", &self.minimum_balance);
+        out.field_unless(skip[2usize], "start_date", &self.start_date);
+        out.end()
+    }
+}
 ///An object representing information about the net pay amount on the paystub.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NetPay {
     ///Raw amount of the net pay for the pay period
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_amount: ::std::option::Option<f64>,
     ///Description of the net pay
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///The ISO-4217 currency code of the net pay. Always `null` if `unofficial_currency_code` is non-null.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<Total>,
     /**The unofficial currency code associated with the net pay. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///The year-to-date amount of the net pay
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ytd_amount: ::std::option::Option<f64>,
+}
+impl<'de> ::serde::Deserialize<'de> for NetPay {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NetPay {
+    const NAME: &'static str = "NetPay";
+    const FIELDS: &'static [&'static str] = &[
+        "current_amount",
+        "description",
+        "iso_currency_code",
+        "total",
+        "unofficial_currency_code",
+        "ytd_amount",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Total>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "current_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "total")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ytd_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            current_amount: s::optional(f0),
+            description: s::optional(f1),
+            iso_currency_code: s::optional(f2),
+            total: s::optional(f3),
+            unofficial_currency_code: s::optional(f4),
+            ytd_amount: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for NetPay {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.current_amount),
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.total),
+            ::std::option::Option::is_none(&self.unofficial_currency_code),
+            ::std::option::Option::is_none(&self.ytd_amount),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NetPay",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "current_amount", &self.current_amount);
+        out.field_unless(skip[1usize], "description", &self.description);
+        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3usize], "total", &self.total);
+        out.field_unless(
+            skip[4usize],
+            "unofficial_currency_code",
+            &self.unofficial_currency_code,
+        );
+        out.field_unless(skip[5usize], "ytd_amount", &self.ytd_amount);
+        out.end()
+    }
 }
 ///A map of network attributes, where the key is a string, and the value is a float, int, or boolean. For a full list of attributes, contact your account manager.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -143,16 +478,95 @@ impl ::std::convert::TryFrom<::std::string::String> for NetworkInsightsVersion {
     }
 }
 ///NetworkStatusGetRequest defines the request schema for `/network/status/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct NetworkStatusGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The id of a template defined in Plaid Dashboard. This field is used if you have additional criteria that you want to check against (e.g. Layer eligibility).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template_id: ::std::option::Option<::std::string::String>,
     pub user: NetworkStatusGetUser,
+}
+impl<'de> ::serde::Deserialize<'de> for NetworkStatusGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetRequest {
+    const NAME: &'static str = "NetworkStatusGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "template_id",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<NetworkStatusGetUser> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            template_id: s::optional(f2),
+            user: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NetworkStatusGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.template_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NetworkStatusGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "template_id", &self.template_id);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for NetworkStatusGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -165,18 +579,140 @@ impl ::std::fmt::Debug for NetworkStatusGetRequest {
     }
 }
 ///NetworkStatusGetResponse defines the response schema for `/network/status/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NetworkStatusGetResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub layer: ::std::option::Option<NetworkStatusGetResponseLayer>,
     pub network_status: NetworkStatusGetResponseNetworkStatus,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for NetworkStatusGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetResponse {
+    const NAME: &'static str = "NetworkStatusGetResponse";
+    const FIELDS: &'static [&'static str] = &["layer", "network_status", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<NetworkStatusGetResponseLayer>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<NetworkStatusGetResponseNetworkStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "layer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "network_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            layer: s::optional(f0),
+            network_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("network_status"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NetworkStatusGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.layer)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NetworkStatusGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "layer", &self.layer);
+        out.field("network_status", &self.network_status);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///An object representing Layer-related metadata for the requested user.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NetworkStatusGetResponseLayer {
     ///Indicates if the user is eligible for a Layer session.
     pub eligible: bool,
+}
+impl<'de> ::serde::Deserialize<'de> for NetworkStatusGetResponseLayer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetResponseLayer {
+    const NAME: &'static str = "NetworkStatusGetResponseLayer";
+    const FIELDS: &'static [&'static str] = &["eligible"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "eligible")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            eligible: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("eligible"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NetworkStatusGetResponseLayer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NetworkStatusGetResponseLayer",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("eligible", &self.eligible);
+        out.end()
+    }
 }
 ///Enum representing the overall network status of the user.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -225,28 +761,175 @@ for NetworkStatusGetResponseNetworkStatus {
     }
 }
 ///An object specifying information about the end user for the network status check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NetworkStatusGetUser {
     ///The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format.
     pub phone_number: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for NetworkStatusGetUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NetworkStatusGetUser {
+    const NAME: &'static str = "NetworkStatusGetUser";
+    const FIELDS: &'static [&'static str] = &["phone_number"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            phone_number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NetworkStatusGetUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NetworkStatusGetUser",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///Fired when Plaid detects a new account. Upon receiving this webhook, you can prompt your users to share new accounts with you through [update mode](https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts) (US/CA only). If the end user has opted not to share new accounts with Plaid via their institution's OAuth settings, Plaid will not detect new accounts and this webhook will not fire. For end user accounts in the EU and UK, upon receiving this webhook, you can prompt your user to re-link their account and then delete the old Item via `/item/remove`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NewAccountsAvailableWebhook {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<WebhookEnvironmentValues>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<ItemId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`NEW_ACCOUNTS_AVAILABLE`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_code: ::std::option::Option<::std::string::String>,
     ///`ITEM`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_type: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for NewAccountsAvailableWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NewAccountsAvailableWebhook {
+    const NAME: &'static str = "NewAccountsAvailableWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<WebhookEnvironmentValues>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ItemId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: s::optional(f0),
+            error: s::optional(f1),
+            item_id: s::optional(f2),
+            user_id: s::optional(f3),
+            webhook_code: s::optional(f4),
+            webhook_type: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for NewAccountsAvailableWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.environment),
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.item_id),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.webhook_code),
+            ::std::option::Option::is_none(&self.webhook_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NewAccountsAvailableWebhook",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "environment", &self.environment);
+        out.field_unless(skip[1usize], "error", &self.error);
+        out.field_unless(skip[2usize], "item_id", &self.item_id);
+        out.field_unless(skip[3usize], "user_id", &self.user_id);
+        out.field_unless(skip[4usize], "webhook_code", &self.webhook_code);
+        out.field_unless(skip[5usize], "webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///A unique user identifier, created by `/user/create`. Integrations that began using `/user/create` after December 10, 2025 use this field to identify a user instead of the `user_token`. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 #[derive(
@@ -290,35 +973,153 @@ impl ::std::str::FromStr for NewUserId {
     }
 }
 ///Account and bank identifier number data used to configure the test account. All values are optional.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Numbers {
     ///Will be used for the account number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
     ///Must be a valid ACH routing number. To test `/transfer/capabilities/get`, set this to 322271627 to force a `true` result.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_routing: ::std::option::Option<::std::string::String>,
     ///Must be a valid wire transfer routing number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_wire_routing: ::std::option::Option<::std::string::String>,
     ///BACS sort code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bacs_sort_code: ::std::option::Option<::std::string::String>,
     ///EFT branch number. Must be specified alongside `eft_institution`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eft_branch: ::std::option::Option<::std::string::String>,
     ///EFT institution number. Must be specified alongside `eft_branch`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eft_institution: ::std::option::Option<::std::string::String>,
     ///Bank identifier code (BIC). Must be specified alongside `international_iban`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub international_bic: ::std::option::Option<::std::string::String>,
     ///International bank account number (IBAN). If no account number is specified via `account`, will also be used as the account number by default. Must be specified alongside `international_bic`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub international_iban: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Numbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Numbers {
+    const NAME: &'static str = "Numbers";
+    const FIELDS: &'static [&'static str] = &[
+        "account",
+        "ach_routing",
+        "ach_wire_routing",
+        "bacs_sort_code",
+        "eft_branch",
+        "eft_institution",
+        "international_bic",
+        "international_iban",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ach_routing")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ach_wire_routing")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "bacs_sort_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "eft_branch")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "eft_institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "international_bic")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "international_iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: s::optional(f0),
+            ach_routing: s::optional(f1),
+            ach_wire_routing: s::optional(f2),
+            bacs_sort_code: s::optional(f3),
+            eft_branch: s::optional(f4),
+            eft_institution: s::optional(f5),
+            international_bic: s::optional(f6),
+            international_iban: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for Numbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.account),
+            ::std::option::Option::is_none(&self.ach_routing),
+            ::std::option::Option::is_none(&self.ach_wire_routing),
+            ::std::option::Option::is_none(&self.bacs_sort_code),
+            ::std::option::Option::is_none(&self.eft_branch),
+            ::std::option::Option::is_none(&self.eft_institution),
+            ::std::option::Option::is_none(&self.international_bic),
+            ::std::option::Option::is_none(&self.international_iban),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Numbers",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account", &self.account);
+        out.field_unless(skip[1usize], "ach_routing", &self.ach_routing);
+        out.field_unless(skip[2usize], "ach_wire_routing", &self.ach_wire_routing);
+        out.field_unless(skip[3usize], "bacs_sort_code", &self.bacs_sort_code);
+        out.field_unless(skip[4usize], "eft_branch", &self.eft_branch);
+        out.field_unless(skip[5usize], "eft_institution", &self.eft_institution);
+        out.field_unless(skip[6usize], "international_bic", &self.international_bic);
+        out.field_unless(skip[7usize], "international_iban", &self.international_iban);
+        out.end()
+    }
+}
 ///Identifying information for transferring holdings to an investments account via ACATS.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersAcats {
     ///The full account number for the account
     pub account: ::std::string::String,
@@ -327,8 +1128,79 @@ pub struct NumbersAcats {
     ///Identifiers for the clearinghouses that are associated with the account in order of relevance. If this array is empty, call `/institutions/get_by_id` with the `item.institution_id` to get the DTC number.
     pub dtc_numbers: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for NumbersAcats {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersAcats {
+    const NAME: &'static str = "NumbersAcats";
+    const FIELDS: &'static [&'static str] = &["account", "account_id", "dtc_numbers"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "dtc_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            dtc_numbers: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dtc_numbers"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersAcats {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersAcats",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.field("dtc_numbers", &self.dtc_numbers);
+        out.end()
+    }
+}
 ///Identifying information for transferring money to or from a US account via ACH or wire transfer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersAch {
     /**The ACH account number for the account.
 
@@ -337,19 +1209,131 @@ At certain institutions, including Chase, PNC, and US Bank, you will receive "to
     ///The Plaid account ID associated with the account numbers
     pub account_id: ::std::string::String,
     ///Whether the account supports ACH transfers into the account
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_transfer_in: ::std::option::Option<bool>,
     ///Whether the account supports ACH transfers out of the account
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_transfer_out: ::std::option::Option<bool>,
     ///Indicates whether the account number is tokenized by the institution. For important details on how tokenized account numbers may impact your integration, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_tokenized_account_number: ::std::option::Option<bool>,
     ///The ACH routing number for the account. This may be a tokenized routing number. For more information, see [Tokenized account numbers](https://plaid.com/docs/auth/#tokenized-account-numbers).
     pub routing: ::std::string::String,
     ///The wire transfer routing number for the account. This field is only populated if the institution is known to use a separate wire transfer routing number. Many institutions do not have a separate wire routing number and use the ACH routing number for wires instead. It is recommended to have the end user manually confirm their wire routing number before sending any wires to their account, especially if this field is `null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub wire_routing: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for NumbersAch {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersAch {
+    const NAME: &'static str = "NumbersAch";
+    const FIELDS: &'static [&'static str] = &[
+        "account",
+        "account_id",
+        "can_transfer_in",
+        "can_transfer_out",
+        "is_tokenized_account_number",
+        "routing",
+        "wire_routing",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "can_transfer_in")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "can_transfer_out")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_tokenized_account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "routing")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "wire_routing")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            can_transfer_in: s::optional(f2),
+            can_transfer_out: s::optional(f3),
+            is_tokenized_account_number: s::optional(f4),
+            routing: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("routing"),
+            },
+            wire_routing: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wire_routing"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersAch {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.can_transfer_in),
+            ::std::option::Option::is_none(&self.can_transfer_out),
+            ::std::option::Option::is_none(&self.is_tokenized_account_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersAch",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "can_transfer_in", &self.can_transfer_in);
+        out.field_unless(skip[1usize], "can_transfer_out", &self.can_transfer_out);
+        out.field_unless(
+            skip[2usize],
+            "is_tokenized_account_number",
+            &self.is_tokenized_account_number,
+        );
+        out.field("routing", &self.routing);
+        out.field("wire_routing", &self.wire_routing);
+        out.end()
+    }
 }
 ///`NumbersAchNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -372,15 +1356,77 @@ impl ::std::convert::From<NumbersAch> for NumbersAchNullable {
     }
 }
 ///Identifying information for transferring holdings to an investments account via ATON.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersAton {
     ///The full account number for the account
     pub account: ::std::string::String,
     ///The Plaid account ID associated with the account numbers
     pub account_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for NumbersAton {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersAton {
+    const NAME: &'static str = "NumbersAton";
+    const FIELDS: &'static [&'static str] = &["account", "account_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersAton {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersAton",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.end()
+    }
+}
 ///Identifying information for transferring money to or from a UK bank account via BACS.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersBacs {
     ///The BACS account number for the account
     pub account: ::std::string::String,
@@ -388,6 +1434,77 @@ pub struct NumbersBacs {
     pub account_id: ::std::string::String,
     ///The BACS sort code for the account
     pub sort_code: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for NumbersBacs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersBacs {
+    const NAME: &'static str = "NumbersBacs";
+    const FIELDS: &'static [&'static str] = &["account", "account_id", "sort_code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "sort_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            sort_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sort_code"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersBacs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersBacs",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.field("sort_code", &self.sort_code);
+        out.end()
+    }
 }
 ///`NumbersBacsNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -410,7 +1527,7 @@ impl ::std::convert::From<NumbersBacs> for NumbersBacsNullable {
     }
 }
 ///Identifying information for transferring money to or from a Canadian bank account via EFT.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersEft {
     ///The EFT account number for the account
     pub account: ::std::string::String,
@@ -420,6 +1537,91 @@ pub struct NumbersEft {
     pub branch: ::std::string::String,
     ///The EFT institution number for the account
     pub institution: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for NumbersEft {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersEft {
+    const NAME: &'static str = "NumbersEft";
+    const FIELDS: &'static [&'static str] = &[
+        "account",
+        "account_id",
+        "branch",
+        "institution",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "branch")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "institution")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            branch: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("branch"),
+            },
+            institution: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersEft {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersEft",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.field("branch", &self.branch);
+        out.field("institution", &self.institution);
+        out.end()
+    }
 }
 ///`NumbersEftNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -526,7 +1728,7 @@ impl ::std::convert::TryFrom<String> for NumbersIbanNullable {
     }
 }
 ///Identifying information for transferring money to or from an international bank account via wire transfer.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersInternational {
     ///The Plaid account ID associated with the account numbers
     pub account_id: ::std::string::String,
@@ -535,12 +1737,145 @@ pub struct NumbersInternational {
     ///The International Bank Account Number (IBAN) for the account
     pub iban: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for NumbersInternational {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersInternational {
+    const NAME: &'static str = "NumbersInternational";
+    const FIELDS: &'static [&'static str] = &["account_id", "bic", "iban"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "bic")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            bic: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bic"),
+            },
+            iban: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iban"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersInternational {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersInternational",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("bic", &self.bic);
+        out.field("iban", &self.iban);
+        out.end()
+    }
+}
 ///Account numbers using the International Bank Account Number and BIC/SWIFT code format.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersInternationalIban {
     ///The Business Identifier Code, also known as SWIFT code, for this bank account.
     pub bic: ::std::string::String,
     pub iban: NumbersIban,
+}
+impl<'de> ::serde::Deserialize<'de> for NumbersInternationalIban {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersInternationalIban {
+    const NAME: &'static str = "NumbersInternationalIban";
+    const FIELDS: &'static [&'static str] = &["bic", "iban"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<NumbersIban> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bic")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bic: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bic"),
+            },
+            iban: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iban"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for NumbersInternationalIban {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersInternationalIban",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bic", &self.bic);
+        out.field("iban", &self.iban);
+        out.end()
+    }
 }
 ///`NumbersInternationalNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -563,16 +1898,86 @@ impl ::std::convert::From<NumbersInternational> for NumbersInternationalNullable
     }
 }
 ///Identifying information for transferring holdings from a 401k account to another 401k account or IRA via the manual 401k rollover process.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NumbersRetirement401k {
     ///The full account number for the account
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
     ///The Plaid account ID associated with the account numbers
     pub account_id: ::std::string::String,
     ///The plan number for the employer's 401k retirement plan
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for NumbersRetirement401k {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for NumbersRetirement401k {
+    const NAME: &'static str = "NumbersRetirement401k";
+    const FIELDS: &'static [&'static str] = &["account", "account_id", "plan"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "plan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: s::optional(f0),
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            plan: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for NumbersRetirement401k {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.account),
+            ::std::option::Option::is_none(&self.plan),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "NumbersRetirement401k",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account", &self.account);
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[1usize], "plan", &self.plan);
+        out.end()
+    }
 }
 impl ::serde::Serialize for NetworkInsightsVersion {
     fn serialize<S: ::serde::Serializer>(

@@ -182,15 +182,94 @@ impl ::std::str::FromStr for OAuthErrorDescription {
     }
 }
 ///OAuth error response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OAuthErrorResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<OAuthErrorCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<OAuthErrorDescription>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_uri: ::std::option::Option<OAuthErrorUri>,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthErrorResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthErrorResponse {
+    const NAME: &'static str = "OAuthErrorResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "error",
+        "error_description",
+        "error_uri",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<OAuthErrorCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<OAuthErrorDescription>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<OAuthErrorUri>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error_description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: s::optional(f0),
+            error_description: s::optional(f1),
+            error_uri: s::optional(f2),
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OAuthErrorResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.error_description),
+            ::std::option::Option::is_none(&self.error_uri),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthErrorResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "error_description", &self.error_description);
+        out.field_unless(skip[2usize], "error_uri", &self.error_uri);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///A URI identifying the specific error
 #[derive(
@@ -291,15 +370,92 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthGrantType {
     }
 }
 ///OAuth token introspect request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct OAuthIntrospectRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_secret: ::std::option::Option<OauthApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthIntrospectRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectRequest {
+    const NAME: &'static str = "OAuthIntrospectRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_secret",
+        "secret",
+        "token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<OAuthAnyToken> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_secret: s::optional(f1),
+            secret: s::optional(f2),
+            token: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("token"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OAuthIntrospectRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_secret),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthIntrospectRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_secret", &self.client_secret);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("token", &self.token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for OAuthIntrospectRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -312,36 +468,175 @@ impl ::std::fmt::Debug for OAuthIntrospectRequest {
     }
 }
 ///OAuth token introspect response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct OAuthIntrospectResponse {
     ///Boolean indicator of whether or not the presented token is currently active. A `true` value indicates that the token has been issued, has not been revoked, and is within the time window of validity.
     pub active: bool,
     ///Audience of the token
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aud: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Expiration time as UNIX timestamp since January 1 1970 UTC
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exp: ::std::option::Option<i64>,
     ///Issued at time as UNIX timestamp since January 1 1970 UTC
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iat: ::std::option::Option<i64>,
     ///Issuer of the token
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iss: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<OAuthScope>,
     ///Subject of the token
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub: ::std::option::Option<::std::string::String>,
     ///Type of the token
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token_type: ::std::option::Option<::std::string::String>,
     ///User ID of the token
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthIntrospectResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthIntrospectResponse {
+    const NAME: &'static str = "OAuthIntrospectResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "active",
+        "aud",
+        "client_id",
+        "exp",
+        "iat",
+        "iss",
+        "request_id",
+        "scope",
+        "sub",
+        "token_type",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<OAuthScope>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "active")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "aud")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "exp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "iat")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "iss")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "scope")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "sub")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "token_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            active: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("active"),
+            },
+            aud: s::optional(f1),
+            client_id: s::optional(f2),
+            exp: s::optional(f3),
+            iat: s::optional(f4),
+            iss: s::optional(f5),
+            request_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            scope: s::optional(f7),
+            sub: s::optional(f8),
+            token_type: s::optional(f9),
+            user_id: s::optional(f10),
+        })
+    }
+}
+impl ::serde::Serialize for OAuthIntrospectResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.aud),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.exp),
+            ::std::option::Option::is_none(&self.iat),
+            ::std::option::Option::is_none(&self.iss),
+            ::std::option::Option::is_none(&self.scope),
+            ::std::option::Option::is_none(&self.sub),
+            ::std::option::Option::is_none(&self.token_type),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthIntrospectResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("active", &self.active);
+        out.field_unless(skip[0usize], "aud", &self.aud);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "exp", &self.exp);
+        out.field_unless(skip[3usize], "iat", &self.iat);
+        out.field_unless(skip[4usize], "iss", &self.iss);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[5usize], "scope", &self.scope);
+        out.field_unless(skip[6usize], "sub", &self.sub);
+        out.field_unless(skip[7usize], "token_type", &self.token_type);
+        out.field_unless(skip[8usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for OAuthIntrospectResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -402,15 +697,92 @@ impl ::std::str::FromStr for OAuthRefreshToken {
     }
 }
 ///OAuth token revoke request
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct OAuthRevokeRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_secret: ::std::option::Option<OauthApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<OauthApiSecret>,
     pub token: OAuthAnyToken,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthRevokeRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeRequest {
+    const NAME: &'static str = "OAuthRevokeRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_secret",
+        "secret",
+        "token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<OAuthAnyToken> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_secret: s::optional(f1),
+            secret: s::optional(f2),
+            token: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("token"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OAuthRevokeRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_secret),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthRevokeRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_secret", &self.client_secret);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("token", &self.token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for OAuthRevokeRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -423,9 +795,62 @@ impl ::std::fmt::Debug for OAuthRevokeRequest {
     }
 }
 ///Successful OAuth token revoke response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OAuthRevokeResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthRevokeResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthRevokeResponse {
+    const NAME: &'static str = "OAuthRevokeResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OAuthRevokeResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthRevokeResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**A JSON string containing a space-separated list of scopes associated with this token, in the format described in [https://datatracker.ietf.org/doc/html/rfc6749#section-3.3](https://datatracker.ietf.org/doc/html/rfc6749#section-3.3). Currently accepted values are:
 
@@ -531,34 +956,161 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthSubjectTokenType {
     }
 }
 ///OAuth token grant request.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct OAuthTokenRequest {
     /**Used when exchanging a token. The meaning depends on the `subject_token_type`:
 
 - For `urn:plaid:params:tokens:user`: Must be the same as the `client_id`.
 - For `urn:plaid:params:oauth:user-token`: The other `client_id` to exchange tokens to.
 - For `urn:plaid:params:credit:multi-user`:  a `client_id` or one of the supported CRA partner URNs: `urn:plaid:params:cra-partner:experian`, `urn:plaid:params:cra-partner:fannie-mae`, or `urn:plaid:params:cra-partner:freddie-mac`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audience: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_secret: ::std::option::Option<OauthApiSecret>,
     pub grant_type: OAuthGrantType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<OAuthRefreshToken>,
     ///URI of the target resource server
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resource: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<OAuthScope>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<OauthApiSecret>,
     ///Token representing the subject. The meaning depends on the `subject_token_type`. For `urn:plaid:params:tokens:user`, the `subject_token` must be a Plaid-issued user token from the `/user/create` endpoint. For `urn:plaid:params:oauth:user-token`, the `subject_token` must be an OAuth refresh token issued from the `/oauth/token` endpoint.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_token: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subject_token_type: ::std::option::Option<OAuthSubjectTokenType>,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthTokenRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenRequest {
+    const NAME: &'static str = "OAuthTokenRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "audience",
+        "client_id",
+        "client_secret",
+        "grant_type",
+        "refresh_token",
+        "resource",
+        "scope",
+        "secret",
+        "subject_token",
+        "subject_token_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<OAuthGrantType> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<OAuthRefreshToken>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<OAuthScope>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<OauthApiSecret>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<OAuthSubjectTokenType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audience")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "grant_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "refresh_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "resource")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "scope")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "subject_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "subject_token_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audience: s::optional(f0),
+            client_id: s::optional(f1),
+            client_secret: s::optional(f2),
+            grant_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("grant_type"),
+            },
+            refresh_token: s::optional(f4),
+            resource: s::optional(f5),
+            scope: s::optional(f6),
+            secret: s::optional(f7),
+            subject_token: s::optional(f8),
+            subject_token_type: s::optional(f9),
+        })
+    }
+}
+impl ::serde::Serialize for OAuthTokenRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 9usize] = [
+            ::std::option::Option::is_none(&self.audience),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_secret),
+            ::std::option::Option::is_none(&self.refresh_token),
+            ::std::option::Option::is_none(&self.resource),
+            ::std::option::Option::is_none(&self.scope),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.subject_token),
+            ::std::option::Option::is_none(&self.subject_token_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthTokenRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "audience", &self.audience);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "client_secret", &self.client_secret);
+        out.field("grant_type", &self.grant_type);
+        out.field_unless(skip[3usize], "refresh_token", &self.refresh_token);
+        out.field_unless(skip[4usize], "resource", &self.resource);
+        out.field_unless(skip[5usize], "scope", &self.scope);
+        out.field_unless(skip[6usize], "secret", &self.secret);
+        out.field_unless(skip[7usize], "subject_token", &self.subject_token);
+        out.field_unless(skip[8usize], "subject_token_type", &self.subject_token_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for OAuthTokenRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -577,7 +1129,7 @@ impl ::std::fmt::Debug for OAuthTokenRequest {
     }
 }
 ///OAuth token grant success response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct OAuthTokenResponse {
     pub access_token: OAuthAccessToken,
     ///Time remaining in seconds before expiration.
@@ -586,6 +1138,101 @@ pub struct OAuthTokenResponse {
     pub request_id: RequestId,
     ///Type of token the access token is. Currently it is always Bearer
     pub token_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for OAuthTokenResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OAuthTokenResponse {
+    const NAME: &'static str = "OAuthTokenResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "expires_in",
+        "refresh_token",
+        "request_id",
+        "token_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<OAuthAccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<OAuthRefreshToken> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expires_in")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "refresh_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "token_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            expires_in: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expires_in"),
+            },
+            refresh_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("refresh_token"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            token_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("token_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OAuthTokenResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OAuthTokenResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("expires_in", &self.expires_in);
+        out.field("refresh_token", &self.refresh_token);
+        out.field("request_id", &self.request_id);
+        out.field("token_type", &self.token_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for OAuthTokenResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -687,7 +1334,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OmittableTransferType {
 /**Details about the option security.
 
 For the Sandbox environment, this data is currently only available if the Item is using a [custom Sandbox user](https://plaid.com/docs/sandbox/user-custom/) and the `ticker` field of the custom security follows the [OCC Option Symbol](https://en.wikipedia.org/wiki/Option_symbol#The_OCC_Option_Symbol) standard with no spaces. For an example of simulating this in Sandbox, see the [custom Sandbox GitHub](https://github.com/plaid/sandbox-custom-users).*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OptionContract {
     /**The type of this option contract. It is one of:
 
@@ -702,24 +1349,261 @@ pub struct OptionContract {
     ///The ticker of the underlying security for this option contract.
     pub underlying_security_ticker: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for OptionContract {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OptionContract {
+    const NAME: &'static str = "OptionContract";
+    const FIELDS: &'static [&'static str] = &[
+        "contract_type",
+        "expiration_date",
+        "strike_price",
+        "underlying_security_ticker",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "contract_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expiration_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "strike_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "underlying_security_ticker")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            contract_type: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("contract_type"),
+            },
+            expiration_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expiration_date"),
+            },
+            strike_price: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("strike_price"),
+            },
+            underlying_security_ticker: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("underlying_security_ticker");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OptionContract {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OptionContract",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("contract_type", &self.contract_type);
+        out.field("expiration_date", &self.expiration_date);
+        out.field("strike_price", &self.strike_price);
+        out.field("underlying_security_ticker", &self.underlying_security_ticker);
+        out.end()
+    }
+}
 ///The original source of the funds. This field is required by local regulation for certain businesses (e.g. money remittance) to send payouts to recipients in the EU and UK.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OriginatingFundSource {
     ///The account number from which the funds are sourced.
     pub account_number: ::std::string::String,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub address: ::std::option::Option<PaymentInitiationAddress>,
     ///The Business Identifier Code, also known as SWIFT code, for this bank account.
     pub bic: ::std::string::String,
     ///The full name associated with the source of the funds.
     pub full_name: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for OriginatingFundSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OriginatingFundSource {
+    const NAME: &'static str = "OriginatingFundSource";
+    const FIELDS: &'static [&'static str] = &[
+        "account_number",
+        "address",
+        "bic",
+        "full_name",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<PaymentInitiationAddress>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "bic")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "full_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number"),
+            },
+            address: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("address"),
+            },
+            bic: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bic"),
+            },
+            full_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("full_name"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OriginatingFundSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OriginatingFundSource",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("account_number", &self.account_number);
+        out.field("address", &self.address);
+        out.field("bic", &self.bic);
+        out.field("full_name", &self.full_name);
+        out.end()
+    }
+}
 ///Originator and their status.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct Originator {
     ///Originator's client ID.
     pub client_id: ::std::string::String,
     pub transfer_diligence_status: TransferDiligenceStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for Originator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Originator {
+    const NAME: &'static str = "Originator";
+    const FIELDS: &'static [&'static str] = &["client_id", "transfer_diligence_status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferDiligenceStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "transfer_diligence_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_id"),
+            },
+            transfer_diligence_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("transfer_diligence_status");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Originator {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Originator",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("client_id", &self.client_id);
+        out.field("transfer_diligence_status", &self.transfer_diligence_status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for Originator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -849,21 +1733,143 @@ for OtherAccountSubtypes {
     }
 }
 ///A filter to apply to `other`-type accounts
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OtherFilter {
     pub account_subtypes: OtherAccountSubtypes,
 }
+impl<'de> ::serde::Deserialize<'de> for OtherFilter {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OtherFilter {
+    const NAME: &'static str = "OtherFilter";
+    const FIELDS: &'static [&'static str] = &["account_subtypes"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<OtherAccountSubtypes> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_subtypes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_subtypes: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtypes"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OtherFilter {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OtherFilter",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("account_subtypes", &self.account_subtypes);
+        out.end()
+    }
+}
 ///Insights into unusually large transactions that exceed typical spending patterns for the account.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct OutlierTransactionsInsights {
     ///Up to 3 top categories of expenses in this group.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub top_categories: ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<AmountWithCurrency>,
     ///The total number of transactions whose value is above the threshold of normal amounts for a given account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_count: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for OutlierTransactionsInsights {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OutlierTransactionsInsights {
+    const NAME: &'static str = "OutlierTransactionsInsights";
+    const FIELDS: &'static [&'static str] = &[
+        "top_categories",
+        "total_amount",
+        "transactions_count",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<CategoryExpenses>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AmountWithCurrency>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "top_categories")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "total_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transactions_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            top_categories: f0.unwrap_or_default(),
+            total_amount: s::optional(f1),
+            transactions_count: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for OutlierTransactionsInsights {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::vec::Vec::is_empty(&self.top_categories),
+            ::std::option::Option::is_none(&self.total_amount),
+            ::std::option::Option::is_none(&self.transactions_count),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OutlierTransactionsInsights",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "top_categories", &self.top_categories);
+        out.field_unless(skip[1usize], "total_amount", &self.total_amount);
+        out.field_unless(skip[2usize], "transactions_count", &self.transactions_count);
+        out.end()
+    }
 }
 /**`investment:` Investment account.
 
@@ -935,7 +1941,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OverrideAccountType {
     }
 }
 ///Data to use to set values of test accounts. Some values cannot be specified in the schema and will instead will be calculated from other test data in order to achieve more consistent, realistic test data.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OverrideAccounts {
     ///ISO-4217 currency code. If provided, the account will be denominated in the given currency. Transactions will also be in this currency by default.
     pub currency: ::std::string::String,
@@ -945,13 +1951,10 @@ pub struct OverrideAccounts {
     /**If set to `true`, the account will always have null as its available balance, regardless of current balance or changes in transactions over time. Cannot be set together with `force_available_balance`.
 */
     pub has_null_available_balance: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holdings: ::std::option::Option<HoldingsOverride>,
     pub identity: OwnerOverride,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income: ::std::option::Option<IncomeOverride>,
     pub inflow_model: InflowModel,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub investment_transactions: ::std::option::Option<InvestmentsTransactionsOverride>,
     pub liability: LiabilityOverride,
     pub meta: Meta,
@@ -959,15 +1962,213 @@ pub struct OverrideAccounts {
     /**If provided, the account will start with this amount as the current balance.
 */
     pub starting_balance: f64,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub subtype: ::std::option::Option<AccountSubtype>,
     ///Specify the list of transactions on the account.
     pub transactions: ::std::vec::Vec<TransactionOverride>,
-    #[serde(rename = "type")]
     pub type_: OverrideAccountType,
 }
+impl<'de> ::serde::Deserialize<'de> for OverrideAccounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OverrideAccounts {
+    const NAME: &'static str = "OverrideAccounts";
+    const FIELDS: &'static [&'static str] = &[
+        "currency",
+        "force_available_balance",
+        "has_null_available_balance",
+        "holdings",
+        "identity",
+        "income",
+        "inflow_model",
+        "investment_transactions",
+        "liability",
+        "meta",
+        "numbers",
+        "starting_balance",
+        "subtype",
+        "transactions",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<HoldingsOverride>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<OwnerOverride> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<IncomeOverride>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<InflowModel> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<InvestmentsTransactionsOverride>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<LiabilityOverride> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<Meta> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<Numbers> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<AccountSubtype>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::vec::Vec<TransactionOverride>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<OverrideAccountType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "currency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "force_available_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "has_null_available_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "holdings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "inflow_model")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "investment_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "liability")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "meta")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "starting_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            currency: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("currency"),
+            },
+            force_available_balance: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("force_available_balance");
+                }
+            },
+            has_null_available_balance: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("has_null_available_balance");
+                }
+            },
+            holdings: s::optional(f3),
+            identity: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("identity"),
+            },
+            income: s::optional(f5),
+            inflow_model: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("inflow_model"),
+            },
+            investment_transactions: s::optional(f7),
+            liability: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("liability"),
+            },
+            meta: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("meta"),
+            },
+            numbers: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            starting_balance: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("starting_balance"),
+            },
+            subtype: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("subtype"),
+            },
+            transactions: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+            type_: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OverrideAccounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.holdings),
+            ::std::option::Option::is_none(&self.income),
+            ::std::option::Option::is_none(&self.investment_transactions),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OverrideAccounts",
+            crate::struct_serde::kept(12usize, &skip),
+        );
+        out.field("currency", &self.currency);
+        out.field("force_available_balance", &self.force_available_balance);
+        out.field("has_null_available_balance", &self.has_null_available_balance);
+        out.field_unless(skip[0usize], "holdings", &self.holdings);
+        out.field("identity", &self.identity);
+        out.field_unless(skip[1usize], "income", &self.income);
+        out.field("inflow_model", &self.inflow_model);
+        out.field_unless(
+            skip[2usize],
+            "investment_transactions",
+            &self.investment_transactions,
+        );
+        out.field("liability", &self.liability);
+        out.field("meta", &self.meta);
+        out.field("numbers", &self.numbers);
+        out.field("starting_balance", &self.starting_balance);
+        out.field("subtype", &self.subtype);
+        out.field("transactions", &self.transactions);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///Data returned from the financial institution about the owner or owners of an account. Only the `names` array must be non-empty.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Owner {
     ///Data about the various addresses associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.
     pub addresses: ::std::vec::Vec<Address>,
@@ -980,8 +2181,93 @@ If an Item contains multiple accounts with different owner names, some instituti
     ///A list of phone numbers associated with the account by the financial institution. May be an empty array if no relevant information is returned from the financial institution.
     pub phone_numbers: ::std::vec::Vec<PhoneNumber>,
 }
+impl<'de> ::serde::Deserialize<'de> for Owner {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Owner {
+    const NAME: &'static str = "Owner";
+    const FIELDS: &'static [&'static str] = &[
+        "addresses",
+        "emails",
+        "names",
+        "phone_numbers",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Address>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Email>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<PhoneNumber>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "emails")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "phone_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            addresses: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("addresses"),
+            },
+            emails: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("emails"),
+            },
+            names: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("names"),
+            },
+            phone_numbers: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_numbers"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Owner {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Owner",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("addresses", &self.addresses);
+        out.field("emails", &self.emails);
+        out.field("names", &self.names);
+        out.field("phone_numbers", &self.phone_numbers);
+        out.end()
+    }
+}
 ///Data about the owner or owners of an account. Any fields not specified will be filled in with default Sandbox information.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct OwnerOverride {
     ///Data about the various addresses associated with the account.
     pub addresses: ::std::vec::Vec<Address>,
@@ -991,6 +2277,91 @@ pub struct OwnerOverride {
     pub names: ::std::vec::Vec<::std::string::String>,
     ///A list of phone numbers associated with the account.
     pub phone_numbers: ::std::vec::Vec<PhoneNumber>,
+}
+impl<'de> ::serde::Deserialize<'de> for OwnerOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for OwnerOverride {
+    const NAME: &'static str = "OwnerOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "addresses",
+        "emails",
+        "names",
+        "phone_numbers",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Address>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Email>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<PhoneNumber>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "addresses")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "emails")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "phone_numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            addresses: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("addresses"),
+            },
+            emails: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("emails"),
+            },
+            names: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("names"),
+            },
+            phone_numbers: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_numbers"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for OwnerOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "OwnerOverride",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("addresses", &self.addresses);
+        out.field("emails", &self.emails);
+        out.field("names", &self.names);
+        out.field("phone_numbers", &self.phone_numbers);
+        out.end()
+    }
 }
 /**How an asset is owned.
 

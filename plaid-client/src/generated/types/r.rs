@@ -121,12 +121,10 @@ impl ::std::convert::TryFrom<::std::string::String> for ReasonCode {
     }
 }
 ///The request was flagged by Plaid's fraud system and requires additional verification to ensure the user is not a bot.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecaptchaRequiredError {
     ///Plaid's fraud system detects abusive traffic and considers a variety of parameters throughout Item creation requests. When a request is considered risky or possibly fraudulent, Link presents a reCAPTCHA for the user to solve.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_causes: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub display_message: ::std::option::Option<::std::string::String>,
     ///`RECAPTCHA_REQUIRED`
     pub error_code: ::std::string::String,
@@ -135,23 +133,208 @@ pub struct RecaptchaRequiredError {
     ///400
     pub http_code: i64,
     ///Your user will be prompted to solve a Google reCAPTCHA challenge in the Link Recaptcha pane. If they solve the challenge successfully, the user's request is resubmitted and they are directed to the next Item creation step.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link_user_experience: ::std::option::Option<::std::string::String>,
     /**Link will automatically guide your user through reCAPTCHA verification. As a general rule, we recommend instrumenting basic fraud monitoring to detect and protect your website from spam and abuse.
 
 If your user cannot verify their session, please submit a support ticket with the following identifiers: `link_session_id` or `request_id`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub troubleshooting_steps: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for RecaptchaRequiredError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecaptchaRequiredError {
+    const NAME: &'static str = "RecaptchaRequiredError";
+    const FIELDS: &'static [&'static str] = &[
+        "common_causes",
+        "display_message",
+        "error_code",
+        "error_type",
+        "http_code",
+        "link_user_experience",
+        "troubleshooting_steps",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "common_causes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "display_message")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "http_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "link_user_experience")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "troubleshooting_steps")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            common_causes: s::optional(f0),
+            display_message: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("display_message"),
+            },
+            error_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error_code"),
+            },
+            error_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("error_type"),
+            },
+            http_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("http_code"),
+            },
+            link_user_experience: s::optional(f5),
+            troubleshooting_steps: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for RecaptchaRequiredError {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.common_causes),
+            ::std::option::Option::is_none(&self.link_user_experience),
+            ::std::option::Option::is_none(&self.troubleshooting_steps),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecaptchaRequiredError",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field_unless(skip[0usize], "common_causes", &self.common_causes);
+        out.field("display_message", &self.display_message);
+        out.field("error_code", &self.error_code);
+        out.field("error_type", &self.error_type);
+        out.field("http_code", &self.http_code);
+        out.field_unless(
+            skip[1usize],
+            "link_user_experience",
+            &self.link_user_experience,
+        );
+        out.field_unless(
+            skip[2usize],
+            "troubleshooting_steps",
+            &self.troubleshooting_steps,
+        );
+        out.end()
+    }
+}
 ///An object containing a BACS account number and sort code. If an IBAN is not provided or if you need to accept domestic GBP-denominated payments, BACS data is required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RecipientBacs {
     ///The account number of the account. Maximum of 10 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
     ///The 6-character sort code of the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sort_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for RecipientBacs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecipientBacs {
+    const NAME: &'static str = "RecipientBacs";
+    const FIELDS: &'static [&'static str] = &["account", "sort_code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "sort_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account: s::optional(f0),
+            sort_code: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for RecipientBacs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.account),
+            ::std::option::Option::is_none(&self.sort_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecipientBacs",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account", &self.account);
+        out.field_unless(skip[1usize], "sort_code", &self.sort_code);
+        out.end()
+    }
 }
 ///`RecipientBacsNullable`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -222,7 +405,7 @@ impl ::std::convert::TryFrom<::std::string::String> for RecommendationString {
     }
 }
 ///Fired when a recurring transfer is cancelled by Plaid.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringCancelledWebhook {
     pub environment: WebhookEnvironmentValues,
     pub recurring_transfer_id: RecurringTransferId,
@@ -231,49 +414,335 @@ pub struct RecurringCancelledWebhook {
     ///`TRANSFER`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RecurringCancelledWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringCancelledWebhook {
+    const NAME: &'static str = "RecurringCancelledWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "recurring_transfer_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "recurring_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            recurring_transfer_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringCancelledWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringCancelledWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("recurring_transfer_id", &self.recurring_transfer_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Insights object for recurring transactions streams.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringInsightsStream {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub average_amount: ::std::option::Option<TransactionStreamAmount>,
     ///The average number of days between each of the recurring transactions.
     pub average_days_apart: f64,
     ///The client-provided raw description of the most recent transaction in the stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub frequency: ::std::option::Option<RecurringTransactionFrequency>,
     ///Indicates whether the transaction stream is still live.
     pub is_active: bool,
     ///The merchant or primary counterparty associated with the transaction stream.
     pub merchant_name: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_transaction_amount: ::std::option::Option<TransactionStreamAmount>,
     ///The posted date of the latest transaction in the stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The posted date of the earliest transaction in the stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oldest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The detailed category associated with the transaction stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personal_finance_category_detailed: ::std::option::Option<::std::string::String>,
     ///The primary category associated with the transaction stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub personal_finance_category_primary: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<TransactionStreamStatus>,
     ///A unique id for the stream.
     pub stream_id: ::std::string::String,
     ///The number of transactions in this stream.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_count: ::std::option::Option<i64>,
     ///An array of Plaid transaction IDs belonging to the stream, sorted by posted date.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub transaction_ids: ::std::vec::Vec<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for RecurringInsightsStream {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringInsightsStream {
+    const NAME: &'static str = "RecurringInsightsStream";
+    const FIELDS: &'static [&'static str] = &[
+        "average_amount",
+        "average_days_apart",
+        "description",
+        "frequency",
+        "is_active",
+        "merchant_name",
+        "newest_transaction_amount",
+        "newest_transaction_date",
+        "oldest_transaction_date",
+        "personal_finance_category_detailed",
+        "personal_finance_category_primary",
+        "status",
+        "stream_id",
+        "transaction_count",
+        "transaction_ids",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<TransactionStreamAmount>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<RecurringTransactionFrequency>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<TransactionStreamAmount>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<TransactionStreamStatus>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "average_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "average_days_apart")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "frequency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_active")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "merchant_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "newest_transaction_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "newest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "oldest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "personal_finance_category_detailed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "personal_finance_category_primary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "stream_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "transaction_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "transaction_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            average_amount: s::optional(f0),
+            average_days_apart: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("average_days_apart"),
+            },
+            description: s::optional(f2),
+            frequency: s::optional(f3),
+            is_active: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_active"),
+            },
+            merchant_name: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("merchant_name"),
+            },
+            newest_transaction_amount: s::optional(f6),
+            newest_transaction_date: s::optional(f7),
+            oldest_transaction_date: s::optional(f8),
+            personal_finance_category_detailed: s::optional(f9),
+            personal_finance_category_primary: s::optional(f10),
+            status: s::optional(f11),
+            stream_id: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("stream_id"),
+            },
+            transaction_count: s::optional(f13),
+            transaction_ids: f14.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for RecurringInsightsStream {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 11usize] = [
+            ::std::option::Option::is_none(&self.average_amount),
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.frequency),
+            ::std::option::Option::is_none(&self.newest_transaction_amount),
+            ::std::option::Option::is_none(&self.newest_transaction_date),
+            ::std::option::Option::is_none(&self.oldest_transaction_date),
+            ::std::option::Option::is_none(&self.personal_finance_category_detailed),
+            ::std::option::Option::is_none(&self.personal_finance_category_primary),
+            ::std::option::Option::is_none(&self.status),
+            ::std::option::Option::is_none(&self.transaction_count),
+            ::std::vec::Vec::is_empty(&self.transaction_ids),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringInsightsStream",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field_unless(skip[0usize], "average_amount", &self.average_amount);
+        out.field("average_days_apart", &self.average_days_apart);
+        out.field_unless(skip[1usize], "description", &self.description);
+        out.field_unless(skip[2usize], "frequency", &self.frequency);
+        out.field("is_active", &self.is_active);
+        out.field("merchant_name", &self.merchant_name);
+        out.field_unless(
+            skip[3usize],
+            "newest_transaction_amount",
+            &self.newest_transaction_amount,
+        );
+        out.field_unless(
+            skip[4usize],
+            "newest_transaction_date",
+            &self.newest_transaction_date,
+        );
+        out.field_unless(
+            skip[5usize],
+            "oldest_transaction_date",
+            &self.oldest_transaction_date,
+        );
+        out.field_unless(
+            skip[6usize],
+            "personal_finance_category_detailed",
+            &self.personal_finance_category_detailed,
+        );
+        out.field_unless(
+            skip[7usize],
+            "personal_finance_category_primary",
+            &self.personal_finance_category_primary,
+        );
+        out.field_unless(skip[8usize], "status", &self.status);
+        out.field("stream_id", &self.stream_id);
+        out.field_unless(skip[9usize], "transaction_count", &self.transaction_count);
+        out.field_unless(skip[10usize], "transaction_ids", &self.transaction_ids);
+        out.end()
+    }
+}
 ///Fired when a new transfer of a recurring transfer is originated.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringNewTransferWebhook {
     pub environment: WebhookEnvironmentValues,
     pub recurring_transfer_id: RecurringTransferId,
@@ -282,6 +751,101 @@ pub struct RecurringNewTransferWebhook {
     pub webhook_code: ::std::string::String,
     ///`TRANSFER`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for RecurringNewTransferWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringNewTransferWebhook {
+    const NAME: &'static str = "RecurringNewTransferWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "recurring_transfer_id",
+        "transfer_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<TransferId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "recurring_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            recurring_transfer_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
+            },
+            transfer_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transfer_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringNewTransferWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringNewTransferWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("recurring_transfer_id", &self.recurring_transfer_id);
+        out.field("transfer_id", &self.transfer_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 /**Describes the frequency of the transaction stream.
 
@@ -353,17 +917,79 @@ impl ::std::convert::TryFrom<::std::string::String> for RecurringTransactionFreq
     }
 }
 ///Insights object for recurring transactions for `/beta/transactions/user_insights/v1/get` endpoint
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringTransactions {
     ///An array of inflow transaction streams (e.g., income).
     pub inflow_streams: ::std::vec::Vec<RecurringInsightsStream>,
     ///An array of outflow transaction streams (e.g., subscriptions, bills, loan payments).
     pub outflow_streams: ::std::vec::Vec<RecurringInsightsStream>,
 }
+impl<'de> ::serde::Deserialize<'de> for RecurringTransactions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransactions {
+    const NAME: &'static str = "RecurringTransactions";
+    const FIELDS: &'static [&'static str] = &["inflow_streams", "outflow_streams"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<RecurringInsightsStream>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<RecurringInsightsStream>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "inflow_streams")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "outflow_streams")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            inflow_streams: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("inflow_streams"),
+            },
+            outflow_streams: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("outflow_streams"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringTransactions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringTransactions",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("inflow_streams", &self.inflow_streams);
+        out.field("outflow_streams", &self.outflow_streams);
+        out.end()
+    }
+}
 /**Fired when recurring transactions data is updated. This includes when a new recurring stream is detected or when a new transaction is added to an existing recurring stream. The `RECURRING_TRANSACTIONS_UPDATE` webhook will also fire when one or more attributes of the recurring stream changes, which is usually a result of the addition, update, or removal of transactions to the stream.
 
 After receipt of this webhook, the updated data can be fetched from `/transactions/recurring/get`.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringTransactionsUpdateWebhook {
     ///A list of `account_ids` for accounts that have new or updated recurring transactions data.
     pub account_ids: ::std::vec::Vec<::std::string::String>,
@@ -374,12 +1000,106 @@ pub struct RecurringTransactionsUpdateWebhook {
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RecurringTransactionsUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransactionsUpdateWebhook {
+    const NAME: &'static str = "RecurringTransactionsUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_ids",
+        "environment",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_ids: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_ids"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringTransactionsUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringTransactionsUpdateWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_ids", &self.account_ids);
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Represents a recurring transfer within the Transfers API.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringTransfer {
     ///The Plaid `account_id` corresponding to the end-user account that will be debited or credited.
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ach_class: ::std::option::Option<AchClass>,
     pub amount: TransferAmount,
     ///The datetime when this transfer was created. This will be of the form `2006-01-02T15:04:05Z`
@@ -393,7 +1113,6 @@ pub struct RecurringTransfer {
     /**A date in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
 
 The next transfer origination date after bank holiday adjustment.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_origination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Plaid's unique identifier for the origination account that was used for this transfer.
     pub origination_account_id: ::std::string::String,
@@ -401,13 +1120,229 @@ The next transfer origination date after bank holiday adjustment.*/
     pub schedule: TransferRecurringSchedule,
     pub status: TransferRecurringStatus,
     ///Plaid's unique identifier for a test clock.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The created transfer instances associated with this `recurring_transfer_id`. If the recurring transfer has been newly created, this array will be empty.
     pub transfer_ids: ::std::vec::Vec<TransferId>,
-    #[serde(rename = "type")]
     pub type_: TransferType,
     pub user: TransferUserInResponse,
+}
+impl<'de> ::serde::Deserialize<'de> for RecurringTransfer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransfer {
+    const NAME: &'static str = "RecurringTransfer";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "ach_class",
+        "amount",
+        "created",
+        "description",
+        "funding_account_id",
+        "iso_currency_code",
+        "network",
+        "next_origination_date",
+        "origination_account_id",
+        "recurring_transfer_id",
+        "schedule",
+        "status",
+        "test_clock_id",
+        "transfer_ids",
+        "type",
+        "user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<AchClass>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<TransferAmount> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<TransferFundingAccountIdResponse> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<TransferRecurringNetwork> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<TransferRecurringSchedule> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<TransferRecurringStatus> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::vec::Vec<TransferId>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<TransferType> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<TransferUserInResponse> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ach_class")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "created")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "funding_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "network")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "next_origination_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "origination_account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "recurring_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "schedule")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "transfer_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            ach_class: s::optional(f1),
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            created: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created"),
+            },
+            description: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("description"),
+            },
+            funding_account_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("funding_account_id"),
+            },
+            iso_currency_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            network: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("network"),
+            },
+            next_origination_date: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_origination_date"),
+            },
+            origination_account_id: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_account_id");
+                }
+            },
+            recurring_transfer_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
+            },
+            schedule: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("schedule"),
+            },
+            status: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            test_clock_id: s::optional(f13),
+            transfer_ids: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transfer_ids"),
+            },
+            type_: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            user: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringTransfer {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.ach_class),
+            ::std::option::Option::is_none(&self.test_clock_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringTransfer",
+            crate::struct_serde::kept(15usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "ach_class", &self.ach_class);
+        out.field("amount", &self.amount);
+        out.field("created", &self.created);
+        out.field("description", &self.description);
+        out.field("funding_account_id", &self.funding_account_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("network", &self.network);
+        out.field("next_origination_date", &self.next_origination_date);
+        out.field("origination_account_id", &self.origination_account_id);
+        out.field("recurring_transfer_id", &self.recurring_transfer_id);
+        out.field("schedule", &self.schedule);
+        out.field("status", &self.status);
+        out.field_unless(skip[1usize], "test_clock_id", &self.test_clock_id);
+        out.field("transfer_ids", &self.transfer_ids);
+        out.field("type", &self.type_);
+        out.field("user", &self.user);
+        out.end()
+    }
 }
 ///Plaid's unique identifier for a recurring transfer.
 #[derive(
@@ -471,10 +1406,9 @@ impl ::std::convert::From<RecurringTransfer> for RecurringTransferNullable {
     }
 }
 ///Fired when Plaid is unable to originate a new ACH transaction of the recurring transfer on the planned date.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RecurringTransferSkippedWebhook {
     pub authorization_decision: TransferAuthorizationDecision,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_decision_rationale_code: ::std::option::Option<
         TransferAuthorizationDecisionRationaleCode,
     >,
@@ -487,17 +1421,208 @@ pub struct RecurringTransferSkippedWebhook {
     ///`TRANSFER`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RecurringTransferSkippedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RecurringTransferSkippedWebhook {
+    const NAME: &'static str = "RecurringTransferSkippedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "authorization_decision",
+        "authorization_decision_rationale_code",
+        "environment",
+        "recurring_transfer_id",
+        "skipped_origination_date",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<TransferAuthorizationDecision> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<TransferAuthorizationDecisionRationaleCode>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RecurringTransferId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "authorization_decision")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "authorization_decision_rationale_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "recurring_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "skipped_origination_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            authorization_decision: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("authorization_decision");
+                }
+            },
+            authorization_decision_rationale_code: s::optional(f1),
+            environment: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            recurring_transfer_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recurring_transfer_id"),
+            },
+            skipped_origination_date: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("skipped_origination_date");
+                }
+            },
+            webhook_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RecurringTransferSkippedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.authorization_decision_rationale_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RecurringTransferSkippedWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("authorization_decision", &self.authorization_decision);
+        out.field_unless(
+            skip[0usize],
+            "authorization_decision_rationale_code",
+            &self.authorization_decision_rationale_code,
+        );
+        out.field("environment", &self.environment);
+        out.field("recurring_transfer_id", &self.recurring_transfer_id);
+        out.field("skipped_origination_date", &self.skipped_origination_date);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///RefreshResult represents the result status of a user refresh for a specific item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RefreshResult {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     ///A unique identifier for the Plaid Item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     ///The product for which the refresh was attempted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for RefreshResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RefreshResult {
+    const NAME: &'static str = "RefreshResult";
+    const FIELDS: &'static [&'static str] = &["error", "item_id", "product"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "product")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            error: s::optional(f0),
+            item_id: s::optional(f1),
+            product: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for RefreshResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.item_id),
+            ::std::option::Option::is_none(&self.product),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RefreshResult",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "item_id", &self.item_id);
+        out.field_unless(skip[2usize], "product", &self.product);
+        out.end()
+    }
 }
 ///A subdivision code. "Subdivision" is a generic term for "state", "province", "prefecture", "zone", etc. For the list of valid codes, see [country subdivision codes](https://plaid.com/documents/country_subdivision_codes.json). Country prefixes are omitted, since they are inferred from the `country` field.
 #[derive(
@@ -541,13 +1666,73 @@ impl ::std::str::FromStr for Region {
     }
 }
 ///A representation of a removed transaction
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RemovedTransaction {
     ///The ID of the account of the removed transaction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///The ID of the removed transaction.
     pub transaction_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for RemovedTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RemovedTransaction {
+    const NAME: &'static str = "RemovedTransaction";
+    const FIELDS: &'static [&'static str] = &["account_id", "transaction_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: s::optional(f0),
+            transaction_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RemovedTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.account_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RemovedTransaction",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "account_id", &self.account_id);
+        out.field("transaction_id", &self.transaction_id);
+        out.end()
+    }
 }
 ///The report type. It can be `asset`. Income report types are not yet supported.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -592,24 +1777,178 @@ impl ::std::convert::TryFrom<::std::string::String> for ReportType {
     }
 }
 ///Information about a report identifier and a report name.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ReportingInformation {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-    #[serde(rename = "ReportingInformationIdentifier")]
     pub reporting_information_identifier: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ReportingInformation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ReportingInformation {
+    const NAME: &'static str = "ReportingInformation";
+    const FIELDS: &'static [&'static str] = &["ReportingInformationIdentifier"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ReportingInformationIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            reporting_information_identifier: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("ReportingInformationIdentifier");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ReportingInformation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ReportingInformation",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field(
+            "ReportingInformationIdentifier",
+            &self.reporting_information_identifier,
+        );
+        out.end()
+    }
+}
 ///Physical address of a business. Used for input requests.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RequestBusinessAddress {
     pub city: City,
     pub country: GenericCountryCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<Region>,
     pub street: Street,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street2: ::std::option::Option<Street2>,
+}
+impl<'de> ::serde::Deserialize<'de> for RequestBusinessAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RequestBusinessAddress {
+    const NAME: &'static str = "RequestBusinessAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<City> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<Street> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for RequestBusinessAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street2),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RequestBusinessAddress",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field_unless(skip[0usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[1usize], "region", &self.region);
+        out.field("street", &self.street);
+        out.field_unless(skip[2usize], "street2", &self.street2);
+        out.end()
+    }
 }
 ///A unique identifier for the request, which can be used for troubleshooting. This identifier, like all Plaid identifiers, is case sensitive.
 #[derive(
@@ -653,19 +1992,119 @@ impl ::std::str::FromStr for RequestId {
     }
 }
 ///Physical address of a business. Used for response schemas.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ResponseBusinessAddress {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<CityNullable>,
     pub country: GenericCountryCode,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<Region>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street: ::std::option::Option<StreetNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street2: ::std::option::Option<Street2>,
+}
+impl<'de> ::serde::Deserialize<'de> for ResponseBusinessAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ResponseBusinessAddress {
+    const NAME: &'static str = "ResponseBusinessAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+            street2: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street2"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ResponseBusinessAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ResponseBusinessAddress",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.field("street2", &self.street2);
+        out.end()
+    }
 }
 ///A comment submitted by a team member as part of reviewing a watchlist screening.
 #[derive(
@@ -709,13 +2148,94 @@ impl ::std::str::FromStr for ReviewComment {
     }
 }
 ///Result summary object specifying values for `behavior` attributes of risk check, when available.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckBehavior {
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
     pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevelWithNoData>,
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckBehavior {
+    const NAME: &'static str = "RiskCheckBehavior";
+    const FIELDS: &'static [&'static str] = &[
+        "bot_detected",
+        "fraud_ring_detected",
+        "risk_level",
+        "user_interactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RiskCheckBehaviorBotDetectedLabel> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RiskCheckBehaviorFraudRingDetectedLabel> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RiskLevelWithNoData>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RiskCheckBehaviorUserInteractionsLabel> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bot_detected")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "fraud_ring_detected")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_interactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bot_detected: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bot_detected"),
+            },
+            fraud_ring_detected: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fraud_ring_detected"),
+            },
+            risk_level: s::optional(f2),
+            user_interactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_interactions"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckBehavior {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_level)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckBehavior",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("bot_detected", &self.bot_detected);
+        out.field("fraud_ring_detected", &self.fraud_ring_detected);
+        out.field_unless(skip[0usize], "risk_level", &self.risk_level);
+        out.field("user_interactions", &self.user_interactions);
+        out.end()
+    }
 }
 /**Field describing the outcome of a bot detection behavior risk check.
 
@@ -888,70 +2408,467 @@ for RiskCheckBehaviorUserInteractionsLabel {
     }
 }
 ///Additional information for the `risk_check` step.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckDetails {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub behavior: ::std::option::Option<RiskCheckBehavior>,
     ///Array of result summary objects specifying values for `device` attributes of risk check.
     pub devices: ::std::vec::Vec<RiskCheckDevice>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub email: ::std::option::Option<RiskCheckEmail>,
     ///The attributes related to the facial duplicates captured in risk check.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub facial_duplicates: ::std::vec::Vec<RiskCheckFacialDuplicate>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub identity_abuse_signals: ::std::option::Option<RiskCheckIdentityAbuseSignals>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub network: ::std::option::Option<RiskCheckNetwork>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone: ::std::option::Option<RiskCheckPhone>,
     pub status: IdentityVerificationStepStatus,
     ///The trust index score for the `risk_check` step.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trust_index_score: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDetails {
+    const NAME: &'static str = "RiskCheckDetails";
+    const FIELDS: &'static [&'static str] = &[
+        "behavior",
+        "devices",
+        "email",
+        "facial_duplicates",
+        "identity_abuse_signals",
+        "network",
+        "phone",
+        "status",
+        "trust_index_score",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckBehavior>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<RiskCheckDevice>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RiskCheckEmail>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<RiskCheckFacialDuplicate>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<RiskCheckIdentityAbuseSignals>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<RiskCheckNetwork>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<RiskCheckPhone>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<IdentityVerificationStepStatus> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "behavior")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "devices")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "facial_duplicates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "identity_abuse_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "network")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "phone")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "trust_index_score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            behavior: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("behavior"),
+            },
+            devices: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("devices"),
+            },
+            email: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("email"),
+            },
+            facial_duplicates: f3.unwrap_or_default(),
+            identity_abuse_signals: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("identity_abuse_signals");
+                }
+            },
+            network: s::optional(f5),
+            phone: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone"),
+            },
+            status: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            trust_index_score: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::vec::Vec::is_empty(&self.facial_duplicates),
+            ::std::option::Option::is_none(&self.network),
+            ::std::option::Option::is_none(&self.trust_index_score),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckDetails",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("behavior", &self.behavior);
+        out.field("devices", &self.devices);
+        out.field("email", &self.email);
+        out.field_unless(skip[0usize], "facial_duplicates", &self.facial_duplicates);
+        out.field("identity_abuse_signals", &self.identity_abuse_signals);
+        out.field_unless(skip[1usize], "network", &self.network);
+        out.field("phone", &self.phone);
+        out.field("status", &self.status);
+        out.field_unless(skip[2usize], "trust_index_score", &self.trust_index_score);
+        out.end()
+    }
+}
 ///Result summary object specifying values for `device` attributes of risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckDevice {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub factors: ::std::option::Option<RiskCheckFactors>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ip_proxy_type: ::std::option::Option<ProxyType>,
     ///Count of spam lists the IP address is associated with if known.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ip_spam_list_count: ::std::option::Option<i64>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ip_timezone_offset: ::std::option::Option<UtcOffset>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevel>,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckDevice {
+    const NAME: &'static str = "RiskCheckDevice";
+    const FIELDS: &'static [&'static str] = &[
+        "factors",
+        "ip_proxy_type",
+        "ip_spam_list_count",
+        "ip_timezone_offset",
+        "risk_level",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ProxyType>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UtcOffset>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "factors")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ip_proxy_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ip_spam_list_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "ip_timezone_offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            factors: s::optional(f0),
+            ip_proxy_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_proxy_type"),
+            },
+            ip_spam_list_count: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_spam_list_count"),
+            },
+            ip_timezone_offset: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ip_timezone_offset"),
+            },
+            risk_level: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckDevice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.factors),
+            ::std::option::Option::is_none(&self.risk_level),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckDevice",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field("ip_proxy_type", &self.ip_proxy_type);
+        out.field("ip_spam_list_count", &self.ip_spam_list_count);
+        out.field("ip_timezone_offset", &self.ip_timezone_offset);
+        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.end()
+    }
+}
 ///Result summary object specifying values for `email` attributes of risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckEmail {
     ///Count of all known breaches of this email address if known.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub breach_count: ::std::option::Option<i64>,
     pub domain_is_custom: RiskCheckEmailDomainIsCustom,
     pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
     pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub domain_registered_at: ::std::option::Option<Iso8601DateNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub factors: ::std::option::Option<RiskCheckFactors>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub first_breached_at: ::std::option::Option<Iso8601DateNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub includes_date_of_birth: ::std::option::Option<RiskCheckEmailIncludesDateOfBirth>,
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_edu: ::std::option::Option<RiskCheckEmailIsEdu>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_breached_at: ::std::option::Option<Iso8601DateNullable>,
     ///A list of online services where this email address has been detected to have accounts or other activity.
     pub linked_services: ::std::vec::Vec<RiskCheckLinkedService>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevel>,
     pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckEmail {
+    const NAME: &'static str = "RiskCheckEmail";
+    const FIELDS: &'static [&'static str] = &[
+        "breach_count",
+        "domain_is_custom",
+        "domain_is_disposable",
+        "domain_is_free_provider",
+        "domain_registered_at",
+        "factors",
+        "first_breached_at",
+        "includes_date_of_birth",
+        "is_deliverable",
+        "is_edu",
+        "last_breached_at",
+        "linked_services",
+        "risk_level",
+        "top_level_domain_is_suspicious",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RiskCheckEmailDomainIsCustom> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RiskCheckEmailDomainIsDisposable> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RiskCheckEmailDomainIsFreeProvider> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<RiskCheckEmailIncludesDateOfBirth>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<RiskCheckEmailIsDeliverableStatus> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<RiskCheckEmailIsEdu>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::vec::Vec<RiskCheckLinkedService>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<RiskCheckEmailTopLevelDomainIsSuspicious> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "breach_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "domain_is_custom")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "domain_is_disposable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "domain_is_free_provider")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "domain_registered_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "factors")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "first_breached_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "includes_date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "is_deliverable")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "is_edu")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "last_breached_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "linked_services")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "top_level_domain_is_suspicious")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            breach_count: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("breach_count"),
+            },
+            domain_is_custom: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_is_custom"),
+            },
+            domain_is_disposable: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_is_disposable"),
+            },
+            domain_is_free_provider: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("domain_is_free_provider");
+                }
+            },
+            domain_registered_at: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("domain_registered_at"),
+            },
+            factors: s::optional(f5),
+            first_breached_at: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("first_breached_at"),
+            },
+            includes_date_of_birth: s::optional(f7),
+            is_deliverable: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_deliverable"),
+            },
+            is_edu: s::optional(f9),
+            last_breached_at: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_breached_at"),
+            },
+            linked_services: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("linked_services"),
+            },
+            risk_level: s::optional(f12),
+            top_level_domain_is_suspicious: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("top_level_domain_is_suspicious");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckEmail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.factors),
+            ::std::option::Option::is_none(&self.includes_date_of_birth),
+            ::std::option::Option::is_none(&self.is_edu),
+            ::std::option::Option::is_none(&self.risk_level),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckEmail",
+            crate::struct_serde::kept(10usize, &skip),
+        );
+        out.field("breach_count", &self.breach_count);
+        out.field("domain_is_custom", &self.domain_is_custom);
+        out.field("domain_is_disposable", &self.domain_is_disposable);
+        out.field("domain_is_free_provider", &self.domain_is_free_provider);
+        out.field("domain_registered_at", &self.domain_registered_at);
+        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field("first_breached_at", &self.first_breached_at);
+        out.field_unless(
+            skip[1usize],
+            "includes_date_of_birth",
+            &self.includes_date_of_birth,
+        );
+        out.field("is_deliverable", &self.is_deliverable);
+        out.field_unless(skip[2usize], "is_edu", &self.is_edu);
+        out.field("last_breached_at", &self.last_breached_at);
+        out.field("linked_services", &self.linked_services);
+        out.field_unless(skip[3usize], "risk_level", &self.risk_level);
+        out.field(
+            "top_level_domain_is_suspicious",
+            &self.top_level_domain_is_suspicious,
+        );
+        out.end()
+    }
 }
 ///Indicates whether the email address domain is custom if known, i.e. a company domain and not free or disposable.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1295,13 +3212,90 @@ for RiskCheckEmailTopLevelDomainIsSuspicious {
     }
 }
 ///Result summary object specifying values for the `facial_duplicates` attributes of risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckFacialDuplicate {
     pub id: IdentityVerificationId,
     ///Whether this match occurred after the session was complete. For example, this would be `true` if a later session ended up matching this one.
     pub matched_after_completed: bool,
     ///Similarity score of the match. Ranges from 0 to 100.
     pub similarity: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckFacialDuplicate {
+    const NAME: &'static str = "RiskCheckFacialDuplicate";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "matched_after_completed",
+        "similarity",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdentityVerificationId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "matched_after_completed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "similarity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            matched_after_completed: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("matched_after_completed");
+                }
+            },
+            similarity: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("similarity"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckFacialDuplicate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckFacialDuplicate",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("id", &self.id);
+        out.field("matched_after_completed", &self.matched_after_completed);
+        out.field("similarity", &self.similarity);
+        out.end()
+    }
 }
 ///List of factors, when available, that contribute towards the risk level of the given risk check type.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1324,12 +3318,76 @@ impl ::std::convert::From<::std::vec::Vec<::std::string::String>> for RiskCheckF
     }
 }
 ///Result summary object capturing abuse signals related to `identity abuse`, e.g. stolen and synthetic identity fraud. These attributes are only available for US identities and some signals may not be available depending on what information was collected.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckIdentityAbuseSignals {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub stolen_identity: ::std::option::Option<RiskCheckStolenIdentity>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub synthetic_identity: ::std::option::Option<RiskCheckSyntheticIdentity>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckIdentityAbuseSignals {
+    const NAME: &'static str = "RiskCheckIdentityAbuseSignals";
+    const FIELDS: &'static [&'static str] = &["stolen_identity", "synthetic_identity"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<RiskCheckStolenIdentity>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<RiskCheckSyntheticIdentity>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "stolen_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "synthetic_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            stolen_identity: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("stolen_identity"),
+            },
+            synthetic_identity: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("synthetic_identity"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckIdentityAbuseSignals",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("stolen_identity", &self.stolen_identity);
+        out.field("synthetic_identity", &self.synthetic_identity);
+        out.end()
+    }
 }
 ///An enum indicating the type of a linked service. Note that `adult_sites` refers to explicit video content, and includes a number of related services.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1641,62 +3699,426 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskCheckLinkedService {
     }
 }
 ///Result summary object specifying values for network attributes of risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckNetwork {
     pub factors: RiskCheckFactors,
     pub risk_level: RiskLevel,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckNetwork {
+    const NAME: &'static str = "RiskCheckNetwork";
+    const FIELDS: &'static [&'static str] = &["factors", "risk_level"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RiskCheckFactors> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RiskLevel> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "factors")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            factors: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("factors"),
+            },
+            risk_level: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_level"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckNetwork {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckNetwork",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("factors", &self.factors);
+        out.field("risk_level", &self.risk_level);
+        out.end()
+    }
+}
 ///Result summary object specifying values for `phone` attributes of risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckPhone {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub factors: ::std::option::Option<RiskCheckFactors>,
     ///A list of online services where this phone number has been detected to have accounts or other activity.
     pub linked_services: ::std::vec::Vec<RiskCheckLinkedService>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevel>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckPhone {
+    const NAME: &'static str = "RiskCheckPhone";
+    const FIELDS: &'static [&'static str] = &[
+        "factors",
+        "linked_services",
+        "risk_level",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RiskCheckFactors>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<RiskCheckLinkedService>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "factors")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "linked_services")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            factors: s::optional(f0),
+            linked_services: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("linked_services"),
+            },
+            risk_level: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckPhone {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.factors),
+            ::std::option::Option::is_none(&self.risk_level),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckPhone",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "factors", &self.factors);
+        out.field("linked_services", &self.linked_services);
+        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.end()
+    }
 }
 /**Field containing the data used in determining the outcome of the stolen identity risk check.
 
 Contains the following fields:
 
 `score` - A score from 0 to 100 indicating the likelihood that the user is a stolen identity.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckStolenIdentity {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevel>,
     ///A score from 0 to 100 indicating the likelihood that the user is a stolen identity.
     pub score: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckStolenIdentity {
+    const NAME: &'static str = "RiskCheckStolenIdentity";
+    const FIELDS: &'static [&'static str] = &["risk_level", "score"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_level: s::optional(f0),
+            score: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckStolenIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.risk_level)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckStolenIdentity",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "risk_level", &self.risk_level);
+        out.field("score", &self.score);
+        out.end()
+    }
 }
 /**Field containing the data used in determining the outcome of the synthetic identity risk check.
 
 Contains the following fields:
 
 `score` - A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskCheckSyntheticIdentity {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_party_synthetic_fraud: ::std::option::Option<SyntheticFraud>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_level: ::std::option::Option<RiskLevel>,
     ///A score from 0 to 100 indicating the likelihood that the user is a synthetic identity.
     pub score: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub third_party_synthetic_fraud: ::std::option::Option<SyntheticFraud>,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskCheckSyntheticIdentity {
+    const NAME: &'static str = "RiskCheckSyntheticIdentity";
+    const FIELDS: &'static [&'static str] = &[
+        "first_party_synthetic_fraud",
+        "risk_level",
+        "score",
+        "third_party_synthetic_fraud",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<SyntheticFraud>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<RiskLevel>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<SyntheticFraud>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "first_party_synthetic_fraud")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "score")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "third_party_synthetic_fraud")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            first_party_synthetic_fraud: s::optional(f0),
+            risk_level: s::optional(f1),
+            score: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("score"),
+            },
+            third_party_synthetic_fraud: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for RiskCheckSyntheticIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.first_party_synthetic_fraud),
+            ::std::option::Option::is_none(&self.risk_level),
+            ::std::option::Option::is_none(&self.third_party_synthetic_fraud),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskCheckSyntheticIdentity",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "first_party_synthetic_fraud",
+            &self.first_party_synthetic_fraud,
+        );
+        out.field_unless(skip[1usize], "risk_level", &self.risk_level);
+        out.field("score", &self.score);
+        out.field_unless(
+            skip[2usize],
+            "third_party_synthetic_fraud",
+            &self.third_party_synthetic_fraud,
+        );
+        out.end()
+    }
+}
 ///Risk indicators focus on providing signal on the possibility of a borrower defaulting on their loan repayments by providing data points related to its payment behavior, debt, and other relevant financial information, helping lenders gauge the level of risk involved in a certain operation.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RiskIndicators {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_penalties: ::std::option::Option<BankPenaltiesIndicators>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub gambling: ::std::option::Option<GamblingIndicators>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan_disbursements: ::std::option::Option<LoanDisbursementsIndicators>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub loan_payments: ::std::option::Option<LoanPaymentsIndicators>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub negative_balance: ::std::option::Option<NegativeBalanceInsights>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskIndicators {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskIndicators {
+    const NAME: &'static str = "RiskIndicators";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_penalties",
+        "gambling",
+        "loan_disbursements",
+        "loan_payments",
+        "negative_balance",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BankPenaltiesIndicators>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<GamblingIndicators>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LoanDisbursementsIndicators>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<LoanPaymentsIndicators>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<NegativeBalanceInsights>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_penalties")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "gambling")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "loan_disbursements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan_payments")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "negative_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_penalties: s::optional(f0),
+            gambling: s::optional(f1),
+            loan_disbursements: s::optional(f2),
+            loan_payments: s::optional(f3),
+            negative_balance: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for RiskIndicators {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.bank_penalties),
+            ::std::option::Option::is_none(&self.gambling),
+            ::std::option::Option::is_none(&self.loan_disbursements),
+            ::std::option::Option::is_none(&self.loan_payments),
+            ::std::option::Option::is_none(&self.negative_balance),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskIndicators",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bank_penalties", &self.bank_penalties);
+        out.field_unless(skip[1usize], "gambling", &self.gambling);
+        out.field_unless(skip[2usize], "loan_disbursements", &self.loan_disbursements);
+        out.field_unless(skip[3usize], "loan_payments", &self.loan_payments);
+        out.field_unless(skip[4usize], "negative_balance", &self.negative_balance);
+        out.end()
+    }
 }
 ///Risk level for the given risk check type.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1798,17 +4220,78 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskLevelWithNoData {
     }
 }
 ///RiskProfile is deprecated, use `ruleset` instead.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RiskProfile {
     ///The key of the risk profile used for this transaction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     ///Legacy method of inspecting the result of the ruleset. New integrations should simply use the "result" property instead. This value will be omitted if you do not have a live existing integration with rules using this field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskProfile {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskProfile {
+    const NAME: &'static str = "RiskProfile";
+    const FIELDS: &'static [&'static str] = &["key", "outcome"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "outcome")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            key: s::optional(f0),
+            outcome: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for RiskProfile {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.key),
+            ::std::option::Option::is_none(&self.outcome),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskProfile",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "key", &self.key);
+        out.field_unless(skip[1usize], "outcome", &self.outcome);
+        out.end()
+    }
+}
 ///This object includes a code and description to describe medium risk transactions and above on `/accounts/balance/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RiskReason {
     /**A code that represents the type of risk associated with the proposed transaction.
 
@@ -1817,21 +4300,172 @@ The codes are from PL01 to PL08 and from BK01 to BK07. For a full listing of ris
     ///A human-readable description explaining the risk code associated with the proposed transaction and some recommended actions. This field is subject to change; any programmatic logic should be based on the `code` field instead.
     pub description: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for RiskReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskReason {
+    const NAME: &'static str = "RiskReason";
+    const FIELDS: &'static [&'static str] = &["code", "description"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("code"),
+            },
+            description: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("description"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RiskReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskReason",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("code", &self.code);
+        out.field("description", &self.description);
+        out.end()
+    }
+}
 ///Object containing metadata for the document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RiskSignalDocumentReference {
     ///An identifier of the document referenced by the document metadata.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_id: ::std::option::Option<::std::string::String>,
     ///The name of the document
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_type: ::std::option::Option<RiskSignalDocumentType>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_type: ::std::option::Option<RiskSignalFileType>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<RiskSignalDocumentStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskSignalDocumentReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RiskSignalDocumentReference {
+    const NAME: &'static str = "RiskSignalDocumentReference";
+    const FIELDS: &'static [&'static str] = &[
+        "document_id",
+        "document_name",
+        "document_type",
+        "file_type",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<RiskSignalDocumentType>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<RiskSignalFileType>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<RiskSignalDocumentStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "document_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "document_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "file_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_id: s::optional(f0),
+            document_name: s::optional(f1),
+            document_type: s::optional(f2),
+            file_type: s::optional(f3),
+            status: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for RiskSignalDocumentReference {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.document_id),
+            ::std::option::Option::is_none(&self.document_name),
+            ::std::option::Option::is_none(&self.document_type),
+            ::std::option::Option::is_none(&self.file_type),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RiskSignalDocumentReference",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "document_id", &self.document_id);
+        out.field_unless(skip[1usize], "document_name", &self.document_name);
+        out.field_unless(skip[2usize], "document_type", &self.document_type);
+        out.field_unless(skip[3usize], "file_type", &self.file_type);
+        out.field_unless(skip[4usize], "status", &self.status);
+        out.end()
+    }
 }
 ///Status of a document for risk signal analysis
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2026,22 +4660,178 @@ impl ::std::convert::TryFrom<::std::string::String> for RiskSignalFileType {
     }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Role {
-    #[serde(rename = "ROLE_DETAIL")]
     pub role_detail: RoleDetail,
 }
-///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct RoleDetail {
-    #[serde(rename = "PartyRoleType")]
-    pub party_role_type: PartyRoleType,
+impl<'de> ::serde::Deserialize<'de> for Role {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Role {
+    const NAME: &'static str = "Role";
+    const FIELDS: &'static [&'static str] = &["ROLE_DETAIL"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RoleDetail> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ROLE_DETAIL")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            role_detail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ROLE_DETAIL"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Role {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Role",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ROLE_DETAIL", &self.role_detail);
+        out.end()
+    }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
+pub struct RoleDetail {
+    pub party_role_type: PartyRoleType,
+}
+impl<'de> ::serde::Deserialize<'de> for RoleDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RoleDetail {
+    const NAME: &'static str = "RoleDetail";
+    const FIELDS: &'static [&'static str] = &["PartyRoleType"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<PartyRoleType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "PartyRoleType")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            party_role_type: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("PartyRoleType"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for RoleDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RoleDetail",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("PartyRoleType", &self.party_role_type);
+        out.end()
+    }
+}
+///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
+#[derive(Clone, Debug)]
 pub struct Roles {
-    #[serde(rename = "ROLE")]
     pub role: Role,
+}
+impl<'de> ::serde::Deserialize<'de> for Roles {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Roles {
+    const NAME: &'static str = "Roles";
+    const FIELDS: &'static [&'static str] = &["ROLE"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Role> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ROLE")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            role: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ROLE"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Roles {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Roles",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ROLE", &self.role);
+        out.end()
+    }
 }
 ///The routing number of the account.
 #[derive(
@@ -2085,14 +4875,75 @@ impl ::std::str::FromStr for RoutingNumber {
     }
 }
 ///Rules are run in numerical order. The first rule with a logic match is triggered. These are the details of that rule.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RuleDetails {
     ///A string key, defined within the Dashboard, used to trigger programmatic behavior for a certain result. For instance, you could optionally choose to define a "3-day-hold" `custom_action_key` for an ACCEPT result.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_action_key: ::std::option::Option<::std::string::String>,
     ///An optional message attached to the triggered rule, defined within the Dashboard, for your internal use. Useful for debugging, such as "Account appears to be closed."
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub internal_note: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for RuleDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for RuleDetails {
+    const NAME: &'static str = "RuleDetails";
+    const FIELDS: &'static [&'static str] = &["custom_action_key", "internal_note"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "custom_action_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "internal_note")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            custom_action_key: s::optional(f0),
+            internal_note: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for RuleDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.custom_action_key),
+            ::std::option::Option::is_none(&self.internal_note),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "RuleDetails",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "custom_action_key", &self.custom_action_key);
+        out.field_unless(skip[1usize], "internal_note", &self.internal_note);
+        out.end()
+    }
 }
 /**The result of the rule that was triggered for this transaction.
 
@@ -2147,17 +4998,102 @@ impl ::std::convert::TryFrom<::std::string::String> for RuleResult {
     }
 }
 ///Details about the transaction result after evaluation by the requested Ruleset. If a `ruleset_key` is not provided, for customers who began using Signal Transaction Scores before October 15, 2025, by default, this field will be omitted. To learn more, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Ruleset {
     ///The evaluated outcome for this transaction. This field is deprecated, use `result` or `triggered_rule_details.custom_action_key` instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<::std::string::String>,
     pub result: RuleResult,
     ///The key of the Ruleset used for this transaction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ruleset_key: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub triggered_rule_details: ::std::option::Option<RuleDetails>,
+}
+impl<'de> ::serde::Deserialize<'de> for Ruleset {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Ruleset {
+    const NAME: &'static str = "Ruleset";
+    const FIELDS: &'static [&'static str] = &[
+        "outcome",
+        "result",
+        "ruleset_key",
+        "triggered_rule_details",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RuleResult> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<RuleDetails>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "outcome")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "result")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "ruleset_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "triggered_rule_details")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            outcome: s::optional(f0),
+            result: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("result"),
+            },
+            ruleset_key: s::optional(f2),
+            triggered_rule_details: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for Ruleset {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.outcome),
+            ::std::option::Option::is_none(&self.ruleset_key),
+            ::std::option::Option::is_none(&self.triggered_rule_details),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Ruleset",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "outcome", &self.outcome);
+        out.field("result", &self.result);
+        out.field_unless(skip[1usize], "ruleset_key", &self.ruleset_key);
+        out.field_unless(
+            skip[2usize],
+            "triggered_rule_details",
+            &self.triggered_rule_details,
+        );
+        out.end()
+    }
 }
 impl ::std::convert::From<SenderBacsNullable> for RecipientBacs {
     fn from(value: SenderBacsNullable) -> Self {

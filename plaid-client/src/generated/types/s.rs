@@ -2,17 +2,110 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///SandboxBankIncomeFireWebhookRequest defines the request schema for `/sandbox/bank_income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxBankIncomeFireWebhookRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub webhook_code: SandboxBankIncomeWebhookFireRequestWebhookCode,
     pub webhook_fields: SandboxBankIncomeWebhookFireRequestWebhookFields,
     ///The URL to which the webhook should be sent. If provided, this will override the URL set in the dashboard.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_override: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxBankIncomeFireWebhookRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookRequest {
+    const NAME: &'static str = "SandboxBankIncomeFireWebhookRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "webhook_code",
+        "webhook_fields",
+        "webhook_override",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            SandboxBankIncomeWebhookFireRequestWebhookCode,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            SandboxBankIncomeWebhookFireRequestWebhookFields,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_fields")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_override")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_fields: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_fields"),
+            },
+            webhook_override: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankIncomeFireWebhookRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.webhook_override),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankIncomeFireWebhookRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_fields", &self.webhook_fields);
+        out.field_unless(skip[2usize], "webhook_override", &self.webhook_override);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -26,9 +119,62 @@ impl ::std::fmt::Debug for SandboxBankIncomeFireWebhookRequest {
     }
 }
 ///SandboxBankIncomeFireWebhookResponse defines the response schema for `/sandbox/bank_income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxBankIncomeFireWebhookResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxBankIncomeFireWebhookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankIncomeFireWebhookResponse {
+    const NAME: &'static str = "SandboxBankIncomeFireWebhookResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankIncomeFireWebhookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankIncomeFireWebhookResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The webhook codes this endpoint can be used to test
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -79,24 +225,161 @@ for SandboxBankIncomeWebhookFireRequestWebhookCode {
     }
 }
 ///Optional fields which will be populated in the simulated webhook
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxBankIncomeWebhookFireRequestWebhookFields {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_income_refresh_complete_result: ::std::option::Option<
         BankIncomeRefreshCompleteResult,
     >,
     ///The user id to be returned in INCOME webhooks
     pub user_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de>
+for SandboxBankIncomeWebhookFireRequestWebhookFields {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxBankIncomeWebhookFireRequestWebhookFields {
+    const NAME: &'static str = "SandboxBankIncomeWebhookFireRequestWebhookFields";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_income_refresh_complete_result",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BankIncomeRefreshCompleteResult>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_income_refresh_complete_result")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_income_refresh_complete_result: s::optional(f0),
+            user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookFields {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.bank_income_refresh_complete_result),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankIncomeWebhookFireRequestWebhookFields",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "bank_income_refresh_complete_result",
+            &self.bank_income_refresh_complete_result,
+        );
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/bank_transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxBankTransferFireWebhookRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferFireWebhookRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookRequest {
+    const NAME: &'static str = "SandboxBankTransferFireWebhookRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "webhook"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            webhook: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankTransferFireWebhookRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankTransferFireWebhookRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -108,15 +391,67 @@ impl ::std::fmt::Debug for SandboxBankTransferFireWebhookRequest {
     }
 }
 ///Defines the response schema for `/sandbox/bank_transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxBankTransferFireWebhookResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferFireWebhookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferFireWebhookResponse {
+    const NAME: &'static str = "SandboxBankTransferFireWebhookResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankTransferFireWebhookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankTransferFireWebhookResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/bank_transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxBankTransferSimulateRequest {
     pub bank_transfer_id: BankTransferId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `posted`, `failed`, or `reversed`.
 
@@ -129,10 +464,98 @@ An error will be returned if the event type is incompatible with the current tra
 `posted` --> `reversed`
 */
     pub event_type: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<BankTransferFailure>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateRequest {
+    const NAME: &'static str = "SandboxBankTransferSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_transfer_id",
+        "client_id",
+        "event_type",
+        "failure_reason",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<BankTransferId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<BankTransferFailure>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_transfer_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("bank_transfer_id"),
+            },
+            client_id: s::optional(f1),
+            event_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankTransferSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankTransferSimulateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("bank_transfer_id", &self.bank_transfer_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("event_type", &self.event_type);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -146,26 +569,162 @@ impl ::std::fmt::Debug for SandboxBankTransferSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/bank_transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxBankTransferSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxBankTransferSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxBankTransferSimulateResponse {
+    const NAME: &'static str = "SandboxBankTransferSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxBankTransferSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxBankTransferSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///SandboxCraCashflowUpdatesUpdateRequest defines the request schema for `/sandbox/cra/cashflow_updates/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxCraCashflowUpdatesUpdateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
     ///Webhook codes corresponding to the Cash Flow Updates events to be simulated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_codes: ::std::option::Option<
         ::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxCraCashflowUpdatesUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateRequest {
+    const NAME: &'static str = "SandboxCraCashflowUpdatesUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "user_id",
+        "user_token",
+        "webhook_codes",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<CashFlowUpdatesEventWebhookCodes>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_codes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
+            webhook_codes: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+            ::std::option::Option::is_none(&self.webhook_codes),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxCraCashflowUpdatesUpdateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.field_unless(skip[4usize], "webhook_codes", &self.webhook_codes);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -179,33 +738,192 @@ impl ::std::fmt::Debug for SandboxCraCashflowUpdatesUpdateRequest {
     }
 }
 ///SandboxCraCashflowUpdatesUpdateResponse defines the response schema for `sandbox/cashflow_updates/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxCraCashflowUpdatesUpdateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxCraCashflowUpdatesUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxCraCashflowUpdatesUpdateResponse {
+    const NAME: &'static str = "SandboxCraCashflowUpdatesUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxCraCashflowUpdatesUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxCraCashflowUpdatesUpdateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///SandboxIncomeFireWebhookRequest defines the request schema for `/sandbox/income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxIncomeFireWebhookRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The Item ID associated with the verification.
     pub item_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     /**`VERIFICATION_STATUS_PROCESSING_COMPLETE`: The income verification status processing has completed. If the user uploaded multiple documents, this webhook will fire when all documents have finished processing. Call the `/income/verification/paystubs/get` endpoint and check the document metadata to see which documents were successfully parsed.
 
 `VERIFICATION_STATUS_PROCESSING_FAILED`: A failure occurred when attempting to process the verification documentation.
 
 `VERIFICATION_STATUS_PENDING_APPROVAL`: (deprecated) The income verification has been sent to the user for review.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<
         SandboxIncomeFireWebhookRequestVerificationStatus,
     >,
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
     pub webhook_code: SandboxIncomeWebhookFireRequestWebhookCode,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxIncomeFireWebhookRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookRequest {
+    const NAME: &'static str = "SandboxIncomeFireWebhookRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "item_id",
+        "secret",
+        "user_id",
+        "verification_status",
+        "webhook",
+        "webhook_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<SandboxIncomeFireWebhookRequestVerificationStatus>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<SandboxIncomeWebhookFireRequestWebhookCode> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            secret: s::optional(f2),
+            user_id: s::optional(f3),
+            verification_status: s::optional(f4),
+            webhook: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+            webhook_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxIncomeFireWebhookRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.verification_status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxIncomeFireWebhookRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "verification_status", &self.verification_status);
+        out.field("webhook", &self.webhook);
+        out.field("webhook_code", &self.webhook_code);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxIncomeFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -287,9 +1005,62 @@ for SandboxIncomeFireWebhookRequestVerificationStatus {
     }
 }
 ///SandboxIncomeFireWebhookResponse defines the response schema for `/sandbox/income/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxIncomeFireWebhookResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxIncomeFireWebhookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxIncomeFireWebhookResponse {
+    const NAME: &'static str = "SandboxIncomeFireWebhookResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxIncomeFireWebhookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxIncomeFireWebhookResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The webhook codes that can be fired by this test endpoint.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -340,14 +1111,94 @@ for SandboxIncomeWebhookFireRequestWebhookCode {
     }
 }
 ///SandboxItemApplicationSeedRequest defines the request schema for `/sandbox/item/application/seed`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxItemApplicationSeedRequest {
     pub access_token: AccessToken,
     pub application_id: ApplicationId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxItemApplicationSeedRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedRequest {
+    const NAME: &'static str = "SandboxItemApplicationSeedRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "application_id",
+        "client_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ApplicationId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "application_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            application_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("application_id"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemApplicationSeedRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemApplicationSeedRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("application_id", &self.application_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -360,24 +1211,173 @@ impl ::std::fmt::Debug for SandboxItemApplicationSeedRequest {
     }
 }
 ///SandboxItemApplicationSeedResponse defines the response schema for `/sandbox/item/application/seed`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxItemApplicationSeedResponse {
     ///The `item_id` of the newly seeded item representing the application connection.
     pub item_id: ::std::string::String,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxItemApplicationSeedResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemApplicationSeedResponse {
+    const NAME: &'static str = "SandboxItemApplicationSeedResponse";
+    const FIELDS: &'static [&'static str] = &["item_id", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            item_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemApplicationSeedResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemApplicationSeedResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("item_id", &self.item_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///SandboxItemFireWebhookRequest defines the request schema for `/sandbox/item/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxItemFireWebhookRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The webhook codes that can be fired by this test endpoint.
     pub webhook_code: SandboxItemFireWebhookRequestWebhookCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook_type: ::std::option::Option<WebhookType>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxItemFireWebhookRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookRequest {
+    const NAME: &'static str = "SandboxItemFireWebhookRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "secret",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<SandboxItemFireWebhookRequestWebhookCode> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<WebhookType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemFireWebhookRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.webhook_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemFireWebhookRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("webhook_code", &self.webhook_code);
+        out.field_unless(skip[2usize], "webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxItemFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -471,20 +1471,148 @@ for SandboxItemFireWebhookRequestWebhookCode {
     }
 }
 ///SandboxItemFireWebhookResponse defines the response schema for `/sandbox/item/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxItemFireWebhookResponse {
     pub request_id: RequestId,
     ///Value is `true` if the test `webhook_code` was successfully fired.
     pub webhook_fired: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxItemFireWebhookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemFireWebhookResponse {
+    const NAME: &'static str = "SandboxItemFireWebhookResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "webhook_fired"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "webhook_fired")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            webhook_fired: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_fired"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemFireWebhookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemFireWebhookResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("webhook_fired", &self.webhook_fired);
+        out.end()
+    }
+}
 ///SandboxItemResetLoginRequest defines the request schema for `/sandbox/item/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxItemResetLoginRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxItemResetLoginRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginRequest {
+    const NAME: &'static str = "SandboxItemResetLoginRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemResetLoginRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemResetLoginRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -496,24 +1624,178 @@ impl ::std::fmt::Debug for SandboxItemResetLoginRequest {
     }
 }
 ///SandboxItemResetLoginResponse defines the response schema for `/sandbox/item/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxItemResetLoginResponse {
     pub request_id: RequestId,
     ///`true` if the call succeeded
     pub reset_login: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxItemResetLoginResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemResetLoginResponse {
+    const NAME: &'static str = "SandboxItemResetLoginResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "reset_login"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "reset_login")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            reset_login: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reset_login"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemResetLoginResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemResetLoginResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("reset_login", &self.reset_login);
+        out.end()
+    }
+}
 ///SandboxItemSetVerificationStatusRequest defines the request schema for `/sandbox/item/set_verification_status`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxItemSetVerificationStatusRequest {
     pub access_token: AccessToken,
     ///The `account_id` of the account whose verification status is to be modified
     pub account_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The verification status to set the account to.
     pub verification_status: SandboxItemSetVerificationStatusRequestVerificationStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxItemSetVerificationStatusRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxItemSetVerificationStatusRequest {
+    const NAME: &'static str = "SandboxItemSetVerificationStatusRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "account_id",
+        "client_id",
+        "secret",
+        "verification_status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            SandboxItemSetVerificationStatusRequestVerificationStatus,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            client_id: s::optional(f2),
+            secret: s::optional(f3),
+            verification_status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verification_status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemSetVerificationStatusRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemSetVerificationStatusRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("account_id", &self.account_id);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("verification_status", &self.verification_status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxItemSetVerificationStatusRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -574,15 +1856,131 @@ for SandboxItemSetVerificationStatusRequestVerificationStatus {
     }
 }
 ///SandboxItemSetVerificationStatusResponse defines the response schema for `/sandbox/item/set_verification_status`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxItemSetVerificationStatusResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxItemSetVerificationStatusResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxItemSetVerificationStatusResponse {
+    const NAME: &'static str = "SandboxItemSetVerificationStatusResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxItemSetVerificationStatusResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxItemSetVerificationStatusResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `sandbox/oauth/select_accounts`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxOauthSelectAccountsRequest {
     pub accounts: ::std::vec::Vec<::std::string::String>,
     pub oauth_state_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxOauthSelectAccountsRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxOauthSelectAccountsRequest {
+    const NAME: &'static str = "SandboxOauthSelectAccountsRequest";
+    const FIELDS: &'static [&'static str] = &["accounts", "oauth_state_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "oauth_state_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            oauth_state_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("oauth_state_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxOauthSelectAccountsRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxOauthSelectAccountsRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("oauth_state_id", &self.oauth_state_id);
+        out.end()
+    }
 }
 ///Defines the response schema for `/sandbox/oauth/select_accounts`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -693,13 +2091,83 @@ impl ::std::str::FromStr for SandboxOverrideUsername {
     }
 }
 ///SandboxPaymentProfileResetLoginRequest defines the request schema for `/sandbox/payment_profile/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxPaymentProfileResetLoginRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub payment_profile_token: PaymentProfileToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxPaymentProfileResetLoginRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginRequest {
+    const NAME: &'static str = "SandboxPaymentProfileResetLoginRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "payment_profile_token",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<PaymentProfileToken> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "payment_profile_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            payment_profile_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payment_profile_token"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPaymentProfileResetLoginRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPaymentProfileResetLoginRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("payment_profile_token", &self.payment_profile_token);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -711,20 +2179,80 @@ impl ::std::fmt::Debug for SandboxPaymentProfileResetLoginRequest {
     }
 }
 ///SandboxPaymentProfileResetLoginResponse defines the response schema for `/sandbox/payment_profile/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxPaymentProfileResetLoginResponse {
     pub request_id: RequestId,
     ///`true` if the call succeeded
     pub reset_login: bool,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxPaymentProfileResetLoginResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentProfileResetLoginResponse {
+    const NAME: &'static str = "SandboxPaymentProfileResetLoginResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "reset_login"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "reset_login")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            reset_login: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reset_login"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPaymentProfileResetLoginResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPaymentProfileResetLoginResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("reset_login", &self.reset_login);
+        out.end()
+    }
+}
 ///SandboxPaymentSimulateRequest defines the request schema for `/sandbox/payment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxPaymentSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the payment to simulate
     pub payment_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     /**The status to set the payment to.
 
@@ -740,6 +2268,98 @@ Valid statuses include:
     ///The webhook url to use for any payment events triggered by the simulated status change.
     pub webhook: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxPaymentSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateRequest {
+    const NAME: &'static str = "SandboxPaymentSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "payment_id",
+        "secret",
+        "status",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            payment_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("payment_id"),
+            },
+            secret: s::optional(f2),
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            webhook: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPaymentSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPaymentSimulateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("payment_id", &self.payment_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("status", &self.status);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
+}
 impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SandboxPaymentSimulateRequest")
@@ -752,23 +2372,173 @@ impl ::std::fmt::Debug for SandboxPaymentSimulateRequest {
     }
 }
 ///SandboxPaymentSimulateResponse defines the response schema for `/sandbox/payment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxPaymentSimulateResponse {
     pub new_status: PaymentInitiationPaymentStatus,
     pub old_status: PaymentInitiationPaymentStatus,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxPaymentSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPaymentSimulateResponse {
+    const NAME: &'static str = "SandboxPaymentSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["new_status", "old_status", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<PaymentInitiationPaymentStatus> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<PaymentInitiationPaymentStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "new_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "old_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            new_status: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_status"),
+            },
+            old_status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("old_status"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPaymentSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPaymentSimulateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("new_status", &self.new_status);
+        out.field("old_status", &self.old_status);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///SandboxProcessorTokenCreateRequest defines the request schema for `/sandbox/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxProcessorTokenCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The ID of the institution the Item will be associated with
     pub institution_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<SandboxProcessorTokenCreateRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxProcessorTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateRequest {
+    const NAME: &'static str = "SandboxProcessorTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "institution_id",
+        "options",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<SandboxProcessorTokenCreateRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            institution_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            options: s::optional(f2),
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxProcessorTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxProcessorTokenCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -781,19 +2551,143 @@ impl ::std::fmt::Debug for SandboxProcessorTokenCreateRequest {
     }
 }
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SandboxProcessorTokenCreateRequestOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub override_password: ::std::option::Option<SandboxOverridePassword>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxProcessorTokenCreateRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxProcessorTokenCreateRequestOptions {
+    const NAME: &'static str = "SandboxProcessorTokenCreateRequestOptions";
+    const FIELDS: &'static [&'static str] = &["override_password", "override_username"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<SandboxOverridePassword>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<SandboxOverrideUsername>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "override_password")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "override_username")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            override_password: s::optional(f0),
+            override_username: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxProcessorTokenCreateRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.override_password),
+            ::std::option::Option::is_none(&self.override_username),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxProcessorTokenCreateRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "override_password", &self.override_password);
+        out.field_unless(skip[1usize], "override_username", &self.override_username);
+        out.end()
+    }
+}
 ///SandboxProcessorTokenCreateResponse defines the response schema for `/sandbox/processor_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxProcessorTokenCreateResponse {
     ///A processor token that can be used to call the `/processor/` endpoints.
     pub processor_token: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxProcessorTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxProcessorTokenCreateResponse {
+    const NAME: &'static str = "SandboxProcessorTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &["processor_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "processor_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            processor_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("processor_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxProcessorTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxProcessorTokenCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("processor_token", &self.processor_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -804,22 +2698,125 @@ impl ::std::fmt::Debug for SandboxProcessorTokenCreateResponse {
     }
 }
 ///SandboxPublicTokenCreateRequest defines the request schema for `/sandbox/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxPublicTokenCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The products to initially pull for the Item. May be any products that the specified `institution_id` supports. This array may not be empty.
     pub initial_products: ::std::vec::Vec<Products>,
     ///The ID of the institution the Item will be associated with
     pub institution_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<SandboxPublicTokenCreateRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxPublicTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequest {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "initial_products",
+        "institution_id",
+        "options",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<Products>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<SandboxPublicTokenCreateRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "initial_products")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            initial_products: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initial_products"),
+            },
+            institution_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            options: s::optional(f3),
+            secret: s::optional(f4),
+            user_id: s::optional(f5),
+            user_token: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("initial_products", &self.initial_products);
+        out.field("institution_id", &self.institution_id);
+        out.field_unless(skip[1usize], "options", &self.options);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "user_id", &self.user_id);
+        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -835,66 +2832,425 @@ impl ::std::fmt::Debug for SandboxPublicTokenCreateRequest {
     }
 }
 ///Specifies options for Bank Income. This field is required if `income_verification` is included in the `initial_products` array and `bank` is specified in `income_source_types`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
     ///The number of days of data to request for the Bank Income product
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_requested: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de>
+for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequestIncomeVerificationBankIncome";
+    const FIELDS: &'static [&'static str] = &["days_requested"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: s::optional(f0),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequestIncomeVerificationBankIncome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.days_requested),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequestIncomeVerificationBankIncome",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "days_requested", &self.days_requested);
+        out.end()
+    }
+}
 ///An optional set of options to be used when configuring the Item. If specified, must not be `null`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SandboxPublicTokenCreateRequestOptions {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub income_verification: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsIncomeVerification,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub override_password: ::std::option::Option<SandboxOverridePassword>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub override_username: ::std::option::Option<SandboxOverrideUsername>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub statements: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsStatements,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions: ::std::option::Option<
         SandboxPublicTokenCreateRequestOptionsTransactions,
     >,
     ///Specify a webhook to associate with the new Item.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxPublicTokenCreateRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateRequestOptions {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequestOptions";
+    const FIELDS: &'static [&'static str] = &[
+        "income_verification",
+        "override_password",
+        "override_username",
+        "statements",
+        "transactions",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<
+                SandboxPublicTokenCreateRequestOptionsIncomeVerification,
+            >,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<SandboxOverridePassword>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<SandboxOverrideUsername>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<SandboxPublicTokenCreateRequestOptionsStatements>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<SandboxPublicTokenCreateRequestOptionsTransactions>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "income_verification")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "override_password")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "override_username")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "statements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            income_verification: s::optional(f0),
+            override_password: s::optional(f1),
+            override_username: s::optional(f2),
+            statements: s::optional(f3),
+            transactions: s::optional(f4),
+            webhook: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.income_verification),
+            ::std::option::Option::is_none(&self.override_password),
+            ::std::option::Option::is_none(&self.override_username),
+            ::std::option::Option::is_none(&self.statements),
+            ::std::option::Option::is_none(&self.transactions),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "income_verification", &self.income_verification);
+        out.field_unless(skip[1usize], "override_password", &self.override_password);
+        out.field_unless(skip[2usize], "override_username", &self.override_username);
+        out.field_unless(skip[3usize], "statements", &self.statements);
+        out.field_unless(skip[4usize], "transactions", &self.transactions);
+        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.end()
+    }
+}
 ///A set of parameters for income verification options. This field is required if `income_verification` is included in the `initial_products` array.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SandboxPublicTokenCreateRequestOptionsIncomeVerification {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_income: ::std::option::Option<
         SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
     >,
     ///The types of source income data that users will be permitted to share. Options include `bank` and `payroll`. Currently you can only specify one of these options.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub income_source_types: ::std::vec::Vec<IncomeVerificationSourceType>,
 }
+impl<'de> ::serde::Deserialize<'de>
+for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequestOptionsIncomeVerification";
+    const FIELDS: &'static [&'static str] = &["bank_income", "income_source_types"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<
+                SandboxPublicTokenCreateRequestIncomeVerificationBankIncome,
+            >,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<IncomeVerificationSourceType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "income_source_types")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_income: s::optional(f0),
+            income_source_types: f1.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsIncomeVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.bank_income),
+            ::std::vec::Vec::is_empty(&self.income_source_types),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequestOptionsIncomeVerification",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bank_income", &self.bank_income);
+        out.field_unless(skip[1usize], "income_source_types", &self.income_source_types);
+        out.end()
+    }
+}
 ///An optional set of parameters corresponding to statements options.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxPublicTokenCreateRequestOptionsStatements {
     ///The most recent date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.
     pub end_date: ::chrono::naive::NaiveDate,
     ///The earliest date for which to fetch statements history. Dates should be formatted as YYYY-MM-DD.
     pub start_date: ::chrono::naive::NaiveDate,
 }
+impl<'de> ::serde::Deserialize<'de>
+for SandboxPublicTokenCreateRequestOptionsStatements {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxPublicTokenCreateRequestOptionsStatements {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequestOptionsStatements";
+    const FIELDS: &'static [&'static str] = &["end_date", "start_date"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            start_date: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsStatements {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequestOptionsStatements",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("end_date", &self.end_date);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
+}
 ///An optional set of parameters corresponding to transactions options.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxPublicTokenCreateRequestOptionsTransactions {
     ///The maximum number of days of transaction history to request for the Transactions product.
-    #[serde(default = "defaults::default_u64::<i64, 90>")]
     pub days_requested: i64,
     ///The most recent date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The earliest date for which to fetch transaction history. Dates should be formatted as YYYY-MM-DD.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+}
+impl<'de> ::serde::Deserialize<'de>
+for SandboxPublicTokenCreateRequestOptionsTransactions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxPublicTokenCreateRequestOptionsTransactions {
+    const NAME: &'static str = "SandboxPublicTokenCreateRequestOptionsTransactions";
+    const FIELDS: &'static [&'static str] = &[
+        "days_requested",
+        "end_date",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_requested")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_requested: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 90>(),
+            },
+            end_date: s::optional(f1),
+            start_date: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateRequestOptionsTransactions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.end_date),
+            ::std::option::Option::is_none(&self.start_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateRequestOptionsTransactions",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("days_requested", &self.days_requested);
+        out.field_unless(skip[0usize], "end_date", &self.end_date);
+        out.field_unless(skip[1usize], "start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::std::default::Default for SandboxPublicTokenCreateRequestOptionsTransactions {
     fn default() -> Self {
@@ -906,11 +3262,73 @@ impl ::std::default::Default for SandboxPublicTokenCreateRequestOptionsTransacti
     }
 }
 ///SandboxPublicTokenCreateResponse defines the response schema for `/sandbox/public_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxPublicTokenCreateResponse {
     ///A public token that can be exchanged for an access token using `/item/public_token/exchange`
     pub public_token: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxPublicTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxPublicTokenCreateResponse {
+    const NAME: &'static str = "SandboxPublicTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &["public_token", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            public_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxPublicTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxPublicTokenCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("public_token", &self.public_token);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -921,15 +3339,95 @@ impl ::std::fmt::Debug for SandboxPublicTokenCreateResponse {
     }
 }
 ///SandboxTransactionsCreateRequest defines the request schema for `/sandbox/transactions/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransactionsCreateRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///List of transactions to be added
     pub transactions: ::std::vec::Vec<CustomSandboxTransaction>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransactionsCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateRequest {
+    const NAME: &'static str = "SandboxTransactionsCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "secret",
+        "transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<CustomSandboxTransaction>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+            transactions: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransactionsCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransactionsCreateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("transactions", &self.transactions);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -942,19 +3440,138 @@ impl ::std::fmt::Debug for SandboxTransactionsCreateRequest {
     }
 }
 ///SandboxTransactionsCreateResponse defines the response schema for `/sandbox/transactions/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransactionsCreateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransactionsCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransactionsCreateResponse {
+    const NAME: &'static str = "SandboxTransactionsCreateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransactionsCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransactionsCreateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferFireWebhookRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The URL to which the webhook should be sent.
     pub webhook: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferFireWebhookRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookRequest {
+    const NAME: &'static str = "SandboxTransferFireWebhookRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "webhook"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            webhook: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferFireWebhookRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferFireWebhookRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -966,21 +3583,162 @@ impl ::std::fmt::Debug for SandboxTransferFireWebhookRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/fire_webhook`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferFireWebhookResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferFireWebhookResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferFireWebhookResponse {
+    const NAME: &'static str = "SandboxTransferFireWebhookResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferFireWebhookResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferFireWebhookResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/ledger/deposit/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferLedgerDepositSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub event_type: TransferLedgerSweepSimulateEventType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerDepositSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerDepositSimulateRequest {
+    const NAME: &'static str = "SandboxTransferLedgerDepositSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "event_type",
+        "failure_reason",
+        "secret",
+        "sweep_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferLedgerSweepSimulateEventType> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<TransferSweepId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "sweep_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            event_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: s::optional(f2),
+            secret: s::optional(f3),
+            sweep_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sweep_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerDepositSimulateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("event_type", &self.event_type);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("sweep_id", &self.sweep_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -994,29 +3752,184 @@ impl ::std::fmt::Debug for SandboxTransferLedgerDepositSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/deposit/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferLedgerDepositSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerDepositSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerDepositSimulateResponse {
+    const NAME: &'static str = "SandboxTransferLedgerDepositSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerDepositSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerDepositSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/ledger/simulate_available`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxTransferLedgerSimulateAvailableRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Specify which ledger balance to simulate converting pending balance to available balance. If this field is left blank, this will default to id of the default ledger balance.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ledger_id: ::std::option::Option<::std::string::String>,
     ///Client ID of the end customer (i.e. the originator). Only applicable to Transfer for Platforms customers.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub originator_client_id: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, only the pending balance that is due before the `virtual_time` on the test clock will be converted.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerSimulateAvailableRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerSimulateAvailableRequest {
+    const NAME: &'static str = "SandboxTransferLedgerSimulateAvailableRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "ledger_id",
+        "originator_client_id",
+        "secret",
+        "test_clock_id",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ledger_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "originator_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            ledger_id: s::optional(f1),
+            originator_client_id: s::optional(f2),
+            secret: s::optional(f3),
+            test_clock_id: s::optional(f4),
+            webhook: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.ledger_id),
+            ::std::option::Option::is_none(&self.originator_client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.test_clock_id),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerSimulateAvailableRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "ledger_id", &self.ledger_id);
+        out.field_unless(
+            skip[2usize],
+            "originator_client_id",
+            &self.originator_client_id,
+        );
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[4usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[5usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1031,21 +3944,163 @@ impl ::std::fmt::Debug for SandboxTransferLedgerSimulateAvailableRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/simulate_available`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferLedgerSimulateAvailableResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerSimulateAvailableResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerSimulateAvailableResponse {
+    const NAME: &'static str = "SandboxTransferLedgerSimulateAvailableResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerSimulateAvailableResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerSimulateAvailableResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/ledger/withdraw/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferLedgerWithdrawSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub event_type: TransferLedgerSweepSimulateEventType,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub sweep_id: TransferSweepId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerWithdrawSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerWithdrawSimulateRequest {
+    const NAME: &'static str = "SandboxTransferLedgerWithdrawSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "event_type",
+        "failure_reason",
+        "secret",
+        "sweep_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferLedgerSweepSimulateEventType> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<TransferSweepId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "sweep_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            event_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: s::optional(f2),
+            secret: s::optional(f3),
+            sweep_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sweep_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerWithdrawSimulateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("event_type", &self.event_type);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("sweep_id", &self.sweep_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1059,14 +4114,67 @@ impl ::std::fmt::Debug for SandboxTransferLedgerWithdrawSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/ledger/withdraw/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferLedgerWithdrawSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferLedgerWithdrawSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferLedgerWithdrawSimulateResponse {
+    const NAME: &'static str = "SandboxTransferLedgerWithdrawSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferLedgerWithdrawSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferLedgerWithdrawSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/refund/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferRefundSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `refund.posted`, `refund.settled`, `refund.failed`, or `refund.returned`.
 
@@ -1083,17 +4191,123 @@ An error will be returned if the event type is incompatible with the current ref
 `refund.posted` events can only be simulated if the refunded transfer has been transitioned to settled. This mimics the ordering of events in Production.
 */
     pub event_type: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<TransferFailure>,
     pub refund_id: TransferRefundId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRefundSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateRequest {
+    const NAME: &'static str = "SandboxTransferRefundSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "event_type",
+        "failure_reason",
+        "refund_id",
+        "secret",
+        "test_clock_id",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<TransferRefundId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "refund_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            event_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: s::optional(f2),
+            refund_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("refund_id"),
+            },
+            secret: s::optional(f4),
+            test_clock_id: s::optional(f5),
+            webhook: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRefundSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.test_clock_id),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRefundSimulateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("event_type", &self.event_type);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field("refund_id", &self.refund_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[4usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1109,17 +4323,127 @@ impl ::std::fmt::Debug for SandboxTransferRefundSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/refund/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferRefundSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRefundSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRefundSimulateResponse {
+    const NAME: &'static str = "SandboxTransferRefundSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRefundSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRefundSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/repayment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxTransferRepaymentSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRepaymentSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRepaymentSimulateRequest {
+    const NAME: &'static str = "SandboxTransferRepaymentSimulateRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRepaymentSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRepaymentSimulateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1130,9 +4454,63 @@ impl ::std::fmt::Debug for SandboxTransferRepaymentSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/repayment/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferRepaymentSimulateResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRepaymentSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for SandboxTransferRepaymentSimulateResponse {
+    const NAME: &'static str = "SandboxTransferRepaymentSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRepaymentSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRepaymentSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The action to simulate. Must be either `approve` or `reject`.
 
@@ -1185,7 +4563,7 @@ for SandboxTransferRfpSimulateAction {
     }
 }
 ///Defines the request schema for `/sandbox/transfer/rfp/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferRfpSimulateRequest {
     pub action: SandboxTransferRfpSimulateAction,
     /**The transfer amount provided by the caller for validation purposes, must match the amount on the transfer associated with the provided `transfer_id`.
@@ -1196,15 +4574,152 @@ pub struct SandboxTransferRfpSimulateRequest {
     pub client_name: ::std::string::String,
     pub transfer_id: TransferId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRfpSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRfpSimulateRequest {
+    const NAME: &'static str = "SandboxTransferRfpSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "action",
+        "amount",
+        "client_name",
+        "transfer_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<SandboxTransferRfpSimulateAction> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<TransferId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "action")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            action: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("action"),
+            },
+            amount: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            client_name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_name"),
+            },
+            transfer_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transfer_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRfpSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRfpSimulateRequest",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("action", &self.action);
+        out.field("amount", &self.amount);
+        out.field("client_name", &self.client_name);
+        out.field("transfer_id", &self.transfer_id);
+        out.end()
+    }
+}
 ///Defines the response schema for `/sandbox/transfer/rfp/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferRfpSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferRfpSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferRfpSimulateResponse {
+    const NAME: &'static str = "SandboxTransferRfpSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferRfpSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferRfpSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     /**The asynchronous event to be simulated. May be: `posted`, `settled`, `failed`, `funds_available`, or `returned`.
 
@@ -1221,17 +4736,123 @@ An error will be returned if the event type is incompatible with the current tra
 `settled` --> `funds_available` (only applicable to ACH debits.)
 */
     pub event_type: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<TransferFailure>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the event to be simulated is created at the `virtual_time` on the provided `test_clock`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     pub transfer_id: TransferId,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateRequest {
+    const NAME: &'static str = "SandboxTransferSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "event_type",
+        "failure_reason",
+        "secret",
+        "test_clock_id",
+        "transfer_id",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TransferFailure>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<TransferId> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "event_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "transfer_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            event_type: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event_type"),
+            },
+            failure_reason: s::optional(f2),
+            secret: s::optional(f3),
+            test_clock_id: s::optional(f4),
+            transfer_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transfer_id"),
+            },
+            webhook: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.test_clock_id),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferSimulateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("event_type", &self.event_type);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "test_clock_id", &self.test_clock_id);
+        out.field("transfer_id", &self.transfer_id);
+        out.field_unless(skip[4usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1247,23 +4868,154 @@ impl ::std::fmt::Debug for SandboxTransferSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferSimulateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSimulateResponse {
+    const NAME: &'static str = "SandboxTransferSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/sweep/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxTransferSweepSimulateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for a test clock. If provided, the sweep to be simulated is created on the day of the `virtual_time` on the `test_clock`. If the date of `virtual_time` is on weekend or a federal holiday, the next available banking day is used.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub test_clock_id: ::std::option::Option<::std::string::String>,
     ///The webhook URL to which a `TRANSFER_EVENTS_UPDATE` webhook should be sent.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferSweepSimulateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateRequest {
+    const NAME: &'static str = "SandboxTransferSweepSimulateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "test_clock_id",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            test_clock_id: s::optional(f2),
+            webhook: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferSweepSimulateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.test_clock_id),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferSweepSimulateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "test_clock_id", &self.test_clock_id);
+        out.field_unless(skip[3usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1276,21 +5028,161 @@ impl ::std::fmt::Debug for SandboxTransferSweepSimulateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/sweep/simulate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferSweepSimulateResponse {
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sweep: ::std::option::Option<SimulatedTransferSweep>,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferSweepSimulateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferSweepSimulateResponse {
+    const NAME: &'static str = "SandboxTransferSweepSimulateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "sweep"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<SimulatedTransferSweep>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "sweep")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            sweep: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferSweepSimulateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.sweep)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferSweepSimulateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[0usize], "sweep", &self.sweep);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/test_clock/advance`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferTestClockAdvanceRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub new_virtual_time: VirtualTime,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockAdvanceRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceRequest {
+    const NAME: &'static str = "SandboxTransferTestClockAdvanceRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "new_virtual_time",
+        "secret",
+        "test_clock_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<VirtualTime> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<TransferTestClockId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "new_virtual_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            new_virtual_time: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_virtual_time"),
+            },
+            secret: s::optional(f2),
+            test_clock_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("test_clock_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockAdvanceRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockAdvanceRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("new_virtual_time", &self.new_virtual_time);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("test_clock_id", &self.test_clock_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1303,20 +5195,138 @@ impl ::std::fmt::Debug for SandboxTransferTestClockAdvanceRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/advance`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferTestClockAdvanceResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockAdvanceResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockAdvanceResponse {
+    const NAME: &'static str = "SandboxTransferTestClockAdvanceResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockAdvanceResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockAdvanceResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/test_clock/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxTransferTestClockCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The virtual timestamp on the test clock. If not provided, the current timestamp will be used. This will be of the form `2006-01-02T15:04:05Z`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub virtual_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateRequest {
+    const NAME: &'static str = "SandboxTransferTestClockCreateRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "virtual_time"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "virtual_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            virtual_time: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.virtual_time),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockCreateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "virtual_time", &self.virtual_time);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1328,19 +5338,147 @@ impl ::std::fmt::Debug for SandboxTransferTestClockCreateRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferTestClockCreateResponse {
     pub request_id: RequestId,
     pub test_clock: TransferTestClock,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockCreateResponse {
+    const NAME: &'static str = "SandboxTransferTestClockCreateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "test_clock"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferTestClock> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "test_clock")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            test_clock: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("test_clock"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("test_clock", &self.test_clock);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/test_clock/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferTestClockGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub test_clock_id: TransferTestClockId,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetRequest {
+    const NAME: &'static str = "SandboxTransferTestClockGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "test_clock_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<TransferTestClockId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "test_clock_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            test_clock_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("test_clock_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("test_clock_id", &self.test_clock_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1352,34 +5490,191 @@ impl ::std::fmt::Debug for SandboxTransferTestClockGetRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferTestClockGetResponse {
     pub request_id: RequestId,
     pub test_clock: TransferTestClock,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockGetResponse {
+    const NAME: &'static str = "SandboxTransferTestClockGetResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "test_clock"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<TransferTestClock> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "test_clock")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            test_clock: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("test_clock"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("test_clock", &self.test_clock);
+        out.end()
+    }
+}
 ///Defines the request schema for `/sandbox/transfer/test_clock/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SandboxTransferTestClockListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The maximum number of test clocks to return.
-    #[serde(default = "defaults::sandbox_transfer_test_clock_list_request_count")]
     pub count: ::std::option::Option<i64>,
     ///The end virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_virtual_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///The number of test clocks to skip before returning results.
-    #[serde(default)]
     pub offset: i64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start virtual timestamp of test clocks to return. This should be in RFC 3339 format (i.e. `2019-12-06T22:35:49Z`)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_virtual_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListRequest {
+    const NAME: &'static str = "SandboxTransferTestClockListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "end_virtual_time",
+        "offset",
+        "secret",
+        "start_virtual_time",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "end_virtual_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "offset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "start_virtual_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    defaults::sandbox_transfer_test_clock_list_request_count()
+                }
+            },
+            end_virtual_time: s::optional(f2),
+            offset: f3.unwrap_or_default(),
+            secret: s::optional(f4),
+            start_virtual_time: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.end_virtual_time),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.start_virtual_time),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockListRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "end_virtual_time", &self.end_virtual_time);
+        out.field("offset", &self.offset);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "start_virtual_time", &self.start_virtual_time);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxTransferTestClockListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1406,25 +5701,170 @@ impl ::std::default::Default for SandboxTransferTestClockListRequest {
     }
 }
 ///Defines the response schema for `/sandbox/transfer/test_clock/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxTransferTestClockListResponse {
     pub request_id: RequestId,
     pub test_clocks: ::std::vec::Vec<TransferTestClock>,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxTransferTestClockListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxTransferTestClockListResponse {
+    const NAME: &'static str = "SandboxTransferTestClockListResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "test_clocks"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<TransferTestClock>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "test_clocks")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            test_clocks: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("test_clocks"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxTransferTestClockListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxTransferTestClockListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("test_clocks", &self.test_clocks);
+        out.end()
+    }
+}
 ///SandboxUserResetLoginRequest defines the request schema for `/sandbox/user/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SandboxUserResetLoginRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s associated with the User to be reset.  If empty or `null`, this field will default to resetting all Items associated with the User.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_ids: ::std::option::Option<::std::vec::Vec<ItemId>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for SandboxUserResetLoginRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginRequest {
+    const NAME: &'static str = "SandboxUserResetLoginRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "item_ids",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<ItemId>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            item_ids: s::optional(f1),
+            secret: s::optional(f2),
+            user_id: s::optional(f3),
+            user_token: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SandboxUserResetLoginRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.item_ids),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxUserResetLoginRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "item_ids", &self.item_ids);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field_unless(skip[3usize], "user_id", &self.user_id);
+        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1438,20 +5878,142 @@ impl ::std::fmt::Debug for SandboxUserResetLoginRequest {
     }
 }
 ///SandboxUserResetLoginResponse defines the response schema for `/sandbox/user/reset_login`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SandboxUserResetLoginResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SandboxUserResetLoginResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SandboxUserResetLoginResponse {
+    const NAME: &'static str = "SandboxUserResetLoginResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SandboxUserResetLoginResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SandboxUserResetLoginResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///The scopes object
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Scopes {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub accounts: ::std::vec::Vec<AccountAccess>,
     ///Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.
-    #[serde(default = "defaults::scopes_new_accounts")]
     pub new_accounts: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_access: ::std::option::Option<ProductAccess>,
+}
+impl<'de> ::serde::Deserialize<'de> for Scopes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Scopes {
+    const NAME: &'static str = "Scopes";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "new_accounts",
+        "product_access",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAccess>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ProductAccess>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "new_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "product_access")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: f0.unwrap_or_default(),
+            new_accounts: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::scopes_new_accounts(),
+            },
+            product_access: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for Scopes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.accounts),
+            ::std::option::Option::is_none(&self.product_access),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Scopes",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field("new_accounts", &self.new_accounts);
+        out.field_unless(skip[1usize], "product_access", &self.product_access);
+        out.end()
+    }
 }
 impl ::std::default::Default for Scopes {
     fn default() -> Self {
@@ -1508,15 +6070,84 @@ impl ::std::convert::TryFrom<::std::string::String> for ScopesContext {
     }
 }
 ///The scopes object
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ScopesNullable {
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub accounts: ::std::vec::Vec<AccountAccess>,
     ///Allow access to newly opened accounts as they are opened. If unset, defaults to `true`.
-    #[serde(default = "defaults::scopes_nullable_new_accounts")]
     pub new_accounts: ::std::option::Option<bool>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_access: ::std::option::Option<ProductAccess>,
+}
+impl<'de> ::serde::Deserialize<'de> for ScopesNullable {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScopesNullable {
+    const NAME: &'static str = "ScopesNullable";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "new_accounts",
+        "product_access",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<AccountAccess>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ProductAccess>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "new_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "product_access")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: f0.unwrap_or_default(),
+            new_accounts: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::scopes_nullable_new_accounts(),
+            },
+            product_access: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for ScopesNullable {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::vec::Vec::is_empty(&self.accounts),
+            ::std::option::Option::is_none(&self.product_access),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScopesNullable",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "accounts", &self.accounts);
+        out.field("new_accounts", &self.new_accounts);
+        out.field_unless(skip[1usize], "product_access", &self.product_access);
+        out.end()
+    }
 }
 impl ::std::default::Default for ScopesNullable {
     fn default() -> Self {
@@ -1569,61 +6200,398 @@ impl ::std::str::FromStr for ScopesState {
     }
 }
 ///Analysis information describing why a screening hit matched the provided user information
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ScreeningHitAnalysis {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dates_of_birth: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub documents: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locations: ::std::option::Option<MatchSummaryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub names: ::std::option::Option<MatchSummaryCode>,
     ///The version of the screening's `search_terms` that were compared when the screening hit was added. Screening hits are immutable once they have been reviewed. If changes are detected due to updates to the screening's `search_terms`, the associated program, or the list's source data prior to review, the screening hit will be updated to reflect those changes.
     pub search_terms_version: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningHitAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitAnalysis {
+    const NAME: &'static str = "ScreeningHitAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "dates_of_birth",
+        "documents",
+        "locations",
+        "names",
+        "search_terms_version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<MatchSummaryCode>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dates_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "locations")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "search_terms_version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            dates_of_birth: s::optional(f0),
+            documents: s::optional(f1),
+            locations: s::optional(f2),
+            names: s::optional(f3),
+            search_terms_version: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms_version"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningHitAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.dates_of_birth),
+            ::std::option::Option::is_none(&self.documents),
+            ::std::option::Option::is_none(&self.locations),
+            ::std::option::Option::is_none(&self.names),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningHitAnalysis",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "dates_of_birth", &self.dates_of_birth);
+        out.field_unless(skip[1usize], "documents", &self.documents);
+        out.field_unless(skip[2usize], "locations", &self.locations);
+        out.field_unless(skip[3usize], "names", &self.names);
+        out.field("search_terms_version", &self.search_terms_version);
+        out.end()
+    }
+}
 ///Information associated with the watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScreeningHitData {
     ///Dates of birth associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub dates_of_birth: ::std::vec::Vec<ScreeningHitDateOfBirthItem>,
     ///Documents associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub documents: ::std::vec::Vec<ScreeningHitDocumentsItems>,
     ///Locations associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub locations: ::std::vec::Vec<GenericScreeningHitLocationItems>,
     ///Names associated with the watchlist hit
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub names: ::std::vec::Vec<ScreeningHitNamesItems>,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningHitData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitData {
+    const NAME: &'static str = "ScreeningHitData";
+    const FIELDS: &'static [&'static str] = &[
+        "dates_of_birth",
+        "documents",
+        "locations",
+        "names",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<ScreeningHitDateOfBirthItem>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<ScreeningHitDocumentsItems>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<GenericScreeningHitLocationItems>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<ScreeningHitNamesItems>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dates_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "documents")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "locations")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "names")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            dates_of_birth: f0.unwrap_or_default(),
+            documents: f1.unwrap_or_default(),
+            locations: f2.unwrap_or_default(),
+            names: f3.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningHitData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::vec::Vec::is_empty(&self.dates_of_birth),
+            ::std::vec::Vec::is_empty(&self.documents),
+            ::std::vec::Vec::is_empty(&self.locations),
+            ::std::vec::Vec::is_empty(&self.names),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningHitData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "dates_of_birth", &self.dates_of_birth);
+        out.field_unless(skip[1usize], "documents", &self.documents);
+        out.field_unless(skip[2usize], "locations", &self.locations);
+        out.field_unless(skip[3usize], "names", &self.names);
+        out.end()
+    }
+}
 ///Analyzed date of birth for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScreeningHitDateOfBirthItem {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<DateRange>,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningHitDateOfBirthItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitDateOfBirthItem {
+    const NAME: &'static str = "ScreeningHitDateOfBirthItem";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<DateRange>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningHitDateOfBirthItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningHitDateOfBirthItem",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Analyzed document information for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScreeningHitDocumentsItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<WatchlistScreeningDocument>,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningHitDocumentsItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitDocumentsItems {
+    const NAME: &'static str = "ScreeningHitDocumentsItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocument>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningHitDocumentsItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningHitDocumentsItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Analyzed name information for the associated hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct ScreeningHitNamesItems {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<MatchSummary>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<IndividualScreeningHitNames>,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningHitNamesItems {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningHitNamesItems {
+    const NAME: &'static str = "ScreeningHitNamesItems";
+    const FIELDS: &'static [&'static str] = &["analysis", "data"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<MatchSummary>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<IndividualScreeningHitNames>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningHitNamesItems {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningHitNamesItems",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.end()
+    }
+}
 ///Fired when an individual screening status has changed, which can occur manually via the dashboard or during ongoing monitoring.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ScreeningStatusUpdatedWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The ID of the associated screening.
@@ -1633,11 +6601,95 @@ pub struct ScreeningStatusUpdatedWebhook {
     ///`SCREENING`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for ScreeningStatusUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ScreeningStatusUpdatedWebhook {
+    const NAME: &'static str = "ScreeningStatusUpdatedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "screening_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            screening_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("screening_id"),
+            },
+            webhook_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ScreeningStatusUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ScreeningStatusUpdatedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("screening_id", &self.screening_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Contains details about a security
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Security {
     ///The ISO-10962 Classification of Financial Instruments Code used to classify the security based on its structure and function.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cfi_code: ::std::option::Option<::std::string::String>,
     /**Price of the security at the close of the previous trading session. Null for non-public securities.
 
@@ -1645,66 +6697,48 @@ If the security is a foreign currency this field will be updated daily and will 
 
 If the security is a cryptocurrency, this field will be updated multiple times a day. As crypto prices can fluctuate quickly and data may become stale sooner than other asset classes, refer to `update_datetime` with the time when the price was last updated.
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub close_price: ::std::option::Option<f64>,
     ///Date for which `close_price` is accurate. Always `null` if `close_price` is `null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub close_price_as_of: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cusip: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_income: ::std::option::Option<FixedIncome>,
     /**The industry classification of the security, such as Biotechnology, Airlines, etc.
 
 For a complete list of possible values, please refer to the ["Sectors and Industries" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub industry: ::std::option::Option<::std::string::String>,
     ///If `institution_security_id` is present, this field indicates the Plaid `institution_id` of the institution to whom the identifier belongs.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_id: ::std::option::Option<::std::string::String>,
     ///An identifier given to the security by the institution
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub institution_security_id: ::std::option::Option<::std::string::String>,
     ///Indicates that a security is a highly liquid asset and can be treated like cash.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub is_cash_equivalent: ::std::option::Option<bool>,
     ///12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please start the verification process [here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub isin: ::std::option::Option<::std::string::String>,
     ///The ISO-4217 currency code of the price given. Always `null` if `unofficial_currency_code` is non-`null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub iso_currency_code: ::std::option::Option<::std::string::String>,
     ///The ISO-10383 Market Identifier Code of the exchange or market in which the security is being traded.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub market_identifier_code: ::std::option::Option<::std::string::String>,
     ///A descriptive name for the security, suitable for display.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub option_contract: ::std::option::Option<OptionContract>,
     ///In certain cases, Plaid will provide the ID of another security whose performance resembles this security, typically when the original security has low volume, or when a private security can be modeled with a publicly traded security.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub proxy_security_id: ::std::option::Option<::std::string::String>,
     /**The sector classification of the security, such as Finance, Health Technology, etc.
 
 For a complete list of possible values, please refer to the ["Sectors and Industries" spreadsheet](https://docs.google.com/spreadsheets/d/1L7aXUdqLhxgM8qe7hK67qqKXiUdQqILpwZ0LpxvCVnc).*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sector: ::std::option::Option<::std::string::String>,
     ///A unique, Plaid-specific identifier for the security, used to associate securities with holdings. Like all Plaid identifiers, the `security_id` is case sensitive. The `security_id` may change if inherent details of the security change due to a corporate action, for example, in the event of a ticker symbol change or CUSIP change.
     pub security_id: ::std::string::String,
     ///(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub sedol: ::std::option::Option<::std::string::String>,
     /**The security subtype of the holding.
 
 In rare instances, a null value is returned when institutional data is insufficient to determine the security subtype.
 
 Possible values: `asset backed security`, `bill`, `bond`, `bond with warrants`, `cash`, `cash management bill`, `common stock`, `convertible bond`, `convertible equity`, `cryptocurrency`, `depositary receipt`, `depositary receipt on debt`, `etf`, `float rating note`, `fund of funds`, `hedge fund`, `limited partnership unit`, `medium term note`, `money market debt`, `mortgage backed security`, `municipal bond`, `mutual fund`, `note`, `option`, `other`, `preferred convertible`, `preferred equity`, `private equity fund`, `real estate investment trust`, `structured equity product`, `treasury inflation protected securities`, `unit`, `warrant`.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<::std::string::String>,
     ///The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ticker_symbol: ::std::option::Option<::std::string::String>,
     /**The security type of the holding.
 
@@ -1729,49 +6763,524 @@ Valid security types are:
 `mutual fund`: Open- and closed-end vehicles pooling funds of multiple investors
 
 `other`: Unknown or other investment types*/
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<::std::string::String>,
     /**The unofficial currency code associated with the security. Always `null` if `iso_currency_code` is non-`null`. Unofficial currency codes are used for currencies that do not have official ISO currency codes, such as cryptocurrencies and the currencies of certain countries.
 
 See the [currency code schema](https://plaid.com/docs/api/accounts#currency-code-schema) for a full listing of supported `iso_currency_code`s.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub unofficial_currency_code: ::std::option::Option<::std::string::String>,
     ///Date and time at which `close_price` is accurate, in ISO 8601 format (YYYY-MM-DDTHH:mm:ssZ). Always `null` if `close_price` is `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_datetime: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for Security {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Security {
+    const NAME: &'static str = "Security";
+    const FIELDS: &'static [&'static str] = &[
+        "cfi_code",
+        "close_price",
+        "close_price_as_of",
+        "cusip",
+        "fixed_income",
+        "industry",
+        "institution_id",
+        "institution_security_id",
+        "is_cash_equivalent",
+        "isin",
+        "iso_currency_code",
+        "market_identifier_code",
+        "name",
+        "option_contract",
+        "proxy_security_id",
+        "sector",
+        "security_id",
+        "sedol",
+        "subtype",
+        "ticker_symbol",
+        "type",
+        "unofficial_currency_code",
+        "update_datetime",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<FixedIncome>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<OptionContract>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cfi_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "close_price")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "close_price_as_of")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cusip")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "fixed_income")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "industry")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "institution_security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "is_cash_equivalent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "isin")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "market_identifier_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "option_contract")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "proxy_security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "sector")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "security_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "sedol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "ticker_symbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "update_datetime")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cfi_code: s::optional(f0),
+            close_price: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("close_price"),
+            },
+            close_price_as_of: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("close_price_as_of"),
+            },
+            cusip: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cusip"),
+            },
+            fixed_income: s::optional(f4),
+            industry: s::optional(f5),
+            institution_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_security_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("institution_security_id");
+                }
+            },
+            is_cash_equivalent: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_cash_equivalent"),
+            },
+            isin: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("isin"),
+            },
+            iso_currency_code: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            market_identifier_code: s::optional(f11),
+            name: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            option_contract: s::optional(f13),
+            proxy_security_id: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("proxy_security_id"),
+            },
+            sector: s::optional(f15),
+            security_id: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("security_id"),
+            },
+            sedol: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sedol"),
+            },
+            subtype: s::optional(f18),
+            ticker_symbol: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ticker_symbol"),
+            },
+            type_: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            unofficial_currency_code: match f21 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+            update_datetime: s::optional(f22),
+        })
+    }
+}
+impl ::serde::Serialize for Security {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 8usize] = [
+            ::std::option::Option::is_none(&self.cfi_code),
+            ::std::option::Option::is_none(&self.fixed_income),
+            ::std::option::Option::is_none(&self.industry),
+            ::std::option::Option::is_none(&self.market_identifier_code),
+            ::std::option::Option::is_none(&self.option_contract),
+            ::std::option::Option::is_none(&self.sector),
+            ::std::option::Option::is_none(&self.subtype),
+            ::std::option::Option::is_none(&self.update_datetime),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Security",
+            crate::struct_serde::kept(15usize, &skip),
+        );
+        out.field_unless(skip[0usize], "cfi_code", &self.cfi_code);
+        out.field("close_price", &self.close_price);
+        out.field("close_price_as_of", &self.close_price_as_of);
+        out.field("cusip", &self.cusip);
+        out.field_unless(skip[1usize], "fixed_income", &self.fixed_income);
+        out.field_unless(skip[2usize], "industry", &self.industry);
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_security_id", &self.institution_security_id);
+        out.field("is_cash_equivalent", &self.is_cash_equivalent);
+        out.field("isin", &self.isin);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(
+            skip[3usize],
+            "market_identifier_code",
+            &self.market_identifier_code,
+        );
+        out.field("name", &self.name);
+        out.field_unless(skip[4usize], "option_contract", &self.option_contract);
+        out.field("proxy_security_id", &self.proxy_security_id);
+        out.field_unless(skip[5usize], "sector", &self.sector);
+        out.field("security_id", &self.security_id);
+        out.field("sedol", &self.sedol);
+        out.field_unless(skip[6usize], "subtype", &self.subtype);
+        out.field("ticker_symbol", &self.ticker_symbol);
+        out.field("type", &self.type_);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.field_unless(skip[7usize], "update_datetime", &self.update_datetime);
+        out.end()
+    }
+}
 ///Specify the security associated with the holding or investment transaction. When inputting custom security data to the Sandbox, Plaid will perform post-data-retrieval normalization and enrichment. These processes may cause the data returned by the Sandbox to be slightly different from the data you input. An ISO-4217 currency code and a security identifier (`ticker_symbol`, `cusip`, or `isin`) are required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SecurityOverride {
     ///Either a valid `iso_currency_code` or `unofficial_currency_code`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     ///9-character CUSIP, an identifier assigned to North American securities. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cusip: ::std::option::Option<::std::string::String>,
     ///12-character ISIN, a globally unique securities identifier. A verified CUSIP Global Services license is required to receive this data. This field will be null by default for new customers, and null for existing customers starting March 12, 2024. If you would like access to this field, please [request ISIN/CUSIP access here](https://docs.google.com/forms/d/e/1FAIpQLSd9asHEYEfmf8fxJTHZTAfAzW4dugsnSu-HS2J51f1mxwd6Sw/viewform).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub isin: ::std::option::Option<::std::string::String>,
     ///A descriptive name for the security, suitable for display.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///(Deprecated) 7-character SEDOL, an identifier assigned to securities in the UK.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sedol: ::std::option::Option<::std::string::String>,
     ///The security's trading symbol for publicly traded securities, and otherwise a short identifier if available.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ticker_symbol: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for SecurityOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SecurityOverride {
+    const NAME: &'static str = "SecurityOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "currency",
+        "cusip",
+        "isin",
+        "name",
+        "sedol",
+        "ticker_symbol",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "currency")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cusip")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "isin")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "sedol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ticker_symbol")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            currency: s::optional(f0),
+            cusip: s::optional(f1),
+            isin: s::optional(f2),
+            name: s::optional(f3),
+            sedol: s::optional(f4),
+            ticker_symbol: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for SecurityOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.currency),
+            ::std::option::Option::is_none(&self.cusip),
+            ::std::option::Option::is_none(&self.isin),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.sedol),
+            ::std::option::Option::is_none(&self.ticker_symbol),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SecurityOverride",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "currency", &self.currency);
+        out.field_unless(skip[1usize], "cusip", &self.cusip);
+        out.field_unless(skip[2usize], "isin", &self.isin);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "sedol", &self.sedol);
+        out.field_unless(skip[5usize], "ticker_symbol", &self.ticker_symbol);
+        out.end()
+    }
+}
 ///High level descriptions of how the associated selfie was processed. If a selfie fails verification, the details in the `analysis` object should help clarify why the selfie was rejected.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SelfieAnalysis {
     pub document_comparison: SelfieAnalysisDocumentComparison,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub facial_analysis: ::std::option::Option<SelfieAnalysisFacialAnalysis>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub liveness_check: ::std::option::Option<SelfieAnalysisLivenessCheck>,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SelfieAnalysis {
+    const NAME: &'static str = "SelfieAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "document_comparison",
+        "facial_analysis",
+        "liveness_check",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<SelfieAnalysisDocumentComparison> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<SelfieAnalysisFacialAnalysis>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<SelfieAnalysisLivenessCheck>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_comparison")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "facial_analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "liveness_check")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_comparison: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_comparison"),
+            },
+            facial_analysis: s::optional(f1),
+            liveness_check: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SelfieAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.facial_analysis),
+            ::std::option::Option::is_none(&self.liveness_check),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SelfieAnalysis",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("document_comparison", &self.document_comparison);
+        out.field_unless(skip[0usize], "facial_analysis", &self.facial_analysis);
+        out.field_unless(skip[1usize], "liveness_check", &self.liveness_check);
+        out.end()
+    }
 }
 ///Information about the comparison between the selfie and the document (if documentary verification also ran).
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1823,7 +7332,7 @@ for SelfieAnalysisDocumentComparison {
     }
 }
 ///Analysis of the facial features of the selfie when compared to the face in the uploaded document, if one is present.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SelfieAnalysisFacialAnalysis {
     pub forehead: SelfieAnalysisFacialAnalysisOutcome,
     pub jaw: SelfieAnalysisFacialAnalysisOutcome,
@@ -1837,6 +7346,171 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
     pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SelfieAnalysisFacialAnalysis {
+    const NAME: &'static str = "SelfieAnalysisFacialAnalysis";
+    const FIELDS: &'static [&'static str] = &[
+        "forehead",
+        "jaw",
+        "left_brow",
+        "left_cheek",
+        "left_eye",
+        "middle_forehead",
+        "mouth",
+        "nose",
+        "philtrum",
+        "right_brow",
+        "right_cheek",
+        "right_eye",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<SelfieAnalysisFacialAnalysisOutcome> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "forehead")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "jaw")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "left_brow")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "left_cheek")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "left_eye")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "middle_forehead")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "mouth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "nose")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "philtrum")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "right_brow")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "right_cheek")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "right_eye")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            forehead: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("forehead"),
+            },
+            jaw: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("jaw"),
+            },
+            left_brow: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("left_brow"),
+            },
+            left_cheek: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("left_cheek"),
+            },
+            left_eye: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("left_eye"),
+            },
+            middle_forehead: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("middle_forehead"),
+            },
+            mouth: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mouth"),
+            },
+            nose: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("nose"),
+            },
+            philtrum: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("philtrum"),
+            },
+            right_brow: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("right_brow"),
+            },
+            right_cheek: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("right_cheek"),
+            },
+            right_eye: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("right_eye"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SelfieAnalysisFacialAnalysis",
+            crate::struct_serde::kept(12usize, &skip),
+        );
+        out.field("forehead", &self.forehead);
+        out.field("jaw", &self.jaw);
+        out.field("left_brow", &self.left_brow);
+        out.field("left_cheek", &self.left_cheek);
+        out.field("left_eye", &self.left_eye);
+        out.field("middle_forehead", &self.middle_forehead);
+        out.field("mouth", &self.mouth);
+        out.field("nose", &self.nose);
+        out.field("philtrum", &self.philtrum);
+        out.field("right_brow", &self.right_brow);
+        out.field("right_cheek", &self.right_cheek);
+        out.field("right_eye", &self.right_eye);
+        out.end()
+    }
 }
 ///Outcome of the facial analysis for a specific facial feature.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1930,12 +7604,76 @@ impl ::std::convert::TryFrom<::std::string::String> for SelfieAnalysisLivenessCh
     }
 }
 ///The image or video capture of a selfie. Only one of `image_url` or `video_url` will be populated per selfie. In the vast majority of sessions Plaid records a short video of the user, so `video_url` is populated and `image_url` is `null`. `image_url` is only populated in the rare passive-liveness fallback case, where the user's device could not complete the standard video liveness capture (for example, a camera or streaming error) and submitted a single still image instead.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SelfieCapture {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub image_url: ::std::option::Option<SelfieCaptureImageUrl>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub video_url: ::std::option::Option<SelfieCaptureVideoUrl>,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SelfieCapture {
+    const NAME: &'static str = "SelfieCapture";
+    const FIELDS: &'static [&'static str] = &["image_url", "video_url"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<SelfieCaptureImageUrl>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<SelfieCaptureVideoUrl>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "image_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "video_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            image_url: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("image_url"),
+            },
+            video_url: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("video_url"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SelfieCapture {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SelfieCapture",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("image_url", &self.image_url);
+        out.field("video_url", &self.video_url);
+        out.end()
+    }
 }
 ///Temporary URL for downloading a still-image selfie capture. This field is only populated when the session fell back to passive (image-based) liveness. For the majority of selfie checks this field is `null` and `video_url` is populated instead.
 #[derive(
@@ -2020,20 +7758,167 @@ impl ::std::str::FromStr for SelfieCaptureVideoUrl {
     }
 }
 ///Additional information for the `selfie_check` step. This field will be `null` unless `steps.selfie_check` has reached a terminal state of either `success` or `failed`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SelfieCheck {
     ///An array of selfies submitted to the `selfie_check` step. Each entry represents one user submission.
     pub selfies: ::std::vec::Vec<SelfieCheckSelfie>,
     pub status: SelfieCheckStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SelfieCheck {
+    const NAME: &'static str = "SelfieCheck";
+    const FIELDS: &'static [&'static str] = &["selfies", "status"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<SelfieCheckSelfie>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<SelfieCheckStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "selfies")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            selfies: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("selfies"),
+            },
+            status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SelfieCheck {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SelfieCheck",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("selfies", &self.selfies);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Captures and analysis from a user's selfie.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SelfieCheckSelfie {
     pub analysis: SelfieAnalysis,
     ///The `attempt` field begins with 1 and increments with each subsequent selfie upload.
     pub attempt: i64,
     pub capture: SelfieCapture,
     pub status: SelfieStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SelfieCheckSelfie {
+    const NAME: &'static str = "SelfieCheckSelfie";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "attempt",
+        "capture",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<SelfieAnalysis> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<SelfieCapture> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<SelfieStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "attempt")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "capture")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("analysis"),
+            },
+            attempt: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("attempt"),
+            },
+            capture: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("capture"),
+            },
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SelfieCheckSelfie {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SelfieCheckSelfie",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("analysis", &self.analysis);
+        out.field("attempt", &self.attempt);
+        out.field("capture", &self.capture);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 ///The outcome status for the associated Identity Verification attempt's `selfie_check` step. This field will always have the same value as `steps.selfie_check`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2141,30 +8026,214 @@ impl ::std::convert::From<RecipientBacs> for SenderBacsNullable {
     }
 }
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Service {
-    #[serde(rename = "STATUSES")]
     pub statuses: Statuses,
-    #[serde(rename = "VERIFICATION_OF_ASSET")]
     pub verification_of_asset: VerificationOfAsset,
 }
+impl<'de> ::serde::Deserialize<'de> for Service {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Service {
+    const NAME: &'static str = "Service";
+    const FIELDS: &'static [&'static str] = &["STATUSES", "VERIFICATION_OF_ASSET"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Statuses> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<VerificationOfAsset> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "STATUSES")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "VERIFICATION_OF_ASSET")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            statuses: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("STATUSES"),
+            },
+            verification_of_asset: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("VERIFICATION_OF_ASSET"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Service {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Service",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("STATUSES", &self.statuses);
+        out.field("VERIFICATION_OF_ASSET", &self.verification_of_asset);
+        out.end()
+    }
+}
 ///A collection of details related to a fulfillment service or product in terms of request, process and result.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServiceProductFulfillment {
-    #[serde(rename = "SERVICE_PRODUCT_FULFILLMENT_DETAIL")]
     pub service_product_fulfillment_detail: ServiceProductFulfillmentDetail,
 }
+impl<'de> ::serde::Deserialize<'de> for ServiceProductFulfillment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillment {
+    const NAME: &'static str = "ServiceProductFulfillment";
+    const FIELDS: &'static [&'static str] = &["SERVICE_PRODUCT_FULFILLMENT_DETAIL"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ServiceProductFulfillmentDetail> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "SERVICE_PRODUCT_FULFILLMENT_DETAIL")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            service_product_fulfillment_detail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("SERVICE_PRODUCT_FULFILLMENT_DETAIL");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ServiceProductFulfillment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ServiceProductFulfillment",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field(
+            "SERVICE_PRODUCT_FULFILLMENT_DETAIL",
+            &self.service_product_fulfillment_detail,
+        );
+        out.end()
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServiceProductFulfillmentDetail {
-    #[serde(rename = "ServiceProductFulfillmentIdentifier")]
     pub service_product_fulfillment_identifier: ServiceProductFulfillmentIdentifier,
     ///A string that uniquely identifies a type of order Verification of Asset.
-    #[serde(
-        rename = "VendorOrderIdentifier",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub vendor_order_identifier: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for ServiceProductFulfillmentDetail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ServiceProductFulfillmentDetail {
+    const NAME: &'static str = "ServiceProductFulfillmentDetail";
+    const FIELDS: &'static [&'static str] = &[
+        "ServiceProductFulfillmentIdentifier",
+        "VendorOrderIdentifier",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ServiceProductFulfillmentIdentifier> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ServiceProductFulfillmentIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "VendorOrderIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            service_product_fulfillment_identifier: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("ServiceProductFulfillmentIdentifier");
+                }
+            },
+            vendor_order_identifier: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("VendorOrderIdentifier"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ServiceProductFulfillmentDetail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ServiceProductFulfillmentDetail",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field(
+            "ServiceProductFulfillmentIdentifier",
+            &self.service_product_fulfillment_identifier,
+        );
+        out.field("VendorOrderIdentifier", &self.vendor_order_identifier);
+        out.end()
+    }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2213,53 +8282,322 @@ for ServiceProductFulfillmentIdentifier {
     }
 }
 ///The address of the student loan servicer. This is generally the remittance address to which payments should be sent.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServicerAddressData {
     ///The full city name
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state
 Example: `"NC"`*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub street: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for ServicerAddressData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ServicerAddressData {
+    const NAME: &'static str = "ServicerAddressData";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("city"),
+            },
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("postal_code"),
+            },
+            region: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("region"),
+            },
+            street: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("street"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ServicerAddressData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ServicerAddressData",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("city", &self.city);
+        out.field("country", &self.country);
+        out.field("postal_code", &self.postal_code);
+        out.field("region", &self.region);
+        out.field("street", &self.street);
+        out.end()
+    }
+}
 ///A collection of objects that describe requests and responses for services.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Services {
-    #[serde(rename = "SERVICE")]
     pub service: Service,
 }
+impl<'de> ::serde::Deserialize<'de> for Services {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Services {
+    const NAME: &'static str = "Services";
+    const FIELDS: &'static [&'static str] = &["SERVICE"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Service> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "SERVICE")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            service: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("SERVICE"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Services {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Services",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("SERVICE", &self.service);
+        out.end()
+    }
+}
 ///SessionTokenCreateRequest defines the request schema for `/session/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SessionTokenCreateRequest {
     ///The name of your app's Android package. Required if using the session token to initialize Layer on Android. Any package name specified here must also be added to the Allowed Android package names setting on the [developer dashboard](https://dashboard.plaid.com/team/api). When creating a session token for initializing Layer on other platforms, `android_package_name` must be left blank and `redirect_uri` should be used instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub android_package_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The id of a template defined in Plaid Dashboard
     pub template_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<SessionTokenCreateRequestUser>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
     ///The destination URL to which any webhooks should be sent. If you use the same webhook listener for all Sandbox or all Production activity, set this value in the Layer template editor in the Dashboard instead. Only provide a value in this field if you need to use multiple webhook URLs per environment (an uncommon use case). If provided, a value in this field will take priority over webhook values set in the Layer template editor.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webhook: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SessionTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequest {
+    const NAME: &'static str = "SessionTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "android_package_name",
+        "client_id",
+        "redirect_uri",
+        "secret",
+        "template_id",
+        "user",
+        "user_id",
+        "webhook",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<LinkTokenCreateRequestRedirectUri>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<SessionTokenCreateRequestUser>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "android_package_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "redirect_uri")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "template_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "webhook")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            android_package_name: s::optional(f0),
+            client_id: s::optional(f1),
+            redirect_uri: s::optional(f2),
+            secret: s::optional(f3),
+            template_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("template_id"),
+            },
+            user: s::optional(f5),
+            user_id: s::optional(f6),
+            webhook: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for SessionTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.android_package_name),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.redirect_uri),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.webhook),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SessionTokenCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "android_package_name",
+            &self.android_package_name,
+        );
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "redirect_uri", &self.redirect_uri);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("template_id", &self.template_id);
+        out.field_unless(skip[4usize], "user", &self.user);
+        out.field_unless(skip[5usize], "user_id", &self.user_id);
+        out.field_unless(skip[6usize], "webhook", &self.webhook);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SessionTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2276,29 +8614,214 @@ impl ::std::fmt::Debug for SessionTokenCreateRequest {
     }
 }
 ///Details about the end user. Required if a root-level `user_id` is not provided.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionTokenCreateRequestUser {
     ///A unique ID representing the end user. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`. It is currently used as a means of searching logs for the given user in the Plaid Dashboard.
     pub client_user_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
 }
+impl<'de> ::serde::Deserialize<'de> for SessionTokenCreateRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateRequestUser {
+    const NAME: &'static str = "SessionTokenCreateRequestUser";
+    const FIELDS: &'static [&'static str] = &["client_user_id", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            user_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SessionTokenCreateRequestUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SessionTokenCreateRequestUser",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("client_user_id", &self.client_user_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.end()
+    }
+}
 ///SessionTokenCreateResponse defines the response schema for `/session/token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SessionTokenCreateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<SessionTokenCreateResponseLink>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SessionTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateResponse {
+    const NAME: &'static str = "SessionTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &["link", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<SessionTokenCreateResponseLink>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "link")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            link: s::optional(f0),
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SessionTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.link)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SessionTokenCreateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "link", &self.link);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Response data for `/session/token/create` intended for use with the Link SDK.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SessionTokenCreateResponseLink {
     ///The expiration date for the `link_token`, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format. A `link_token` created to generate a `public_token` that will be exchanged for a new `access_token` expires after 4 hours. A `link_token` created for an existing Item (such as when updating an existing `access_token` by launching Link in update mode) expires after 30 minutes.
     pub expiration: ::chrono::DateTime<::chrono::offset::Utc>,
     ///A Link token, which can be supplied to Link in order to initialize it and receive a `public_token`.
     pub link_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
+}
+impl<'de> ::serde::Deserialize<'de> for SessionTokenCreateResponseLink {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SessionTokenCreateResponseLink {
+    const NAME: &'static str = "SessionTokenCreateResponseLink";
+    const FIELDS: &'static [&'static str] = &["expiration", "link_token", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "expiration")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "link_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            expiration: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expiration"),
+            },
+            link_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_token"),
+            },
+            user_id: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SessionTokenCreateResponseLink {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SessionTokenCreateResponseLink",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("expiration", &self.expiration);
+        out.field("link_token", &self.link_token);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SessionTokenCreateResponseLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2351,25 +8874,116 @@ impl ::std::str::FromStr for ShareableUrl {
     }
 }
 ///Data about the components comprising an address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalAddressData {
     ///The full city name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state
 Example: `"NC"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalAddressData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalAddressData {
+    const NAME: &'static str = "SignalAddressData";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SignalAddressData {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalAddressData",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(skip[1usize], "country", &self.country);
+        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[3usize], "region", &self.region);
+        out.field_unless(skip[4usize], "street", &self.street);
+        out.end()
+    }
 }
 /**The payment decision from the risk assessment.
 
@@ -2437,33 +9051,156 @@ impl ::std::convert::TryFrom<::std::string::String> for SignalDecisionOutcome {
     }
 }
 ///SignalDecisionReportRequest defines the request schema for `/signal/decision/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SignalDecisionReportRequest {
     ///The amount (in USD) made available to your customers instantly following the debit transaction. It could be a partial amount of the requested transaction (example: 102.05).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount_instantly_available: ::std::option::Option<f64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate`
     pub client_transaction_id: ::std::string::String,
     /**The actual number of days (hold time) since the ACH debit transaction that you wait before making funds available to your customers. The holding time could affect the ACH return rate.
 
 For example, use 0 if you make funds available to your customers instantly or the same day following the debit transaction, or 1 if you make funds available the next day following the debit initialization.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_funds_on_hold: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub decision_outcome: ::std::option::Option<SignalDecisionOutcome>,
     /**`true` if the ACH transaction was initiated, `false` otherwise.
 
 This field must be returned as a boolean. If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.*/
     pub initiated: bool,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method: ::std::option::Option<SignalPaymentMethod>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The date the ACH debit was submitted to the bank for processing (in ISO 8601 format: `YYYY-MM-DDTHH:mm:ssZ`). This field should correspond to the attempt initiated after the `/signal/schedule` call.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submitted_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalDecisionReportRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportRequest {
+    const NAME: &'static str = "SignalDecisionReportRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "amount_instantly_available",
+        "client_id",
+        "client_transaction_id",
+        "days_funds_on_hold",
+        "decision_outcome",
+        "initiated",
+        "payment_method",
+        "secret",
+        "submitted_at",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<SignalDecisionOutcome>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<SignalPaymentMethod>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount_instantly_available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "days_funds_on_hold")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "decision_outcome")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "initiated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "payment_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "submitted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount_instantly_available: s::optional(f0),
+            client_id: s::optional(f1),
+            client_transaction_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_transaction_id"),
+            },
+            days_funds_on_hold: s::optional(f3),
+            decision_outcome: s::optional(f4),
+            initiated: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initiated"),
+            },
+            payment_method: s::optional(f6),
+            secret: s::optional(f7),
+            submitted_at: s::optional(f8),
+        })
+    }
+}
+impl ::serde::Serialize for SignalDecisionReportRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.amount_instantly_available),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.days_funds_on_hold),
+            ::std::option::Option::is_none(&self.decision_outcome),
+            ::std::option::Option::is_none(&self.payment_method),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.submitted_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalDecisionReportRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "amount_instantly_available",
+            &self.amount_instantly_available,
+        );
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field("client_transaction_id", &self.client_transaction_id);
+        out.field_unless(skip[2usize], "days_funds_on_hold", &self.days_funds_on_hold);
+        out.field_unless(skip[3usize], "decision_outcome", &self.decision_outcome);
+        out.field("initiated", &self.initiated);
+        out.field_unless(skip[4usize], "payment_method", &self.payment_method);
+        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[6usize], "submitted_at", &self.submitted_at);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SignalDecisionReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2481,19 +9218,133 @@ impl ::std::fmt::Debug for SignalDecisionReportRequest {
     }
 }
 ///SignalDecisionReportResponse defines the response schema for `/signal/decision/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignalDecisionReportResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalDecisionReportResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalDecisionReportResponse {
+    const NAME: &'static str = "SignalDecisionReportResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SignalDecisionReportResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalDecisionReportResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Details about the end user's device. These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only Ruleset, these fields are ignored if the Signal Addendum has been signed; if it has not been signed, using these fields will result in an error.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalDevice {
     ///The IP address of the device that initiated the transaction
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_address: ::std::option::Option<::std::string::String>,
     ///The user agent of the device that initiated the transaction (e.g. "Mozilla/5.0")
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_agent: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalDevice {
+    const NAME: &'static str = "SignalDevice";
+    const FIELDS: &'static [&'static str] = &["ip_address", "user_agent"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ip_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_agent")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            ip_address: s::optional(f0),
+            user_agent: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SignalDevice {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.ip_address),
+            ::std::option::Option::is_none(&self.user_agent),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalDevice",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "ip_address", &self.ip_address);
+        out.field_unless(skip[1usize], "user_agent", &self.user_agent);
+        out.end()
+    }
 }
 /**The core attributes object contains additional data that can be used to assess the ACH return risk.
 
@@ -2507,264 +9358,1253 @@ If using a Balance-only ruleset, only `available_balance` and `current_balance` 
 `is_savings_or_money_market_account`: Indicates whether the ACH transaction funding account is a savings/money market account
 
 For the full list and detailed documentation of core attributes available, or to request that core attributes not be returned, contact sales or your Plaid account manager.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalEvaluateCoreAttributes {
     ///The number of times the account's addresses on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's addresses on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_change_count_90d: ::std::option::Option<i64>,
     ///Available balance, as of the `balance_last_updated` time. The available balance is the current balance less any outstanding holds or debits that have not yet posted to the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_balance: ::std::option::Option<f64>,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the balance for the given account has been updated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_last_updated: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///Taking `available_or_current_balance` and dividing it by the transaction amount. Useful to say "10% buffer", for example. This is a convenience function to build Signal Rules upon.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_to_transaction_amount_ratio: ::std::option::Option<f64>,
     ///The total number of credit (inflow) transactions over the past 10 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_transactions_count_10d: ::std::option::Option<i64>,
     ///The total number of credit (inflow) transactions over the past 30 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_transactions_count_30d: ::std::option::Option<i64>,
     ///The total number of credit (inflow) transactions over the past 60 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_transactions_count_60d: ::std::option::Option<i64>,
     ///The total number of credit (inflow) transactions over the past 90 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_transactions_count_90d: ::std::option::Option<i64>,
     ///Current balance, as of the `balance_last_updated` time. The current balance is the total amount of funds in the account.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_balance: ::std::option::Option<f64>,
     ///The number of days since the bank account was opened, as reported by the financial institution
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_account_opening: ::std::option::Option<i64>,
     ///The number of days since the first time the Item was connected to an application via Plaid
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_since_first_plaid_connection: ::std::option::Option<i64>,
     ///The number of days within the past 90 days when the account that will be debited had a negative end-of-day available balance
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub days_with_negative_balance_count_90d: ::std::option::Option<i64>,
     ///The total number of debit (outflow) transactions over the past 10 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_transactions_count_10d: ::std::option::Option<i64>,
     ///The total number of debit (outflow) transactions over the past 30 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_transactions_count_30d: ::std::option::Option<i64>,
     ///The total number of debit (outflow) transactions over the past 60 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_transactions_count_60d: ::std::option::Option<i64>,
     ///The total number of debit (outflow) transactions over the past 90 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_transactions_count_90d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 30 days (max 100)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_30d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_3d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_7d: ::std::option::Option<i64>,
     ///The number of distinct IP addresses linked to the same bank account during Plaid authentication in the last 90 days (max 100)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ip_addresses_count_90d: ::std::option::Option<i64>,
     ///The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ssl_tls_connection_sessions_count_30d: ::std::option::Option<i64>,
     ///The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ssl_tls_connection_sessions_count_3d: ::std::option::Option<i64>,
     ///The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ssl_tls_connection_sessions_count_7d: ::std::option::Option<i64>,
     ///The number of distinct SSL/TLS connection sessions linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_ssl_tls_connection_sessions_count_90d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_30d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_3d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_7d: ::std::option::Option<i64>,
     ///The number of distinct user agents linked to the same bank account during Plaid authentication in the last 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub distinct_user_agents_count_90d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's email addresses on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_change_count_90d: ::std::option::Option<i64>,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<
         i64,
     >,
     ///The number of failed non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<
         i64,
     >,
     ///Indicates if the receiver bank account is closed
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_closed: ::std::option::Option<bool>,
     ///Indicates if the receiver bank account is either frozen or restricted
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_account_frozen_or_restricted: ::std::option::Option<bool>,
     ///Indicates if the ACH transaction funding account is a savings/money market account
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_savings_or_money_market_account: ::std::option::Option<bool>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 30 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_30d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 60 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_60d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 7 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_7d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to non-sufficient funds/overdrafts over the past 90 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nsf_overdraft_transactions_count_90d: ::std::option::Option<i64>,
     ///The 10th percentile of the end-of-day available balance over the past 30 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p10_eod_balance_30d: ::std::option::Option<f64>,
     ///The 10th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p10_eod_balance_31d_to_60d: ::std::option::Option<f64>,
     ///The 10th percentile of the end-of-day available balance over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p10_eod_balance_60d: ::std::option::Option<f64>,
     ///The 10th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p10_eod_balance_61d_to_90d: ::std::option::Option<f64>,
     ///The 10th percentile of the end-of-day available balance over the past 90 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p10_eod_balance_90d: ::std::option::Option<f64>,
     ///The 50th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_credit_transactions_amount_28d: ::std::option::Option<f64>,
     ///The 50th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_debit_transactions_amount_28d: ::std::option::Option<f64>,
     ///The 50th percentile of the end-of-day available balance over the past 30 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_eod_balance_30d: ::std::option::Option<f64>,
     ///The 50th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_eod_balance_31d_to_60d: ::std::option::Option<f64>,
     ///The 50th percentile of the end-of-day available balance over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_eod_balance_60d: ::std::option::Option<f64>,
     ///The 50th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_eod_balance_61d_to_90d: ::std::option::Option<f64>,
     ///The 50th percentile of the end-of-day available balance over the past 90 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p50_eod_balance_90d: ::std::option::Option<f64>,
     ///The 90th percentile of the end-of-day available balance over the past 30 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p90_eod_balance_30d: ::std::option::Option<f64>,
     ///The 90th percentile of the end-of-day available balance between day 31 and day 60 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p90_eod_balance_31d_to_60d: ::std::option::Option<f64>,
     ///The 90th percentile of the end-of-day available balance over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p90_eod_balance_60d: ::std::option::Option<f64>,
     ///The 90th percentile of the end-of-day available balance between day 61 and day 90 over the past 60 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p90_eod_balance_61d_to_90d: ::std::option::Option<f64>,
     ///The 90th percentile of the end-of-day available balance over the past 90 days of the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p90_eod_balance_90d: ::std::option::Option<f64>,
     ///The 95th percentile of all credit (inflow) transaction amounts over the past 28 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p95_credit_transactions_amount_28d: ::std::option::Option<f64>,
     ///The 95th percentile of all debit (outflow) transaction amounts over the past 28 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub p95_debit_transactions_amount_28d: ::std::option::Option<f64>,
     ///The number of times the account's phone numbers on file have changed over the past 28 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_change_count_28d: ::std::option::Option<i64>,
     ///The number of times the account's phone numbers on file have changed over the past 90 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_change_count_90d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_connections_count_30d: ::std::option::Option<i64>,
     ///The number of times the Item has been connected to applications via Plaid over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_connections_count_7d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_30d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 3 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_3d: ::std::option::Option<i64>,
     ///The number of non-OAuth authentication attempts via Plaid for this bank account over the past 7 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plaid_non_oauth_authentication_attempts_count_7d: ::std::option::Option<i64>,
     ///The total credit (inflow) transaction amount over the past 10 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_credit_transactions_amount_10d: ::std::option::Option<f64>,
     ///The total credit (inflow) transaction amount over the past 30 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_credit_transactions_amount_30d: ::std::option::Option<f64>,
     ///The total credit (inflow) transaction amount over the past 60 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_credit_transactions_amount_60d: ::std::option::Option<f64>,
     ///The total credit (inflow) transaction amount over the past 90 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_credit_transactions_amount_90d: ::std::option::Option<f64>,
     ///The total debit (outflow) transaction amount over the past 10 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_debit_transactions_amount_10d: ::std::option::Option<f64>,
     ///The total debit (outflow) transaction amount over the past 30 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_debit_transactions_amount_30d: ::std::option::Option<f64>,
     ///The total debit (outflow) transaction amount over the past 60 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_debit_transactions_amount_60d: ::std::option::Option<f64>,
     ///The total debit (outflow) transaction amount over the past 90 days from the account that will be debited
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_debit_transactions_amount_90d: ::std::option::Option<f64>,
     ///The total number of times the Item has been connected to applications via Plaid
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_plaid_connections_count: ::std::option::Option<i64>,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDTHH:mm:ssZ) indicating the last time that the transactions for the given account have been updated.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transactions_last_updated: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 30 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unauthorized_transactions_count_30d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 60 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unauthorized_transactions_count_60d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 7 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unauthorized_transactions_count_7d: ::std::option::Option<i64>,
     ///We parse and analyze historical transaction metadata to identify the number of possible past returns due to unauthorized transactions over the past 90 days from the account that will be debited.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unauthorized_transactions_count_90d: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalEvaluateCoreAttributes {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateCoreAttributes {
+    const NAME: &'static str = "SignalEvaluateCoreAttributes";
+    const FIELDS: &'static [&'static str] = &[
+        "address_change_count_28d",
+        "address_change_count_90d",
+        "available_balance",
+        "balance_last_updated",
+        "balance_to_transaction_amount_ratio",
+        "credit_transactions_count_10d",
+        "credit_transactions_count_30d",
+        "credit_transactions_count_60d",
+        "credit_transactions_count_90d",
+        "current_balance",
+        "days_since_account_opening",
+        "days_since_first_plaid_connection",
+        "days_with_negative_balance_count_90d",
+        "debit_transactions_count_10d",
+        "debit_transactions_count_30d",
+        "debit_transactions_count_60d",
+        "debit_transactions_count_90d",
+        "distinct_ip_addresses_count_30d",
+        "distinct_ip_addresses_count_3d",
+        "distinct_ip_addresses_count_7d",
+        "distinct_ip_addresses_count_90d",
+        "distinct_ssl_tls_connection_sessions_count_30d",
+        "distinct_ssl_tls_connection_sessions_count_3d",
+        "distinct_ssl_tls_connection_sessions_count_7d",
+        "distinct_ssl_tls_connection_sessions_count_90d",
+        "distinct_user_agents_count_30d",
+        "distinct_user_agents_count_3d",
+        "distinct_user_agents_count_7d",
+        "distinct_user_agents_count_90d",
+        "email_change_count_28d",
+        "email_change_count_90d",
+        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+        "is_account_closed",
+        "is_account_frozen_or_restricted",
+        "is_savings_or_money_market_account",
+        "nsf_overdraft_transactions_count_30d",
+        "nsf_overdraft_transactions_count_60d",
+        "nsf_overdraft_transactions_count_7d",
+        "nsf_overdraft_transactions_count_90d",
+        "p10_eod_balance_30d",
+        "p10_eod_balance_31d_to_60d",
+        "p10_eod_balance_60d",
+        "p10_eod_balance_61d_to_90d",
+        "p10_eod_balance_90d",
+        "p50_credit_transactions_amount_28d",
+        "p50_debit_transactions_amount_28d",
+        "p50_eod_balance_30d",
+        "p50_eod_balance_31d_to_60d",
+        "p50_eod_balance_60d",
+        "p50_eod_balance_61d_to_90d",
+        "p50_eod_balance_90d",
+        "p90_eod_balance_30d",
+        "p90_eod_balance_31d_to_60d",
+        "p90_eod_balance_60d",
+        "p90_eod_balance_61d_to_90d",
+        "p90_eod_balance_90d",
+        "p95_credit_transactions_amount_28d",
+        "p95_debit_transactions_amount_28d",
+        "phone_change_count_28d",
+        "phone_change_count_90d",
+        "plaid_connections_count_30d",
+        "plaid_connections_count_7d",
+        "plaid_non_oauth_authentication_attempts_count_30d",
+        "plaid_non_oauth_authentication_attempts_count_3d",
+        "plaid_non_oauth_authentication_attempts_count_7d",
+        "total_credit_transactions_amount_10d",
+        "total_credit_transactions_amount_30d",
+        "total_credit_transactions_amount_60d",
+        "total_credit_transactions_amount_90d",
+        "total_debit_transactions_amount_10d",
+        "total_debit_transactions_amount_30d",
+        "total_debit_transactions_amount_60d",
+        "total_debit_transactions_amount_90d",
+        "total_plaid_connections_count",
+        "transactions_last_updated",
+        "unauthorized_transactions_count_30d",
+        "unauthorized_transactions_count_60d",
+        "unauthorized_transactions_count_7d",
+        "unauthorized_transactions_count_90d",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f25: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f26: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f27: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f28: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f29: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f30: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f31: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f32: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f33: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f34: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f35: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f36: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f37: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f38: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f39: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f40: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f41: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f42: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f43: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f44: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f45: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f46: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f47: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f48: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f49: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f50: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f51: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f52: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f53: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f54: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f55: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f56: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f57: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f58: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f59: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f60: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f61: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f62: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f63: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f64: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f65: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f66: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f67: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f68: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f69: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f70: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f71: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f72: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f73: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f74: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f75: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f76: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f77: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f78: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f79: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f80: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "address_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "available_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "balance_last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "balance_to_transaction_amount_ratio")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "credit_transactions_count_10d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "credit_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "credit_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "credit_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "current_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "days_since_account_opening")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "days_since_first_plaid_connection")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "days_with_negative_balance_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "debit_transactions_count_10d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "debit_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "debit_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "debit_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "distinct_ip_addresses_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "distinct_ip_addresses_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "distinct_ip_addresses_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "distinct_ip_addresses_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f21,
+                        "distinct_ssl_tls_connection_sessions_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f22,
+                        "distinct_ssl_tls_connection_sessions_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f23,
+                        "distinct_ssl_tls_connection_sessions_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f24,
+                        "distinct_ssl_tls_connection_sessions_count_90d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(25usize)) => {
+                    s::value(&mut map, &mut f25, "distinct_user_agents_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(26usize)) => {
+                    s::value(&mut map, &mut f26, "distinct_user_agents_count_3d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(27usize)) => {
+                    s::value(&mut map, &mut f27, "distinct_user_agents_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(28usize)) => {
+                    s::value(&mut map, &mut f28, "distinct_user_agents_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(29usize)) => {
+                    s::value(&mut map, &mut f29, "email_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(30usize)) => {
+                    s::value(&mut map, &mut f30, "email_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(31usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f31,
+                        "failed_plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(32usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f32,
+                        "failed_plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(33usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f33,
+                        "failed_plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(34usize)) => {
+                    s::value(&mut map, &mut f34, "is_account_closed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(35usize)) => {
+                    s::value(&mut map, &mut f35, "is_account_frozen_or_restricted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(36usize)) => {
+                    s::value(&mut map, &mut f36, "is_savings_or_money_market_account")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(37usize)) => {
+                    s::value(&mut map, &mut f37, "nsf_overdraft_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(38usize)) => {
+                    s::value(&mut map, &mut f38, "nsf_overdraft_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(39usize)) => {
+                    s::value(&mut map, &mut f39, "nsf_overdraft_transactions_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(40usize)) => {
+                    s::value(&mut map, &mut f40, "nsf_overdraft_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(41usize)) => {
+                    s::value(&mut map, &mut f41, "p10_eod_balance_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(42usize)) => {
+                    s::value(&mut map, &mut f42, "p10_eod_balance_31d_to_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(43usize)) => {
+                    s::value(&mut map, &mut f43, "p10_eod_balance_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(44usize)) => {
+                    s::value(&mut map, &mut f44, "p10_eod_balance_61d_to_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(45usize)) => {
+                    s::value(&mut map, &mut f45, "p10_eod_balance_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(46usize)) => {
+                    s::value(&mut map, &mut f46, "p50_credit_transactions_amount_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(47usize)) => {
+                    s::value(&mut map, &mut f47, "p50_debit_transactions_amount_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(48usize)) => {
+                    s::value(&mut map, &mut f48, "p50_eod_balance_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(49usize)) => {
+                    s::value(&mut map, &mut f49, "p50_eod_balance_31d_to_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(50usize)) => {
+                    s::value(&mut map, &mut f50, "p50_eod_balance_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(51usize)) => {
+                    s::value(&mut map, &mut f51, "p50_eod_balance_61d_to_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(52usize)) => {
+                    s::value(&mut map, &mut f52, "p50_eod_balance_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(53usize)) => {
+                    s::value(&mut map, &mut f53, "p90_eod_balance_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(54usize)) => {
+                    s::value(&mut map, &mut f54, "p90_eod_balance_31d_to_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(55usize)) => {
+                    s::value(&mut map, &mut f55, "p90_eod_balance_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(56usize)) => {
+                    s::value(&mut map, &mut f56, "p90_eod_balance_61d_to_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(57usize)) => {
+                    s::value(&mut map, &mut f57, "p90_eod_balance_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(58usize)) => {
+                    s::value(&mut map, &mut f58, "p95_credit_transactions_amount_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(59usize)) => {
+                    s::value(&mut map, &mut f59, "p95_debit_transactions_amount_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(60usize)) => {
+                    s::value(&mut map, &mut f60, "phone_change_count_28d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(61usize)) => {
+                    s::value(&mut map, &mut f61, "phone_change_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(62usize)) => {
+                    s::value(&mut map, &mut f62, "plaid_connections_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(63usize)) => {
+                    s::value(&mut map, &mut f63, "plaid_connections_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(64usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f64,
+                        "plaid_non_oauth_authentication_attempts_count_30d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(65usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f65,
+                        "plaid_non_oauth_authentication_attempts_count_3d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(66usize)) => {
+                    s::value(
+                        &mut map,
+                        &mut f66,
+                        "plaid_non_oauth_authentication_attempts_count_7d",
+                    )
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(67usize)) => {
+                    s::value(&mut map, &mut f67, "total_credit_transactions_amount_10d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(68usize)) => {
+                    s::value(&mut map, &mut f68, "total_credit_transactions_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(69usize)) => {
+                    s::value(&mut map, &mut f69, "total_credit_transactions_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(70usize)) => {
+                    s::value(&mut map, &mut f70, "total_credit_transactions_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(71usize)) => {
+                    s::value(&mut map, &mut f71, "total_debit_transactions_amount_10d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(72usize)) => {
+                    s::value(&mut map, &mut f72, "total_debit_transactions_amount_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(73usize)) => {
+                    s::value(&mut map, &mut f73, "total_debit_transactions_amount_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(74usize)) => {
+                    s::value(&mut map, &mut f74, "total_debit_transactions_amount_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(75usize)) => {
+                    s::value(&mut map, &mut f75, "total_plaid_connections_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(76usize)) => {
+                    s::value(&mut map, &mut f76, "transactions_last_updated")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(77usize)) => {
+                    s::value(&mut map, &mut f77, "unauthorized_transactions_count_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(78usize)) => {
+                    s::value(&mut map, &mut f78, "unauthorized_transactions_count_60d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(79usize)) => {
+                    s::value(&mut map, &mut f79, "unauthorized_transactions_count_7d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(80usize)) => {
+                    s::value(&mut map, &mut f80, "unauthorized_transactions_count_90d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address_change_count_28d: s::optional(f0),
+            address_change_count_90d: s::optional(f1),
+            available_balance: s::optional(f2),
+            balance_last_updated: s::optional(f3),
+            balance_to_transaction_amount_ratio: s::optional(f4),
+            credit_transactions_count_10d: s::optional(f5),
+            credit_transactions_count_30d: s::optional(f6),
+            credit_transactions_count_60d: s::optional(f7),
+            credit_transactions_count_90d: s::optional(f8),
+            current_balance: s::optional(f9),
+            days_since_account_opening: s::optional(f10),
+            days_since_first_plaid_connection: s::optional(f11),
+            days_with_negative_balance_count_90d: s::optional(f12),
+            debit_transactions_count_10d: s::optional(f13),
+            debit_transactions_count_30d: s::optional(f14),
+            debit_transactions_count_60d: s::optional(f15),
+            debit_transactions_count_90d: s::optional(f16),
+            distinct_ip_addresses_count_30d: s::optional(f17),
+            distinct_ip_addresses_count_3d: s::optional(f18),
+            distinct_ip_addresses_count_7d: s::optional(f19),
+            distinct_ip_addresses_count_90d: s::optional(f20),
+            distinct_ssl_tls_connection_sessions_count_30d: s::optional(f21),
+            distinct_ssl_tls_connection_sessions_count_3d: s::optional(f22),
+            distinct_ssl_tls_connection_sessions_count_7d: s::optional(f23),
+            distinct_ssl_tls_connection_sessions_count_90d: s::optional(f24),
+            distinct_user_agents_count_30d: s::optional(f25),
+            distinct_user_agents_count_3d: s::optional(f26),
+            distinct_user_agents_count_7d: s::optional(f27),
+            distinct_user_agents_count_90d: s::optional(f28),
+            email_change_count_28d: s::optional(f29),
+            email_change_count_90d: s::optional(f30),
+            failed_plaid_non_oauth_authentication_attempts_count_30d: s::optional(f31),
+            failed_plaid_non_oauth_authentication_attempts_count_3d: s::optional(f32),
+            failed_plaid_non_oauth_authentication_attempts_count_7d: s::optional(f33),
+            is_account_closed: s::optional(f34),
+            is_account_frozen_or_restricted: s::optional(f35),
+            is_savings_or_money_market_account: s::optional(f36),
+            nsf_overdraft_transactions_count_30d: s::optional(f37),
+            nsf_overdraft_transactions_count_60d: s::optional(f38),
+            nsf_overdraft_transactions_count_7d: s::optional(f39),
+            nsf_overdraft_transactions_count_90d: s::optional(f40),
+            p10_eod_balance_30d: s::optional(f41),
+            p10_eod_balance_31d_to_60d: s::optional(f42),
+            p10_eod_balance_60d: s::optional(f43),
+            p10_eod_balance_61d_to_90d: s::optional(f44),
+            p10_eod_balance_90d: s::optional(f45),
+            p50_credit_transactions_amount_28d: s::optional(f46),
+            p50_debit_transactions_amount_28d: s::optional(f47),
+            p50_eod_balance_30d: s::optional(f48),
+            p50_eod_balance_31d_to_60d: s::optional(f49),
+            p50_eod_balance_60d: s::optional(f50),
+            p50_eod_balance_61d_to_90d: s::optional(f51),
+            p50_eod_balance_90d: s::optional(f52),
+            p90_eod_balance_30d: s::optional(f53),
+            p90_eod_balance_31d_to_60d: s::optional(f54),
+            p90_eod_balance_60d: s::optional(f55),
+            p90_eod_balance_61d_to_90d: s::optional(f56),
+            p90_eod_balance_90d: s::optional(f57),
+            p95_credit_transactions_amount_28d: s::optional(f58),
+            p95_debit_transactions_amount_28d: s::optional(f59),
+            phone_change_count_28d: s::optional(f60),
+            phone_change_count_90d: s::optional(f61),
+            plaid_connections_count_30d: s::optional(f62),
+            plaid_connections_count_7d: s::optional(f63),
+            plaid_non_oauth_authentication_attempts_count_30d: s::optional(f64),
+            plaid_non_oauth_authentication_attempts_count_3d: s::optional(f65),
+            plaid_non_oauth_authentication_attempts_count_7d: s::optional(f66),
+            total_credit_transactions_amount_10d: s::optional(f67),
+            total_credit_transactions_amount_30d: s::optional(f68),
+            total_credit_transactions_amount_60d: s::optional(f69),
+            total_credit_transactions_amount_90d: s::optional(f70),
+            total_debit_transactions_amount_10d: s::optional(f71),
+            total_debit_transactions_amount_30d: s::optional(f72),
+            total_debit_transactions_amount_60d: s::optional(f73),
+            total_debit_transactions_amount_90d: s::optional(f74),
+            total_plaid_connections_count: s::optional(f75),
+            transactions_last_updated: s::optional(f76),
+            unauthorized_transactions_count_30d: s::optional(f77),
+            unauthorized_transactions_count_60d: s::optional(f78),
+            unauthorized_transactions_count_7d: s::optional(f79),
+            unauthorized_transactions_count_90d: s::optional(f80),
+        })
+    }
+}
+impl ::serde::Serialize for SignalEvaluateCoreAttributes {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 81usize] = [
+            ::std::option::Option::is_none(&self.address_change_count_28d),
+            ::std::option::Option::is_none(&self.address_change_count_90d),
+            ::std::option::Option::is_none(&self.available_balance),
+            ::std::option::Option::is_none(&self.balance_last_updated),
+            ::std::option::Option::is_none(&self.balance_to_transaction_amount_ratio),
+            ::std::option::Option::is_none(&self.credit_transactions_count_10d),
+            ::std::option::Option::is_none(&self.credit_transactions_count_30d),
+            ::std::option::Option::is_none(&self.credit_transactions_count_60d),
+            ::std::option::Option::is_none(&self.credit_transactions_count_90d),
+            ::std::option::Option::is_none(&self.current_balance),
+            ::std::option::Option::is_none(&self.days_since_account_opening),
+            ::std::option::Option::is_none(&self.days_since_first_plaid_connection),
+            ::std::option::Option::is_none(&self.days_with_negative_balance_count_90d),
+            ::std::option::Option::is_none(&self.debit_transactions_count_10d),
+            ::std::option::Option::is_none(&self.debit_transactions_count_30d),
+            ::std::option::Option::is_none(&self.debit_transactions_count_60d),
+            ::std::option::Option::is_none(&self.debit_transactions_count_90d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_30d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_3d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_7d),
+            ::std::option::Option::is_none(&self.distinct_ip_addresses_count_90d),
+            ::std::option::Option::is_none(
+                &self.distinct_ssl_tls_connection_sessions_count_30d,
+            ),
+            ::std::option::Option::is_none(
+                &self.distinct_ssl_tls_connection_sessions_count_3d,
+            ),
+            ::std::option::Option::is_none(
+                &self.distinct_ssl_tls_connection_sessions_count_7d,
+            ),
+            ::std::option::Option::is_none(
+                &self.distinct_ssl_tls_connection_sessions_count_90d,
+            ),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_30d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_3d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_7d),
+            ::std::option::Option::is_none(&self.distinct_user_agents_count_90d),
+            ::std::option::Option::is_none(&self.email_change_count_28d),
+            ::std::option::Option::is_none(&self.email_change_count_90d),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
+            ),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
+            ),
+            ::std::option::Option::is_none(
+                &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
+            ),
+            ::std::option::Option::is_none(&self.is_account_closed),
+            ::std::option::Option::is_none(&self.is_account_frozen_or_restricted),
+            ::std::option::Option::is_none(&self.is_savings_or_money_market_account),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_30d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_60d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_7d),
+            ::std::option::Option::is_none(&self.nsf_overdraft_transactions_count_90d),
+            ::std::option::Option::is_none(&self.p10_eod_balance_30d),
+            ::std::option::Option::is_none(&self.p10_eod_balance_31d_to_60d),
+            ::std::option::Option::is_none(&self.p10_eod_balance_60d),
+            ::std::option::Option::is_none(&self.p10_eod_balance_61d_to_90d),
+            ::std::option::Option::is_none(&self.p10_eod_balance_90d),
+            ::std::option::Option::is_none(&self.p50_credit_transactions_amount_28d),
+            ::std::option::Option::is_none(&self.p50_debit_transactions_amount_28d),
+            ::std::option::Option::is_none(&self.p50_eod_balance_30d),
+            ::std::option::Option::is_none(&self.p50_eod_balance_31d_to_60d),
+            ::std::option::Option::is_none(&self.p50_eod_balance_60d),
+            ::std::option::Option::is_none(&self.p50_eod_balance_61d_to_90d),
+            ::std::option::Option::is_none(&self.p50_eod_balance_90d),
+            ::std::option::Option::is_none(&self.p90_eod_balance_30d),
+            ::std::option::Option::is_none(&self.p90_eod_balance_31d_to_60d),
+            ::std::option::Option::is_none(&self.p90_eod_balance_60d),
+            ::std::option::Option::is_none(&self.p90_eod_balance_61d_to_90d),
+            ::std::option::Option::is_none(&self.p90_eod_balance_90d),
+            ::std::option::Option::is_none(&self.p95_credit_transactions_amount_28d),
+            ::std::option::Option::is_none(&self.p95_debit_transactions_amount_28d),
+            ::std::option::Option::is_none(&self.phone_change_count_28d),
+            ::std::option::Option::is_none(&self.phone_change_count_90d),
+            ::std::option::Option::is_none(&self.plaid_connections_count_30d),
+            ::std::option::Option::is_none(&self.plaid_connections_count_7d),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_30d,
+            ),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_3d,
+            ),
+            ::std::option::Option::is_none(
+                &self.plaid_non_oauth_authentication_attempts_count_7d,
+            ),
+            ::std::option::Option::is_none(&self.total_credit_transactions_amount_10d),
+            ::std::option::Option::is_none(&self.total_credit_transactions_amount_30d),
+            ::std::option::Option::is_none(&self.total_credit_transactions_amount_60d),
+            ::std::option::Option::is_none(&self.total_credit_transactions_amount_90d),
+            ::std::option::Option::is_none(&self.total_debit_transactions_amount_10d),
+            ::std::option::Option::is_none(&self.total_debit_transactions_amount_30d),
+            ::std::option::Option::is_none(&self.total_debit_transactions_amount_60d),
+            ::std::option::Option::is_none(&self.total_debit_transactions_amount_90d),
+            ::std::option::Option::is_none(&self.total_plaid_connections_count),
+            ::std::option::Option::is_none(&self.transactions_last_updated),
+            ::std::option::Option::is_none(&self.unauthorized_transactions_count_30d),
+            ::std::option::Option::is_none(&self.unauthorized_transactions_count_60d),
+            ::std::option::Option::is_none(&self.unauthorized_transactions_count_7d),
+            ::std::option::Option::is_none(&self.unauthorized_transactions_count_90d),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalEvaluateCoreAttributes",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "address_change_count_28d",
+            &self.address_change_count_28d,
+        );
+        out.field_unless(
+            skip[1usize],
+            "address_change_count_90d",
+            &self.address_change_count_90d,
+        );
+        out.field_unless(skip[2usize], "available_balance", &self.available_balance);
+        out.field_unless(
+            skip[3usize],
+            "balance_last_updated",
+            &self.balance_last_updated,
+        );
+        out.field_unless(
+            skip[4usize],
+            "balance_to_transaction_amount_ratio",
+            &self.balance_to_transaction_amount_ratio,
+        );
+        out.field_unless(
+            skip[5usize],
+            "credit_transactions_count_10d",
+            &self.credit_transactions_count_10d,
+        );
+        out.field_unless(
+            skip[6usize],
+            "credit_transactions_count_30d",
+            &self.credit_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[7usize],
+            "credit_transactions_count_60d",
+            &self.credit_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[8usize],
+            "credit_transactions_count_90d",
+            &self.credit_transactions_count_90d,
+        );
+        out.field_unless(skip[9usize], "current_balance", &self.current_balance);
+        out.field_unless(
+            skip[10usize],
+            "days_since_account_opening",
+            &self.days_since_account_opening,
+        );
+        out.field_unless(
+            skip[11usize],
+            "days_since_first_plaid_connection",
+            &self.days_since_first_plaid_connection,
+        );
+        out.field_unless(
+            skip[12usize],
+            "days_with_negative_balance_count_90d",
+            &self.days_with_negative_balance_count_90d,
+        );
+        out.field_unless(
+            skip[13usize],
+            "debit_transactions_count_10d",
+            &self.debit_transactions_count_10d,
+        );
+        out.field_unless(
+            skip[14usize],
+            "debit_transactions_count_30d",
+            &self.debit_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[15usize],
+            "debit_transactions_count_60d",
+            &self.debit_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[16usize],
+            "debit_transactions_count_90d",
+            &self.debit_transactions_count_90d,
+        );
+        out.field_unless(
+            skip[17usize],
+            "distinct_ip_addresses_count_30d",
+            &self.distinct_ip_addresses_count_30d,
+        );
+        out.field_unless(
+            skip[18usize],
+            "distinct_ip_addresses_count_3d",
+            &self.distinct_ip_addresses_count_3d,
+        );
+        out.field_unless(
+            skip[19usize],
+            "distinct_ip_addresses_count_7d",
+            &self.distinct_ip_addresses_count_7d,
+        );
+        out.field_unless(
+            skip[20usize],
+            "distinct_ip_addresses_count_90d",
+            &self.distinct_ip_addresses_count_90d,
+        );
+        out.field_unless(
+            skip[21usize],
+            "distinct_ssl_tls_connection_sessions_count_30d",
+            &self.distinct_ssl_tls_connection_sessions_count_30d,
+        );
+        out.field_unless(
+            skip[22usize],
+            "distinct_ssl_tls_connection_sessions_count_3d",
+            &self.distinct_ssl_tls_connection_sessions_count_3d,
+        );
+        out.field_unless(
+            skip[23usize],
+            "distinct_ssl_tls_connection_sessions_count_7d",
+            &self.distinct_ssl_tls_connection_sessions_count_7d,
+        );
+        out.field_unless(
+            skip[24usize],
+            "distinct_ssl_tls_connection_sessions_count_90d",
+            &self.distinct_ssl_tls_connection_sessions_count_90d,
+        );
+        out.field_unless(
+            skip[25usize],
+            "distinct_user_agents_count_30d",
+            &self.distinct_user_agents_count_30d,
+        );
+        out.field_unless(
+            skip[26usize],
+            "distinct_user_agents_count_3d",
+            &self.distinct_user_agents_count_3d,
+        );
+        out.field_unless(
+            skip[27usize],
+            "distinct_user_agents_count_7d",
+            &self.distinct_user_agents_count_7d,
+        );
+        out.field_unless(
+            skip[28usize],
+            "distinct_user_agents_count_90d",
+            &self.distinct_user_agents_count_90d,
+        );
+        out.field_unless(
+            skip[29usize],
+            "email_change_count_28d",
+            &self.email_change_count_28d,
+        );
+        out.field_unless(
+            skip[30usize],
+            "email_change_count_90d",
+            &self.email_change_count_90d,
+        );
+        out.field_unless(
+            skip[31usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_30d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field_unless(
+            skip[32usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_3d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field_unless(
+            skip[33usize],
+            "failed_plaid_non_oauth_authentication_attempts_count_7d",
+            &self.failed_plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field_unless(skip[34usize], "is_account_closed", &self.is_account_closed);
+        out.field_unless(
+            skip[35usize],
+            "is_account_frozen_or_restricted",
+            &self.is_account_frozen_or_restricted,
+        );
+        out.field_unless(
+            skip[36usize],
+            "is_savings_or_money_market_account",
+            &self.is_savings_or_money_market_account,
+        );
+        out.field_unless(
+            skip[37usize],
+            "nsf_overdraft_transactions_count_30d",
+            &self.nsf_overdraft_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[38usize],
+            "nsf_overdraft_transactions_count_60d",
+            &self.nsf_overdraft_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[39usize],
+            "nsf_overdraft_transactions_count_7d",
+            &self.nsf_overdraft_transactions_count_7d,
+        );
+        out.field_unless(
+            skip[40usize],
+            "nsf_overdraft_transactions_count_90d",
+            &self.nsf_overdraft_transactions_count_90d,
+        );
+        out.field_unless(
+            skip[41usize],
+            "p10_eod_balance_30d",
+            &self.p10_eod_balance_30d,
+        );
+        out.field_unless(
+            skip[42usize],
+            "p10_eod_balance_31d_to_60d",
+            &self.p10_eod_balance_31d_to_60d,
+        );
+        out.field_unless(
+            skip[43usize],
+            "p10_eod_balance_60d",
+            &self.p10_eod_balance_60d,
+        );
+        out.field_unless(
+            skip[44usize],
+            "p10_eod_balance_61d_to_90d",
+            &self.p10_eod_balance_61d_to_90d,
+        );
+        out.field_unless(
+            skip[45usize],
+            "p10_eod_balance_90d",
+            &self.p10_eod_balance_90d,
+        );
+        out.field_unless(
+            skip[46usize],
+            "p50_credit_transactions_amount_28d",
+            &self.p50_credit_transactions_amount_28d,
+        );
+        out.field_unless(
+            skip[47usize],
+            "p50_debit_transactions_amount_28d",
+            &self.p50_debit_transactions_amount_28d,
+        );
+        out.field_unless(
+            skip[48usize],
+            "p50_eod_balance_30d",
+            &self.p50_eod_balance_30d,
+        );
+        out.field_unless(
+            skip[49usize],
+            "p50_eod_balance_31d_to_60d",
+            &self.p50_eod_balance_31d_to_60d,
+        );
+        out.field_unless(
+            skip[50usize],
+            "p50_eod_balance_60d",
+            &self.p50_eod_balance_60d,
+        );
+        out.field_unless(
+            skip[51usize],
+            "p50_eod_balance_61d_to_90d",
+            &self.p50_eod_balance_61d_to_90d,
+        );
+        out.field_unless(
+            skip[52usize],
+            "p50_eod_balance_90d",
+            &self.p50_eod_balance_90d,
+        );
+        out.field_unless(
+            skip[53usize],
+            "p90_eod_balance_30d",
+            &self.p90_eod_balance_30d,
+        );
+        out.field_unless(
+            skip[54usize],
+            "p90_eod_balance_31d_to_60d",
+            &self.p90_eod_balance_31d_to_60d,
+        );
+        out.field_unless(
+            skip[55usize],
+            "p90_eod_balance_60d",
+            &self.p90_eod_balance_60d,
+        );
+        out.field_unless(
+            skip[56usize],
+            "p90_eod_balance_61d_to_90d",
+            &self.p90_eod_balance_61d_to_90d,
+        );
+        out.field_unless(
+            skip[57usize],
+            "p90_eod_balance_90d",
+            &self.p90_eod_balance_90d,
+        );
+        out.field_unless(
+            skip[58usize],
+            "p95_credit_transactions_amount_28d",
+            &self.p95_credit_transactions_amount_28d,
+        );
+        out.field_unless(
+            skip[59usize],
+            "p95_debit_transactions_amount_28d",
+            &self.p95_debit_transactions_amount_28d,
+        );
+        out.field_unless(
+            skip[60usize],
+            "phone_change_count_28d",
+            &self.phone_change_count_28d,
+        );
+        out.field_unless(
+            skip[61usize],
+            "phone_change_count_90d",
+            &self.phone_change_count_90d,
+        );
+        out.field_unless(
+            skip[62usize],
+            "plaid_connections_count_30d",
+            &self.plaid_connections_count_30d,
+        );
+        out.field_unless(
+            skip[63usize],
+            "plaid_connections_count_7d",
+            &self.plaid_connections_count_7d,
+        );
+        out.field_unless(
+            skip[64usize],
+            "plaid_non_oauth_authentication_attempts_count_30d",
+            &self.plaid_non_oauth_authentication_attempts_count_30d,
+        );
+        out.field_unless(
+            skip[65usize],
+            "plaid_non_oauth_authentication_attempts_count_3d",
+            &self.plaid_non_oauth_authentication_attempts_count_3d,
+        );
+        out.field_unless(
+            skip[66usize],
+            "plaid_non_oauth_authentication_attempts_count_7d",
+            &self.plaid_non_oauth_authentication_attempts_count_7d,
+        );
+        out.field_unless(
+            skip[67usize],
+            "total_credit_transactions_amount_10d",
+            &self.total_credit_transactions_amount_10d,
+        );
+        out.field_unless(
+            skip[68usize],
+            "total_credit_transactions_amount_30d",
+            &self.total_credit_transactions_amount_30d,
+        );
+        out.field_unless(
+            skip[69usize],
+            "total_credit_transactions_amount_60d",
+            &self.total_credit_transactions_amount_60d,
+        );
+        out.field_unless(
+            skip[70usize],
+            "total_credit_transactions_amount_90d",
+            &self.total_credit_transactions_amount_90d,
+        );
+        out.field_unless(
+            skip[71usize],
+            "total_debit_transactions_amount_10d",
+            &self.total_debit_transactions_amount_10d,
+        );
+        out.field_unless(
+            skip[72usize],
+            "total_debit_transactions_amount_30d",
+            &self.total_debit_transactions_amount_30d,
+        );
+        out.field_unless(
+            skip[73usize],
+            "total_debit_transactions_amount_60d",
+            &self.total_debit_transactions_amount_60d,
+        );
+        out.field_unless(
+            skip[74usize],
+            "total_debit_transactions_amount_90d",
+            &self.total_debit_transactions_amount_90d,
+        );
+        out.field_unless(
+            skip[75usize],
+            "total_plaid_connections_count",
+            &self.total_plaid_connections_count,
+        );
+        out.field_unless(
+            skip[76usize],
+            "transactions_last_updated",
+            &self.transactions_last_updated,
+        );
+        out.field_unless(
+            skip[77usize],
+            "unauthorized_transactions_count_30d",
+            &self.unauthorized_transactions_count_30d,
+        );
+        out.field_unless(
+            skip[78usize],
+            "unauthorized_transactions_count_60d",
+            &self.unauthorized_transactions_count_60d,
+        );
+        out.field_unless(
+            skip[79usize],
+            "unauthorized_transactions_count_7d",
+            &self.unauthorized_transactions_count_7d,
+        );
+        out.field_unless(
+            skip[80usize],
+            "unauthorized_transactions_count_90d",
+            &self.unauthorized_transactions_count_90d,
+        );
+        out.end()
+    }
+}
 ///SignalEvaluateRequest defines the request schema for `/signal/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SignalEvaluateRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -2773,38 +10613,206 @@ This will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid
     pub account_id: ::std::string::String,
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique ID that you would like to use to refer to this evaluation attempt - for example, a payment attempt ID. You will use this later to debug this evaluation, and/or report an ACH return, etc. The max length for this field is 36 characters.
     pub client_transaction_id: ::std::string::String,
     ///A unique ID that identifies the end user in your system. This ID is used to correlate requests by a user with multiple Items. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<::std::string::String>,
     /**The default ACH payment method to complete the transaction. When using a Balance-only ruleset, this field is ignored.
 `SAME_DAY_ACH`: Same Day ACH by Nacha. The debit transaction is processed and settled on the same day.
 `STANDARD_ACH`: Standard ACH by Nacha.
 `MULTIPLE_PAYMENT_METHODS`: If there is no default debit rail or there are multiple payment methods.
 Possible values:  `SAME_DAY_ACH`, `STANDARD_ACH`, `MULTIPLE_PAYMENT_METHODS`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_payment_method: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<SignalDevice>,
     ///Use `true` if the ACH transaction is a part of recurring schedule (for example, a monthly repayment); `false` otherwise. When using a Balance-only ruleset, this field is ignored.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_recurring: ::std::option::Option<bool>,
     ///Specifying `risk_profile_key` is deprecated. Please provide `ruleset` instead.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_profile_key: ::std::option::Option<::std::string::String>,
     ///The key of the ruleset to use for evaluating this transaction. You can create a ruleset using the Plaid Dashboard, under [Signal->Rules](https://dashboard.plaid.com/signal/risk-profiles). If not provided, for all new customers as of October 15, 2025, the `default` ruleset will be used. For existing Signal Transaction Scores customers as of October 15, 2025, by default, no ruleset will be used if the `ruleset_key` is not provided. For more information, or to opt out of using rulesets, see [Signal Rules](https://plaid.com/docs/signal/signal-rules/).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ruleset_key: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user: ::std::option::Option<SignalUser>,
     ///`true` if the end user is present while initiating the ACH transfer and the endpoint is being called; `false` otherwise (for example, when the ACH transfer is scheduled and the end user is not present, or you call this endpoint after the ACH transfer but before submitting the Nacha file for ACH processing). When using a Balance-only ruleset, this field is ignored. This field is not currently used as part of Signal Transaction Score evaluations, but may be used in the future.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_present: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalEvaluateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateRequest {
+    const NAME: &'static str = "SignalEvaluateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "account_id",
+        "amount",
+        "client_id",
+        "client_transaction_id",
+        "client_user_id",
+        "default_payment_method",
+        "device",
+        "is_recurring",
+        "risk_profile_key",
+        "ruleset_key",
+        "secret",
+        "user",
+        "user_present",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<SignalDevice>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<SignalUser>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "client_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "default_payment_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "device")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "is_recurring")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "risk_profile_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "ruleset_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "user_present")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            client_id: s::optional(f3),
+            client_transaction_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_transaction_id"),
+            },
+            client_user_id: s::optional(f5),
+            default_payment_method: s::optional(f6),
+            device: s::optional(f7),
+            is_recurring: s::optional(f8),
+            risk_profile_key: s::optional(f9),
+            ruleset_key: s::optional(f10),
+            secret: s::optional(f11),
+            user: s::optional(f12),
+            user_present: s::optional(f13),
+        })
+    }
+}
+impl ::serde::Serialize for SignalEvaluateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 10usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.default_payment_method),
+            ::std::option::Option::is_none(&self.device),
+            ::std::option::Option::is_none(&self.is_recurring),
+            ::std::option::Option::is_none(&self.risk_profile_key),
+            ::std::option::Option::is_none(&self.ruleset_key),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user),
+            ::std::option::Option::is_none(&self.user_present),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalEvaluateRequest",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("account_id", &self.account_id);
+        out.field("amount", &self.amount);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("client_transaction_id", &self.client_transaction_id);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field_unless(
+            skip[2usize],
+            "default_payment_method",
+            &self.default_payment_method,
+        );
+        out.field_unless(skip[3usize], "device", &self.device);
+        out.field_unless(skip[4usize], "is_recurring", &self.is_recurring);
+        out.field_unless(skip[5usize], "risk_profile_key", &self.risk_profile_key);
+        out.field_unless(skip[6usize], "ruleset_key", &self.ruleset_key);
+        out.field_unless(skip[7usize], "secret", &self.secret);
+        out.field_unless(skip[8usize], "user", &self.user);
+        out.field_unless(skip[9usize], "user_present", &self.user_present);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SignalEvaluateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2827,19 +10835,117 @@ impl ::std::fmt::Debug for SignalEvaluateRequest {
     }
 }
 ///SignalEvaluateResponse defines the response schema for `/signal/evaluate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignalEvaluateResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub core_attributes: ::std::option::Option<SignalEvaluateCoreAttributes>,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_profile: ::std::option::Option<RiskProfile>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ruleset: ::std::option::Option<Ruleset>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub scores: ::std::option::Option<SignalScores>,
     ///If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of results in the case of missing bank data, file a support ticket or contact your Plaid account manager.
     pub warnings: ::std::vec::Vec<SignalWarning>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalEvaluateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalEvaluateResponse {
+    const NAME: &'static str = "SignalEvaluateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "core_attributes",
+        "request_id",
+        "risk_profile",
+        "ruleset",
+        "scores",
+        "warnings",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<SignalEvaluateCoreAttributes>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RiskProfile>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Ruleset>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<SignalScores>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<SignalWarning>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "core_attributes")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_profile")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "ruleset")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "scores")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "warnings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            core_attributes: s::optional(f0),
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            risk_profile: s::optional(f2),
+            ruleset: s::optional(f3),
+            scores: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("scores"),
+            },
+            warnings: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warnings"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SignalEvaluateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.core_attributes),
+            ::std::option::Option::is_none(&self.risk_profile),
+            ::std::option::Option::is_none(&self.ruleset),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalEvaluateResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "core_attributes", &self.core_attributes);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[1usize], "risk_profile", &self.risk_profile);
+        out.field_unless(skip[2usize], "ruleset", &self.ruleset);
+        out.field("scores", &self.scores);
+        out.field("warnings", &self.warnings);
+        out.end()
+    }
 }
 /**The payment method to complete the transaction after the risk assessment. It may be different from the default payment method.
 
@@ -2900,32 +11006,189 @@ impl ::std::convert::TryFrom<::std::string::String> for SignalPaymentMethod {
     }
 }
 ///The user's legal name
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalPersonName {
     ///The user's family name / surname
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub family_name: ::std::option::Option<::std::string::String>,
     ///The user's given name. If the user has a one-word name, it should be provided in this field.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub given_name: ::std::option::Option<::std::string::String>,
     ///The user's middle name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub middle_name: ::std::option::Option<::std::string::String>,
     ///The user's name prefix (e.g. "Mr.")
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix: ::std::option::Option<::std::string::String>,
     ///The user's name suffix (e.g. "II")
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub suffix: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalPersonName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalPersonName {
+    const NAME: &'static str = "SignalPersonName";
+    const FIELDS: &'static [&'static str] = &[
+        "family_name",
+        "given_name",
+        "middle_name",
+        "prefix",
+        "suffix",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "family_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "given_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "middle_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "prefix")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "suffix")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            family_name: s::optional(f0),
+            given_name: s::optional(f1),
+            middle_name: s::optional(f2),
+            prefix: s::optional(f3),
+            suffix: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SignalPersonName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.family_name),
+            ::std::option::Option::is_none(&self.given_name),
+            ::std::option::Option::is_none(&self.middle_name),
+            ::std::option::Option::is_none(&self.prefix),
+            ::std::option::Option::is_none(&self.suffix),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalPersonName",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "family_name", &self.family_name);
+        out.field_unless(skip[1usize], "given_name", &self.given_name);
+        out.field_unless(skip[2usize], "middle_name", &self.middle_name);
+        out.field_unless(skip[3usize], "prefix", &self.prefix);
+        out.field_unless(skip[4usize], "suffix", &self.suffix);
+        out.end()
+    }
+}
 ///SignalPrepareRequest defines the request schema for `/signal/prepare`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SignalPrepareRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalPrepareRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareRequest {
+    const NAME: &'static str = "SignalPrepareRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SignalPrepareRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalPrepareRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SignalPrepareRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2937,14 +11200,66 @@ impl ::std::fmt::Debug for SignalPrepareRequest {
     }
 }
 ///SignalPrepareResponse defines the response schema for `/signal/prepare`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignalPrepareResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalPrepareResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalPrepareResponse {
+    const NAME: &'static str = "SignalPrepareResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SignalPrepareResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalPrepareResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///SignalReturnReportRequest defines the request schema for `/signal/return/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SignalReturnReportRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Must be the same as the `client_transaction_id` supplied when calling `/signal/evaluate` or `/accounts/balance/get`.
     pub client_transaction_id: ::std::string::String,
@@ -2953,10 +11268,100 @@ pub struct SignalReturnReportRequest {
 If formatted incorrectly, this will result in an [`INVALID_FIELD`](https://plaid.com/docs/errors/invalid-request/#invalid_field) error.*/
     pub return_code: ::std::string::String,
     ///Date and time when you receive the returns from your payment processors, in ISO 8601 format (`YYYY-MM-DDTHH:mm:ssZ`).
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub returned_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalReturnReportRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportRequest {
+    const NAME: &'static str = "SignalReturnReportRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_transaction_id",
+        "return_code",
+        "returned_at",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "return_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "returned_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_transaction_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_transaction_id"),
+            },
+            return_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("return_code"),
+            },
+            returned_at: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for SignalReturnReportRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.returned_at),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalReturnReportRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("client_transaction_id", &self.client_transaction_id);
+        out.field("return_code", &self.return_code);
+        out.field_unless(skip[1usize], "returned_at", &self.returned_at);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SignalReturnReportRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2970,9 +11375,62 @@ impl ::std::fmt::Debug for SignalReturnReportRequest {
     }
 }
 ///SignalReturnReportResponse defines the response schema for `/signal/return/report`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignalReturnReportResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalReturnReportResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalReturnReportResponse {
+    const NAME: &'static str = "SignalReturnReportResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SignalReturnReportResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalReturnReportResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The payment method specified in the `default_payment_method` field directly impacts the timing recommendations provided by the API for submitting the debit entry to your processor or ODFI. If unspecified, defaults to `STANDARD_ACH`.
 
@@ -3030,19 +11488,84 @@ for SignalScheduleDefaultPaymentMethod {
     }
 }
 ///Conveys information on if a retry is recommended on a given date
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalScheduleRecommendation {
     ///The specific date for submitting the debit entry, formatted in ISO 8601 (e.g., "2025-01-17").
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The rank of the recommendation based on the likelihood of debit success, with 1 representing the most optimal date. Dates with `NOT_RECOMMENDED` or `UNKNOWN` will have rank `null`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rank: ::std::option::Option<i64>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<RecommendationString>,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalScheduleRecommendation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRecommendation {
+    const NAME: &'static str = "SignalScheduleRecommendation";
+    const FIELDS: &'static [&'static str] = &["date", "rank", "recommendation"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<RecommendationString>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "rank")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recommendation")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            date: s::optional(f0),
+            rank: s::optional(f1),
+            recommendation: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SignalScheduleRecommendation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.date),
+            ::std::option::Option::is_none(&self.rank),
+            ::std::option::Option::is_none(&self.recommendation),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalScheduleRecommendation",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "date", &self.date);
+        out.field_unless(skip[1usize], "rank", &self.rank);
+        out.field_unless(skip[2usize], "recommendation", &self.recommendation);
+        out.end()
+    }
+}
 ///SignalScheduleRequest defines the request schema for `/signal/schedule`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct SignalScheduleRequest {
     pub access_token: AccessToken,
     /**The Plaid `account_id` of the account that is the funding source for the proposed transaction. The `account_id` is returned in the `/accounts/get` endpoint as well as the [`onSuccess`](https://plaid.com/docs/link/ios/#link-ios-onsuccess-linkSuccess-metadata-accounts-id) callback metadata.
@@ -3051,16 +11574,129 @@ This will return an [`INVALID_ACCOUNT_ID`](https://plaid.com/docs/errors/invalid
     pub account_id: ::std::string::String,
     ///The transaction amount, in USD (e.g. `102.05`)
     pub amount: f64,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The unique ID that you would like to use to refer to this transaction. For your convenience mapping your internal data, you could use your internal ID/identifier for this transaction. The max length for this field is 36 characters.
     pub client_transaction_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub default_payment_method: ::std::option::Option<
         SignalScheduleDefaultPaymentMethod,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalScheduleRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleRequest {
+    const NAME: &'static str = "SignalScheduleRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "account_id",
+        "amount",
+        "client_id",
+        "client_transaction_id",
+        "default_payment_method",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<SignalScheduleDefaultPaymentMethod>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "client_transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "default_payment_method")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            account_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            amount: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            client_id: s::optional(f3),
+            client_transaction_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_transaction_id"),
+            },
+            default_payment_method: s::optional(f5),
+            secret: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for SignalScheduleRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.default_payment_method),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalScheduleRequest",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field("account_id", &self.account_id);
+        out.field("amount", &self.amount);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("client_transaction_id", &self.client_transaction_id);
+        out.field_unless(
+            skip[1usize],
+            "default_payment_method",
+            &self.default_payment_method,
+        );
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for SignalScheduleRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3076,20 +11712,108 @@ impl ::std::fmt::Debug for SignalScheduleRequest {
     }
 }
 ///SignalScheduleResponse defines the response schema for `/signal/schedule`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SignalScheduleResponse {
     /**The recommended optimal date to submit the debit entry, formatted in ISO 8601 "YYYY-MM-DD" (e.g., "2024-03-30"). The `optimal_date` is derived from the date with rank = 1 in the following recommendations array.
 
 NOTE: The `default_payment_method` field specified in the request will affect the recommendation, since we're accounting for debit settlement time.
 
 The debit scheduling evaluation starts from the day the /signal/schedule request is submitted (Day 0) or the next banking day if the submission day is not a banking day, and extends through the following five banking days (Day 1 to Day 5). If no date within this period is considered likely to result in a successful debit attempt, `null` will be returned for the `optimal_date`.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub optimal_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///This array provides a date-by-date evaluation of debit submission recommendations within the five banking day evaluation period. Each object in the array represents a retry recommendation for a specific date.
     pub recommendations: ::std::vec::Vec<SignalScheduleRecommendation>,
     pub request_id: RequestId,
     ///If bank information was not available to be used in the Signal Transaction Scores model, this array contains warnings describing why bank data is missing. If you want to receive an API error instead of scores in the case of missing bank data, file a support ticket or contact your Plaid account manager.
     pub warnings: ::std::vec::Vec<SignalWarning>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalScheduleResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalScheduleResponse {
+    const NAME: &'static str = "SignalScheduleResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "optimal_date",
+        "recommendations",
+        "request_id",
+        "warnings",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<SignalScheduleRecommendation>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<SignalWarning>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "optimal_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "recommendations")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "warnings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            optimal_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("optimal_date"),
+            },
+            recommendations: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recommendations"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            warnings: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warnings"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SignalScheduleResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalScheduleResponse",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("optimal_date", &self.optimal_date);
+        out.field("recommendations", &self.recommendations);
+        out.field("request_id", &self.request_id);
+        out.field("warnings", &self.warnings);
+        out.end()
+    }
 }
 ///A score from 1-99 that indicates the transaction return risk: a higher risk score suggests a higher return likelihood.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3130,41 +11854,264 @@ impl ::std::convert::TryFrom<String> for SignalScore {
     }
 }
 ///Risk scoring details broken down by risk category. When using a Balance-only ruleset, this object will not be returned.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalScores {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_initiated_return_risk: ::std::option::Option<BankInitiatedReturnRisk>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub customer_initiated_return_risk: ::std::option::Option<
         CustomerInitiatedReturnRisk,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalScores {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalScores {
+    const NAME: &'static str = "SignalScores";
+    const FIELDS: &'static [&'static str] = &[
+        "bank_initiated_return_risk",
+        "customer_initiated_return_risk",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<BankInitiatedReturnRisk>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<CustomerInitiatedReturnRisk>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bank_initiated_return_risk")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "customer_initiated_return_risk")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bank_initiated_return_risk: s::optional(f0),
+            customer_initiated_return_risk: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SignalScores {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.bank_initiated_return_risk),
+            ::std::option::Option::is_none(&self.customer_initiated_return_risk),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalScores",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "bank_initiated_return_risk",
+            &self.bank_initiated_return_risk,
+        );
+        out.field_unless(
+            skip[1usize],
+            "customer_initiated_return_risk",
+            &self.customer_initiated_return_risk,
+        );
+        out.end()
+    }
+}
 ///Details about the end user initiating the transaction (i.e., the account holder). These fields are optional, but strongly recommended to increase the accuracy of results when using Signal Transaction Scores. When using a Balance-only ruleset, if the Signal Addendum has been signed, these fields are ignored; if the Addendum has not been signed, using these fields will result in an error.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalUser {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<SignalAddressData>,
     ///The user's email address.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<SignalPersonName>,
     ///The user's phone number, in E.164 format: +{countrycode}{number}. For example: "+14151234567"
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for SignalUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalUser {
+    const NAME: &'static str = "SignalUser";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "email_address",
+        "name",
+        "phone_number",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<SignalAddressData>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<SignalPersonName>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            email_address: s::optional(f1),
+            name: s::optional(f2),
+            phone_number: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for SignalUser {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalUser",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "email_address", &self.email_address);
+        out.field_unless(skip[2usize], "name", &self.name);
+        out.field_unless(skip[3usize], "phone_number", &self.phone_number);
+        out.end()
+    }
+}
 ///Conveys information about the errors causing missing or stale bank data used to construct the `/signal/evaluate` scores and response
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SignalWarning {
     ///The warning code identifies a specific kind of warning that pertains to the error causing bank data to be missing. Safe for programmatic use. For more details on warning codes, please refer to Plaid standard error codes documentation. If you receive the `ITEM_LOGIN_REQUIRED` warning, we recommend re-authenticating your user by implementing Link's update mode. This will guide your user to fix their credentials, allowing Plaid to start fetching data again for future requests.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub warning_code: ::std::option::Option<::std::string::String>,
     ///A developer-friendly representation of the warning type. This may change over time and is not safe for programmatic use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub warning_message: ::std::option::Option<::std::string::String>,
     ///A broad categorization of the warning. Safe for programmatic use.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub warning_type: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SignalWarning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SignalWarning {
+    const NAME: &'static str = "SignalWarning";
+    const FIELDS: &'static [&'static str] = &[
+        "warning_code",
+        "warning_message",
+        "warning_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "warning_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "warning_message")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "warning_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            warning_code: s::optional(f0),
+            warning_message: s::optional(f1),
+            warning_type: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for SignalWarning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.warning_code),
+            ::std::option::Option::is_none(&self.warning_message),
+            ::std::option::Option::is_none(&self.warning_type),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SignalWarning",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "warning_code", &self.warning_code);
+        out.field_unless(skip[1usize], "warning_message", &self.warning_message);
+        out.field_unless(skip[2usize], "warning_type", &self.warning_type);
+        out.end()
+    }
 }
 ///`SimulatedTransferSweep`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3182,32 +12129,234 @@ impl ::std::convert::From<TransferSweep> for SimulatedTransferSweep {
     }
 }
 ///Object containing all risk signals and relevant metadata for a single document
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SingleDocumentRiskSignal {
     pub document_reference: RiskSignalDocumentReference,
     ///Array of attributes that indicate whether or not there is fraud risk with a document
     pub risk_signals: ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
     pub risk_summary: DocumentRiskSummary,
 }
+impl<'de> ::serde::Deserialize<'de> for SingleDocumentRiskSignal {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SingleDocumentRiskSignal {
+    const NAME: &'static str = "SingleDocumentRiskSignal";
+    const FIELDS: &'static [&'static str] = &[
+        "document_reference",
+        "risk_signals",
+        "risk_summary",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RiskSignalDocumentReference> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<::std::option::Option<DocumentRiskSignal>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<DocumentRiskSummary> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "document_reference")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "risk_signals")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "risk_summary")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            document_reference: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_reference"),
+            },
+            risk_signals: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_signals"),
+            },
+            risk_summary: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_summary"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SingleDocumentRiskSignal {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SingleDocumentRiskSignal",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("document_reference", &self.document_reference);
+        out.field("risk_signals", &self.risk_signals);
+        out.field("risk_summary", &self.risk_summary);
+        out.end()
+    }
+}
 ///Additional information for the individual SMS verification.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SmsVerification {
     ///The attempt field begins with 1 and increments with each subsequent SMS verification.
     pub attempt: i64,
     ///The number of delivery attempts made within the verification to send the SMS code to the user. Each delivery attempt represents the user taking action from the front end UI to request creation and delivery of a new SMS verification code, or to resend an existing SMS verification code. There is a limit of 3 delivery attempts per verification.
     pub delivery_attempt_count: i64,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub initially_sent_at: ::std::option::Option<TimestampNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_sent_at: ::std::option::Option<TimestampNullable>,
     ///A phone number in E.164 format.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub phone_number: ::std::option::Option<::std::string::String>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub redacted_at: ::std::option::Option<TimestampNullable>,
     ///The number of attempts made by the user within the verification to verify the SMS code by entering it into the front end UI. There is a limit of 3 solve attempts per verification.
     pub solve_attempt_count: i64,
     pub status: SmsVerificationStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SmsVerification {
+    const NAME: &'static str = "SmsVerification";
+    const FIELDS: &'static [&'static str] = &[
+        "attempt",
+        "delivery_attempt_count",
+        "initially_sent_at",
+        "last_sent_at",
+        "phone_number",
+        "redacted_at",
+        "solve_attempt_count",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<SmsVerificationStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "attempt")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "delivery_attempt_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "initially_sent_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "last_sent_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "redacted_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "solve_attempt_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            attempt: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("attempt"),
+            },
+            delivery_attempt_count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("delivery_attempt_count");
+                }
+            },
+            initially_sent_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("initially_sent_at"),
+            },
+            last_sent_at: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_sent_at"),
+            },
+            phone_number: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("phone_number"),
+            },
+            redacted_at: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("redacted_at"),
+            },
+            solve_attempt_count: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("solve_attempt_count"),
+            },
+            status: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SmsVerification {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SmsVerification",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field("attempt", &self.attempt);
+        out.field("delivery_attempt_count", &self.delivery_attempt_count);
+        out.field("initially_sent_at", &self.initially_sent_at);
+        out.field("last_sent_at", &self.last_sent_at);
+        out.field("phone_number", &self.phone_number);
+        out.field("redacted_at", &self.redacted_at);
+        out.field("solve_attempt_count", &self.solve_attempt_count);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 ///The outcome status for the individual SMS verification.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3353,7 +12502,7 @@ impl ::std::str::FromStr for SourceUid {
     }
 }
 ///The schema below describes the various `types` and corresponding `subtypes` that Plaid recognizes and reports for financial institution accounts. For a mapping of supported types and subtypes to Plaid products, see the [Account type / product support matrix](https://plaid.com/docs/api/accounts/#account-type--product-support-matrix).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StandaloneAccountType {
     pub credit: CreditAccount,
     pub depository: DepositoryAccount,
@@ -3361,15 +12510,183 @@ pub struct StandaloneAccountType {
     pub loan: LoanAccount,
     ///Other or unknown account type.
     pub other: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payroll: ::std::option::Option<PayrollAccount>,
 }
+impl<'de> ::serde::Deserialize<'de> for StandaloneAccountType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StandaloneAccountType {
+    const NAME: &'static str = "StandaloneAccountType";
+    const FIELDS: &'static [&'static str] = &[
+        "credit",
+        "depository",
+        "investment",
+        "loan",
+        "other",
+        "payroll",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<CreditAccount> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<DepositoryAccount> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<InvestmentAccountSubtypeStandalone> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<LoanAccount> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<PayrollAccount>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "credit")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "depository")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "investment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "loan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "other")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "payroll")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            credit: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("credit"),
+            },
+            depository: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("depository"),
+            },
+            investment: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("investment"),
+            },
+            loan: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan"),
+            },
+            other: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("other"),
+            },
+            payroll: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for StandaloneAccountType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.payroll)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StandaloneAccountType",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("credit", &self.credit);
+        out.field("depository", &self.depository);
+        out.field("investment", &self.investment);
+        out.field("loan", &self.loan);
+        out.field("other", &self.other);
+        out.field_unless(skip[0usize], "payroll", &self.payroll);
+        out.end()
+    }
+}
 ///The following currency codes are supported by Plaid.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StandaloneCurrencyCodeList {
     ///Plaid supports all ISO 4217 currency codes.
     pub iso_currency_code: ::std::string::String,
     pub unofficial_currency_code: UnofficialCurrencyCodeList,
+}
+impl<'de> ::serde::Deserialize<'de> for StandaloneCurrencyCodeList {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StandaloneCurrencyCodeList {
+    const NAME: &'static str = "StandaloneCurrencyCodeList";
+    const FIELDS: &'static [&'static str] = &[
+        "iso_currency_code",
+        "unofficial_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<UnofficialCurrencyCodeList> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "unofficial_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            iso_currency_code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            unofficial_currency_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("unofficial_currency_code");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StandaloneCurrencyCodeList {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StandaloneCurrencyCodeList",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("unofficial_currency_code", &self.unofficial_currency_code);
+        out.end()
+    }
 }
 ///Buying an investment
 #[derive(
@@ -3587,7 +12904,7 @@ impl ::std::str::FromStr for StandaloneInvestmentTransactionTransferType {
     }
 }
 ///Valid values for investment transaction types and subtypes. Note that transactions representing inflow of cash will appear as negative amounts, outflow of cash will appear as positive amounts.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StandaloneInvestmentTransactionType {
     pub buy: StandaloneInvestmentTransactionBuyType,
     ///A cancellation of a pending transaction
@@ -3597,8 +12914,113 @@ pub struct StandaloneInvestmentTransactionType {
     pub sell: StandaloneInvestmentTransactionSellType,
     pub transfer: StandaloneInvestmentTransactionTransferType,
 }
+impl<'de> ::serde::Deserialize<'de> for StandaloneInvestmentTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StandaloneInvestmentTransactionType {
+    const NAME: &'static str = "StandaloneInvestmentTransactionType";
+    const FIELDS: &'static [&'static str] = &[
+        "buy",
+        "cancel",
+        "cash",
+        "fee",
+        "sell",
+        "transfer",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<StandaloneInvestmentTransactionBuyType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<StandaloneInvestmentTransactionCashType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<StandaloneInvestmentTransactionFeeType> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<StandaloneInvestmentTransactionSellType> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<StandaloneInvestmentTransactionTransferType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "buy")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cancel")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cash")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "fee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "sell")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "transfer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            buy: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("buy"),
+            },
+            cancel: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cancel"),
+            },
+            cash: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cash"),
+            },
+            fee: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("fee"),
+            },
+            sell: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sell"),
+            },
+            transfer: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transfer"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StandaloneInvestmentTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StandaloneInvestmentTransactionType",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("buy", &self.buy);
+        out.field("cancel", &self.cancel);
+        out.field("cash", &self.cash);
+        out.field("fee", &self.fee);
+        out.field("sell", &self.sell);
+        out.field("transfer", &self.transfer);
+        out.end()
+    }
+}
 ///Account associated with the Item.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StatementsAccount {
     ///Plaid's unique identifier for the account.
     pub account_id: ::std::string::String,
@@ -3615,16 +13037,211 @@ pub struct StatementsAccount {
     ///The list of statements' metadata associated with this account.
     pub statements: ::std::vec::Vec<StatementsStatement>,
 }
+impl<'de> ::serde::Deserialize<'de> for StatementsAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsAccount {
+    const NAME: &'static str = "StatementsAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_mask",
+        "account_name",
+        "account_official_name",
+        "account_subtype",
+        "account_type",
+        "statements",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::vec::Vec<StatementsStatement>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_mask")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "account_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "account_official_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "account_subtype")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "account_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "statements")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_mask: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_mask"),
+            },
+            account_name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_name"),
+            },
+            account_official_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_official_name"),
+            },
+            account_subtype: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_subtype"),
+            },
+            account_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_type"),
+            },
+            statements: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("statements"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsAccount",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("account_mask", &self.account_mask);
+        out.field("account_name", &self.account_name);
+        out.field("account_official_name", &self.account_official_name);
+        out.field("account_subtype", &self.account_subtype);
+        out.field("account_type", &self.account_type);
+        out.field("statements", &self.statements);
+        out.end()
+    }
+}
 ///StatementsDownloadRequest defines the request schema for `/statements/download`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct StatementsDownloadRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///Plaid's unique identifier for the statement.
     pub statement_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for StatementsDownloadRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsDownloadRequest {
+    const NAME: &'static str = "StatementsDownloadRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "secret",
+        "statement_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "statement_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+            statement_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("statement_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsDownloadRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsDownloadRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("statement_id", &self.statement_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for StatementsDownloadRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3678,13 +13295,79 @@ impl ::std::str::FromStr for StatementsDownloadResponse {
     }
 }
 ///StatementsListRequest defines the request schema for `/statements/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct StatementsListRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for StatementsListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsListRequest {
+    const NAME: &'static str = "StatementsListRequest";
+    const FIELDS: &'static [&'static str] = &["access_token", "client_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for StatementsListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for StatementsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3696,7 +13379,7 @@ impl ::std::fmt::Debug for StatementsListRequest {
     }
 }
 ///StatementsListResponse defines the response schema for `/statements/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StatementsListResponse {
     pub accounts: ::std::vec::Vec<StatementsAccount>,
     ///The Plaid Institution ID associated with the Item.
@@ -3706,6 +13389,101 @@ pub struct StatementsListResponse {
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
     pub item_id: ::std::string::String,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for StatementsListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsListResponse {
+    const NAME: &'static str = "StatementsListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "accounts",
+        "institution_id",
+        "institution_name",
+        "item_id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<StatementsAccount>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "institution_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "institution_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            accounts: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("accounts"),
+            },
+            institution_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_id"),
+            },
+            institution_name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("institution_name"),
+            },
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsListResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("accounts", &self.accounts);
+        out.field("institution_id", &self.institution_id);
+        out.field("institution_name", &self.institution_name);
+        out.field("item_id", &self.item_id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The result of the statement refresh extraction
 
@@ -3757,7 +13535,7 @@ impl ::std::convert::TryFrom<::std::string::String> for StatementsRefreshComplet
     }
 }
 ///Fired when refreshed statements extraction is completed or failed to be completed. Triggered by calling `/statements/refresh`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StatementsRefreshCompleteWebhook {
     pub environment: WebhookEnvironmentValues,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
@@ -3768,18 +13546,203 @@ pub struct StatementsRefreshCompleteWebhook {
     ///`STATEMENTS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StatementsRefreshCompleteWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshCompleteWebhook {
+    const NAME: &'static str = "StatementsRefreshCompleteWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "item_id",
+        "result",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<StatementsRefreshCompleteResult> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "result")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            result: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("result"),
+            },
+            webhook_code: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsRefreshCompleteWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsRefreshCompleteWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field("result", &self.result);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///StatementsRefreshRequest defines the request schema for `/statements/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct StatementsRefreshRequest {
     pub access_token: AccessToken,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The end date for statements, in "YYYY-MM-DD" format, e.g. "2023-10-30". You can request up to two years of data. To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.
     pub end_date: ::chrono::naive::NaiveDate,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The start date for statements, in "YYYY-MM-DD" format, e.g. "2023-08-30". To determine whether a statement falls within the specified date range, Plaid will use the statement posted date. The statement posted date is typically either the last day of the statement period, or the following day.
     pub start_date: ::chrono::naive::NaiveDate,
+}
+impl<'de> ::serde::Deserialize<'de> for StatementsRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshRequest {
+    const NAME: &'static str = "StatementsRefreshRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "access_token",
+        "client_id",
+        "end_date",
+        "secret",
+        "start_date",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<AccessToken> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::chrono::naive::NaiveDate> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "start_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("access_token"),
+            },
+            client_id: s::optional(f1),
+            end_date: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            secret: s::optional(f3),
+            start_date: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("start_date"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsRefreshRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("access_token", &self.access_token);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("end_date", &self.end_date);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("start_date", &self.start_date);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for StatementsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3793,15 +13756,67 @@ impl ::std::fmt::Debug for StatementsRefreshRequest {
     }
 }
 ///StatementsRefreshResponse defines the response schema for `/statements/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StatementsRefreshResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for StatementsRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsRefreshResponse {
+    const NAME: &'static str = "StatementsRefreshResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsRefreshResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///A statement's metadata associated with an account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StatementsStatement {
     ///Date when the statement was posted by the FI, if known
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_posted: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Month of the year. Possible values: 1 through 12 (January through December).
     pub month: i64,
@@ -3810,27 +13825,221 @@ pub struct StatementsStatement {
     ///The year of the statement, e.g. 2024.
     pub year: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for StatementsStatement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StatementsStatement {
+    const NAME: &'static str = "StatementsStatement";
+    const FIELDS: &'static [&'static str] = &[
+        "date_posted",
+        "month",
+        "statement_id",
+        "year",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "date_posted")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "month")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "statement_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "year")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            date_posted: s::optional(f0),
+            month: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("month"),
+            },
+            statement_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("statement_id"),
+            },
+            year: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("year"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StatementsStatement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.date_posted)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StatementsStatement",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "date_posted", &self.date_posted);
+        out.field("month", &self.month);
+        out.field("statement_id", &self.statement_id);
+        out.field("year", &self.year);
+        out.end()
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Status {
     ///Status Code.
-    #[serde(
-        rename = "StatusCode",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub status_code: ::std::option::Option<::std::string::String>,
     ///Status Description.
-    #[serde(
-        rename = "StatusDescription",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub status_description: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for Status {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Status {
+    const NAME: &'static str = "Status";
+    const FIELDS: &'static [&'static str] = &["StatusCode", "StatusDescription"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "StatusCode")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "StatusDescription")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            status_code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("StatusCode"),
+            },
+            status_description: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("StatusDescription"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Status {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Status",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("StatusCode", &self.status_code);
+        out.field("StatusDescription", &self.status_description);
+        out.end()
+    }
+}
 ///A collection of STATUS containers.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Statuses {
-    #[serde(rename = "STATUS")]
     pub status: Status,
+}
+impl<'de> ::serde::Deserialize<'de> for Statuses {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Statuses {
+    const NAME: &'static str = "Statuses";
+    const FIELDS: &'static [&'static str] = &["STATUS"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Status> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "STATUS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            status: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("STATUS"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Statuses {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Statuses",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("STATUS", &self.status);
+        out.end()
+    }
 }
 /**An instruction specifying what steps the new Identity Verification attempt should require the user to complete:
 
@@ -4022,101 +14231,553 @@ impl ::std::str::FromStr for StreetNullable {
     }
 }
 ///Contains details about a student loan account
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StudentLoan {
     ///The ID of the account that this liability belongs to. Each account can only contain one liability.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_id: ::std::option::Option<::std::string::String>,
     ///The account number of the loan. For some institutions, this may be a masked version of the number (e.g., the last 4 digits instead of the entire number).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub account_number: ::std::option::Option<::std::string::String>,
     ///The dates on which loaned funds were disbursed or will be disbursed. These are often in the past. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub disbursement_dates: ::std::option::Option<
         ::std::vec::Vec<::chrono::naive::NaiveDate>,
     >,
     ///The date when the student loan is expected to be paid off. Availability for this field is limited. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub expected_payoff_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The guarantor of the student loan.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub guarantor: ::std::option::Option<::std::string::String>,
     ///The interest rate on the loan as a percentage.
     pub interest_rate_percentage: f64,
     ///`true` if a payment is currently overdue. Availability for this field is limited.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub is_overdue: ::std::option::Option<bool>,
     ///The amount of the last payment.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_payment_amount: ::std::option::Option<f64>,
     ///The date of the last payment. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_payment_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The total amount owed as of the last statement issued
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_statement_balance: ::std::option::Option<f64>,
     ///The date of the last statement. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub last_statement_issue_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The type of loan, e.g., "Consolidation Loans".
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub loan_name: ::std::option::Option<::std::string::String>,
     pub loan_status: StudentLoanStatus,
     /**The minimum payment due for the next billing cycle. There are some exceptions:
 Some institutions require a minimum payment across all loans associated with an account number. Our API presents that same minimum payment amount on each loan. The institutions that do this are: Great Lakes ( `ins_116861`), Firstmark (`ins_116295`), Commonbond Firstmark Services (`ins_116950`), Granite State (`ins_116308`), and Oklahoma Student Loan Authority (`ins_116945`).
 Firstmark (`ins_116295` ) and Navient (`ins_116248`) will display as $0 if there is an autopay program in effect.*/
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub minimum_payment_amount: ::std::option::Option<f64>,
     ///The due date for the next payment. The due date is `null` if a payment is not expected. A payment is not expected if `loan_status.type` is `deferment`, `in school`, `consolidated`, `paid in full`, or `transferred`. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_payment_due_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     /**The date on which the loan was initially lent. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The original principal balance of the loan.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub origination_principal_amount: ::std::option::Option<f64>,
     ///The total dollar amount of the accrued interest balance. For Sallie Mae ( `ins_116944`), this amount is included in the current balance of the loan, so this field will return as `null`.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub outstanding_interest_amount: ::std::option::Option<f64>,
     ///The relevant account number that should be used to reference this loan for payments. In the majority of cases, `payment_reference_number` will match `account_number,` but in some institutions, such as Great Lakes (`ins_116861`), it will be different.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub payment_reference_number: ::std::option::Option<::std::string::String>,
     pub pslf_status: PslfStatus,
     pub repayment_plan: StudentRepaymentPlan,
     ///The sequence number of the student loan. Heartland ECSI (`ins_116948`) does not make this field available.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub sequence_number: ::std::option::Option<::std::string::String>,
     pub servicer_address: ServicerAddressData,
     ///The year to date (YTD) interest paid. Availability for this field is limited.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ytd_interest_paid: ::std::option::Option<f64>,
     ///The year to date (YTD) principal paid. Availability for this field is limited.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub ytd_principal_paid: ::std::option::Option<f64>,
 }
+impl<'de> ::serde::Deserialize<'de> for StudentLoan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StudentLoan {
+    const NAME: &'static str = "StudentLoan";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "account_number",
+        "disbursement_dates",
+        "expected_payoff_date",
+        "guarantor",
+        "interest_rate_percentage",
+        "is_overdue",
+        "last_payment_amount",
+        "last_payment_date",
+        "last_statement_balance",
+        "last_statement_issue_date",
+        "loan_name",
+        "loan_status",
+        "minimum_payment_amount",
+        "next_payment_due_date",
+        "origination_date",
+        "origination_principal_amount",
+        "outstanding_interest_amount",
+        "payment_reference_number",
+        "pslf_status",
+        "repayment_plan",
+        "sequence_number",
+        "servicer_address",
+        "ytd_interest_paid",
+        "ytd_principal_paid",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::chrono::naive::NaiveDate>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<StudentLoanStatus> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<PslfStatus> = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<StudentRepaymentPlan> = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<ServicerAddressData> = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f24: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "account_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "disbursement_dates")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "expected_payoff_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "guarantor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "interest_rate_percentage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "is_overdue")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "last_payment_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "last_payment_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "last_statement_balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "last_statement_issue_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "loan_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "loan_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "minimum_payment_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "next_payment_due_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "origination_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "origination_principal_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "outstanding_interest_amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "payment_reference_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "pslf_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "repayment_plan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(21usize)) => {
+                    s::value(&mut map, &mut f21, "sequence_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(22usize)) => {
+                    s::value(&mut map, &mut f22, "servicer_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(23usize)) => {
+                    s::value(&mut map, &mut f23, "ytd_interest_paid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(24usize)) => {
+                    s::value(&mut map, &mut f24, "ytd_principal_paid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            account_number: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_number"),
+            },
+            disbursement_dates: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("disbursement_dates"),
+            },
+            expected_payoff_date: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("expected_payoff_date"),
+            },
+            guarantor: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("guarantor"),
+            },
+            interest_rate_percentage: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("interest_rate_percentage");
+                }
+            },
+            is_overdue: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_overdue"),
+            },
+            last_payment_amount: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_payment_amount"),
+            },
+            last_payment_date: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_payment_date"),
+            },
+            last_statement_balance: s::optional(f9),
+            last_statement_issue_date: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("last_statement_issue_date");
+                }
+            },
+            loan_name: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_name"),
+            },
+            loan_status: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("loan_status"),
+            },
+            minimum_payment_amount: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("minimum_payment_amount");
+                }
+            },
+            next_payment_due_date: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_payment_due_date"),
+            },
+            origination_date: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("origination_date"),
+            },
+            origination_principal_amount: match f16 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("origination_principal_amount");
+                }
+            },
+            outstanding_interest_amount: match f17 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("outstanding_interest_amount");
+                }
+            },
+            payment_reference_number: match f18 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("payment_reference_number");
+                }
+            },
+            pslf_status: match f19 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("pslf_status"),
+            },
+            repayment_plan: match f20 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("repayment_plan"),
+            },
+            sequence_number: match f21 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("sequence_number"),
+            },
+            servicer_address: match f22 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("servicer_address"),
+            },
+            ytd_interest_paid: match f23 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_interest_paid"),
+            },
+            ytd_principal_paid: match f24 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ytd_principal_paid"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StudentLoan {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.last_statement_balance),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StudentLoan",
+            crate::struct_serde::kept(24usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("account_number", &self.account_number);
+        out.field("disbursement_dates", &self.disbursement_dates);
+        out.field("expected_payoff_date", &self.expected_payoff_date);
+        out.field("guarantor", &self.guarantor);
+        out.field("interest_rate_percentage", &self.interest_rate_percentage);
+        out.field("is_overdue", &self.is_overdue);
+        out.field("last_payment_amount", &self.last_payment_amount);
+        out.field("last_payment_date", &self.last_payment_date);
+        out.field_unless(
+            skip[0usize],
+            "last_statement_balance",
+            &self.last_statement_balance,
+        );
+        out.field("last_statement_issue_date", &self.last_statement_issue_date);
+        out.field("loan_name", &self.loan_name);
+        out.field("loan_status", &self.loan_status);
+        out.field("minimum_payment_amount", &self.minimum_payment_amount);
+        out.field("next_payment_due_date", &self.next_payment_due_date);
+        out.field("origination_date", &self.origination_date);
+        out.field("origination_principal_amount", &self.origination_principal_amount);
+        out.field("outstanding_interest_amount", &self.outstanding_interest_amount);
+        out.field("payment_reference_number", &self.payment_reference_number);
+        out.field("pslf_status", &self.pslf_status);
+        out.field("repayment_plan", &self.repayment_plan);
+        out.field("sequence_number", &self.sequence_number);
+        out.field("servicer_address", &self.servicer_address);
+        out.field("ytd_interest_paid", &self.ytd_interest_paid);
+        out.field("ytd_principal_paid", &self.ytd_principal_paid);
+        out.end()
+    }
+}
 ///Student loan repayment information used to configure Sandbox test data for the Liabilities product
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StudentLoanRepaymentModel {
     ///Configures the number of months before repayment starts.
     pub non_repayment_months: f64,
     ///Configures the number of months of repayments before the loan is paid off.
     pub repayment_months: f64,
     ///The only currently supported value for this field is `standard`.
-    #[serde(rename = "type")]
     pub type_: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for StudentLoanRepaymentModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanRepaymentModel {
+    const NAME: &'static str = "StudentLoanRepaymentModel";
+    const FIELDS: &'static [&'static str] = &[
+        "non_repayment_months",
+        "repayment_months",
+        "type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "non_repayment_months")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "repayment_months")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            non_repayment_months: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("non_repayment_months"),
+            },
+            repayment_months: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("repayment_months"),
+            },
+            type_: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StudentLoanRepaymentModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StudentLoanRepaymentModel",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("non_repayment_months", &self.non_repayment_months);
+        out.field("repayment_months", &self.repayment_months);
+        out.field("type", &self.type_);
+        out.end()
+    }
+}
 ///An object representing the status of the student loan
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StudentLoanStatus {
     /**The date until which the loan will be in its current status. Dates are returned in an [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DD).
 */
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The status type of the student loan
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<StudentLoanStatusType>,
+}
+impl<'de> ::serde::Deserialize<'de> for StudentLoanStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StudentLoanStatus {
+    const NAME: &'static str = "StudentLoanStatus";
+    const FIELDS: &'static [&'static str] = &["end_date", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<StudentLoanStatusType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_date: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("end_date"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StudentLoanStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StudentLoanStatus",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("end_date", &self.end_date);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///The status type of the student loan
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4215,14 +14876,78 @@ impl ::std::convert::TryFrom<::std::string::String> for StudentLoanStatusType {
     }
 }
 ///An object representing the repayment plan for the student loan
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StudentRepaymentPlan {
     ///The description of the repayment plan as provided by the servicer.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub description: ::std::option::Option<::std::string::String>,
     ///The type of the repayment plan.
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<StudentRepaymentPlanType>,
+}
+impl<'de> ::serde::Deserialize<'de> for StudentRepaymentPlan {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for StudentRepaymentPlan {
+    const NAME: &'static str = "StudentRepaymentPlan";
+    const FIELDS: &'static [&'static str] = &["description", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<StudentRepaymentPlanType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            description: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("description"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for StudentRepaymentPlan {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "StudentRepaymentPlan",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("description", &self.description);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 ///The type of the repayment plan.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4343,14 +15068,75 @@ impl ::std::str::FromStr for SweepDescription {
     }
 }
 ///The failure reason if the status for a sweep is `"failed"` or `"returned"`. Null value otherwise.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SweepFailure {
     ///A human-readable description of the reason for the failure or reversal.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///The failure code, e.g. `R01`.  A failure code will be provided if and only if the sweep status is `returned`. See [ACH return codes](https://plaid.com/docs/errors/transfer/#ach-return-codes) for a full listing of ACH return codes and [RTP/RfP error codes](https://plaid.com/docs/errors/transfer/#rtprfp-error-codes) for RTP error codes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SweepFailure {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SweepFailure {
+    const NAME: &'static str = "SweepFailure";
+    const FIELDS: &'static [&'static str] = &["description", "failure_code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "description")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "failure_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            description: s::optional(f0),
+            failure_code: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for SweepFailure {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.description),
+            ::std::option::Option::is_none(&self.failure_code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SweepFailure",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "description", &self.description);
+        out.field_unless(skip[1usize], "failure_code", &self.failure_code);
+        out.end()
+    }
 }
 /**The status of a sweep transfer
 
@@ -4479,7 +15265,7 @@ After receipt of this webhook, the new changes can be fetched for the Item from 
 Note that to receive this webhook for an Item, `/transactions/sync` must have been called at least once on that Item. This means that, unlike the `INITIAL_UPDATE` and `HISTORICAL_UPDATE` webhooks, it will not fire immediately upon Item creation. If `/transactions/sync` is called on an Item that was *not* initialized with Transactions, the webhook will fire twice: once the first 30 days of transactions data has been fetched, and a second time when all available historical transactions data has been fetched.
 
 This webhook will fire in the Sandbox environment as it would in Production. It can also be manually triggered in Sandbox by calling `/sandbox/item/fire_webhook`.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SyncUpdatesAvailableWebhook {
     pub environment: WebhookEnvironmentValues,
     ///Indicates if historical pull information (maximum transaction history requested, up to 2 years) is available.
@@ -4487,17 +15273,185 @@ pub struct SyncUpdatesAvailableWebhook {
     ///Indicates if initial pull information (most recent 30 days of transaction history) is available.
     pub initial_update_complete: bool,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`SYNC_UPDATES_AVAILABLE`
     pub webhook_code: ::std::string::String,
     ///`TRANSACTIONS`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for SyncUpdatesAvailableWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SyncUpdatesAvailableWebhook {
+    const NAME: &'static str = "SyncUpdatesAvailableWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "historical_update_complete",
+        "initial_update_complete",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "historical_update_complete")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "initial_update_complete")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            historical_update_complete: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("historical_update_complete");
+                }
+            },
+            initial_update_complete: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("initial_update_complete");
+                }
+            },
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f4),
+            webhook_code: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SyncUpdatesAvailableWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SyncUpdatesAvailableWebhook",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field("historical_update_complete", &self.historical_update_complete);
+        out.field("initial_update_complete", &self.initial_update_complete);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Field containing the data used in determining the outcome of a synthetic fraud risk check.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SyntheticFraud {
     pub risk_level: RiskLevel,
+}
+impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for SyntheticFraud {
+    const NAME: &'static str = "SyntheticFraud";
+    const FIELDS: &'static [&'static str] = &["risk_level"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RiskLevel> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "risk_level")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            risk_level: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("risk_level"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for SyntheticFraud {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "SyntheticFraud",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("risk_level", &self.risk_level);
+        out.end()
+    }
 }
 impl ::serde::Serialize for SandboxBankIncomeWebhookFireRequestWebhookCode {
     fn serialize<S: ::serde::Serializer>(

@@ -43,35 +43,231 @@ impl ::std::str::FromStr for UnofficialCurrencyCodeList {
     }
 }
 ///Search terms for editing an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UpdateEntityScreeningRequestSearchTerms {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<GenericCountryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email_address: ::std::option::Option<EmailAddress>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<EntityWatchlistScreeningName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<WatchlistScreeningPhoneNumber>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<Url>,
 }
+impl<'de> ::serde::Deserialize<'de> for UpdateEntityScreeningRequestSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UpdateEntityScreeningRequestSearchTerms {
+    const NAME: &'static str = "UpdateEntityScreeningRequestSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "document_number",
+        "email_address",
+        "entity_watchlist_program_id",
+        "legal_name",
+        "phone_number",
+        "url",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValue>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<EmailAddress>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<EntityWatchlistScreeningName>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningPhoneNumber>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<Url>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email_address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "entity_watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: s::optional(f0),
+            document_number: s::optional(f1),
+            email_address: s::optional(f2),
+            entity_watchlist_program_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_program_id");
+                }
+            },
+            legal_name: s::optional(f4),
+            phone_number: s::optional(f5),
+            url: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for UpdateEntityScreeningRequestSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.document_number),
+            ::std::option::Option::is_none(&self.email_address),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.url),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UpdateEntityScreeningRequestSearchTerms",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "country", &self.country);
+        out.field_unless(skip[1usize], "document_number", &self.document_number);
+        out.field_unless(skip[2usize], "email_address", &self.email_address);
+        out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
+        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
+        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[5usize], "url", &self.url);
+        out.end()
+    }
+}
 ///Search terms for editing an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UpdateIndividualScreeningRequestSearchTerms {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<GenericCountryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValue>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_name: ::std::option::Option<WatchlistScreeningIndividualName>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub watchlist_program_id: ::std::option::Option<WatchlistProgramId>,
+}
+impl<'de> ::serde::Deserialize<'de> for UpdateIndividualScreeningRequestSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for UpdateIndividualScreeningRequestSearchTerms {
+    const NAME: &'static str = "UpdateIndividualScreeningRequestSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "date_of_birth",
+        "document_number",
+        "legal_name",
+        "watchlist_program_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValue>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningIndividualName>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<WatchlistProgramId>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            document_number: s::optional(f2),
+            legal_name: s::optional(f3),
+            watchlist_program_id: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for UpdateIndividualScreeningRequestSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.document_number),
+            ::std::option::Option::is_none(&self.legal_name),
+            ::std::option::Option::is_none(&self.watchlist_program_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UpdateIndividualScreeningRequestSearchTerms",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "country", &self.country);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "document_number", &self.document_number);
+        out.field_unless(skip[3usize], "legal_name", &self.legal_name);
+        out.field_unless(
+            skip[4usize],
+            "watchlist_program_id",
+            &self.watchlist_program_id,
+        );
+        out.end()
+    }
 }
 ///An ISO8601 formatted timestamp. This field indicates the last time the resource was modified.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -201,109 +397,659 @@ impl ::std::str::FromStr for UrlNullable {
     }
 }
 ///The identity data permissioned by the end user during the authorization flow.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentity {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<UserAccountIdentityAddress>,
     ///The user's date of birth.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::std::string::String>,
     /**The user's email address.
 
 Note: email is currently not returned.*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<UserAccountIdentityName>,
     ///The user's phone number in [E.164](https://en.wikipedia.org/wiki/E.164) format
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     ///The user's social security number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ssn: ::std::option::Option<::std::string::String>,
     ///The last 4 digits of the user's social security number.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ssn_last_4: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentity {
+    const NAME: &'static str = "UserAccountIdentity";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "email",
+        "name",
+        "phone_number",
+        "ssn",
+        "ssn_last_4",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityName>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "phone_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "ssn")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "ssn_last_4")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            email: s::optional(f2),
+            name: s::optional(f3),
+            phone_number: s::optional(f4),
+            ssn: s::optional(f5),
+            ssn_last_4: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.email),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.phone_number),
+            ::std::option::Option::is_none(&self.ssn),
+            ::std::option::Option::is_none(&self.ssn_last_4),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentity",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "email", &self.email);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "phone_number", &self.phone_number);
+        out.field_unless(skip[5usize], "ssn", &self.ssn);
+        out.field_unless(skip[6usize], "ssn_last_4", &self.ssn_last_4);
+        out.end()
+    }
+}
 ///The user's address.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityAddress {
     ///The full city name
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     ///The ISO 3166-1 alpha-2 country code
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<::std::string::String>,
     ///The postal code. In API versions 2018-05-22 and earlier, this field is called `zip`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<::std::string::String>,
     /**The region or state.
 Example: `"NC"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<::std::string::String>,
     /**The full street address
 Example: `"564 Main Street, APT 15"`*/
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
     ///The second line street address
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street2: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentityAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityAddress {
+    const NAME: &'static str = "UserAccountIdentityAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            country: s::optional(f1),
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentityAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+            ::std::option::Option::is_none(&self.street2),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentityAddress",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field_unless(skip[1usize], "country", &self.country);
+        out.field_unless(skip[2usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[3usize], "region", &self.region);
+        out.field_unless(skip[4usize], "street", &self.street);
+        out.field_unless(skip[5usize], "street2", &self.street2);
+        out.end()
+    }
+}
 ///Edit counts over various time periods.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityEditCounts {
     ///Number of edits in the last 1 day
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edits_1d: ::std::option::Option<i64>,
     ///Number of edits in the last 30 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edits_30d: ::std::option::Option<i64>,
     ///Number of edits in the last 365 days
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edits_365d: ::std::option::Option<i64>,
     ///Total number of edits
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edits_all_time: ::std::option::Option<i64>,
     ///Number of edits in the current session
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub edits_current: ::std::option::Option<i64>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentityEditCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityEditCounts {
+    const NAME: &'static str = "UserAccountIdentityEditCounts";
+    const FIELDS: &'static [&'static str] = &[
+        "edits_1d",
+        "edits_30d",
+        "edits_365d",
+        "edits_all_time",
+        "edits_current",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "edits_1d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "edits_30d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "edits_365d")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "edits_all_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "edits_current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            edits_1d: s::optional(f0),
+            edits_30d: s::optional(f1),
+            edits_365d: s::optional(f2),
+            edits_all_time: s::optional(f3),
+            edits_current: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentityEditCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.edits_1d),
+            ::std::option::Option::is_none(&self.edits_30d),
+            ::std::option::Option::is_none(&self.edits_365d),
+            ::std::option::Option::is_none(&self.edits_all_time),
+            ::std::option::Option::is_none(&self.edits_current),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentityEditCounts",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "edits_1d", &self.edits_1d);
+        out.field_unless(skip[1usize], "edits_30d", &self.edits_30d);
+        out.field_unless(skip[2usize], "edits_365d", &self.edits_365d);
+        out.field_unless(skip[3usize], "edits_all_time", &self.edits_all_time);
+        out.field_unless(skip[4usize], "edits_current", &self.edits_current);
+        out.end()
+    }
+}
 ///Statistics tracking the number of edits made to identity fields over various time periods.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityEditHistory {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<UserAccountIdentityEditCounts>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<UserAccountIdentityEditCounts>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<UserAccountIdentityEditCounts>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<UserAccountIdentityEditCounts>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub official_document: ::std::option::Option<UserAccountIdentityOfficialDocument>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentityEditHistory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityEditHistory {
+    const NAME: &'static str = "UserAccountIdentityEditHistory";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "email",
+        "name",
+        "official_document",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditCounts>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditCounts>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditCounts>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditCounts>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityOfficialDocument>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "email")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "official_document")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            email: s::optional(f2),
+            name: s::optional(f3),
+            official_document: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentityEditHistory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.email),
+            ::std::option::Option::is_none(&self.name),
+            ::std::option::Option::is_none(&self.official_document),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentityEditHistory",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "email", &self.email);
+        out.field_unless(skip[3usize], "name", &self.name);
+        out.field_unless(skip[4usize], "official_document", &self.official_document);
+        out.end()
+    }
+}
 ///The user's first name and last name.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityName {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_name: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_name: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentityName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityName {
+    const NAME: &'static str = "UserAccountIdentityName";
+    const FIELDS: &'static [&'static str] = &["first_name", "last_name"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "first_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "last_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            first_name: s::optional(f0),
+            last_name: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentityName {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.first_name),
+            ::std::option::Option::is_none(&self.last_name),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentityName",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "first_name", &self.first_name);
+        out.field_unless(skip[1usize], "last_name", &self.last_name);
+        out.end()
+    }
+}
 ///Official identity document edit statistics.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserAccountIdentityOfficialDocument {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ssn: ::std::option::Option<UserAccountIdentityEditCounts>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountIdentityOfficialDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountIdentityOfficialDocument {
+    const NAME: &'static str = "UserAccountIdentityOfficialDocument";
+    const FIELDS: &'static [&'static str] = &["ssn"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditCounts>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ssn")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { ssn: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for UserAccountIdentityOfficialDocument {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.ssn)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountIdentityOfficialDocument",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "ssn", &self.ssn);
+        out.end()
+    }
+}
 ///An Item created during a Layer authorization session.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserAccountItem {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_token: ::std::option::Option<AccessToken>,
     ///The Plaid Item ID. The `item_id` is always unique; linking the same account at the same institution twice will result in two Items with different `item_id` values. Like all Plaid identifiers, the `item_id` is case-sensitive.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserAccountItem {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountItem {
+    const NAME: &'static str = "UserAccountItem";
+    const FIELDS: &'static [&'static str] = &["access_token", "item_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<AccessToken>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "access_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            access_token: s::optional(f0),
+            item_id: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.access_token),
+            ::std::option::Option::is_none(&self.item_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountItem",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "access_token", &self.access_token);
+        out.field_unless(skip[1usize], "item_id", &self.item_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserAccountItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -320,43 +1066,302 @@ If you are using Auth and receive this webhook, this webhook indicates that the 
 You can request the user to re-grant access to their account by sending them through [update mode](https://plaid.com/docs/link/update-mode). Alternatively, they may re-grant access directly through the Data Provider's portal.
 
 After the user has re-granted access, Auth customers should call the auth endpoint again to obtain the new TAN.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserAccountRevokedWebhook {
     ///The external account ID of the affected account
     pub account_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`USER_ACCOUNT_REVOKED`
     pub webhook_code: ::std::string::String,
     ///`ITEM`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountRevokedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountRevokedWebhook {
+    const NAME: &'static str = "UserAccountRevokedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountRevokedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountRevokedWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("environment", &self.environment);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[0usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///Event data for user account session tracking
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserAccountSessionEvent {
     ///The name of the event.
     pub name: ::std::string::String,
     ///Optional outcome of the event.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<::std::string::String>,
     ///The timestamp when the event occurred in ISO 8601 format.
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountSessionEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEvent {
+    const NAME: &'static str = "UserAccountSessionEvent";
+    const FIELDS: &'static [&'static str] = &["name", "outcome", "timestamp"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "outcome")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            outcome: s::optional(f1),
+            timestamp: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountSessionEvent {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.outcome)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountSessionEvent",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("name", &self.name);
+        out.field_unless(skip[0usize], "outcome", &self.outcome);
+        out.field("timestamp", &self.timestamp);
+        out.end()
+    }
+}
 ///UserAccountSessionEventSendRequest defines the request schema for `/user_account/session/event/send`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserAccountSessionEventSendRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///Optional cohort identifier for the user session.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cohort_id: ::std::option::Option<::std::string::String>,
     pub event: UserAccountSessionEvent,
     ///The Link session identifier.
     pub link_session_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserAccountSessionEventSendRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendRequest {
+    const NAME: &'static str = "UserAccountSessionEventSendRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cohort_id",
+        "event",
+        "link_session_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<UserAccountSessionEvent> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cohort_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "event")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "link_session_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cohort_id: s::optional(f1),
+            event: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("event"),
+            },
+            link_session_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("link_session_id"),
+            },
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountSessionEventSendRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cohort_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountSessionEventSendRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cohort_id", &self.cohort_id);
+        out.field("event", &self.event);
+        out.field("link_session_id", &self.link_session_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -370,19 +1375,138 @@ impl ::std::fmt::Debug for UserAccountSessionEventSendRequest {
     }
 }
 ///UserAccountSessionEventSendResponse defines the response schema for `/user_account/session/event/send`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserAccountSessionEventSendResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountSessionEventSendResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionEventSendResponse {
+    const NAME: &'static str = "UserAccountSessionEventSendResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountSessionEventSendResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountSessionEventSendResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///UserAccountSessionGetRequest defines the request schema for `/user_account/session/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserAccountSessionGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The public token generated by the end user Layer session.
     pub public_token: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserAccountSessionGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetRequest {
+    const NAME: &'static str = "UserAccountSessionGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "public_token", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "public_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            public_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("public_token"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountSessionGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountSessionGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("public_token", &self.public_token);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserAccountSessionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -394,31 +1518,210 @@ impl ::std::fmt::Debug for UserAccountSessionGetRequest {
     }
 }
 ///UserAccountSessionGetResponse defines the response schema for `/user_account/session/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserAccountSessionGetResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub identity: ::std::option::Option<UserAccountIdentity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_edit_history: ::std::option::Option<UserAccountIdentityEditHistory>,
     pub items: ::std::vec::Vec<UserAccountItem>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for UserAccountSessionGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAccountSessionGetResponse {
+    const NAME: &'static str = "UserAccountSessionGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "identity",
+        "identity_edit_history",
+        "items",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<UserAccountIdentity>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<UserAccountIdentityEditHistory>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<UserAccountItem>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "identity_edit_history")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            identity: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("identity"),
+            },
+            identity_edit_history: s::optional(f1),
+            items: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("items"),
+            },
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserAccountSessionGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [
+            ::std::option::Option::is_none(&self.identity_edit_history),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAccountSessionGetResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("identity", &self.identity);
+        out.field_unless(
+            skip[0usize],
+            "identity_edit_history",
+            &self.identity_edit_history,
+        );
+        out.field("items", &self.items);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 /**Home address for the user. Supported values are: not provided, address with only country code or full address.
 
 For more context on this field, see [Input Validation by Country](https://plaid.com/docs/identity-verification/hybrid-input-validation/#input-validation-by-country).*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserAddress {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<CityNullable>,
     pub country: GenericCountryCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub postal_code: ::std::option::Option<PostalCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region: ::std::option::Option<Region>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<StreetNullable>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street2: ::std::option::Option<Street2>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserAddress {
+    const NAME: &'static str = "UserAddress";
+    const FIELDS: &'static [&'static str] = &[
+        "city",
+        "country",
+        "postal_code",
+        "region",
+        "street",
+        "street2",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<CityNullable>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PostalCode>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Region>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<StreetNullable>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<Street2>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "city")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "postal_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "region")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "street")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "street2")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            city: s::optional(f0),
+            country: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            postal_code: s::optional(f2),
+            region: s::optional(f3),
+            street: s::optional(f4),
+            street2: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for UserAddress {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.city),
+            ::std::option::Option::is_none(&self.postal_code),
+            ::std::option::Option::is_none(&self.region),
+            ::std::option::Option::is_none(&self.street),
+            ::std::option::Option::is_none(&self.street2),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserAddress",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "city", &self.city);
+        out.field("country", &self.country);
+        out.field_unless(skip[1usize], "postal_code", &self.postal_code);
+        out.field_unless(skip[2usize], "region", &self.region);
+        out.field_unless(skip[3usize], "street", &self.street);
+        out.field_unless(skip[4usize], "street2", &self.street2);
+        out.end()
+    }
 }
 ///A list of user-based products. User-based products include Financial Management products, Protect products, CRA products, and subscription products.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -499,24 +1802,130 @@ impl ::std::convert::TryFrom<::std::string::String> for UserBasedProducts {
     }
 }
 ///UserCreateRequest defines the request schema for `/user/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///A unique ID representing the end user. Maximum of 128 characters. Typically this will be a user ID number from your application. Personally identifiable information, such as an email address or phone number, should not be used in the `client_user_id`.
     pub client_user_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consumer_report_user_identity: ::std::option::Option<ConsumerReportUserIdentity>,
     ///A unique ID representing a CRA reseller's end customer. Maximum of 128 characters.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_customer: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<ClientUserIdentity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///If your integration with the User API predates December 10, 2025, set this field to `true` to opt into the [New User APIs](https://plaid.com/docs/api/users/user-apis/). When enabled, you can use the `identity` field instead of `consumer_report_user_identity`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub with_upgraded_user: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserCreateRequest {
+    const NAME: &'static str = "UserCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "consumer_report_user_identity",
+        "end_customer",
+        "identity",
+        "secret",
+        "with_upgraded_user",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<ConsumerReportUserIdentity>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "consumer_report_user_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "end_customer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "with_upgraded_user")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            consumer_report_user_identity: s::optional(f2),
+            end_customer: s::optional(f3),
+            identity: s::optional(f4),
+            secret: s::optional(f5),
+            with_upgraded_user: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for UserCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.consumer_report_user_identity),
+            ::std::option::Option::is_none(&self.end_customer),
+            ::std::option::Option::is_none(&self.identity),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.with_upgraded_user),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("client_user_id", &self.client_user_id);
+        out.field_unless(
+            skip[1usize],
+            "consumer_report_user_identity",
+            &self.consumer_report_user_identity,
+        );
+        out.field_unless(skip[2usize], "end_customer", &self.end_customer);
+        out.field_unless(skip[3usize], "identity", &self.identity);
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[5usize], "with_upgraded_user", &self.with_upgraded_user);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -532,12 +1941,79 @@ impl ::std::fmt::Debug for UserCreateRequest {
     }
 }
 ///UserCreateResponse defines the response schema for `/user/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserCreateResponse {
     pub request_id: RequestId,
     pub user_id: NewUserId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserCreateResponse {
+    const NAME: &'static str = "UserCreateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "user_id", "user_token"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            user_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+            user_token: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for UserCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.user_token)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("user_id", &self.user_id);
+        out.field_unless(skip[0usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserCreateResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -549,7 +2025,7 @@ impl ::std::fmt::Debug for UserCreateResponse {
     }
 }
 ///Custom test accounts are configured with a JSON configuration object formulated according to the schema below. All top level fields are optional. Sending an empty object as a configuration will result in an account configured with random balances and transaction history.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserCustomPassword {
     /**An error code to force on Item creation. Possible values are:
 
@@ -577,19 +2053,120 @@ pub struct UserCustomPassword {
 Note that transactions data is generated relative to the Item's creation date. Different Items created on different dates with the same seed for transactions data will have different dates for the transactions. The number of days between each transaction and the Item creation will remain constant. For example, an Item created on December 15 might show a transaction on December 14. An Item created on December 20, using the same seed, would show that same transaction occurring on December 19.*/
     pub seed: ::std::string::String,
     ///The version of the password schema to use, possible values are 1 or 2. The default value is 2. You should only specify 1 if you know it is necessary for your test suite.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserCustomPassword {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserCustomPassword {
+    const NAME: &'static str = "UserCustomPassword";
+    const FIELDS: &'static [&'static str] = &[
+        "force_error",
+        "mfa",
+        "override_accounts",
+        "recaptcha",
+        "seed",
+        "version",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Mfa> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<OverrideAccounts>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "force_error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "mfa")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "override_accounts")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "recaptcha")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "seed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            force_error: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("force_error"),
+            },
+            mfa: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("mfa"),
+            },
+            override_accounts: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("override_accounts"),
+            },
+            recaptcha: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("recaptcha"),
+            },
+            seed: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("seed"),
+            },
+            version: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for UserCustomPassword {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.version)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserCustomPassword",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("force_error", &self.force_error);
+        out.field("mfa", &self.mfa);
+        out.field("override_accounts", &self.override_accounts);
+        out.field("recaptcha", &self.recaptcha);
+        out.field("seed", &self.seed);
+        out.field_unless(skip[0usize], "version", &self.version);
+        out.end()
+    }
+}
 ///metadata for the set of insights provided in `TransactionsUserInsightsGetResponse`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserDataOverview {
     ///The range of days of transactions available.
     pub days_available: i64,
     ///The date of the newest transaction processed to generate insights.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub newest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The date of the oldest transaction processed to generate insights.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub oldest_transaction_date: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///Sum of inflow amounts.
     pub total_inflows: f64,
@@ -598,15 +2175,195 @@ pub struct UserDataOverview {
     ///The total number of transactions.
     pub transaction_count: i64,
 }
+impl<'de> ::serde::Deserialize<'de> for UserDataOverview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserDataOverview {
+    const NAME: &'static str = "UserDataOverview";
+    const FIELDS: &'static [&'static str] = &[
+        "days_available",
+        "newest_transaction_date",
+        "oldest_transaction_date",
+        "total_inflows",
+        "total_outflows",
+        "transaction_count",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "days_available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "newest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "oldest_transaction_date")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "total_inflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "total_outflows")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "transaction_count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            days_available: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("days_available"),
+            },
+            newest_transaction_date: s::optional(f1),
+            oldest_transaction_date: s::optional(f2),
+            total_inflows: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_inflows"),
+            },
+            total_outflows: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("total_outflows"),
+            },
+            transaction_count: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_count"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserDataOverview {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.newest_transaction_date),
+            ::std::option::Option::is_none(&self.oldest_transaction_date),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserDataOverview",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("days_available", &self.days_available);
+        out.field_unless(
+            skip[0usize],
+            "newest_transaction_date",
+            &self.newest_transaction_date,
+        );
+        out.field_unless(
+            skip[1usize],
+            "oldest_transaction_date",
+            &self.oldest_transaction_date,
+        );
+        out.field("total_inflows", &self.total_inflows);
+        out.field("total_outflows", &self.total_outflows);
+        out.field("transaction_count", &self.transaction_count);
+        out.end()
+    }
+}
 ///UserFinancialDataRefreshRequest defines the request schema for `user/financial_data/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserFinancialDataRefreshRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for UserFinancialDataRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshRequest {
+    const NAME: &'static str = "UserFinancialDataRefreshRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserFinancialDataRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserFinancialDataRefreshRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -618,24 +2375,155 @@ impl ::std::fmt::Debug for UserFinancialDataRefreshRequest {
     }
 }
 ///UserFinancialDataRefreshResponse defines the response schema for `user/financial_data/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserFinancialDataRefreshResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub results: ::std::vec::Vec<RefreshResult>,
     ///The user ID associated with the refresh request.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserFinancialDataRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserFinancialDataRefreshResponse {
+    const NAME: &'static str = "UserFinancialDataRefreshResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "results", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<RefreshResult>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: s::optional(f0),
+            results: f1.unwrap_or_default(),
+            user_id: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for UserFinancialDataRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::vec::Vec::is_empty(&self.results),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserFinancialDataRefreshResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "request_id", &self.request_id);
+        out.field_unless(skip[1usize], "results", &self.results);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.end()
+    }
+}
 ///UserGetRequest defines the request schema for `/user/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserGetRequest {
+    const NAME: &'static str = "UserGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -647,20 +2535,123 @@ impl ::std::fmt::Debug for UserGetRequest {
     }
 }
 ///UserGetResponse defines the response schema for `/user/get`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserGetResponse {
     ///Client provided user ID.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<::std::string::String>,
     ///Timestamp of user creation.
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<ClientUserIdentity>,
     pub request_id: RequestId,
     ///Timestamp of last user update.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     pub user_id: NewUserId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserGetResponse {
+    const NAME: &'static str = "UserGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "created_at",
+        "identity",
+        "request_id",
+        "updated_at",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "updated_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            identity: s::optional(f2),
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            updated_at: s::optional(f4),
+            user_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.identity),
+            ::std::option::Option::is_none(&self.updated_at),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserGetResponse",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("client_user_id", &self.client_user_id);
+        out.field("created_at", &self.created_at);
+        out.field_unless(skip[0usize], "identity", &self.identity);
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[1usize], "updated_at", &self.updated_at);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 ///The Plaid `user_id` of the User associated with this webhook, warning, or error.
 #[derive(
@@ -704,20 +2695,147 @@ impl ::std::str::FromStr for UserId {
     }
 }
 ///ID number submitted by the user, currently used only for the Identity Verification product. If the user has not submitted this data yet, this field will be `null`. Otherwise, both fields are guaranteed to be filled.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserIdNumber {
-    #[serde(rename = "type")]
     pub type_: IdNumberType,
     pub value: IdNumberValue,
 }
+impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserIdNumber {
+    const NAME: &'static str = "UserIdNumber";
+    const FIELDS: &'static [&'static str] = &["type", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<IdNumberType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<IdNumberValue> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            type_: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserIdNumber {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserIdNumber",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("type", &self.type_);
+        out.field("value", &self.value);
+        out.end()
+    }
+}
 ///UserIdentityRemoveRequest defines the request schema for `/user/identity/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserIdentityRemoveRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserIdentityRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveRequest {
+    const NAME: &'static str = "UserIdentityRemoveRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserIdentityRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserIdentityRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserIdentityRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -729,9 +2847,62 @@ impl ::std::fmt::Debug for UserIdentityRemoveRequest {
     }
 }
 ///UserIdentityRemoveResponse defines the response schema for `/user/identity/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserIdentityRemoveResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserIdentityRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserIdentityRemoveResponse {
+    const NAME: &'static str = "UserIdentityRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserIdentityRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserIdentityRemoveResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///A unique ID identifying a User Monitoring Insights Report. Like all Plaid identifiers, this ID is case sensitive.
 #[derive(
@@ -775,15 +2946,95 @@ impl ::std::str::FromStr for UserInsightsId {
     }
 }
 ///UserItemsAssociateRequest defines the request schema for `/user/items/associate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserItemsAssociateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s to be associated with the `user_id`.
     pub item_ids: ::std::vec::Vec<ItemId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserItemsAssociateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateRequest {
+    const NAME: &'static str = "UserItemsAssociateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "item_ids",
+        "secret",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<ItemId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            item_ids: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_ids"),
+            },
+            secret: s::optional(f2),
+            user_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsAssociateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsAssociateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("item_ids", &self.item_ids);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserItemsAssociateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -796,21 +3047,148 @@ impl ::std::fmt::Debug for UserItemsAssociateRequest {
     }
 }
 ///UserItemsAssociateResponse defines the response schema for `/user/items/associate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserItemsAssociateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for UserItemsAssociateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsAssociateResponse {
+    const NAME: &'static str = "UserItemsAssociateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsAssociateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsAssociateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///UserItemsGetRequest defines the request schema for `/user/items/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserItemsGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserItemsGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetRequest {
+    const NAME: &'static str = "UserItemsGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsGetRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserItemsGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -823,24 +3201,170 @@ impl ::std::fmt::Debug for UserItemsGetRequest {
     }
 }
 ///UserItemsGetResponse defines the response schema for `/user/items/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserItemsGetResponse {
     pub items: ::std::vec::Vec<Item>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for UserItemsGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsGetResponse {
+    const NAME: &'static str = "UserItemsGetResponse";
+    const FIELDS: &'static [&'static str] = &["items", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<Item>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "items")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            items: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("items"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("items", &self.items);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///UserItemsRemoveRequest defines the request schema for `/user/items/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserItemsRemoveRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///An array of `item_id`s to be deleted. All Items for removal must be currently associated with the provided `user_id` or `user_token`. Otherwise, the entire operation will error and no Items will be deleted.
     pub item_ids: ::std::vec::Vec<ItemId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserItemsRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveRequest {
+    const NAME: &'static str = "UserItemsRemoveRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "item_ids",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<ItemId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "item_ids")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            item_ids: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_ids"),
+            },
+            secret: s::optional(f2),
+            user_id: s::optional(f3),
+            user_token: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("item_ids", &self.item_ids);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserItemsRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -854,25 +3378,178 @@ impl ::std::fmt::Debug for UserItemsRemoveRequest {
     }
 }
 ///UserItemsRemoveResponse defines the response schema for `/user/items/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserItemsRemoveResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserItemsRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserItemsRemoveResponse {
+    const NAME: &'static str = "UserItemsRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserItemsRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserItemsRemoveResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 /**The `USER_PERMISSION_REVOKED` webhook may be fired when an end user has revoked the permission that they previously granted to access an Item. If the end user revoked their permissions through Plaid (such as via the Plaid Portal or by contacting Plaid support), the webhook will fire. If the end user revoked their permissions directly through the institution, this webhook may not always fire, since some institutions' consent portals do not trigger this webhook. To attempt to restore the Item, it can be sent through [update mode](https://plaid.com/docs/link/update-mode). Depending on the exact process the end user used to revoke permissions, it may not be possible to launch update mode for the Item. If you encounter an error when attempting to create a Link token for update mode on an Item with revoked permissions, create a fresh Link token for the user.
 
 Note that when working with tokenized account numbers with Auth or Transfer, the account number provided by Plaid will no longer work for creating transfers once user permission has been revoked, except for US Bank Items.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserPermissionRevokedWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<UserId>,
     ///`USER_PERMISSION_REVOKED`
     pub webhook_code: ::std::string::String,
     ///`ITEM`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for UserPermissionRevokedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserPermissionRevokedWebhook {
+    const NAME: &'static str = "UserPermissionRevokedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "user_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            user_id: s::optional(f3),
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserPermissionRevokedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserPermissionRevokedWebhook",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field_unless(skip[1usize], "user_id", &self.user_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///The reason for terminating user-based products.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -914,17 +3591,106 @@ impl ::std::convert::TryFrom<String> for UserProductsTerminateReasonCode {
     }
 }
 ///UserProductsTerminateRequest defines the request schema for `/user/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserProductsTerminateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub reason_code: UserProductsTerminateReasonCode,
     ///Additional context or details about the reason for terminating user-based products. Personally identifiable information, such as an email address or phone number, should not be included in the `reason_note`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason_note: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub user_id: NewUserId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserProductsTerminateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateRequest {
+    const NAME: &'static str = "UserProductsTerminateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "reason_code",
+        "reason_note",
+        "secret",
+        "user_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<UserProductsTerminateReasonCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<NewUserId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "reason_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "reason_note")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            reason_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reason_code"),
+            },
+            reason_note: s::optional(f2),
+            secret: s::optional(f3),
+            user_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserProductsTerminateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.reason_note),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserProductsTerminateRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("reason_code", &self.reason_code);
+        out.field_unless(skip[1usize], "reason_note", &self.reason_note);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserProductsTerminateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -938,21 +3704,148 @@ impl ::std::fmt::Debug for UserProductsTerminateRequest {
     }
 }
 ///UserProductsTerminateResponse defines the response schema for `/user/products/terminate`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserProductsTerminateResponse {
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for UserProductsTerminateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserProductsTerminateResponse {
+    const NAME: &'static str = "UserProductsTerminateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserProductsTerminateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserProductsTerminateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///UserRemoveRequest defines the request schema for `/user/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserRemoveRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveRequest {
+    const NAME: &'static str = "UserRemoveRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: s::optional(f2),
+            user_token: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for UserRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserRemoveRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.field_unless(skip[3usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -965,9 +3858,62 @@ impl ::std::fmt::Debug for UserRemoveRequest {
     }
 }
 ///UserRemoveResponse defines the response schema for `/user/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserRemoveResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserRemoveResponse {
+    const NAME: &'static str = "UserRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserRemoveResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The income category for a specified income source
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1144,23 +4090,116 @@ impl ::std::convert::TryFrom<::std::string::String> for UserStatedIncomeSourcePa
     }
 }
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserThirdPartyTokenCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The expiration date and time for the third-party user token in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (`YYYY-MM-DDThh:mm:ssZ`). The expiration is restricted to a maximum of 24 hours from the token's creation time. If not provided, the token will automatically expire after 24 hours.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expiration_time: ::std::option::Option<
         ::chrono::DateTime<::chrono::offset::Utc>,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The Plaid API `client_id` of the third-party client the token will be shared with. The token will only be valid for the specified client.
     pub third_party_client_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateRequest {
+    const NAME: &'static str = "UserThirdPartyTokenCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "expiration_time",
+        "secret",
+        "third_party_client_id",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "expiration_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "third_party_client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            expiration_time: s::optional(f1),
+            secret: s::optional(f2),
+            third_party_client_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("third_party_client_id"),
+            },
+            user_id: s::optional(f4),
+            user_token: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for UserThirdPartyTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 5usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.expiration_time),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserThirdPartyTokenCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "expiration_time", &self.expiration_time);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("third_party_client_id", &self.third_party_client_id);
+        out.field_unless(skip[3usize], "user_id", &self.user_id);
+        out.field_unless(skip[4usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1175,19 +4214,155 @@ impl ::std::fmt::Debug for UserThirdPartyTokenCreateRequest {
     }
 }
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserThirdPartyTokenCreateResponse {
     pub request_id: RequestId,
     pub third_party_user_token: ThirdPartyUserToken,
 }
+impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenCreateResponse {
+    const NAME: &'static str = "UserThirdPartyTokenCreateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "third_party_user_token"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ThirdPartyUserToken> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "third_party_user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            third_party_user_token: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("third_party_user_token");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserThirdPartyTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserThirdPartyTokenCreateResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("third_party_user_token", &self.third_party_user_token);
+        out.end()
+    }
+}
 ///UserThirdPartyTokenCreateRequest defines the request schema for `/user/third_party_token/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserThirdPartyTokenRemoveRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub third_party_user_token: ThirdPartyUserToken,
+}
+impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenRemoveRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveRequest {
+    const NAME: &'static str = "UserThirdPartyTokenRemoveRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "third_party_user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ThirdPartyUserToken> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "third_party_user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            third_party_user_token: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("third_party_user_token");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserThirdPartyTokenRemoveRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserThirdPartyTokenRemoveRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("third_party_user_token", &self.third_party_user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1199,11 +4374,73 @@ impl ::std::fmt::Debug for UserThirdPartyTokenRemoveRequest {
     }
 }
 ///UserThirdPartyTokenCreateResponse defines the response schema for `/user/third_party_token/remove`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserThirdPartyTokenRemoveResponse {
     ///`true` if the third-party user token was successfully removed.
     pub removed: bool,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserThirdPartyTokenRemoveResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserThirdPartyTokenRemoveResponse {
+    const NAME: &'static str = "UserThirdPartyTokenRemoveResponse";
+    const FIELDS: &'static [&'static str] = &["removed", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "removed")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            removed: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("removed"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserThirdPartyTokenRemoveResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserThirdPartyTokenRemoveResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("removed", &self.removed);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///The user token associated with the user for which data is being requested. This field is used only by customers with pre-existing integrations that already use the `user_token` field. All other customers should use the `user_id` instead. For more details, see [New User APIs](https://plaid.com/docs/api/users/user-apis).
 #[derive(
@@ -1247,14 +4484,80 @@ impl ::std::str::FromStr for UserToken {
     }
 }
 ///UserTransactionsRefreshRequest defines the request schema for `user/transactions/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct UserTransactionsRefreshRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///A Plaid-generated ID that identifies the end user.
     pub user_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for UserTransactionsRefreshRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshRequest {
+    const NAME: &'static str = "UserTransactionsRefreshRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("user_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserTransactionsRefreshRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserTransactionsRefreshRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("user_id", &self.user_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1266,31 +4569,190 @@ impl ::std::fmt::Debug for UserTransactionsRefreshRequest {
     }
 }
 ///UserTransactionsRefreshResponse defines the response schema for `user/transactions/refresh`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UserTransactionsRefreshResponse {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub request_id: ::std::option::Option<RequestId>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub results: ::std::vec::Vec<RefreshResult>,
     ///The user ID associated with the refresh request.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for UserTransactionsRefreshResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserTransactionsRefreshResponse {
+    const NAME: &'static str = "UserTransactionsRefreshResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "results", "user_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RequestId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<RefreshResult>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "results")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: s::optional(f0),
+            results: f1.unwrap_or_default(),
+            user_id: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for UserTransactionsRefreshResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.request_id),
+            ::std::vec::Vec::is_empty(&self.results),
+            ::std::option::Option::is_none(&self.user_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserTransactionsRefreshResponse",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "request_id", &self.request_id);
+        out.field_unless(skip[1usize], "results", &self.results);
+        out.field_unless(skip[2usize], "user_id", &self.user_id);
+        out.end()
+    }
+}
 ///UserUpdateRequest defines the request schema for `/user/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct UserUpdateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consumer_report_user_identity: ::std::option::Option<ConsumerReportUserIdentity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<ClientUserIdentity>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id: ::std::option::Option<NewUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_token: ::std::option::Option<UserToken>,
+}
+impl<'de> ::serde::Deserialize<'de> for UserUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateRequest {
+    const NAME: &'static str = "UserUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "consumer_report_user_identity",
+        "identity",
+        "secret",
+        "user_id",
+        "user_token",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<ConsumerReportUserIdentity>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdentity>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<NewUserId>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<UserToken>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "consumer_report_user_identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "identity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "user_token")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            consumer_report_user_identity: s::optional(f1),
+            identity: s::optional(f2),
+            secret: s::optional(f3),
+            user_id: s::optional(f4),
+            user_token: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for UserUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.consumer_report_user_identity),
+            ::std::option::Option::is_none(&self.identity),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.user_id),
+            ::std::option::Option::is_none(&self.user_token),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserUpdateRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(
+            skip[1usize],
+            "consumer_report_user_identity",
+            &self.consumer_report_user_identity,
+        );
+        out.field_unless(skip[2usize], "identity", &self.identity);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field_unless(skip[4usize], "user_id", &self.user_id);
+        out.field_unless(skip[5usize], "user_token", &self.user_token);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for UserUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1305,9 +4767,62 @@ impl ::std::fmt::Debug for UserUpdateRequest {
     }
 }
 ///UserUpdateResponse defines the response schema for `/user/update`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UserUpdateResponse {
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for UserUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for UserUpdateResponse {
+    const NAME: &'static str = "UserUpdateResponse";
+    const FIELDS: &'static [&'static str] = &["request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for UserUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "UserUpdateResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 ///UTC offset of the timezone associated with the IP address.
 #[derive(

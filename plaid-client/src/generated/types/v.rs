@@ -2,37 +2,154 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ValidationSource {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-    #[serde(
-        rename = "ValidationSourceName",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub validation_source_name: ::std::option::Option<::std::string::String>,
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-    #[serde(
-        rename = "ValidationSourceReferenceIdentifier",
-        deserialize_with = "::std::option::Option::deserialize"
-    )]
     pub validation_source_reference_identifier: ::std::option::Option<
         ::std::string::String,
     >,
 }
+impl<'de> ::serde::Deserialize<'de> for ValidationSource {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ValidationSource {
+    const NAME: &'static str = "ValidationSource";
+    const FIELDS: &'static [&'static str] = &[
+        "ValidationSourceName",
+        "ValidationSourceReferenceIdentifier",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ValidationSourceName")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "ValidationSourceReferenceIdentifier")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            validation_source_name: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ValidationSourceName"),
+            },
+            validation_source_reference_identifier: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("ValidationSourceReferenceIdentifier");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ValidationSource {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ValidationSource",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("ValidationSourceName", &self.validation_source_name);
+        out.field(
+            "ValidationSourceReferenceIdentifier",
+            &self.validation_source_reference_identifier,
+        );
+        out.end()
+    }
+}
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ValidationSources {
     ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-    #[serde(rename = "VALIDATION_SOURCE")]
     pub validation_source: ::std::vec::Vec<ValidationSource>,
 }
+impl<'de> ::serde::Deserialize<'de> for ValidationSources {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for ValidationSources {
+    const NAME: &'static str = "ValidationSources";
+    const FIELDS: &'static [&'static str] = &["VALIDATION_SOURCE"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<ValidationSource>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "VALIDATION_SOURCE")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            validation_source: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("VALIDATION_SOURCE"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for ValidationSources {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "ValidationSources",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("VALIDATION_SOURCE", &self.validation_source);
+        out.end()
+    }
+}
 ///Fired when an Item was not verified via automated micro-deposits after seven days since the automated micro-deposit was made.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct VerificationExpiredWebhook {
     ///The `account_id` of the account associated with the webhook
     pub account_id: ::std::string::String,
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///`VERIFICATION_EXPIRED`
@@ -40,21 +157,254 @@ pub struct VerificationExpiredWebhook {
     ///`AUTH`
     pub webhook_type: ::std::string::String,
 }
-///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct VerificationOfAsset {
-    #[serde(rename = "REPORTING_INFORMATION")]
-    pub reporting_information: ReportingInformation,
-    #[serde(rename = "SERVICE_PRODUCT_FULFILLMENT")]
-    pub service_product_fulfillment: ServiceProductFulfillment,
-    #[serde(rename = "VERIFICATION_OF_ASSET_RESPONSE")]
-    pub verification_of_asset_response: VerificationOfAssetResponse,
+impl<'de> ::serde::Deserialize<'de> for VerificationExpiredWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for VerificationExpiredWebhook {
+    const NAME: &'static str = "VerificationExpiredWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "account_id",
+        "environment",
+        "error",
+        "item_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "account_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            account_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("account_id"),
+            },
+            environment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f2),
+            item_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for VerificationExpiredWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "VerificationExpiredWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("account_id", &self.account_id);
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 ///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
+pub struct VerificationOfAsset {
+    pub reporting_information: ReportingInformation,
+    pub service_product_fulfillment: ServiceProductFulfillment,
+    pub verification_of_asset_response: VerificationOfAssetResponse,
+}
+impl<'de> ::serde::Deserialize<'de> for VerificationOfAsset {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for VerificationOfAsset {
+    const NAME: &'static str = "VerificationOfAsset";
+    const FIELDS: &'static [&'static str] = &[
+        "REPORTING_INFORMATION",
+        "SERVICE_PRODUCT_FULFILLMENT",
+        "VERIFICATION_OF_ASSET_RESPONSE",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<ReportingInformation> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<ServiceProductFulfillment> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<VerificationOfAssetResponse> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "REPORTING_INFORMATION")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "SERVICE_PRODUCT_FULFILLMENT")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "VERIFICATION_OF_ASSET_RESPONSE")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            reporting_information: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("REPORTING_INFORMATION"),
+            },
+            service_product_fulfillment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("SERVICE_PRODUCT_FULFILLMENT");
+                }
+            },
+            verification_of_asset_response: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("VERIFICATION_OF_ASSET_RESPONSE");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for VerificationOfAsset {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "VerificationOfAsset",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("REPORTING_INFORMATION", &self.reporting_information);
+        out.field("SERVICE_PRODUCT_FULFILLMENT", &self.service_product_fulfillment);
+        out.field(
+            "VERIFICATION_OF_ASSET_RESPONSE",
+            &self.verification_of_asset_response,
+        );
+        out.end()
+    }
+}
+///Documentation not found in the MISMO model viewer and not provided by Freddie Mac.
+#[derive(Clone, Debug)]
 pub struct VerificationOfAssetResponse {
-    #[serde(rename = "ASSETS")]
     pub assets: Assets,
+}
+impl<'de> ::serde::Deserialize<'de> for VerificationOfAssetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for VerificationOfAssetResponse {
+    const NAME: &'static str = "VerificationOfAssetResponse";
+    const FIELDS: &'static [&'static str] = &["ASSETS"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<Assets> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "ASSETS")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assets: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("ASSETS"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for VerificationOfAssetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "VerificationOfAssetResponse",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field("ASSETS", &self.assets);
+        out.end()
+    }
 }
 /**The verification refresh status. One of the following:
 
@@ -181,11 +531,73 @@ impl ::std::convert::TryFrom<::std::string::String> for VerificationStatus {
     }
 }
 ///Additional information for the `verify_sms` step.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct VerifySmsDetails {
     pub status: VerifySmsDetailsStatus,
     ///An array where each entry represents a verification attempt for the `verify_sms` step. Each entry represents one user-submitted phone number. Phone number edits, and in some cases error handling due to edge cases like rate limiting, may generate additional verifications.
     pub verifications: ::std::vec::Vec<SmsVerification>,
+}
+impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for VerifySmsDetails {
+    const NAME: &'static str = "VerifySmsDetails";
+    const FIELDS: &'static [&'static str] = &["status", "verifications"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<VerifySmsDetailsStatus> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<SmsVerification>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "verifications")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            status: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            verifications: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("verifications"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for VerifySmsDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "VerifySmsDetails",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("status", &self.status);
+        out.field("verifications", &self.verifications);
+        out.end()
+    }
 }
 ///The outcome status for the associated Identity Verification attempt's `verify_sms` step. This field will always have the same value as `steps.verify_sms`.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

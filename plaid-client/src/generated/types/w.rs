@@ -2,232 +2,1354 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///W2 is an object that represents income data taken from a W2 tax document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2 {
     ///Allocated tips.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allocated_tips: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub box_12: ::std::vec::Vec<W2Box12>,
     ///Contents from box 9 on the W2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub box_9: ::std::option::Option<::std::string::String>,
     ///Dependent care benefits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dependent_care_benefits: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee: ::std::option::Option<Employee>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer: ::std::option::Option<PaystubEmployer>,
     ///An employee identification number or EIN.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer_id_number: ::std::option::Option<::std::string::String>,
     ///Federal income tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub federal_income_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Medicare tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub medicare_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Wages and tips from medicare.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub medicare_wages_and_tips: ::std::option::Option<::std::string::String>,
     ///Nonqualified plans.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonqualified_plans: ::std::option::Option<::std::string::String>,
     ///Other.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other: ::std::option::Option<::std::string::String>,
     ///Retirement plan.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub retirement_plan: ::std::option::Option<::std::string::String>,
     ///Social security tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Tips from social security.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_tips: ::std::option::Option<::std::string::String>,
     ///Wages from social security.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_wages: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub state_and_local_wages: ::std::vec::Vec<W2StateAndLocalWages>,
     ///Statutory employee.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub statutory_employee: ::std::option::Option<::std::string::String>,
     ///The tax year of the W2 document.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_year: ::std::option::Option<::std::string::String>,
     ///Third party sick pay.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub third_party_sick_pay: ::std::option::Option<::std::string::String>,
     ///Wages from tips and other compensation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wages_tips_other_comp: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for W2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2 {
+    const NAME: &'static str = "W2";
+    const FIELDS: &'static [&'static str] = &[
+        "allocated_tips",
+        "box_12",
+        "box_9",
+        "dependent_care_benefits",
+        "employee",
+        "employer",
+        "employer_id_number",
+        "federal_income_tax_withheld",
+        "medicare_tax_withheld",
+        "medicare_wages_and_tips",
+        "nonqualified_plans",
+        "other",
+        "retirement_plan",
+        "social_security_tax_withheld",
+        "social_security_tips",
+        "social_security_wages",
+        "state_and_local_wages",
+        "statutory_employee",
+        "tax_year",
+        "third_party_sick_pay",
+        "wages_tips_other_comp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<W2Box12>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<Employee>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<PaystubEmployer>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<::std::vec::Vec<W2StateAndLocalWages>> = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "allocated_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "box_12")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "box_9")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dependent_care_benefits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "employee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "employer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "employer_id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "federal_income_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "medicare_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "medicare_wages_and_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "nonqualified_plans")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "other")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "retirement_plan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "social_security_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "social_security_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "social_security_wages")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "state_and_local_wages")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "statutory_employee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "tax_year")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "third_party_sick_pay")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "wages_tips_other_comp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            allocated_tips: s::optional(f0),
+            box_12: f1.unwrap_or_default(),
+            box_9: s::optional(f2),
+            dependent_care_benefits: s::optional(f3),
+            employee: s::optional(f4),
+            employer: s::optional(f5),
+            employer_id_number: s::optional(f6),
+            federal_income_tax_withheld: s::optional(f7),
+            medicare_tax_withheld: s::optional(f8),
+            medicare_wages_and_tips: s::optional(f9),
+            nonqualified_plans: s::optional(f10),
+            other: s::optional(f11),
+            retirement_plan: s::optional(f12),
+            social_security_tax_withheld: s::optional(f13),
+            social_security_tips: s::optional(f14),
+            social_security_wages: s::optional(f15),
+            state_and_local_wages: f16.unwrap_or_default(),
+            statutory_employee: s::optional(f17),
+            tax_year: s::optional(f18),
+            third_party_sick_pay: s::optional(f19),
+            wages_tips_other_comp: s::optional(f20),
+        })
+    }
+}
+impl ::serde::Serialize for W2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 21usize] = [
+            ::std::option::Option::is_none(&self.allocated_tips),
+            ::std::vec::Vec::is_empty(&self.box_12),
+            ::std::option::Option::is_none(&self.box_9),
+            ::std::option::Option::is_none(&self.dependent_care_benefits),
+            ::std::option::Option::is_none(&self.employee),
+            ::std::option::Option::is_none(&self.employer),
+            ::std::option::Option::is_none(&self.employer_id_number),
+            ::std::option::Option::is_none(&self.federal_income_tax_withheld),
+            ::std::option::Option::is_none(&self.medicare_tax_withheld),
+            ::std::option::Option::is_none(&self.medicare_wages_and_tips),
+            ::std::option::Option::is_none(&self.nonqualified_plans),
+            ::std::option::Option::is_none(&self.other),
+            ::std::option::Option::is_none(&self.retirement_plan),
+            ::std::option::Option::is_none(&self.social_security_tax_withheld),
+            ::std::option::Option::is_none(&self.social_security_tips),
+            ::std::option::Option::is_none(&self.social_security_wages),
+            ::std::vec::Vec::is_empty(&self.state_and_local_wages),
+            ::std::option::Option::is_none(&self.statutory_employee),
+            ::std::option::Option::is_none(&self.tax_year),
+            ::std::option::Option::is_none(&self.third_party_sick_pay),
+            ::std::option::Option::is_none(&self.wages_tips_other_comp),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "allocated_tips", &self.allocated_tips);
+        out.field_unless(skip[1usize], "box_12", &self.box_12);
+        out.field_unless(skip[2usize], "box_9", &self.box_9);
+        out.field_unless(
+            skip[3usize],
+            "dependent_care_benefits",
+            &self.dependent_care_benefits,
+        );
+        out.field_unless(skip[4usize], "employee", &self.employee);
+        out.field_unless(skip[5usize], "employer", &self.employer);
+        out.field_unless(skip[6usize], "employer_id_number", &self.employer_id_number);
+        out.field_unless(
+            skip[7usize],
+            "federal_income_tax_withheld",
+            &self.federal_income_tax_withheld,
+        );
+        out.field_unless(
+            skip[8usize],
+            "medicare_tax_withheld",
+            &self.medicare_tax_withheld,
+        );
+        out.field_unless(
+            skip[9usize],
+            "medicare_wages_and_tips",
+            &self.medicare_wages_and_tips,
+        );
+        out.field_unless(skip[10usize], "nonqualified_plans", &self.nonqualified_plans);
+        out.field_unless(skip[11usize], "other", &self.other);
+        out.field_unless(skip[12usize], "retirement_plan", &self.retirement_plan);
+        out.field_unless(
+            skip[13usize],
+            "social_security_tax_withheld",
+            &self.social_security_tax_withheld,
+        );
+        out.field_unless(
+            skip[14usize],
+            "social_security_tips",
+            &self.social_security_tips,
+        );
+        out.field_unless(
+            skip[15usize],
+            "social_security_wages",
+            &self.social_security_wages,
+        );
+        out.field_unless(
+            skip[16usize],
+            "state_and_local_wages",
+            &self.state_and_local_wages,
+        );
+        out.field_unless(skip[17usize], "statutory_employee", &self.statutory_employee);
+        out.field_unless(skip[18usize], "tax_year", &self.tax_year);
+        out.field_unless(
+            skip[19usize],
+            "third_party_sick_pay",
+            &self.third_party_sick_pay,
+        );
+        out.field_unless(
+            skip[20usize],
+            "wages_tips_other_comp",
+            &self.wages_tips_other_comp,
+        );
+        out.end()
+    }
+}
 ///Data on the W2 Box 12
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2Box12 {
     ///W2 Box 12 amount.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
     ///W2 Box 12 code.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for W2Box12 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2Box12 {
+    const NAME: &'static str = "W2Box12";
+    const FIELDS: &'static [&'static str] = &["amount", "code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            code: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for W2Box12 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2Box12",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "code", &self.code);
+        out.end()
+    }
 }
 ///Data on the W2 Box 12
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2Box12Override {
     ///W2 Box 12 amount.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::std::string::String>,
     ///W2 Box 12 code.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for W2Box12Override {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2Box12Override {
+    const NAME: &'static str = "W2Box12Override";
+    const FIELDS: &'static [&'static str] = &["amount", "code"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: s::optional(f0),
+            code: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for W2Box12Override {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.amount),
+            ::std::option::Option::is_none(&self.code),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2Box12Override",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "amount", &self.amount);
+        out.field_unless(skip[1usize], "code", &self.code);
+        out.end()
+    }
+}
 ///W2 is an object that represents income data taken from a W2 tax document.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2Override {
     ///Allocated tips.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allocated_tips: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub box_12: ::std::vec::Vec<W2Box12Override>,
     ///Contents from box 9 on the W2.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub box_9: ::std::option::Option<::std::string::String>,
     ///Dependent care benefits.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dependent_care_benefits: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee: ::std::option::Option<PaystubOverrideEmployee>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer: ::std::option::Option<PaystubOverrideEmployer>,
     ///An employer identification number or EIN.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer_id_number: ::std::option::Option<::std::string::String>,
     ///Federal income tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub federal_income_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Medicare tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub medicare_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Wages and tips from medicare.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub medicare_wages_and_tips: ::std::option::Option<::std::string::String>,
     ///Nonqualified plans.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonqualified_plans: ::std::option::Option<::std::string::String>,
     ///Other.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other: ::std::option::Option<::std::string::String>,
     ///Retirement plan.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub retirement_plan: ::std::option::Option<::std::string::String>,
     ///Social security tax withheld for the tax year.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_tax_withheld: ::std::option::Option<::std::string::String>,
     ///Tips from social security.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_tips: ::std::option::Option<::std::string::String>,
     ///Wages from social security.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub social_security_wages: ::std::option::Option<::std::string::String>,
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub state_and_local_wages: ::std::vec::Vec<W2StateAndLocalWagesOverride>,
     ///Statutory employee.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub statutory_employee: ::std::option::Option<::std::string::String>,
     ///The tax year of the W2 document.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_year: ::std::option::Option<::std::string::String>,
     ///Third party sick pay.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub third_party_sick_pay: ::std::option::Option<::std::string::String>,
     ///Wages from tips and other compensation.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wages_tips_other_comp: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for W2Override {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2Override {
+    const NAME: &'static str = "W2Override";
+    const FIELDS: &'static [&'static str] = &[
+        "allocated_tips",
+        "box_12",
+        "box_9",
+        "dependent_care_benefits",
+        "employee",
+        "employer",
+        "employer_id_number",
+        "federal_income_tax_withheld",
+        "medicare_tax_withheld",
+        "medicare_wages_and_tips",
+        "nonqualified_plans",
+        "other",
+        "retirement_plan",
+        "social_security_tax_withheld",
+        "social_security_tips",
+        "social_security_wages",
+        "state_and_local_wages",
+        "statutory_employee",
+        "tax_year",
+        "third_party_sick_pay",
+        "wages_tips_other_comp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<W2Box12Override>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<PaystubOverrideEmployee>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<PaystubOverrideEmployer>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::vec::Vec<W2StateAndLocalWagesOverride>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "allocated_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "box_12")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "box_9")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dependent_care_benefits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "employee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "employer")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "employer_id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "federal_income_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "medicare_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "medicare_wages_and_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "nonqualified_plans")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "other")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "retirement_plan")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "social_security_tax_withheld")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "social_security_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "social_security_wages")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(16usize)) => {
+                    s::value(&mut map, &mut f16, "state_and_local_wages")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(17usize)) => {
+                    s::value(&mut map, &mut f17, "statutory_employee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(18usize)) => {
+                    s::value(&mut map, &mut f18, "tax_year")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(19usize)) => {
+                    s::value(&mut map, &mut f19, "third_party_sick_pay")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(20usize)) => {
+                    s::value(&mut map, &mut f20, "wages_tips_other_comp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            allocated_tips: s::optional(f0),
+            box_12: f1.unwrap_or_default(),
+            box_9: s::optional(f2),
+            dependent_care_benefits: s::optional(f3),
+            employee: s::optional(f4),
+            employer: s::optional(f5),
+            employer_id_number: s::optional(f6),
+            federal_income_tax_withheld: s::optional(f7),
+            medicare_tax_withheld: s::optional(f8),
+            medicare_wages_and_tips: s::optional(f9),
+            nonqualified_plans: s::optional(f10),
+            other: s::optional(f11),
+            retirement_plan: s::optional(f12),
+            social_security_tax_withheld: s::optional(f13),
+            social_security_tips: s::optional(f14),
+            social_security_wages: s::optional(f15),
+            state_and_local_wages: f16.unwrap_or_default(),
+            statutory_employee: s::optional(f17),
+            tax_year: s::optional(f18),
+            third_party_sick_pay: s::optional(f19),
+            wages_tips_other_comp: s::optional(f20),
+        })
+    }
+}
+impl ::serde::Serialize for W2Override {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 21usize] = [
+            ::std::option::Option::is_none(&self.allocated_tips),
+            ::std::vec::Vec::is_empty(&self.box_12),
+            ::std::option::Option::is_none(&self.box_9),
+            ::std::option::Option::is_none(&self.dependent_care_benefits),
+            ::std::option::Option::is_none(&self.employee),
+            ::std::option::Option::is_none(&self.employer),
+            ::std::option::Option::is_none(&self.employer_id_number),
+            ::std::option::Option::is_none(&self.federal_income_tax_withheld),
+            ::std::option::Option::is_none(&self.medicare_tax_withheld),
+            ::std::option::Option::is_none(&self.medicare_wages_and_tips),
+            ::std::option::Option::is_none(&self.nonqualified_plans),
+            ::std::option::Option::is_none(&self.other),
+            ::std::option::Option::is_none(&self.retirement_plan),
+            ::std::option::Option::is_none(&self.social_security_tax_withheld),
+            ::std::option::Option::is_none(&self.social_security_tips),
+            ::std::option::Option::is_none(&self.social_security_wages),
+            ::std::vec::Vec::is_empty(&self.state_and_local_wages),
+            ::std::option::Option::is_none(&self.statutory_employee),
+            ::std::option::Option::is_none(&self.tax_year),
+            ::std::option::Option::is_none(&self.third_party_sick_pay),
+            ::std::option::Option::is_none(&self.wages_tips_other_comp),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2Override",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "allocated_tips", &self.allocated_tips);
+        out.field_unless(skip[1usize], "box_12", &self.box_12);
+        out.field_unless(skip[2usize], "box_9", &self.box_9);
+        out.field_unless(
+            skip[3usize],
+            "dependent_care_benefits",
+            &self.dependent_care_benefits,
+        );
+        out.field_unless(skip[4usize], "employee", &self.employee);
+        out.field_unless(skip[5usize], "employer", &self.employer);
+        out.field_unless(skip[6usize], "employer_id_number", &self.employer_id_number);
+        out.field_unless(
+            skip[7usize],
+            "federal_income_tax_withheld",
+            &self.federal_income_tax_withheld,
+        );
+        out.field_unless(
+            skip[8usize],
+            "medicare_tax_withheld",
+            &self.medicare_tax_withheld,
+        );
+        out.field_unless(
+            skip[9usize],
+            "medicare_wages_and_tips",
+            &self.medicare_wages_and_tips,
+        );
+        out.field_unless(skip[10usize], "nonqualified_plans", &self.nonqualified_plans);
+        out.field_unless(skip[11usize], "other", &self.other);
+        out.field_unless(skip[12usize], "retirement_plan", &self.retirement_plan);
+        out.field_unless(
+            skip[13usize],
+            "social_security_tax_withheld",
+            &self.social_security_tax_withheld,
+        );
+        out.field_unless(
+            skip[14usize],
+            "social_security_tips",
+            &self.social_security_tips,
+        );
+        out.field_unless(
+            skip[15usize],
+            "social_security_wages",
+            &self.social_security_wages,
+        );
+        out.field_unless(
+            skip[16usize],
+            "state_and_local_wages",
+            &self.state_and_local_wages,
+        );
+        out.field_unless(skip[17usize], "statutory_employee", &self.statutory_employee);
+        out.field_unless(skip[18usize], "tax_year", &self.tax_year);
+        out.field_unless(
+            skip[19usize],
+            "third_party_sick_pay",
+            &self.third_party_sick_pay,
+        );
+        out.field_unless(
+            skip[20usize],
+            "wages_tips_other_comp",
+            &self.wages_tips_other_comp,
+        );
+        out.end()
+    }
+}
 ///W2 state and local wages
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2StateAndLocalWages {
     ///State identification number of the employer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer_state_id_number: ::std::option::Option<::std::string::String>,
     ///Income tax from the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub local_income_tax: ::std::option::Option<::std::string::String>,
     ///Wages and tips from the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub local_wages_tips: ::std::option::Option<::std::string::String>,
     ///Name of the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locality_name: ::std::option::Option<::std::string::String>,
     ///State associated with the wage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     ///Income tax from the specified state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_income_tax: ::std::option::Option<::std::string::String>,
     ///Wages and tips from the specified state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_wages_tips: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for W2StateAndLocalWages {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2StateAndLocalWages {
+    const NAME: &'static str = "W2StateAndLocalWages";
+    const FIELDS: &'static [&'static str] = &[
+        "employer_state_id_number",
+        "local_income_tax",
+        "local_wages_tips",
+        "locality_name",
+        "state",
+        "state_income_tax",
+        "state_wages_tips",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employer_state_id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "local_income_tax")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "local_wages_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "locality_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "state")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "state_income_tax")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "state_wages_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employer_state_id_number: s::optional(f0),
+            local_income_tax: s::optional(f1),
+            local_wages_tips: s::optional(f2),
+            locality_name: s::optional(f3),
+            state: s::optional(f4),
+            state_income_tax: s::optional(f5),
+            state_wages_tips: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for W2StateAndLocalWages {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.employer_state_id_number),
+            ::std::option::Option::is_none(&self.local_income_tax),
+            ::std::option::Option::is_none(&self.local_wages_tips),
+            ::std::option::Option::is_none(&self.locality_name),
+            ::std::option::Option::is_none(&self.state),
+            ::std::option::Option::is_none(&self.state_income_tax),
+            ::std::option::Option::is_none(&self.state_wages_tips),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2StateAndLocalWages",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "employer_state_id_number",
+            &self.employer_state_id_number,
+        );
+        out.field_unless(skip[1usize], "local_income_tax", &self.local_income_tax);
+        out.field_unless(skip[2usize], "local_wages_tips", &self.local_wages_tips);
+        out.field_unless(skip[3usize], "locality_name", &self.locality_name);
+        out.field_unless(skip[4usize], "state", &self.state);
+        out.field_unless(skip[5usize], "state_income_tax", &self.state_income_tax);
+        out.field_unless(skip[6usize], "state_wages_tips", &self.state_wages_tips);
+        out.end()
+    }
 }
 ///W2 state and local wages
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct W2StateAndLocalWagesOverride {
     ///State identification number of the employer.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employer_state_id_number: ::std::option::Option<::std::string::String>,
     ///Income tax from the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub local_income_tax: ::std::option::Option<::std::string::String>,
     ///Wages and tips from the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub local_wages_tips: ::std::option::Option<::std::string::String>,
     ///Name of the locality.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub locality_name: ::std::option::Option<::std::string::String>,
     ///State associated with the wage.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     ///Income tax from the specified state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_income_tax: ::std::option::Option<::std::string::String>,
     ///Wages and tips from the specified state.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_wages_tips: ::std::option::Option<::std::string::String>,
 }
+impl<'de> ::serde::Deserialize<'de> for W2StateAndLocalWagesOverride {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for W2StateAndLocalWagesOverride {
+    const NAME: &'static str = "W2StateAndLocalWagesOverride";
+    const FIELDS: &'static [&'static str] = &[
+        "employer_state_id_number",
+        "local_income_tax",
+        "local_wages_tips",
+        "locality_name",
+        "state",
+        "state_income_tax",
+        "state_wages_tips",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "employer_state_id_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "local_income_tax")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "local_wages_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "locality_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "state")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "state_income_tax")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "state_wages_tips")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            employer_state_id_number: s::optional(f0),
+            local_income_tax: s::optional(f1),
+            local_wages_tips: s::optional(f2),
+            locality_name: s::optional(f3),
+            state: s::optional(f4),
+            state_income_tax: s::optional(f5),
+            state_wages_tips: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for W2StateAndLocalWagesOverride {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.employer_state_id_number),
+            ::std::option::Option::is_none(&self.local_income_tax),
+            ::std::option::Option::is_none(&self.local_wages_tips),
+            ::std::option::Option::is_none(&self.locality_name),
+            ::std::option::Option::is_none(&self.state),
+            ::std::option::Option::is_none(&self.state_income_tax),
+            ::std::option::Option::is_none(&self.state_wages_tips),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "W2StateAndLocalWagesOverride",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(
+            skip[0usize],
+            "employer_state_id_number",
+            &self.employer_state_id_number,
+        );
+        out.field_unless(skip[1usize], "local_income_tax", &self.local_income_tax);
+        out.field_unless(skip[2usize], "local_wages_tips", &self.local_wages_tips);
+        out.field_unless(skip[3usize], "locality_name", &self.locality_name);
+        out.field_unless(skip[4usize], "state", &self.state);
+        out.field_unless(skip[5usize], "state_income_tax", &self.state_income_tax);
+        out.field_unless(skip[6usize], "state_wages_tips", &self.state_wages_tips);
+        out.end()
+    }
+}
 ///An object representing the e-wallet
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Wallet {
     pub balance: WalletBalance,
     pub numbers: WalletNumbers,
     ///The ID of the recipient that corresponds to the e-wallet account numbers
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_id: ::std::option::Option<::std::string::String>,
     pub status: WalletStatus,
     ///A unique ID identifying the e-wallet
     pub wallet_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for Wallet {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Wallet {
+    const NAME: &'static str = "Wallet";
+    const FIELDS: &'static [&'static str] = &[
+        "balance",
+        "numbers",
+        "recipient_id",
+        "status",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balance"),
+            },
+            numbers: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            recipient_id: s::optional(f2),
+            status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            wallet_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Wallet {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Wallet",
+            crate::struct_serde::kept(4usize, &skip),
+        );
+        out.field("balance", &self.balance);
+        out.field("numbers", &self.numbers);
+        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field("status", &self.status);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
+}
 ///An object representing the e-wallet balance
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletBalance {
     ///The total amount of funds in the account after subtracting pending debit transaction amounts
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available: ::std::option::Option<f64>,
     ///The total amount of funds in the account
     pub current: f64,
     ///The ISO-4217 currency code of the balance
     pub iso_currency_code: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletBalance {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletBalance {
+    const NAME: &'static str = "WalletBalance";
+    const FIELDS: &'static [&'static str] = &[
+        "available",
+        "current",
+        "iso_currency_code",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "available")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "current")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            available: s::optional(f0),
+            current: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("current"),
+            },
+            iso_currency_code: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletBalance {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.available)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletBalance",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "available", &self.available);
+        out.field("current", &self.current);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.end()
+    }
+}
 ///WalletCreateRequest defines the request schema for `/wallet/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub iso_currency_code: WalletIsoCurrencyCode,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateRequest {
+    const NAME: &'static str = "WalletCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "iso_currency_code",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletIsoCurrencyCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            iso_currency_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WalletCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -239,27 +1361,196 @@ impl ::std::fmt::Debug for WalletCreateRequest {
     }
 }
 ///WalletCreateResponse defines the response schema for `/wallet/create`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletCreateResponse {
     pub balance: WalletBalance,
     pub numbers: WalletNumbers,
     ///The ID of the recipient that corresponds to the e-wallet account numbers
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_id: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
     pub status: WalletStatus,
     ///A unique ID identifying the e-wallet
     pub wallet_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletCreateResponse {
+    const NAME: &'static str = "WalletCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "balance",
+        "numbers",
+        "recipient_id",
+        "request_id",
+        "status",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balance"),
+            },
+            numbers: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            recipient_id: s::optional(f2),
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            wallet_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletCreateResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("balance", &self.balance);
+        out.field("numbers", &self.numbers);
+        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
+}
 ///WalletGetRequest defines the request schema for `/wallet/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletGetRequest {
+    const NAME: &'static str = "WalletGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "wallet_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            wallet_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -271,17 +1562,120 @@ impl ::std::fmt::Debug for WalletGetRequest {
     }
 }
 ///WalletGetResponse defines the response schema for `/wallet/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletGetResponse {
     pub balance: WalletBalance,
     pub numbers: WalletNumbers,
     ///The ID of the recipient that corresponds to the e-wallet account numbers
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_id: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
     pub status: WalletStatus,
     ///A unique ID identifying the e-wallet
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletGetResponse {
+    const NAME: &'static str = "WalletGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "balance",
+        "numbers",
+        "recipient_id",
+        "request_id",
+        "status",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletBalance> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletNumbers> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WalletStatus> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "balance")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "recipient_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            balance: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("balance"),
+            },
+            numbers: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+            recipient_id: s::optional(f2),
+            request_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            wallet_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.recipient_id)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletGetResponse",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("balance", &self.balance);
+        out.field("numbers", &self.numbers);
+        out.field_unless(skip[0usize], "recipient_id", &self.recipient_id);
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 ///An ISO-4217 currency code, used with e-wallets and transactions.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -329,20 +1723,107 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletIsoCurrencyCode {
     }
 }
 ///WalletListRequest defines the request schema for `/wallet/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of e-wallets to fetch
-    #[serde(default = "defaults::default_u64::<i64, 10>")]
     pub count: i64,
     ///A base64 value representing the latest e-wallet that has already been requested. Set this to `next_cursor` received from the previous `/wallet/list` request. If provided, the response will only contain e-wallets created before that e-wallet. If omitted, the response will contain e-wallets starting from the most recent, and in descending order.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iso_currency_code: ::std::option::Option<WalletIsoCurrencyCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletListRequest {
+    const NAME: &'static str = "WalletListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "cursor",
+        "iso_currency_code",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<WalletIsoCurrencyCode>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
+            },
+            cursor: s::optional(f2),
+            iso_currency_code: s::optional(f3),
+            secret: s::optional(f4),
+        })
+    }
+}
+impl ::serde::Serialize for WalletListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.iso_currency_code),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "iso_currency_code", &self.iso_currency_code);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -367,22 +1848,150 @@ impl ::std::default::Default for WalletListRequest {
     }
 }
 ///WalletListResponse defines the response schema for `/wallet/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletListResponse {
     ///Cursor used for fetching e-wallets created before the latest e-wallet provided in this response
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
     ///An array of e-wallets
     pub wallets: ::std::vec::Vec<Wallet>,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletListResponse {
+    const NAME: &'static str = "WalletListResponse";
+    const FIELDS: &'static [&'static str] = &["next_cursor", "request_id", "wallets"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<Wallet>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "wallets")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: s::optional(f0),
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            wallets: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallets"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.next_cursor)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("wallets", &self.wallets);
+        out.end()
+    }
+}
 ///An object representing the e-wallet account numbers
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WalletNumbers {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bacs: ::std::option::Option<RecipientBacs>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub international: ::std::option::Option<NumbersInternationalIban>,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletNumbers {
+    const NAME: &'static str = "WalletNumbers";
+    const FIELDS: &'static [&'static str] = &["bacs", "international"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<RecipientBacs>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<NumbersInternationalIban>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "international")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bacs: s::optional(f0),
+            international: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for WalletNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.bacs),
+            ::std::option::Option::is_none(&self.international),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletNumbers",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bacs", &self.bacs);
+        out.field_unless(skip[1usize], "international", &self.international);
+        out.end()
+    }
 }
 /**The payment scheme used to execute this transaction. This is present only for transaction types `PAYOUT` and `REFUND`.
 
@@ -495,31 +2104,25 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletStatus {
     }
 }
 ///The transaction details
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransaction {
     pub amount: WalletTransactionAmount,
     pub counterparty: WalletTransactionCounterparty,
     ///Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<WalletTransactionFailureReason>,
     ///The date and time of the last time the `status` was updated, in IS0 8601 format
     pub last_status_update: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_verification_status: ::std::option::Option<
         WalletTransactionPayeeVerificationStatus,
     >,
     ///The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_id: ::std::option::Option<::std::string::String>,
     ///A reference for the transaction
     pub reference: ::std::string::String,
     ///A list of wallet transactions that this transaction is associated with, if any.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub related_transactions: ::std::vec::Vec<WalletTransactionRelation>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheme: ::std::option::Option<WalletPaymentScheme>,
     pub status: WalletTransactionStatus,
     ///A unique ID identifying the transaction
@@ -542,29 +2145,372 @@ pub struct WalletTransaction {
 `ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.
 
 `AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.*/
-    #[serde(rename = "type")]
     pub type_: WalletTransactionType,
     ///The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.
     pub wallet_id: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletTransaction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransaction {
+    const NAME: &'static str = "WalletTransaction";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "counterparty",
+        "created_at",
+        "error",
+        "failure_reason",
+        "last_status_update",
+        "payee_verification_status",
+        "payment_id",
+        "reference",
+        "related_transactions",
+        "scheme",
+        "status",
+        "transaction_id",
+        "type",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<WalletTransactionFailureReason>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<WalletTransactionRelation>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::option::Option<WalletPaymentScheme>> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<WalletTransactionType> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "counterparty")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "last_status_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "payee_verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "reference")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "related_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "scheme")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            counterparty: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("counterparty"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            error: s::optional(f3),
+            failure_reason: s::optional(f4),
+            last_status_update: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_status_update"),
+            },
+            payee_verification_status: s::optional(f6),
+            payment_id: s::optional(f7),
+            reference: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reference"),
+            },
+            related_transactions: f9.unwrap_or_default(),
+            scheme: s::optional(f10),
+            status: match f11 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            transaction_id: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+            type_: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            wallet_id: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransaction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.payee_verification_status),
+            ::std::option::Option::is_none(&self.payment_id),
+            ::std::vec::Vec::is_empty(&self.related_transactions),
+            ::std::option::Option::is_none(&self.scheme),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransaction",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("amount", &self.amount);
+        out.field("counterparty", &self.counterparty);
+        out.field("created_at", &self.created_at);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field("last_status_update", &self.last_status_update);
+        out.field_unless(
+            skip[2usize],
+            "payee_verification_status",
+            &self.payee_verification_status,
+        );
+        out.field_unless(skip[3usize], "payment_id", &self.payment_id);
+        out.field("reference", &self.reference);
+        out.field_unless(
+            skip[4usize],
+            "related_transactions",
+            &self.related_transactions,
+        );
+        out.field_unless(skip[5usize], "scheme", &self.scheme);
+        out.field("status", &self.status);
+        out.field("transaction_id", &self.transaction_id);
+        out.field("type", &self.type_);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
+}
 ///The amount and currency of a transaction
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionAmount {
     pub iso_currency_code: WalletIsoCurrencyCode,
     ///The amount of the transaction. Must contain at most two digits of precision e.g. `1.23`.
     pub value: f64,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionAmount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionAmount {
+    const NAME: &'static str = "WalletTransactionAmount";
+    const FIELDS: &'static [&'static str] = &["iso_currency_code", "value"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletIsoCurrencyCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "iso_currency_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "value")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            iso_currency_code: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("iso_currency_code"),
+            },
+            value: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("value"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionAmount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionAmount",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("iso_currency_code", &self.iso_currency_code);
+        out.field("value", &self.value);
+        out.end()
+    }
+}
 ///An object representing the e-wallet transaction's counterparty
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionCounterparty {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<PaymentInitiationAddress>,
     ///The counterparty's birthdate, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) (YYYY-MM-DD) format.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<::chrono::naive::NaiveDate>,
     ///The name of the counterparty
     pub name: ::std::string::String,
     pub numbers: WalletTransactionCounterpartyNumbers,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionCounterparty {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionCounterparty {
+    const NAME: &'static str = "WalletTransactionCounterparty";
+    const FIELDS: &'static [&'static str] = &[
+        "address",
+        "date_of_birth",
+        "name",
+        "numbers",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<PaymentInitiationAddress>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::naive::NaiveDate>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WalletTransactionCounterpartyNumbers> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "address")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "numbers")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            address: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            name: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            numbers: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("numbers"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionCounterparty {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.address),
+            ::std::option::Option::is_none(&self.date_of_birth),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionCounterparty",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "address", &self.address);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field("name", &self.name);
+        out.field("numbers", &self.numbers);
+        out.end()
+    }
 }
 ///`WalletTransactionCounterpartyBacs`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -582,36 +2528,268 @@ impl ::std::convert::From<RecipientBacs> for WalletTransactionCounterpartyBacs {
     }
 }
 ///International Bank Account Number for a Wallet Transaction
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WalletTransactionCounterpartyInternational {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub iban: ::std::option::Option<NumbersIban>,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionCounterpartyInternational {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WalletTransactionCounterpartyInternational {
+    const NAME: &'static str = "WalletTransactionCounterpartyInternational";
+    const FIELDS: &'static [&'static str] = &["iban"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<NumbersIban>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "iban")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self { iban: s::optional(f0) })
+    }
+}
+impl ::serde::Serialize for WalletTransactionCounterpartyInternational {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.iban)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionCounterpartyInternational",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "iban", &self.iban);
+        out.end()
+    }
+}
 ///The counterparty's bank account numbers. Exactly one of IBAN or BACS data is required.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WalletTransactionCounterpartyNumbers {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bacs: ::std::option::Option<WalletTransactionCounterpartyBacs>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub international: ::std::option::Option<WalletTransactionCounterpartyInternational>,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionCounterpartyNumbers {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionCounterpartyNumbers {
+    const NAME: &'static str = "WalletTransactionCounterpartyNumbers";
+    const FIELDS: &'static [&'static str] = &["bacs", "international"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<WalletTransactionCounterpartyBacs>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WalletTransactionCounterpartyInternational>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "bacs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "international")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            bacs: s::optional(f0),
+            international: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionCounterpartyNumbers {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.bacs),
+            ::std::option::Option::is_none(&self.international),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionCounterpartyNumbers",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "bacs", &self.bacs);
+        out.field_unless(skip[1usize], "international", &self.international);
+        out.end()
+    }
+}
 ///WalletTransactionExecuteRequest defines the request schema for `/wallet/transaction/execute`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletTransactionExecuteRequest {
     pub amount: WalletTransactionAmount,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub counterparty: WalletTransactionCounterparty,
     pub idempotency_key: WalletTransactionIdempotencyKey,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub originating_fund_source: ::std::option::Option<OriginatingFundSource>,
     /**A reference for the transaction. This must be an alphanumeric string with 6 to 18 characters and must not contain any special characters or spaces.
 Ensure that the `reference` field is unique for each transaction.*/
     pub reference: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to debit from
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionExecuteRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteRequest {
+    const NAME: &'static str = "WalletTransactionExecuteRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "client_id",
+        "counterparty",
+        "idempotency_key",
+        "originating_fund_source",
+        "reference",
+        "secret",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WalletTransactionIdempotencyKey> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<OriginatingFundSource>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "counterparty")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "idempotency_key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "originating_fund_source")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "reference")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            client_id: s::optional(f1),
+            counterparty: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("counterparty"),
+            },
+            idempotency_key: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("idempotency_key"),
+            },
+            originating_fund_source: s::optional(f4),
+            reference: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reference"),
+            },
+            secret: s::optional(f6),
+            wallet_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionExecuteRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.originating_fund_source),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionExecuteRequest",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("amount", &self.amount);
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("counterparty", &self.counterparty);
+        out.field("idempotency_key", &self.idempotency_key);
+        out.field_unless(
+            skip[1usize],
+            "originating_fund_source",
+            &self.originating_fund_source,
+        );
+        out.field("reference", &self.reference);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -628,12 +2806,83 @@ impl ::std::fmt::Debug for WalletTransactionExecuteRequest {
     }
 }
 ///WalletTransactionExecuteResponse defines the response schema for `/wallet/transaction/execute`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionExecuteResponse {
     pub request_id: RequestId,
     pub status: WalletTransactionStatus,
     ///A unique ID identifying the transaction
     pub transaction_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionExecuteResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionExecuteResponse {
+    const NAME: &'static str = "WalletTransactionExecuteResponse";
+    const FIELDS: &'static [&'static str] = &["request_id", "status", "transaction_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            request_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            status: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            transaction_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionExecuteResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionExecuteResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("request_id", &self.request_id);
+        out.field("status", &self.status);
+        out.field("transaction_id", &self.transaction_id);
+        out.end()
+    }
 }
 /**The error code of a failed transaction. Error codes include:
 `EXTERNAL_SYSTEM`: The transaction was declined by an external system.
@@ -703,14 +2952,80 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionFailure
     }
 }
 ///WalletTransactionGetRequest defines the request schema for `/wallet/transaction/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletTransactionGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the transaction to fetch
     pub transaction_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetRequest {
+    const NAME: &'static str = "WalletTransactionGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "secret", "transaction_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            transaction_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("transaction_id", &self.transaction_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletTransactionGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -722,32 +3037,26 @@ impl ::std::fmt::Debug for WalletTransactionGetRequest {
     }
 }
 ///WalletTransactionGetResponse defines the response schema for `/wallet/transaction/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionGetResponse {
     pub amount: WalletTransactionAmount,
     pub counterparty: WalletTransactionCounterparty,
     ///Timestamp when the transaction was created, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format.
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<WalletTransactionFailureReason>,
     ///The date and time of the last time the `status` was updated, in IS0 8601 format
     pub last_status_update: ::chrono::DateTime<::chrono::offset::Utc>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_verification_status: ::std::option::Option<
         WalletTransactionPayeeVerificationStatus,
     >,
     ///The payment id that this transaction is associated with, if any. This is present only for transaction types `PIS_PAY_IN` and `REFUND`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_id: ::std::option::Option<::std::string::String>,
     ///A reference for the transaction
     pub reference: ::std::string::String,
     ///A list of wallet transactions that this transaction is associated with, if any.
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub related_transactions: ::std::vec::Vec<WalletTransactionRelation>,
     pub request_id: RequestId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheme: ::std::option::Option<WalletPaymentScheme>,
     pub status: WalletTransactionStatus,
     ///A unique ID identifying the transaction
@@ -770,10 +3079,217 @@ pub struct WalletTransactionGetResponse {
 `ACCOUNT_FUNDING`: an incoming transfer from an allowlisted account. Not automatically refunded.
 
 `AUTO_REFUND`: an outgoing refund automatically initiated by Plaid in response to an unexpected `BANK_TRANSFER`.*/
-    #[serde(rename = "type")]
     pub type_: WalletTransactionGetResponseType,
     ///The EMI (E-Money Institution) wallet that this payment is associated with, if any. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionGetResponse {
+    const NAME: &'static str = "WalletTransactionGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "amount",
+        "counterparty",
+        "created_at",
+        "error",
+        "failure_reason",
+        "last_status_update",
+        "payee_verification_status",
+        "payment_id",
+        "reference",
+        "related_transactions",
+        "request_id",
+        "scheme",
+        "status",
+        "transaction_id",
+        "type",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WalletTransactionAmount> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WalletTransactionCounterparty> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<WalletTransactionFailureReason>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<WalletTransactionPayeeVerificationStatus>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::vec::Vec<WalletTransactionRelation>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<WalletPaymentScheme>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<WalletTransactionGetResponseType> = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "amount")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "counterparty")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "last_status_update")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "payee_verification_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "reference")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "related_transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(11usize)) => {
+                    s::value(&mut map, &mut f11, "scheme")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(12usize)) => {
+                    s::value(&mut map, &mut f12, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(13usize)) => {
+                    s::value(&mut map, &mut f13, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(14usize)) => {
+                    s::value(&mut map, &mut f14, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(15usize)) => {
+                    s::value(&mut map, &mut f15, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            amount: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("amount"),
+            },
+            counterparty: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("counterparty"),
+            },
+            created_at: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            error: s::optional(f3),
+            failure_reason: s::optional(f4),
+            last_status_update: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("last_status_update"),
+            },
+            payee_verification_status: s::optional(f6),
+            payment_id: s::optional(f7),
+            reference: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("reference"),
+            },
+            related_transactions: f9.unwrap_or_default(),
+            request_id: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            scheme: s::optional(f11),
+            status: match f12 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+            transaction_id: match f13 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+            type_: match f14 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+            wallet_id: match f15 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.payee_verification_status),
+            ::std::option::Option::is_none(&self.payment_id),
+            ::std::vec::Vec::is_empty(&self.related_transactions),
+            ::std::option::Option::is_none(&self.scheme),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionGetResponse",
+            crate::struct_serde::kept(10usize, &skip),
+        );
+        out.field("amount", &self.amount);
+        out.field("counterparty", &self.counterparty);
+        out.field("created_at", &self.created_at);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field("last_status_update", &self.last_status_update);
+        out.field_unless(
+            skip[2usize],
+            "payee_verification_status",
+            &self.payee_verification_status,
+        );
+        out.field_unless(skip[3usize], "payment_id", &self.payment_id);
+        out.field("reference", &self.reference);
+        out.field_unless(
+            skip[4usize],
+            "related_transactions",
+            &self.related_transactions,
+        );
+        out.field("request_id", &self.request_id);
+        out.field_unless(skip[5usize], "scheme", &self.scheme);
+        out.field("status", &self.status);
+        out.field("transaction_id", &self.transaction_id);
+        out.field("type", &self.type_);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 /**The type of the transaction. The supported transaction types that are returned are:
 `BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.
@@ -903,22 +3419,119 @@ impl ::std::str::FromStr for WalletTransactionIdempotencyKey {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletTransactionListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transactions to fetch
-    #[serde(default = "defaults::default_u64::<i64, 10>")]
     pub count: i64,
     ///A value representing the latest transaction to be included in the response. Set this from `next_cursor` received in the previous `/wallet/transaction/list` request. If provided, the response will only contain that transaction and transactions created before it. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<WalletTransactionListRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequest {
+    const NAME: &'static str = "WalletTransactionListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "cursor",
+        "options",
+        "secret",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<WalletTransactionListRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
+            },
+            cursor: s::optional(f2),
+            options: s::optional(f3),
+            secret: s::optional(f4),
+            wallet_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionListRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletTransactionListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -933,24 +3546,158 @@ impl ::std::fmt::Debug for WalletTransactionListRequest {
     }
 }
 ///Additional wallet transaction options
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WalletTransactionListRequestOptions {
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Timestamp in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format (YYYY-MM-DDThh:mm:ssZ) for filtering transactions, inclusive of the provided date.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
 }
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionListRequestOptions {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListRequestOptions {
+    const NAME: &'static str = "WalletTransactionListRequestOptions";
+    const FIELDS: &'static [&'static str] = &["end_time", "start_time"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "end_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "start_time")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            end_time: s::optional(f0),
+            start_time: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionListRequestOptions {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.end_time),
+            ::std::option::Option::is_none(&self.start_time),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionListRequestOptions",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "end_time", &self.end_time);
+        out.field_unless(skip[1usize], "start_time", &self.start_time);
+        out.end()
+    }
+}
 ///WalletTransactionListResponse defines the response schema for `/wallet/transaction/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionListResponse {
     ///The value that, when used as the optional `cursor` parameter to `/wallet/transaction/list`, will return the corresponding transaction as its first entry.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
     pub request_id: RequestId,
     ///An array of transactions of an e-wallet, associated with the given `wallet_id`
     pub transactions: ::std::vec::Vec<WalletTransaction>,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionListResponse {
+    const NAME: &'static str = "WalletTransactionListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "transactions",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WalletTransaction>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "transactions")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: s::optional(f0),
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            transactions: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transactions"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.next_cursor)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionListResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("transactions", &self.transactions);
+        out.end()
+    }
 }
 /**Result of payee verification check for EUR payouts. Payee verification checks whether the payee name provided matches the account holder name at the destination institution.
 
@@ -1028,14 +3775,75 @@ These relationships are bi-directional, meaning that both entities have referenc
 This field is only populated for transactions of type `RETURN`, `FUNDS_SWEEP`, `REFUND` and `PAYOUT`.
 
 The relationship between a `PIS_PAY_IN` payment and its corresponding `REFUND` transactions is only available through `refund_ids` property in the payment object. See[`/payment_initiation/payment/get`](https://plaid.com/docs/api/products/payment-initiation/#payment_initiation-payment-get-response-refund-ids).*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WalletTransactionRelation {
     ///The ID of the related transaction.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     ///The type of the transaction.
-    #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<WalletTransactionRelationType>,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionRelation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionRelation {
+    const NAME: &'static str = "WalletTransactionRelation";
+    const FIELDS: &'static [&'static str] = &["id", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<WalletTransactionRelationType>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            id: s::optional(f0),
+            type_: s::optional(f1),
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionRelation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.id),
+            ::std::option::Option::is_none(&self.type_),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionRelation",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "id", &self.id);
+        out.field_unless(skip[1usize], "type", &self.type_);
+        out.end()
+    }
 }
 ///The type of the transaction.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1158,29 +3966,179 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionStatus 
     }
 }
 ///Fired when the status of a wallet transaction has changed.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WalletTransactionStatusUpdateWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failure_reason: ::std::option::Option<WalletTransactionFailureReason>,
     pub new_status: WalletTransactionStatus,
     pub old_status: WalletTransactionStatus,
     ///The `payment_id` associated with the transaction. This will be present in case of `REFUND` and `PIS_PAY_IN`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_id: ::std::option::Option<::std::string::String>,
     ///The timestamp of the update, in [ISO 8601](https://wikipedia.org/wiki/ISO_8601) format, e.g. `"2017-09-14T14:42:19.350Z"`
     pub timestamp: ::chrono::DateTime<::chrono::offset::Utc>,
     ///The `transaction_id` for the wallet transaction being updated
     pub transaction_id: ::std::string::String,
     ///The EMI (E-Money Institution) wallet that this payment is associated with. This wallet is used as an intermediary account to enable Plaid to reconcile the settlement of funds for Payment Initiation requests.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wallet_id: ::std::option::Option<::std::string::String>,
     ///`WALLET_TRANSACTION_STATUS_UPDATE`
     pub webhook_code: ::std::string::String,
     ///`WALLET`
     pub webhook_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionStatusUpdateWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionStatusUpdateWebhook {
+    const NAME: &'static str = "WalletTransactionStatusUpdateWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "failure_reason",
+        "new_status",
+        "old_status",
+        "payment_id",
+        "timestamp",
+        "transaction_id",
+        "wallet_id",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<WalletTransactionFailureReason>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WalletTransactionStatus> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "failure_reason")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "old_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "payment_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "transaction_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            failure_reason: s::optional(f2),
+            new_status: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_status"),
+            },
+            old_status: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("old_status"),
+            },
+            payment_id: s::optional(f5),
+            timestamp: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+            transaction_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("transaction_id"),
+            },
+            wallet_id: s::optional(f8),
+            webhook_code: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f10 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionStatusUpdateWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.error),
+            ::std::option::Option::is_none(&self.failure_reason),
+            ::std::option::Option::is_none(&self.payment_id),
+            ::std::option::Option::is_none(&self.wallet_id),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionStatusUpdateWebhook",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field_unless(skip[1usize], "failure_reason", &self.failure_reason);
+        out.field("new_status", &self.new_status);
+        out.field("old_status", &self.old_status);
+        out.field_unless(skip[2usize], "payment_id", &self.payment_id);
+        out.field("timestamp", &self.timestamp);
+        out.field("transaction_id", &self.transaction_id);
+        out.field_unless(skip[3usize], "wallet_id", &self.wallet_id);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
 }
 /**The type of the transaction. The supported transaction types that are returned are:
 `BANK_TRANSFER:` a transaction which credits an e-wallet through an external bank transfer.
@@ -1266,22 +4224,119 @@ impl ::std::convert::TryFrom<::std::string::String> for WalletTransactionType {
     }
 }
 ///WalletTransactionListRequest defines the request schema for `/wallet/transaction/list`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WalletTransactionsListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The number of transactions to fetch
-    #[serde(default = "defaults::default_u64::<i64, 10>")]
     pub count: i64,
     ///A base64 value representing the latest transaction that has already been requested. Set this to `next_cursor` received from the previous `/wallet/transaction/list` request. If provided, the response will only contain transactions created before that transaction. If omitted, the response will contain transactions starting from the most recent, and in descending order by the `created_at` time.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub options: ::std::option::Option<WalletTransactionListRequestOptions>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     ///The ID of the e-wallet to fetch transactions from
     pub wallet_id: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WalletTransactionsListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WalletTransactionsListRequest {
+    const NAME: &'static str = "WalletTransactionsListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "count",
+        "cursor",
+        "options",
+        "secret",
+        "wallet_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<WalletTransactionListRequestOptions>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "count")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "options")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "wallet_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            count: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => defaults::default_u64::<i64, 10>(),
+            },
+            cursor: s::optional(f2),
+            options: s::optional(f3),
+            secret: s::optional(f4),
+            wallet_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("wallet_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WalletTransactionsListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 4usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.options),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WalletTransactionsListRequest",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("count", &self.count);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "options", &self.options);
+        out.field_unless(skip[3usize], "secret", &self.secret);
+        out.field("wallet_id", &self.wallet_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WalletTransactionsListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1296,14 +4351,84 @@ impl ::std::fmt::Debug for WalletTransactionsListRequest {
     }
 }
 ///It is possible for an Asset Report to be returned with missing account owner information. In such cases, the Asset Report will contain warning data in the response, indicating why obtaining the owner information failed.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Warning {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub cause: ::std::option::Option<Cause>,
     ///The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.
     pub warning_code: WarningWarningCode,
     ///The warning type, which will always be `ASSET_REPORT_WARNING`
     pub warning_type: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for Warning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for Warning {
+    const NAME: &'static str = "Warning";
+    const FIELDS: &'static [&'static str] = &["cause", "warning_code", "warning_type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cause>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WarningWarningCode> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "cause")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "warning_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "warning_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            cause: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("cause"),
+            },
+            warning_code: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warning_code"),
+            },
+            warning_type: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("warning_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for Warning {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "Warning",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("cause", &self.cause);
+        out.field("warning_code", &self.warning_code);
+        out.field("warning_type", &self.warning_type);
+        out.end()
+    }
 }
 ///The warning code identifies a specific kind of warning. `OWNERS_UNAVAILABLE` indicates that account-owner information is not available.`INVESTMENTS_UNAVAILABLE` indicates that Investments specific information is not available. `TRANSACTIONS_UNAVAILABLE` indicates that transactions information associated with Credit and Depository accounts are unavailable.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1395,19 +4520,156 @@ impl ::std::str::FromStr for WatchlistProgramId {
     }
 }
 ///Information about the last change made to the parent object specifying what caused the change as well as when it occurred.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningAuditTrail {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub dashboard_user_id: ::std::option::Option<DashboardUserIdNullable>,
     pub source: Source,
     pub timestamp: Timestamp,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningAuditTrail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningAuditTrail {
+    const NAME: &'static str = "WatchlistScreeningAuditTrail";
+    const FIELDS: &'static [&'static str] = &[
+        "dashboard_user_id",
+        "source",
+        "timestamp",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Source> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "dashboard_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "source")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "timestamp")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            dashboard_user_id: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dashboard_user_id"),
+            },
+            source: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("source"),
+            },
+            timestamp: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("timestamp"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningAuditTrail {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningAuditTrail",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("dashboard_user_id", &self.dashboard_user_id);
+        out.field("source", &self.source);
+        out.field("timestamp", &self.timestamp);
+        out.end()
+    }
+}
 ///An official document, usually issued by a governing body or institution, with an associated identifier.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningDocument {
     pub number: WatchlistScreeningDocumentValue,
-    #[serde(rename = "type")]
     pub type_: WatchlistScreeningDocumentType,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningDocument {
+    const NAME: &'static str = "WatchlistScreeningDocument";
+    const FIELDS: &'static [&'static str] = &["number", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningDocumentValue> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningDocumentType> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            number: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("number"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningDocument {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningDocument",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("number", &self.number);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The kind of official document represented by this object.
 
@@ -1598,15 +4860,92 @@ impl ::std::str::FromStr for WatchlistScreeningDocumentValueNullable {
     }
 }
 ///Request input for creating an entity screening review
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub search_terms: EntityWatchlistSearchTerms,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "search_terms",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistSearchTerms> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: s::optional(f1),
+            search_terms: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field("search_terms", &self.search_terms);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1619,26 +4958,213 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityCreateRequest {
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityCreateResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: EntityWatchlistScreeningId,
     pub request_id: RequestId,
     pub search_terms: EntityWatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityCreateResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityCreateResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for fetching an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "entity_watchlist_screening_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            entity_watchlist_screening_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1650,28 +5176,223 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityGetRequest {
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityGetResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: EntityWatchlistScreeningId,
     pub request_id: RequestId,
     pub search_terms: EntityWatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityGetResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityGetResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for listing changes to entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityHistoryListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHistoryListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityHistoryListRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityHistoryListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "entity_watchlist_screening_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            entity_watchlist_screening_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityHistoryListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityHistoryListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1684,24 +5405,180 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityHistoryListRequest {
     }
 }
 ///Paginated list of entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityHistoryListResponse {
     ///List of entity watchlist screening
     pub entity_watchlist_screenings: ::std::vec::Vec<EntityWatchlistScreening>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHistoryListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityHistoryListResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityHistoryListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_watchlist_screenings",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistScreening>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_watchlist_screenings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_watchlist_screenings: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screenings");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityHistoryListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityHistoryListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("entity_watchlist_screenings", &self.entity_watchlist_screenings);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing hits for an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityHitListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHitListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityHitListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "entity_watchlist_screening_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            entity_watchlist_screening_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityHitListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityHitListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1714,30 +5591,213 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityHitListRequest {
     }
 }
 ///Paginated list of entity watchlist screening hits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityHitListResponse {
     ///List of entity watchlist screening hits
     pub entity_watchlist_screening_hits: ::std::vec::Vec<EntityWatchlistScreeningHit>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityHitListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityHitListResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityHitListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_watchlist_screening_hits",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHit>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_watchlist_screening_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_watchlist_screening_hits: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_hits");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityHitListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityHitListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field(
+            "entity_watchlist_screening_hits",
+            &self.entity_watchlist_screening_hits,
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "client_id",
+        "client_user_id",
+        "cursor",
+        "entity_watchlist_program_id",
+        "secret",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "entity_watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: s::optional(f2),
+            cursor: s::optional(f3),
+            entity_watchlist_program_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_program_id");
+                }
+            },
+            secret: s::optional(f5),
+            status: s::optional(f6),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.assignee),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "assignee", &self.assignee);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3usize], "cursor", &self.cursor);
+        out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[5usize], "status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1753,22 +5813,171 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityListRequest {
     }
 }
 ///Paginated list of entity watchlist screenings
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityListResponse {
     ///List of entity watchlist screening
     pub entity_watchlist_screenings: ::std::vec::Vec<EntityWatchlistScreening>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityListResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_watchlist_screenings",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistScreening>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_watchlist_screenings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_watchlist_screenings: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screenings");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("entity_watchlist_screenings", &self.entity_watchlist_screenings);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for fetching an entity watchlist program
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityProgramGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     pub entity_watchlist_program_id: EntityWatchlistProgramId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityProgramGetRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityProgramGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "entity_watchlist_program_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "entity_watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            entity_watchlist_program_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_program_id");
+                }
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityProgramGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityProgramGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("entity_watchlist_program_id", &self.entity_watchlist_program_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1780,7 +5989,7 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityProgramGetRequest {
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of entities.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityProgramGetResponse {
     pub audit_trail: WatchlistScreeningAuditTrail,
     pub created_at: Timestamp,
@@ -1794,15 +6003,215 @@ pub struct WatchlistScreeningEntityProgramGetResponse {
     pub name_sensitivity: ProgramNameSensitivity,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityProgramGetResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityProgramGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "created_at",
+        "id",
+        "is_archived",
+        "is_rescanning_enabled",
+        "lists_enabled",
+        "name",
+        "name_sensitivity",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistProgramId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<EntityWatchlistCode>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<EntityWatchlistScreeningProgramName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "is_archived")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "lists_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name_sensitivity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            is_archived: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_archived"),
+            },
+            is_rescanning_enabled: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
+            },
+            lists_enabled: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lists_enabled"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            name_sensitivity: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name_sensitivity"),
+            },
+            request_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityProgramGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityProgramGetResponse",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("is_archived", &self.is_archived);
+        out.field("is_rescanning_enabled", &self.is_rescanning_enabled);
+        out.field("lists_enabled", &self.lists_enabled);
+        out.field("name", &self.name);
+        out.field("name_sensitivity", &self.name_sensitivity);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing entity watchlist screening programs
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WatchlistScreeningEntityProgramListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityProgramListRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityProgramListRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityProgramListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityProgramListRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1814,28 +6223,209 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityProgramListRequest {
     }
 }
 ///Paginated list of entity watchlist screening programs
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityProgramListResponse {
     ///List of entity watchlist screening programs
     pub entity_watchlist_programs: ::std::vec::Vec<EntityWatchlistProgram>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityProgramListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityProgramListResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityProgramListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_watchlist_programs",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::vec::Vec<EntityWatchlistProgram>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_watchlist_programs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_watchlist_programs: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_programs");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityProgramListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityProgramListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("entity_watchlist_programs", &self.entity_watchlist_programs);
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for creating a review for an entity screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityReviewCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     ///Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityReviewCreateRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityReviewCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "entity_watchlist_screening_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            comment: s::optional(f1),
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            entity_watchlist_screening_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            secret: s::optional(f5),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.comment),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityReviewCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1851,10 +6441,9 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityReviewCreateRequest {
 }
 /**A review submitted by a team member for an entity watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityReviewCreateResponse {
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<EntityWatchlistScreeningHitId>,
@@ -1863,16 +6452,206 @@ pub struct WatchlistScreeningEntityReviewCreateResponse {
     pub id: EntityWatchlistScreeningReviewId,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityReviewCreateResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityReviewCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningHitId>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<EntityWatchlistScreeningReviewId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            comment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("comment"),
+            },
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityReviewCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityReviewCreateResponse",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing reviews for an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityReviewListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityReviewListRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityReviewListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "entity_watchlist_screening_id",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            entity_watchlist_screening_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityReviewListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityReviewListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1885,36 +6664,233 @@ impl ::std::fmt::Debug for WatchlistScreeningEntityReviewListRequest {
     }
 }
 ///Paginated list of entity watchlist screening reviews
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityReviewListResponse {
     ///List of entity watchlist screening reviews
     pub entity_watchlist_screening_reviews: ::std::vec::Vec<
         EntityWatchlistScreeningReview,
     >,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityReviewListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningEntityReviewListResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityReviewListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "entity_watchlist_screening_reviews",
+        "next_cursor",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::vec::Vec<EntityWatchlistScreeningReview>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "entity_watchlist_screening_reviews")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            entity_watchlist_screening_reviews: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_reviews");
+                }
+            },
+            next_cursor: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityReviewListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityReviewListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field(
+            "entity_watchlist_screening_reviews",
+            &self.entity_watchlist_screening_reviews,
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for editing an entity watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningEntityUpdateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub entity_watchlist_screening_id: EntityWatchlistScreeningId,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_fields: ::std::option::Option<
         WatchlistScreeningEntityUpdateRequestResettableFieldList,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_terms: ::std::option::Option<UpdateEntityScreeningRequestSearchTerms>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateRequest {
+    const NAME: &'static str = "WatchlistScreeningEntityUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "client_id",
+        "client_user_id",
+        "entity_watchlist_screening_id",
+        "reset_fields",
+        "search_terms",
+        "secret",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<
+                WatchlistScreeningEntityUpdateRequestResettableFieldList,
+            >,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<UpdateEntityScreeningRequestSearchTerms>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningStatus>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "entity_watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "reset_fields")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: s::optional(f2),
+            entity_watchlist_screening_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("entity_watchlist_screening_id");
+                }
+            },
+            reset_fields: s::optional(f4),
+            search_terms: s::optional(f5),
+            secret: s::optional(f6),
+            status: s::optional(f7),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.assignee),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.reset_fields),
+            ::std::option::Option::is_none(&self.search_terms),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityUpdateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "assignee", &self.assignee);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
+        out.field("entity_watchlist_screening_id", &self.entity_watchlist_screening_id);
+        out.field_unless(skip[3usize], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[4usize], "search_terms", &self.search_terms);
+        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[6usize], "status", &self.status);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningEntityUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2004,35 +6980,145 @@ impl ::std::convert::From<
     }
 }
 ///The entity screening object allows you to represent an entity in your system, update its profile, and search for it on various watchlists. Note: Rejected entity screenings will not receive new hits, regardless of entity program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningEntityUpdateResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: EntityWatchlistScreeningId,
     pub request_id: RequestId,
     pub search_terms: EntityWatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningEntityUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningEntityUpdateResponse {
+    const NAME: &'static str = "WatchlistScreeningEntityUpdateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<EntityWatchlistScreeningId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<EntityWatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningEntityUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningEntityUpdateResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Data from a government watchlist or PEP list that has been attached to the screening.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningHit {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub analysis: ::std::option::Option<ScreeningHitAnalysis>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<ScreeningHitData>,
     pub first_active: Timestamp,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub historical_since: ::std::option::Option<TimestampNullable>,
     pub id: WatchlistScreeningHitId,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub inactive_since: ::std::option::Option<TimestampNullable>,
     pub list_code: IndividualWatchlistCode,
     pub plaid_uid: InternalUid,
     pub review_status: WatchlistScreeningHitStatus,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub source_uid: ::std::option::Option<SourceUid>,
     /**Sub-program designations that may be attached to the watchlist entry by the issuing authority. For OFAC SDN
 entries these are the program codes published in the SDN list (for example `SDGT` for Specially
@@ -2040,8 +7126,157 @@ Designated Global Terrorists, `SDNTK` for Specially Designated Narcotics Traffic
 `IRAN`, `RUSSIA-EO14024`). New codes are added by sanctioning authorities without prior notice,
 so callers should treat unknown values as opaque strings rather than enum members.
 */
-    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub sub_programs: ::std::vec::Vec<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningHit {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHit {
+    const NAME: &'static str = "WatchlistScreeningHit";
+    const FIELDS: &'static [&'static str] = &[
+        "analysis",
+        "data",
+        "first_active",
+        "historical_since",
+        "id",
+        "inactive_since",
+        "list_code",
+        "plaid_uid",
+        "review_status",
+        "source_uid",
+        "sub_programs",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ScreeningHitAnalysis>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ScreeningHitData>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WatchlistScreeningHitId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<TimestampNullable>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IndividualWatchlistCode> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<InternalUid> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<WatchlistScreeningHitStatus> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<::std::option::Option<SourceUid>> = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "analysis")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "data")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "first_active")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "historical_since")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "inactive_since")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "list_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "plaid_uid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "review_status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(9usize)) => {
+                    s::value(&mut map, &mut f9, "source_uid")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(10usize)) => {
+                    s::value(&mut map, &mut f10, "sub_programs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            analysis: s::optional(f0),
+            data: s::optional(f1),
+            first_active: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("first_active"),
+            },
+            historical_since: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("historical_since"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            inactive_since: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("inactive_since"),
+            },
+            list_code: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("list_code"),
+            },
+            plaid_uid: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("plaid_uid"),
+            },
+            review_status: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("review_status"),
+            },
+            source_uid: match f9 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("source_uid"),
+            },
+            sub_programs: f10.unwrap_or_default(),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningHit {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.analysis),
+            ::std::option::Option::is_none(&self.data),
+            ::std::vec::Vec::is_empty(&self.sub_programs),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningHit",
+            crate::struct_serde::kept(8usize, &skip),
+        );
+        out.field_unless(skip[0usize], "analysis", &self.analysis);
+        out.field_unless(skip[1usize], "data", &self.data);
+        out.field("first_active", &self.first_active);
+        out.field("historical_since", &self.historical_since);
+        out.field("id", &self.id);
+        out.field("inactive_since", &self.inactive_since);
+        out.field("list_code", &self.list_code);
+        out.field("plaid_uid", &self.plaid_uid);
+        out.field("review_status", &self.review_status);
+        out.field("source_uid", &self.source_uid);
+        out.field_unless(skip[2usize], "sub_programs", &self.sub_programs);
+        out.end()
+    }
 }
 ///ID of the associated screening hit.
 #[derive(
@@ -2085,11 +7320,73 @@ impl ::std::str::FromStr for WatchlistScreeningHitId {
     }
 }
 ///Location information for the associated individual watchlist hit
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningHitLocations {
     pub country: GenericCountryCode,
     ///The full location string, potentially including elements like street, city, postal codes and country codes. Note that this is not necessarily a complete or well-formatted address.
     pub full: ::std::string::String,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningHitLocations {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningHitLocations {
+    const NAME: &'static str = "WatchlistScreeningHitLocations";
+    const FIELDS: &'static [&'static str] = &["country", "full"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<GenericCountryCode> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "full")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            full: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("full"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningHitLocations {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningHitLocations",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("country", &self.country);
+        out.field("full", &self.full);
+        out.end()
+    }
 }
 ///The current state of review. All watchlist screening hits begin in a `pending_review` state but can be changed by creating a review. When a hit is in the `pending_review` state, it will always show the latest version of the watchlist data Plaid has available and be compared against the latest customer information saved in the watchlist screening. Once a hit has been marked as `confirmed` or `dismissed` it will no longer be updated so that the state is as it was when the review was first conducted.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2140,27 +7437,210 @@ impl ::std::convert::TryFrom<::std::string::String> for WatchlistScreeningHitSta
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividual {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: WatchlistScreeningIndividualId,
     pub search_terms: WatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividual {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividual {
+    const NAME: &'static str = "WatchlistScreeningIndividual";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            search_terms: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividual {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividual",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for creating an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
     pub search_terms: WatchlistScreeningRequestSearchTerms,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualCreateRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "client_user_id",
+        "search_terms",
+        "secret",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WatchlistScreeningRequestSearchTerms> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            client_user_id: s::optional(f1),
+            search_terms: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            secret: s::optional(f3),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualCreateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "client_user_id", &self.client_user_id);
+        out.field("search_terms", &self.search_terms);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2173,26 +7653,214 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualCreateRequest {
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualCreateResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: WatchlistScreeningIndividualId,
     pub request_id: RequestId,
     pub search_terms: WatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualCreateResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualCreateResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for fetching an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            watchlist_screening_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2204,28 +7872,223 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualGetRequest {
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualGetResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: WatchlistScreeningIndividualId,
     pub request_id: RequestId,
     pub search_terms: WatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualGetResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualGetResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
+}
 ///Request input for listing changes to watchlist screenings for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualHistoryListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHistoryListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualHistoryListRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualHistoryListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "secret",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+            watchlist_screening_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualHistoryListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2238,24 +8101,181 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualHistoryListRequest {
     }
 }
 ///Paginated list of individual watchlist screenings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualHistoryListResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
     ///List of individual watchlist screenings
     pub watchlist_screenings: ::std::vec::Vec<WatchlistScreeningIndividual>,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHistoryListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualHistoryListResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualHistoryListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "watchlist_screenings",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<WatchlistScreeningIndividual>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_screenings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            watchlist_screenings: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_screenings"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualHistoryListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualHistoryListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("watchlist_screenings", &self.watchlist_screenings);
+        out.end()
+    }
+}
 ///Request input for listing hits for an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualHitListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHitListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualHitListRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualHitListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "secret",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+            watchlist_screening_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualHitListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualHitListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2268,13 +8288,90 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualHitListRequest {
     }
 }
 ///Paginated list of individual watchlist screening hits
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualHitListResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
     ///List of individual watchlist screening hits
     pub watchlist_screening_hits: ::std::vec::Vec<WatchlistScreeningHit>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualHitListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualHitListResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualHitListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "watchlist_screening_hits",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHit>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_screening_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            watchlist_screening_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_hits");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualHitListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualHitListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("watchlist_screening_hits", &self.watchlist_screening_hits);
+        out.end()
+    }
 }
 ///ID of the associated screening.
 #[derive(
@@ -2361,21 +8458,121 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualIdNullable {
     }
 }
 ///Request input for listing watchlist screenings for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_program_id: WatchlistProgramId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningIndividualListRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "client_id",
+        "client_user_id",
+        "cursor",
+        "secret",
+        "status",
+        "watchlist_program_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningStatus>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: s::optional(f2),
+            cursor: s::optional(f3),
+            secret: s::optional(f4),
+            status: s::optional(f5),
+            watchlist_program_id: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_program_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 6usize] = [
+            ::std::option::Option::is_none(&self.assignee),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "assignee", &self.assignee);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3usize], "cursor", &self.cursor);
+        out.field_unless(skip[4usize], "secret", &self.secret);
+        out.field_unless(skip[5usize], "status", &self.status);
+        out.field("watchlist_program_id", &self.watchlist_program_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2391,13 +8588,90 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualListRequest {
     }
 }
 ///Paginated list of individual watchlist screenings.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualListResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
     ///List of individual watchlist screenings
     pub watchlist_screenings: ::std::vec::Vec<WatchlistScreeningIndividual>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualListResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "watchlist_screenings",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::vec::Vec<WatchlistScreeningIndividual>,
+        > = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_screenings")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            watchlist_screenings: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_screenings"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("watchlist_screenings", &self.watchlist_screenings);
+        out.end()
+    }
 }
 ///The legal name of the individual being screened. Must have at least one alphabetical character, have a maximum length of 100 characters, and not include leading or trailing spaces.
 #[derive(
@@ -2441,13 +8715,84 @@ impl ::std::str::FromStr for WatchlistScreeningIndividualName {
     }
 }
 ///Request input for fetching an individual watchlist program
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualProgramGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_program_id: WatchlistProgramId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualProgramGetRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualProgramGetRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "watchlist_program_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            secret: s::optional(f1),
+            watchlist_program_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_program_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualProgramGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.field("watchlist_program_id", &self.watchlist_program_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2459,7 +8804,7 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramGetRequest {
     }
 }
 ///A program that configures the active lists, search parameters, and other behavior for initial and ongoing screening of individuals.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualProgramGetResponse {
     pub audit_trail: WatchlistScreeningAuditTrail,
     pub created_at: Timestamp,
@@ -2473,15 +8818,215 @@ pub struct WatchlistScreeningIndividualProgramGetResponse {
     pub name_sensitivity: ProgramNameSensitivity,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualProgramGetResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualProgramGetResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "created_at",
+        "id",
+        "is_archived",
+        "is_rescanning_enabled",
+        "lists_enabled",
+        "name",
+        "name_sensitivity",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<Timestamp> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<ProgramArchived> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::vec::Vec<IndividualWatchlistCode>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<IndividualWatchlistScreeningProgramName> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<ProgramNameSensitivity> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "created_at")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "is_archived")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "is_rescanning_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "lists_enabled")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "name_sensitivity")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(8usize)) => {
+                    s::value(&mut map, &mut f8, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            created_at: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("created_at"),
+            },
+            id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            is_archived: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_archived"),
+            },
+            is_rescanning_enabled: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("is_rescanning_enabled"),
+            },
+            lists_enabled: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("lists_enabled"),
+            },
+            name: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name"),
+            },
+            name_sensitivity: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("name_sensitivity"),
+            },
+            request_id: match f8 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualProgramGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualProgramGetResponse",
+            crate::struct_serde::kept(9usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("created_at", &self.created_at);
+        out.field("id", &self.id);
+        out.field("is_archived", &self.is_archived);
+        out.field("is_rescanning_enabled", &self.is_rescanning_enabled);
+        out.field("lists_enabled", &self.lists_enabled);
+        out.field("name", &self.name);
+        out.field("name_sensitivity", &self.name_sensitivity);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing watchlist screening programs for individuals
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WatchlistScreeningIndividualProgramListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualProgramListRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualProgramListRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "cursor", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualProgramListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualProgramListRequest",
+            crate::struct_serde::kept(0usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2493,28 +9038,203 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualProgramListRequest {
     }
 }
 ///Paginated list of individual watchlist screening programs
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualProgramListResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
     ///List of individual watchlist screening programs
     pub watchlist_programs: ::std::vec::Vec<IndividualWatchlistProgram>,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualProgramListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualProgramListResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualProgramListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "watchlist_programs",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<IndividualWatchlistProgram>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_programs")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            watchlist_programs: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_programs"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualProgramListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualProgramListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("watchlist_programs", &self.watchlist_programs);
+        out.end()
+    }
+}
 ///Request input for creating a screening review
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualReviewCreateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits to mark as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
     ///Hits to mark as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualReviewCreateRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualReviewCreateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "secret",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            comment: s::optional(f1),
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            secret: s::optional(f4),
+            watchlist_screening_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.comment),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualReviewCreateRequest",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2530,10 +9250,9 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewCreateRequest {
 }
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualReviewCreateResponse {
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
@@ -2542,16 +9261,203 @@ pub struct WatchlistScreeningIndividualReviewCreateResponse {
     pub id: WatchlistScreeningReviewId,
     pub request_id: RequestId,
 }
+impl<'de> ::serde::Deserialize<'de>
+for WatchlistScreeningIndividualReviewCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualReviewCreateResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualReviewCreateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "id",
+        "request_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WatchlistScreeningReviewId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            comment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("comment"),
+            },
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualReviewCreateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualReviewCreateResponse",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
+}
 ///Request input for listing reviews for an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualReviewListRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<Cursor>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualReviewListRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualReviewListRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "cursor",
+        "secret",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            cursor: s::optional(f1),
+            secret: s::optional(f2),
+            watchlist_screening_id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualReviewListRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.cursor),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualReviewListRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field_unless(skip[1usize], "cursor", &self.cursor);
+        out.field_unless(skip[2usize], "secret", &self.secret);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2564,34 +9470,227 @@ impl ::std::fmt::Debug for WatchlistScreeningIndividualReviewListRequest {
     }
 }
 ///Paginated list of screening reviews
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualReviewListResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub next_cursor: ::std::option::Option<Cursor>,
     pub request_id: RequestId,
     ///List of screening reviews
     pub watchlist_screening_reviews: ::std::vec::Vec<WatchlistScreeningReview>,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualReviewListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualReviewListResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualReviewListResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "next_cursor",
+        "request_id",
+        "watchlist_screening_reviews",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<Cursor>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningReview>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "next_cursor")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "watchlist_screening_reviews")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            next_cursor: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("next_cursor"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            watchlist_screening_reviews: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_reviews");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualReviewListResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualReviewListResponse",
+            crate::struct_serde::kept(3usize, &skip),
+        );
+        out.field("next_cursor", &self.next_cursor);
+        out.field("request_id", &self.request_id);
+        out.field("watchlist_screening_reviews", &self.watchlist_screening_reviews);
+        out.end()
+    }
+}
 ///Request input for editing an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WatchlistScreeningIndividualUpdateRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assignee: ::std::option::Option<DashboardUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_user_id: ::std::option::Option<ClientUserId>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reset_fields: ::std::option::Option<
         WatchlistScreeningIndividualUpdateRequestResettableFieldList,
     >,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub search_terms: ::std::option::Option<UpdateIndividualScreeningRequestSearchTerms>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<WatchlistScreeningStatus>,
     pub watchlist_screening_id: WatchlistScreeningIndividualId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualUpdateRequest {
+    const NAME: &'static str = "WatchlistScreeningIndividualUpdateRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "client_id",
+        "client_user_id",
+        "reset_fields",
+        "search_terms",
+        "secret",
+        "status",
+        "watchlist_screening_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<DashboardUserId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<
+                WatchlistScreeningIndividualUpdateRequestResettableFieldList,
+            >,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<UpdateIndividualScreeningRequestSearchTerms>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningStatus>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "reset_fields")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(7usize)) => {
+                    s::value(&mut map, &mut f7, "watchlist_screening_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: s::optional(f0),
+            client_id: s::optional(f1),
+            client_user_id: s::optional(f2),
+            reset_fields: s::optional(f3),
+            search_terms: s::optional(f4),
+            secret: s::optional(f5),
+            status: s::optional(f6),
+            watchlist_screening_id: match f7 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => {
+                    return s::missing("watchlist_screening_id");
+                }
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 7usize] = [
+            ::std::option::Option::is_none(&self.assignee),
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.client_user_id),
+            ::std::option::Option::is_none(&self.reset_fields),
+            ::std::option::Option::is_none(&self.search_terms),
+            ::std::option::Option::is_none(&self.secret),
+            ::std::option::Option::is_none(&self.status),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualUpdateRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "assignee", &self.assignee);
+        out.field_unless(skip[1usize], "client_id", &self.client_id);
+        out.field_unless(skip[2usize], "client_user_id", &self.client_user_id);
+        out.field_unless(skip[3usize], "reset_fields", &self.reset_fields);
+        out.field_unless(skip[4usize], "search_terms", &self.search_terms);
+        out.field_unless(skip[5usize], "secret", &self.secret);
+        out.field_unless(skip[6usize], "status", &self.status);
+        out.field("watchlist_screening_id", &self.watchlist_screening_id);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WatchlistScreeningIndividualUpdateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2685,17 +9784,133 @@ impl ::std::convert::From<
     }
 }
 ///The screening object allows you to represent a customer in your system, update their profile, and search for them on various watchlists. Note: Rejected customers will not receive new hits, regardless of program configuration.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningIndividualUpdateResponse {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub assignee: ::std::option::Option<DashboardUserIdNullable>,
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub client_user_id: ::std::option::Option<ClientUserIdNullable>,
     pub id: WatchlistScreeningIndividualId,
     pub request_id: RequestId,
     pub search_terms: WatchlistScreeningSearchTerms,
     pub status: WatchlistScreeningStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningIndividualUpdateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de>
+for WatchlistScreeningIndividualUpdateResponse {
+    const NAME: &'static str = "WatchlistScreeningIndividualUpdateResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "assignee",
+        "audit_trail",
+        "client_user_id",
+        "id",
+        "request_id",
+        "search_terms",
+        "status",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<DashboardUserIdNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ClientUserIdNullable>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualId> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistScreeningSearchTerms> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<WatchlistScreeningStatus> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "assignee")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "client_user_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "search_terms")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(6usize)) => {
+                    s::value(&mut map, &mut f6, "status")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            assignee: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("assignee"),
+            },
+            audit_trail: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            client_user_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("client_user_id"),
+            },
+            id: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+            request_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+            search_terms: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("search_terms"),
+            },
+            status: match f6 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("status"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningIndividualUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningIndividualUpdateResponse",
+            crate::struct_serde::kept(7usize, &skip),
+        );
+        out.field("assignee", &self.assignee);
+        out.field("audit_trail", &self.audit_trail);
+        out.field("client_user_id", &self.client_user_id);
+        out.field("id", &self.id);
+        out.field("request_id", &self.request_id);
+        out.field("search_terms", &self.search_terms);
+        out.field("status", &self.status);
+        out.end()
+    }
 }
 ///A phone number in E.164 format.
 #[derive(
@@ -2782,29 +9997,212 @@ impl ::std::str::FromStr for WatchlistScreeningPhoneNumberNullable {
     }
 }
 ///Search inputs for creating a watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningRequestSearchTerms {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub country: ::std::option::Option<GenericCountryCode>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_of_birth: ::std::option::Option<Iso8601Date>,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValue>,
     pub legal_name: WatchlistScreeningIndividualName,
     pub watchlist_program_id: WatchlistProgramId,
 }
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningRequestSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningRequestSearchTerms {
+    const NAME: &'static str = "WatchlistScreeningRequestSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "date_of_birth",
+        "document_number",
+        "legal_name",
+        "watchlist_program_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<GenericCountryCode>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601Date>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValue>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualName> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: s::optional(f0),
+            date_of_birth: s::optional(f1),
+            document_number: s::optional(f2),
+            legal_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("legal_name"),
+            },
+            watchlist_program_id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_program_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningRequestSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 3usize] = [
+            ::std::option::Option::is_none(&self.country),
+            ::std::option::Option::is_none(&self.date_of_birth),
+            ::std::option::Option::is_none(&self.document_number),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningRequestSearchTerms",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field_unless(skip[0usize], "country", &self.country);
+        out.field_unless(skip[1usize], "date_of_birth", &self.date_of_birth);
+        out.field_unless(skip[2usize], "document_number", &self.document_number);
+        out.field("legal_name", &self.legal_name);
+        out.field("watchlist_program_id", &self.watchlist_program_id);
+        out.end()
+    }
+}
 /**A review submitted by a team member for an individual watchlist screening. A review can be either a comment on the current screening state, actions taken
 against hits attached to the watchlist screening, or both.*/
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningReview {
     pub audit_trail: WatchlistScreeningAuditTrail,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub comment: ::std::option::Option<ReviewComment>,
     ///Hits marked as a true positive after thorough manual review. These hits will never recur or be updated once confirmed. In most cases, confirmed hits indicate that the customer should be rejected.
     pub confirmed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
     ///Hits marked as a false positive after thorough manual review. These hits will never recur or be updated once dismissed.
     pub dismissed_hits: ::std::vec::Vec<WatchlistScreeningHitId>,
     pub id: WatchlistScreeningReviewId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningReview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningReview {
+    const NAME: &'static str = "WatchlistScreeningReview";
+    const FIELDS: &'static [&'static str] = &[
+        "audit_trail",
+        "comment",
+        "confirmed_hits",
+        "dismissed_hits",
+        "id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WatchlistScreeningAuditTrail> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<ReviewComment>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<WatchlistScreeningHitId>> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<WatchlistScreeningReviewId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "audit_trail")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "comment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "confirmed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "dismissed_hits")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            audit_trail: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("audit_trail"),
+            },
+            comment: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("comment"),
+            },
+            confirmed_hits: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("confirmed_hits"),
+            },
+            dismissed_hits: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("dismissed_hits"),
+            },
+            id: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningReview {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningReview",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("audit_trail", &self.audit_trail);
+        out.field("comment", &self.comment);
+        out.field("confirmed_hits", &self.confirmed_hits);
+        out.field("dismissed_hits", &self.dismissed_hits);
+        out.field("id", &self.id);
+        out.end()
+    }
 }
 ///ID of the associated review.
 #[derive(
@@ -2848,18 +10246,124 @@ impl ::std::str::FromStr for WatchlistScreeningReviewId {
     }
 }
 ///Search terms for creating an individual watchlist screening
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WatchlistScreeningSearchTerms {
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub country: ::std::option::Option<GenericCountryCodeNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub date_of_birth: ::std::option::Option<Iso8601DateNullable>,
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub document_number: ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
     pub legal_name: WatchlistScreeningIndividualName,
     ///The current version of the search terms. Starts at `1` and increments with each edit to `search_terms`.
     pub version: i64,
     pub watchlist_program_id: WatchlistProgramId,
+}
+impl<'de> ::serde::Deserialize<'de> for WatchlistScreeningSearchTerms {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WatchlistScreeningSearchTerms {
+    const NAME: &'static str = "WatchlistScreeningSearchTerms";
+    const FIELDS: &'static [&'static str] = &[
+        "country",
+        "date_of_birth",
+        "document_number",
+        "legal_name",
+        "version",
+        "watchlist_program_id",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<GenericCountryCodeNullable>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<Iso8601DateNullable>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<WatchlistScreeningDocumentValueNullable>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<WatchlistScreeningIndividualName> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<WatchlistProgramId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "country")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "date_of_birth")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "document_number")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "legal_name")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "version")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "watchlist_program_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            country: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("country"),
+            },
+            date_of_birth: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("date_of_birth"),
+            },
+            document_number: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("document_number"),
+            },
+            legal_name: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("legal_name"),
+            },
+            version: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("version"),
+            },
+            watchlist_program_id: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("watchlist_program_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WatchlistScreeningSearchTerms {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WatchlistScreeningSearchTerms",
+            crate::struct_serde::kept(6usize, &skip),
+        );
+        out.field("country", &self.country);
+        out.field("date_of_birth", &self.date_of_birth);
+        out.field("document_number", &self.document_number);
+        out.field("legal_name", &self.legal_name);
+        out.field("version", &self.version);
+        out.field("watchlist_program_id", &self.watchlist_program_id);
+        out.end()
+    }
 }
 ///A status enum indicating whether a screening is still pending review, has been rejected, or has been cleared.
 #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3063,10 +10567,9 @@ impl ::std::convert::TryFrom<::std::string::String> for WebhookType {
     }
 }
 ///Fired when an Item's webhook is updated. This will be sent to the newly specified webhook.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WebhookUpdateAcknowledgedWebhook {
     pub environment: WebhookEnvironmentValues,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<PlaidError>,
     pub item_id: ItemId,
     ///The new webhook URL
@@ -3076,15 +10579,183 @@ pub struct WebhookUpdateAcknowledgedWebhook {
     ///`ITEM`
     pub webhook_type: ::std::string::String,
 }
+impl<'de> ::serde::Deserialize<'de> for WebhookUpdateAcknowledgedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WebhookUpdateAcknowledgedWebhook {
+    const NAME: &'static str = "WebhookUpdateAcknowledgedWebhook";
+    const FIELDS: &'static [&'static str] = &[
+        "environment",
+        "error",
+        "item_id",
+        "new_webhook_url",
+        "webhook_code",
+        "webhook_type",
+    ];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<WebhookEnvironmentValues> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<PlaidError>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<ItemId> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "environment")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "error")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "item_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(3usize)) => {
+                    s::value(&mut map, &mut f3, "new_webhook_url")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(4usize)) => {
+                    s::value(&mut map, &mut f4, "webhook_code")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(5usize)) => {
+                    s::value(&mut map, &mut f5, "webhook_type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            environment: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("environment"),
+            },
+            error: s::optional(f1),
+            item_id: match f2 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("item_id"),
+            },
+            new_webhook_url: match f3 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("new_webhook_url"),
+            },
+            webhook_code: match f4 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_code"),
+            },
+            webhook_type: match f5 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("webhook_type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WebhookUpdateAcknowledgedWebhook {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 1usize] = [::std::option::Option::is_none(&self.error)];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WebhookUpdateAcknowledgedWebhook",
+            crate::struct_serde::kept(5usize, &skip),
+        );
+        out.field("environment", &self.environment);
+        out.field_unless(skip[0usize], "error", &self.error);
+        out.field("item_id", &self.item_id);
+        out.field("new_webhook_url", &self.new_webhook_url);
+        out.field("webhook_code", &self.webhook_code);
+        out.field("webhook_type", &self.webhook_type);
+        out.end()
+    }
+}
 ///WebhookVerificationKeyGetRequest defines the request schema for `/webhook_verification_key/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+#[derive(Clone)]
 pub struct WebhookVerificationKeyGetRequest {
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub client_id: ::std::option::Option<ApiClientId>,
     ///The key ID ( `kid` ) from the JWT header.
     pub key_id: ::std::string::String,
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub secret: ::std::option::Option<ApiSecret>,
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetRequest {
+    const NAME: &'static str = "WebhookVerificationKeyGetRequest";
+    const FIELDS: &'static [&'static str] = &["client_id", "key_id", "secret"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<::std::option::Option<ApiClientId>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<ApiSecret>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "client_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "key_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(2usize)) => {
+                    s::value(&mut map, &mut f2, "secret")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            client_id: s::optional(f0),
+            key_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("key_id"),
+            },
+            secret: s::optional(f2),
+        })
+    }
+}
+impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 2usize] = [
+            ::std::option::Option::is_none(&self.client_id),
+            ::std::option::Option::is_none(&self.secret),
+        ];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WebhookVerificationKeyGetRequest",
+            crate::struct_serde::kept(1usize, &skip),
+        );
+        out.field_unless(skip[0usize], "client_id", &self.client_id);
+        out.field("key_id", &self.key_id);
+        out.field_unless(skip[1usize], "secret", &self.secret);
+        out.end()
+    }
 }
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3096,10 +10767,72 @@ impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     }
 }
 ///WebhookVerificationKeyGetResponse defines the response schema for `/webhook_verification_key/get`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WebhookVerificationKeyGetResponse {
     pub key: JwkPublicKey,
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for WebhookVerificationKeyGetResponse {
+    const NAME: &'static str = "WebhookVerificationKeyGetResponse";
+    const FIELDS: &'static [&'static str] = &["key", "request_id"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<JwkPublicKey> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<RequestId> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "key")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "request_id")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            key: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("key"),
+            },
+            request_id: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("request_id"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "WebhookVerificationKeyGetResponse",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("key", &self.key);
+        out.field("request_id", &self.request_id);
+        out.end()
+    }
 }
 impl ::serde::Serialize for WalletIsoCurrencyCode {
     fn serialize<S: ::serde::Serializer>(

@@ -2,12 +2,73 @@
 // Do not edit by hand: change the generator (xtask/) and regenerate.
 
 ///Details about a fixed income security's expected rate of return.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct YieldRate {
     ///The fixed income security's expected rate of return.
     pub percentage: f64,
-    #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
     pub type_: ::std::option::Option<YieldRateType>,
+}
+impl<'de> ::serde::Deserialize<'de> for YieldRate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::struct_serde::deserialize(deserializer)
+    }
+}
+impl<'de> crate::struct_serde::FromMap<'de> for YieldRate {
+    const NAME: &'static str = "YieldRate";
+    const FIELDS: &'static [&'static str] = &["percentage", "type"];
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        use crate::struct_serde as s;
+        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<YieldRateType>> = ::std::option::Option::None;
+        loop {
+            let read = match s::key(&mut map, Self::FIELDS) {
+                ::std::result::Result::Ok(::std::option::Option::Some(0usize)) => {
+                    s::value(&mut map, &mut f0, "percentage")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(1usize)) => {
+                    s::value(&mut map, &mut f1, "type")
+                }
+                ::std::result::Result::Ok(::std::option::Option::Some(_)) => {
+                    s::skip(&mut map)
+                }
+                ::std::result::Result::Ok(::std::option::Option::None) => break,
+                ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+            };
+            if let ::std::result::Result::Err(e) = read {
+                return ::std::result::Result::Err(e);
+            }
+        }
+        ::std::result::Result::Ok(Self {
+            percentage: match f0 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("percentage"),
+            },
+            type_: match f1 {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing("type"),
+            },
+        })
+    }
+}
+impl ::serde::Serialize for YieldRate {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let skip: [bool; 0usize] = [];
+        let mut out = crate::struct_serde::Struct::begin(
+            serializer,
+            "YieldRate",
+            crate::struct_serde::kept(2usize, &skip),
+        );
+        out.field("percentage", &self.percentage);
+        out.field("type", &self.type_);
+        out.end()
+    }
 }
 /**The type of rate which indicates how the predicted yield was calculated. It is one of:
 

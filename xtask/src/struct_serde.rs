@@ -1,0 +1,390 @@
+//! Serde impls for the generated structs, written by the generator instead of
+//! `#[derive(Serialize, Deserialize)]` (issue 7: the derives were half of plaid-client's compile
+//! time). Each struct gets a `Deserialize` that calls `plaid_client::struct_serde::deserialize`,
+//! a `FromMap` with one `match` over its fields, and a `Serialize` of one call per field; the
+//! generic work lives once in `plaid-client/src/struct_serde.rs`, whose docs say what is kept of
+//! serde's behaviour.
+//!
+//! The rule is general: a struct with named fields that derives both serde traits is rewritten
+//! when every `#[serde(..)]` attribute on it is one this pass understands (`rename`, `default`,
+//! `default = "path"`, `skip_serializing_if = "path"`, `deserialize_with =
+//! "::std::option::Option::deserialize"`); any other struct keeps serde's derives and is counted.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{parse_quote, Fields, Item, ItemStruct};
+
+/// What the pass did, for the generator's summary line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Structs whose derives were replaced.
+    pub rewritten: usize,
+    /// Structs with named fields that kept serde's derives (an attribute this pass does not know).
+    pub kept: usize,
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} structs with generated serde impls, {} kept serde's derives",
+            self.rewritten, self.kept
+        )
+    }
+}
+
+/// How a field is filled when its key is absent.
+#[derive(Debug, Clone, PartialEq)]
+enum Absent {
+    /// An error: `missing field`.
+    Missing,
+    /// `None` (an `Option` field without `deserialize_with`, as serde does).
+    None,
+    /// `Default::default()`.
+    Default,
+    /// A function's value: `#[serde(default = "path")]`.
+    Call(syn::Path),
+}
+
+/// One field's wire name and rules.
+struct Field {
+    ident: syn::Ident,
+    ty: syn::Type,
+    key: String,
+    absent: Absent,
+    skip_if: Option<syn::Path>,
+}
+
+/// Rewrite every struct the rule covers; the impls go right after their struct.
+pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
+    let mut counts = Counts::default();
+    let mut impls: Vec<(usize, Vec<Item>)> = Vec::new();
+    for (index, item) in items.iter_mut().enumerate() {
+        let Item::Struct(st) = item else { continue };
+        if !matches!(st.fields, Fields::Named(_)) || !derives_serde(st) {
+            continue;
+        }
+        let Some(fields) = read_fields(st)? else {
+            counts.kept += 1;
+            continue;
+        };
+        drop_serde(st);
+        impls.push((index, impls_for(&st.ident, &fields)));
+        counts.rewritten += 1;
+    }
+    for (index, new) in impls.into_iter().rev() {
+        items.splice(index + 1..index + 1, new);
+    }
+    Ok(counts)
+}
+
+fn derive_list(attr: &syn::Attribute) -> Option<Vec<syn::Path>> {
+    if !attr.path().is_ident("derive") {
+        return None;
+    }
+    attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        .ok()
+        .map(|list| list.into_iter().collect())
+}
+
+fn is_serde_trait(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+        && path.segments.iter().any(|s| s.ident == "serde")
+}
+
+fn derives_serde(st: &ItemStruct) -> bool {
+    let derived: Vec<syn::Path> = st.attrs.iter().filter_map(derive_list).flatten().collect();
+    ["Serialize", "Deserialize"]
+        .iter()
+        .all(|name| derived.iter().any(|p| is_serde_trait(p, name)))
+}
+
+/// The fields' rules, or `None` if an attribute is outside what this pass understands.
+fn read_fields(st: &ItemStruct) -> anyhow::Result<Option<Vec<Field>>> {
+    if st.attrs.iter().any(|a| a.path().is_ident("serde")) {
+        return Ok(None);
+    }
+    let Fields::Named(named) = &st.fields else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for f in &named.named {
+        let Some(ident) = f.ident.clone() else {
+            return Ok(None);
+        };
+        let is_option = crate::syntax::type_args(&f.ty, "Option").is_some();
+        let mut field = Field {
+            key: ident.to_string().trim_start_matches("r#").to_string(),
+            ident,
+            ty: f.ty.clone(),
+            absent: if is_option {
+                Absent::None
+            } else {
+                Absent::Missing
+            },
+            skip_if: None,
+        };
+        let mut understood = true;
+        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            attr.parse_nested_meta(|meta| {
+                let name = meta.path.get_ident().map(ToString::to_string);
+                match name.as_deref() {
+                    Some("rename") => field.key = meta.value()?.parse::<syn::LitStr>()?.value(),
+                    Some("default") if meta.input.peek(syn::Token![=]) => {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        field.absent = Absent::Call(lit.parse()?);
+                    }
+                    Some("default") => field.absent = Absent::Default,
+                    Some("skip_serializing_if") => {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        field.skip_if = Some(lit.parse()?);
+                    }
+                    // A nullable required field: present, possibly null.
+                    Some("deserialize_with") if is_option => {
+                        let lit: syn::LitStr = meta.value()?.parse()?;
+                        let path = lit.value().replace(' ', "");
+                        if path == "::std::option::Option::deserialize" {
+                            field.absent = Absent::Missing;
+                        } else {
+                            understood = false;
+                        }
+                    }
+                    _ => {
+                        understood = false;
+                        // Consume whatever the attribute carries so parsing can go on.
+                        if meta.input.peek(syn::Token![=]) {
+                            meta.value()?.parse::<syn::Expr>()?;
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        if !understood {
+            return Ok(None);
+        }
+        out.push(field);
+    }
+    Ok(Some(out))
+}
+
+/// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).
+fn drop_serde(st: &mut ItemStruct) {
+    for attr in st.attrs.iter_mut() {
+        if let Some(list) = derive_list(attr) {
+            let kept: Vec<&syn::Path> = list
+                .iter()
+                .filter(|p| !is_serde_trait(p, "Serialize") && !is_serde_trait(p, "Deserialize"))
+                .collect();
+            *attr = parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    if let Fields::Named(named) = &mut st.fields {
+        for f in named.named.iter_mut() {
+            f.attrs.retain(|a| !a.path().is_ident("serde"));
+        }
+    }
+}
+
+fn impls_for(ident: &syn::Ident, fields: &[Field]) -> Vec<Item> {
+    let name = ident.to_string();
+    let keys: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
+    let slots: Vec<syn::Ident> = (0..fields.len()).map(|i| format_ident!("f{i}")).collect();
+    let declare = fields.iter().zip(&slots).map(|(f, slot)| {
+        let ty = &f.ty;
+        quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
+    });
+    let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let key = &f.key;
+        quote!(::std::result::Result::Ok(::std::option::Option::Some(#i)) => s::value(&mut map, &mut #slot, #key),)
+    });
+    let build = fields.iter().zip(&slots).map(|(f, slot)| {
+        let id = &f.ident;
+        let key = &f.key;
+        let value: TokenStream = match &f.absent {
+            Absent::Missing => quote!(match #slot {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => return s::missing(#key),
+            }),
+            Absent::None => quote!(s::optional(#slot)),
+            Absent::Default => quote!(#slot.unwrap_or_default()),
+            Absent::Call(path) => quote!(match #slot {
+                ::std::option::Option::Some(v) => v,
+                ::std::option::Option::None => #path(),
+            }),
+        };
+        quote!(#id: #value,)
+    });
+    let always = fields.iter().filter(|f| f.skip_if.is_none()).count();
+    let skips: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let id = &f.ident;
+            f.skip_if.as_ref().map(|path| quote!(#path(&self.#id)))
+        })
+        .collect();
+    let mut skip_index = 0usize;
+    let writes: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let id = &f.ident;
+            let key = &f.key;
+            if f.skip_if.is_some() {
+                let i = skip_index;
+                skip_index += 1;
+                quote!(out.field_unless(skip[#i], #key, &self.#id);)
+            } else {
+                quote!(out.field(#key, &self.#id);)
+            }
+        })
+        .collect();
+    let skipped = skips.len();
+    let serialize: Item = parse_quote! {
+        impl ::serde::Serialize for #ident {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                let skip: [bool; #skipped] = [#(#skips),*];
+                let mut out = crate::struct_serde::Struct::begin(
+                    serializer,
+                    #name,
+                    crate::struct_serde::kept(#always, &skip),
+                );
+                #(#writes)*
+                out.end()
+            }
+        }
+    };
+    vec![
+        parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #ident {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    crate::struct_serde::deserialize(deserializer)
+                }
+            }
+        },
+        parse_quote! {
+            impl<'de> crate::struct_serde::FromMap<'de> for #ident {
+                const NAME: &'static str = #name;
+                const FIELDS: &'static [&'static str] = &[#(#keys),*];
+                fn from_map<A: ::serde::de::MapAccess<'de>>(
+                    mut map: A,
+                ) -> ::std::result::Result<Self, A::Error> {
+                    use crate::struct_serde as s;
+                    #(#declare)*
+                    loop {
+                        let read = match s::key(&mut map, Self::FIELDS) {
+                            #(#arms)*
+                            ::std::result::Result::Ok(::std::option::Option::Some(_)) => s::skip(&mut map),
+                            ::std::result::Result::Ok(::std::option::Option::None) => break,
+                            ::std::result::Result::Err(e) => ::std::result::Result::Err(e),
+                        };
+                        if let ::std::result::Result::Err(e) = read {
+                            return ::std::result::Result::Err(e);
+                        }
+                    }
+                    ::std::result::Result::Ok(Self { #(#build)* })
+                }
+            }
+        },
+        serialize,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn items(src: &str) -> Vec<Item> {
+        syn::parse_file(src).expect("fixture parses").items
+    }
+
+    fn text(item: &Item) -> String {
+        item.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn rewrites_what_it_understands_and_counts_what_it_keeps() {
+        let mut items = items(
+            r#"
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct Known {
+                pub id: String,
+                #[serde(rename = "type", deserialize_with = "::std::option::Option::deserialize")]
+                pub type_: ::std::option::Option<String>,
+                #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                pub tags: ::std::vec::Vec<String>,
+                #[serde(default = "defaults::count")]
+                pub count: i64,
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                pub note: ::std::option::Option<String>,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+            pub struct Flattened {
+                #[serde(flatten)]
+                pub extra: ::std::collections::HashMap<String, String>,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
+            #[serde(transparent)]
+            pub struct Newtype(pub String);
+            #[derive(Clone)]
+            pub struct NoSerde { pub a: i64 }
+            "#,
+        );
+        let counts = rewrite(&mut items).unwrap();
+        assert_eq!(
+            counts,
+            Counts {
+                rewritten: 1,
+                kept: 1
+            }
+        );
+        // Known + its three impls, then the three structs left as they were.
+        assert_eq!(items.len(), 7);
+        let known = text(&items[0]);
+        assert!(known.contains("derive (Clone , Debug)"), "{known}");
+        assert!(!known.contains("serde"), "{known}");
+        let impls: Vec<String> = items[1..4].iter().map(text).collect();
+        assert!(impls[0].contains("impl < 'de > :: serde :: Deserialize < 'de > for Known"));
+        let from_map = &impls[1];
+        assert!(
+            from_map.contains(r#"& ["id" , "type" , "tags" , "count" , "note"]"#),
+            "{from_map}"
+        );
+        // `type` is required though nullable; `note` is optional; the defaults are kept.
+        assert!(
+            from_map.contains(r#"None => return s :: missing ("type")"#),
+            "{from_map}"
+        );
+        assert!(from_map.contains("note : s :: optional (f4)"), "{from_map}");
+        assert!(
+            from_map.contains("tags : f2 . unwrap_or_default ()"),
+            "{from_map}"
+        );
+        assert!(
+            from_map.contains("None => defaults :: count ()"),
+            "{from_map}"
+        );
+        let ser = &impls[2];
+        assert!(ser.contains("kept (3usize , & skip)"), "{ser}");
+        assert!(
+            ser.contains(r#"out . field_unless (skip [0usize] , "tags" , & self . tags)"#),
+            "{ser}"
+        );
+        assert!(
+            ser.contains(r#"out . field ("type" , & self . type_)"#),
+            "{ser}"
+        );
+        // The struct with `flatten` keeps serde's derive and its attributes.
+        assert!(text(&items[4]).contains("serde (flatten)"));
+        assert!(text(&items[5]).contains("serde (transparent)"));
+        assert_eq!(
+            text(&items[6]),
+            "# [derive (Clone)] pub struct NoSerde { pub a : i64 }"
+        );
+    }
+}
