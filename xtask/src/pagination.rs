@@ -359,15 +359,9 @@ fn field<'a>(s: &'a syn::ItemStruct, name: &str) -> Option<&'a syn::Type> {
 fn derives(s: &syn::ItemStruct, name: &str) -> bool {
     s.attrs
         .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .any(|a| {
-            let mut found = false;
-            let _ = a.parse_nested_meta(|m| {
-                found |= m.path.segments.last().is_some_and(|s| s.ident == name);
-                Ok(())
-            });
-            found
-        })
+        .filter_map(crate::syntax::derive_list)
+        .flatten()
+        .any(|p| crate::syntax::names_trait(&p, name))
 }
 
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {

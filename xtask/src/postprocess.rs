@@ -51,20 +51,8 @@ pub fn redact_credentials(items: &mut Vec<Item>) -> usize {
         {
             continue;
         }
-        let mut had_debug = false;
-        for attr in st.attrs.iter_mut() {
-            if !attr.path().is_ident("derive") {
-                continue;
-            }
-            let Ok(list) = attr.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            ) else {
-                continue;
-            };
-            let kept: Vec<&syn::Path> = list.iter().filter(|p| !p.is_ident("Debug")).collect();
-            had_debug |= kept.len() != list.len();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
+        let had_debug =
+            crate::syntax::drop_derives(&mut st.attrs, |p| crate::syntax::names_trait(p, "Debug"));
         if !had_debug {
             continue;
         }
@@ -171,21 +159,12 @@ fn open_enum(e: &mut ItemEnum) -> anyhow::Result<()> {
             e.ident
         );
     }
-    for attr in e.attrs.iter_mut() {
-        if attr.path().is_ident("derive") {
-            let list: syn::punctuated::Punctuated<syn::Path, syn::Token![,]> =
-                attr.parse_args_with(syn::punctuated::Punctuated::parse_terminated)?;
-            // serde goes through Display/FromStr (see the module docs); Copy cannot hold a String.
-            let kept: Vec<&syn::Path> = list
-                .iter()
-                .filter(|p| {
-                    let last = p.segments.last().map(|s| s.ident.to_string());
-                    !matches!(last.as_deref(), Some("Copy" | "Serialize" | "Deserialize"))
-                })
-                .collect();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
+    // serde goes through Display/FromStr (see the module docs); Copy cannot hold a String.
+    crate::syntax::drop_derives(&mut e.attrs, |p| {
+        ["Copy", "Serialize", "Deserialize"]
+            .iter()
+            .any(|name| crate::syntax::names_trait(p, name))
+    });
     e.attrs.retain(|a| !a.path().is_ident("serde"));
     for v in e.variants.iter_mut() {
         v.attrs.retain(|a| !a.path().is_ident("serde"));

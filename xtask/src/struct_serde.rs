@@ -78,22 +78,17 @@ pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
     Ok(counts)
 }
 
-fn derive_list(attr: &syn::Attribute) -> Option<Vec<syn::Path>> {
-    if !attr.path().is_ident("derive") {
-        return None;
-    }
-    attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-        .ok()
-        .map(|list| list.into_iter().collect())
-}
-
 fn is_serde_trait(path: &syn::Path, name: &str) -> bool {
-    path.segments.last().is_some_and(|s| s.ident == name)
-        && path.segments.iter().any(|s| s.ident == "serde")
+    crate::syntax::names_trait(path, name) && path.segments.iter().any(|s| s.ident == "serde")
 }
 
 fn derives_serde(st: &ItemStruct) -> bool {
-    let derived: Vec<syn::Path> = st.attrs.iter().filter_map(derive_list).flatten().collect();
+    let derived: Vec<syn::Path> = st
+        .attrs
+        .iter()
+        .filter_map(crate::syntax::derive_list)
+        .flatten()
+        .collect();
     ["Serialize", "Deserialize"]
         .iter()
         .all(|name| derived.iter().any(|p| is_serde_trait(p, name)))
@@ -170,15 +165,9 @@ fn read_fields(st: &ItemStruct) -> anyhow::Result<Option<Vec<Field>>> {
 
 /// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).
 fn drop_serde(st: &mut ItemStruct) {
-    for attr in st.attrs.iter_mut() {
-        if let Some(list) = derive_list(attr) {
-            let kept: Vec<&syn::Path> = list
-                .iter()
-                .filter(|p| !is_serde_trait(p, "Serialize") && !is_serde_trait(p, "Deserialize"))
-                .collect();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
+    crate::syntax::drop_derives(&mut st.attrs, |p| {
+        is_serde_trait(p, "Serialize") || is_serde_trait(p, "Deserialize")
+    });
     if let Fields::Named(named) = &mut st.fields {
         for f in named.named.iter_mut() {
             f.attrs.retain(|a| !a.path().is_ident("serde"));

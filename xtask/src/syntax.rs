@@ -52,3 +52,36 @@ pub fn trait_name(imp: &syn::ItemImpl) -> Option<String> {
         .and_then(|(_, path, _)| path.segments.last())
         .map(|s| s.ident.to_string())
 }
+
+/// The paths a `#[derive(..)]` attribute lists; `None` for any other attribute (or one that
+/// does not parse as a list of paths).
+pub fn derive_list(attr: &syn::Attribute) -> Option<Vec<syn::Path>> {
+    if !attr.path().is_ident("derive") {
+        return None;
+    }
+    attr.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+        .ok()
+        .map(|list| list.into_iter().collect())
+}
+
+/// Remove from every `#[derive(..)]` in `attrs` the traits for which `drop` holds. Returns
+/// whether any was removed.
+pub fn drop_derives(attrs: &mut [syn::Attribute], drop: impl Fn(&syn::Path) -> bool) -> bool {
+    let mut dropped = false;
+    for attr in attrs.iter_mut() {
+        let Some(list) = derive_list(attr) else {
+            continue;
+        };
+        let kept: Vec<&syn::Path> = list.iter().filter(|p| !drop(p)).collect();
+        if kept.len() != list.len() {
+            dropped = true;
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+    }
+    dropped
+}
+
+/// Whether a derive path names `name` (its last segment): `::serde::Serialize` → `Serialize`.
+pub fn names_trait(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
