@@ -117,6 +117,11 @@ fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(0);
+    // The command as it was given, so the README names the flags that produced the table.
+    let command = std::iter::once("cargo xtask".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut block = format!(
         "{START}\n| crate | features | profile | clean build of the crate (deps prebuilt) | peak memory (rustc) |\n|---|---|---|---|---|\n"
     );
@@ -130,7 +135,7 @@ fn write_into_readme(root: &Path, package: &str, ms: &[Measurement]) -> anyhow::
         ));
     }
     block.push_str(&format!(
-        "\nMeasured with `cargo xtask build-times --write-readme` on a {cpus}-core machine\n(non-incremental, as cargo builds a dependency).\n{END}"
+        "\nMeasured with `{command}` on a {cpus}-core machine\n(non-incremental, as cargo builds a dependency).\n{END}"
     ));
     let new = format!("{}{}{}", &text[..a], block, &text[b + END.len()..]);
     std::fs::write(&path, new)?;
