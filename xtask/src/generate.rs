@@ -96,40 +96,47 @@ fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
         .and_then(|d| d.as_table())
         .cloned()
         .unwrap_or_default();
-    let mut deps = toml::Table::new();
-    for (name, spec) in manifest
-        .get("dependencies")
-        .and_then(|d| d.as_table())
-        .into_iter()
-        .flatten()
-    {
-        let inherited = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
-        let resolved = if inherited {
-            let base = ws_deps
-                .get(name)
-                .cloned()
-                .ok_or_else(|| anyhow::anyhow!("workspace dependency {name} not found"))?;
-            // `optional`/`features` stay with the member's entry, on top of the workspace's.
-            let mut table = match base {
-                toml::Value::String(version) => {
-                    let mut t = toml::Table::new();
-                    t.insert("version".into(), version.into());
-                    t
+    // The member's dependencies with `workspace = true` resolved against the workspace's table.
+    let resolve = |section: &str| -> anyhow::Result<toml::Table> {
+        let mut deps = toml::Table::new();
+        for (name, spec) in manifest
+            .get(section)
+            .and_then(|d| d.as_table())
+            .into_iter()
+            .flatten()
+        {
+            let inherited = spec.get("workspace").and_then(|w| w.as_bool()) == Some(true);
+            let resolved = if inherited {
+                let base = ws_deps
+                    .get(name)
+                    .cloned()
+                    .ok_or_else(|| anyhow::anyhow!("workspace dependency {name} not found"))?;
+                // `optional`/`features` stay with the member's entry, on top of the workspace's.
+                let mut table = match base {
+                    toml::Value::String(version) => {
+                        let mut t = toml::Table::new();
+                        t.insert("version".into(), version.into());
+                        t
+                    }
+                    toml::Value::Table(t) => t,
+                    other => anyhow::bail!("workspace dependency {name}: unexpected {other}"),
+                };
+                for (k, v) in spec.as_table().into_iter().flatten() {
+                    if k != "workspace" {
+                        table.insert(k.clone(), v.clone());
+                    }
                 }
-                toml::Value::Table(t) => t,
-                other => anyhow::bail!("workspace dependency {name}: unexpected {other}"),
+                toml::Value::Table(table)
+            } else {
+                spec.clone()
             };
-            for (k, v) in spec.as_table().into_iter().flatten() {
-                if k != "workspace" {
-                    table.insert(k.clone(), v.clone());
-                }
-            }
-            toml::Value::Table(table)
-        } else {
-            spec.clone()
-        };
-        deps.insert(name.clone(), resolved);
-    }
+            deps.insert(name.clone(), resolved);
+        }
+        Ok(deps)
+    };
+    let deps = resolve("dependencies")?;
+    // For `cargo test` in a scratch copy made from a Plaid spec (its unit tests name Plaid types).
+    let dev_deps = resolve("dev-dependencies")?;
     let mut package = toml::Table::new();
     package.insert("name".into(), "plaid-client".into());
     package.insert("version".into(), "0.0.0".into());
@@ -141,6 +148,9 @@ fn scaffold(root: &Path, dir: &Path) -> anyhow::Result<()> {
         out.insert("features".into(), features.clone());
     }
     out.insert("dependencies".into(), deps.into());
+    if !dev_deps.is_empty() {
+        out.insert("dev-dependencies".into(), dev_deps.into());
+    }
     out.insert("workspace".into(), toml::Table::new().into());
     std::fs::create_dir_all(dir.join("src"))?;
     std::fs::write(
