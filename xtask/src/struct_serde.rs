@@ -19,7 +19,8 @@ use syn::{parse_quote, Fields, Item, ItemStruct};
 pub struct Counts {
     /// Structs whose derives were replaced.
     pub rewritten: usize,
-    /// Structs with named fields that kept serde's derives (an attribute this pass does not know).
+    /// Structs with named fields that kept serde's derives: an attribute this pass does not
+    /// know, generic parameters, or a field typed by a local type alias.
     pub kept: usize,
 }
 
@@ -58,13 +59,32 @@ struct Field {
 /// Rewrite every struct the rule covers; the impls go right after their struct.
 pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
     let mut counts = Counts::default();
+    // serde decides at run time that an absent `Option` is `None`; this pass decides it from the
+    // field's type, so a field typed by a local alias (which might be an `Option`) is left to serde.
+    let aliases: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut impls: Vec<(usize, Vec<Item>)> = Vec::new();
     for (index, item) in items.iter_mut().enumerate() {
         let Item::Struct(st) = item else { continue };
         if !matches!(st.fields, Fields::Named(_)) || !derives_serde(st) {
             continue;
         }
-        let Some(fields) = read_fields(st)? else {
+        let aliased = st.fields.iter().any(|f| {
+            crate::syntax::local_type_name(&f.ty).is_some_and(|name| aliases.contains(&name))
+        });
+        // The impls are written for a plain type; a generic struct is left to serde.
+        let generic = !st.generics.params.is_empty();
+        let fields = if aliased || generic {
+            None
+        } else {
+            read_fields(st)?
+        };
+        let Some(fields) = fields else {
             counts.kept += 1;
             continue;
         };
@@ -322,6 +342,11 @@ mod tests {
             pub struct Newtype(pub String);
             #[derive(Clone)]
             pub struct NoSerde { pub a: i64 }
+            pub type MaybeId = ::std::option::Option<String>;
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Aliased { pub id: MaybeId }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Generic<T> { pub value: T }
             "#,
         );
         let counts = rewrite(&mut items).unwrap();
@@ -329,11 +354,11 @@ mod tests {
             counts,
             Counts {
                 rewritten: 1,
-                kept: 1
+                kept: 3
             }
         );
-        // Known + its three impls, then the three structs left as they were.
-        assert_eq!(items.len(), 7);
+        // Known + its three impls, then the six items left as they were.
+        assert_eq!(items.len(), 10);
         let known = text(&items[0]);
         assert!(known.contains("derive (Clone , Debug)"), "{known}");
         assert!(!known.contains("serde"), "{known}");
@@ -375,5 +400,13 @@ mod tests {
             text(&items[6]),
             "# [derive (Clone)] pub struct NoSerde { pub a : i64 }"
         );
+        // A field typed by a local alias, and a generic struct, keep serde's derives.
+        for item in &items[8..] {
+            assert!(
+                text(item).contains(":: serde :: Deserialize"),
+                "{}",
+                text(item)
+            );
+        }
     }
 }
