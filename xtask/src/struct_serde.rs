@@ -57,7 +57,7 @@ struct Field {
 }
 
 /// Rewrite every struct the rule covers; the impls go right after their struct.
-pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
+pub fn rewrite(items: &mut Vec<Item>) -> Counts {
     let mut counts = Counts::default();
     // serde decides at run time that an absent `Option` is `None`; this pass decides it from the
     // field's type, so a field typed by a local alias (which might be an `Option`) is left to serde.
@@ -82,7 +82,7 @@ pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
         let fields = if aliased || generic {
             None
         } else {
-            read_fields(st)?
+            read_fields(st)
         };
         let Some(fields) = fields else {
             counts.kept += 1;
@@ -95,7 +95,7 @@ pub fn rewrite(items: &mut Vec<Item>) -> anyhow::Result<Counts> {
     for (index, new) in impls.into_iter().rev() {
         items.splice(index + 1..index + 1, new);
     }
-    Ok(counts)
+    counts
 }
 
 fn is_serde_trait(path: &syn::Path, name: &str) -> bool {
@@ -115,18 +115,16 @@ fn derives_serde(st: &ItemStruct) -> bool {
 }
 
 /// The fields' rules, or `None` if an attribute is outside what this pass understands.
-fn read_fields(st: &ItemStruct) -> anyhow::Result<Option<Vec<Field>>> {
+fn read_fields(st: &ItemStruct) -> Option<Vec<Field>> {
     if st.attrs.iter().any(|a| a.path().is_ident("serde")) {
-        return Ok(None);
+        return None;
     }
     let Fields::Named(named) = &st.fields else {
-        return Ok(None);
+        return None;
     };
     let mut out = Vec::new();
     for f in &named.named {
-        let Some(ident) = f.ident.clone() else {
-            return Ok(None);
-        };
+        let ident = f.ident.clone()?;
         let is_option = crate::syntax::type_args(&f.ty, "Option").is_some();
         let mut field = Field {
             key: ident.to_string().trim_start_matches("r#").to_string(),
@@ -140,47 +138,49 @@ fn read_fields(st: &ItemStruct) -> anyhow::Result<Option<Vec<Field>>> {
             skip_if: None,
         };
         let mut understood = true;
+        let mut explicit_default = false;
         for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-            attr.parse_nested_meta(|meta| {
+            let parsed = attr.parse_nested_meta(|meta| {
                 let name = meta.path.get_ident().map(ToString::to_string);
                 match name.as_deref() {
                     Some("rename") => field.key = meta.value()?.parse::<syn::LitStr>()?.value(),
                     Some("default") if meta.input.peek(syn::Token![=]) => {
                         let lit: syn::LitStr = meta.value()?.parse()?;
                         field.absent = Absent::Call(lit.parse()?);
+                        explicit_default = true;
                     }
-                    Some("default") => field.absent = Absent::Default,
+                    Some("default") => {
+                        field.absent = Absent::Default;
+                        explicit_default = true;
+                    }
                     Some("skip_serializing_if") => {
                         let lit: syn::LitStr = meta.value()?.parse()?;
                         field.skip_if = Some(lit.parse()?);
                     }
-                    // A nullable required field: present, possibly null.
+                    // A nullable required field: present, possibly null (unless it has a default).
                     Some("deserialize_with") if is_option => {
                         let lit: syn::LitStr = meta.value()?.parse()?;
                         let path = lit.value().replace(' ', "");
-                        if path == "::std::option::Option::deserialize" {
-                            field.absent = Absent::Missing;
-                        } else {
+                        if path != "::std::option::Option::deserialize" {
                             understood = false;
+                        } else if !explicit_default {
+                            field.absent = Absent::Missing;
                         }
                     }
-                    _ => {
-                        understood = false;
-                        // Consume whatever the attribute carries so parsing can go on.
-                        if meta.input.peek(syn::Token![=]) {
-                            meta.value()?.parse::<syn::Expr>()?;
-                        }
-                    }
+                    _ => understood = false,
                 }
                 Ok(())
-            })?;
+            });
+            // An attribute that does not parse as the ones above (a list such as `bound(..)`,
+            // a value that is not a string) is one this pass does not know.
+            understood &= parsed.is_ok();
         }
         if !understood {
-            return Ok(None);
+            return None;
         }
         out.push(field);
     }
-    Ok(Some(out))
+    Some(out)
 }
 
 /// Remove the serde derives and every `#[serde]` attribute (nothing reads them any more).
@@ -308,17 +308,23 @@ mod tests {
     use super::*;
     use quote::ToTokens;
 
-    fn items(src: &str) -> Vec<Item> {
-        syn::parse_file(src).expect("fixture parses").items
-    }
-
     fn text(item: &Item) -> String {
         item.to_token_stream().to_string()
     }
 
+    /// Every item of `items` that mentions `name`, as text.
+    fn about(items: &[Item], name: &str) -> Vec<String> {
+        let needle = format!(" {name} ");
+        items
+            .iter()
+            .map(text)
+            .filter(|t| t.contains(&needle))
+            .collect()
+    }
+
     #[test]
     fn rewrites_what_it_understands_and_counts_what_it_keeps() {
-        let mut items = items(
+        let mut items = syn::parse_file(
             r#"
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
             pub struct Known {
@@ -331,11 +337,18 @@ mod tests {
                 pub count: i64,
                 #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub note: ::std::option::Option<String>,
+                #[serde(deserialize_with = "::std::option::Option::deserialize", default)]
+                pub defaulted: ::std::option::Option<String>,
             }
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
             pub struct Flattened {
                 #[serde(flatten)]
                 pub extra: ::std::collections::HashMap<String, String>,
+            }
+            #[derive(::serde::Deserialize, ::serde::Serialize)]
+            pub struct Bounded {
+                #[serde(bound(deserialize = ""))]
+                pub a: i64,
             }
             #[derive(::serde::Deserialize, ::serde::Serialize, Clone)]
             #[serde(transparent)]
@@ -348,43 +361,46 @@ mod tests {
             #[derive(::serde::Deserialize, ::serde::Serialize)]
             pub struct Generic<T> { pub value: T }
             "#,
-        );
-        let counts = rewrite(&mut items).unwrap();
+        )
+        .expect("fixture parses")
+        .items;
+        let before = items.len();
+        let counts = rewrite(&mut items);
+        // Flattened, Bounded (an attribute it does not know or cannot parse), Aliased and
+        // Generic keep serde's derives; Newtype is a tuple struct and NoSerde has no serde.
         assert_eq!(
             counts,
             Counts {
                 rewritten: 1,
-                kept: 3
+                kept: 4
             }
         );
-        // Known + its three impls, then the six items left as they were.
-        assert_eq!(items.len(), 10);
-        let known = text(&items[0]);
-        assert!(known.contains("derive (Clone , Debug)"), "{known}");
-        assert!(!known.contains("serde"), "{known}");
-        let impls: Vec<String> = items[1..4].iter().map(text).collect();
-        assert!(impls[0].contains("impl < 'de > :: serde :: Deserialize < 'de > for Known"));
-        let from_map = &impls[1];
+        assert_eq!(items.len(), before + 3);
+
+        let known = about(&items, "Known");
+        assert_eq!(known.len(), 4, "the struct and its three impls: {known:#?}");
+        assert!(known[0].contains("derive (Clone , Debug)"), "{}", known[0]);
+        assert!(!known[0].contains("serde"), "{}", known[0]);
+        assert!(known[1].contains("impl < 'de > :: serde :: Deserialize < 'de > for Known"));
+        let from_map = &known[2];
         assert!(
-            from_map.contains(r#"& ["id" , "type" , "tags" , "count" , "note"]"#),
+            from_map.contains(r#"& ["id" , "type" , "tags" , "count" , "note" , "defaulted"]"#),
             "{from_map}"
         );
-        // `type` is required though nullable; `note` is optional; the defaults are kept.
-        assert!(
-            from_map.contains(r#"None => return s :: missing ("type")"#),
-            "{from_map}"
-        );
-        assert!(from_map.contains("note : s :: optional (f4)"), "{from_map}");
-        assert!(
-            from_map.contains("tags : f2 . unwrap_or_default ()"),
-            "{from_map}"
-        );
-        assert!(
-            from_map.contains("None => defaults :: count ()"),
-            "{from_map}"
-        );
-        let ser = &impls[2];
-        assert!(ser.contains("kept (3usize , & skip)"), "{ser}");
+        // `type` is required though nullable; `note` is optional; defaults are kept, and a
+        // default wins over the nullable-required rule whatever the order of the attributes.
+        for want in [
+            r#"None => return s :: missing ("type")"#,
+            "note : s :: optional (f4)",
+            "tags : f2 . unwrap_or_default ()",
+            "None => defaults :: count ()",
+            "defaulted : f5 . unwrap_or_default ()",
+        ] {
+            assert!(from_map.contains(want), "{want} in {from_map}");
+        }
+        assert!(!from_map.contains(r#"missing ("defaulted")"#), "{from_map}");
+        let ser = &known[3];
+        assert!(ser.contains("kept (4usize , & skip)"), "{ser}");
         assert!(
             ser.contains(r#"out . field_unless (skip [0usize] , "tags" , & self . tags)"#),
             "{ser}"
@@ -393,20 +409,21 @@ mod tests {
             ser.contains(r#"out . field ("type" , & self . type_)"#),
             "{ser}"
         );
-        // The struct with `flatten` keeps serde's derive and its attributes.
-        assert!(text(&items[4]).contains("serde (flatten)"));
-        assert!(text(&items[5]).contains("serde (transparent)"));
-        assert_eq!(
-            text(&items[6]),
-            "# [derive (Clone)] pub struct NoSerde { pub a : i64 }"
-        );
-        // A field typed by a local alias, and a generic struct, keep serde's derives.
-        for item in &items[8..] {
-            assert!(
-                text(item).contains(":: serde :: Deserialize"),
-                "{}",
-                text(item)
-            );
+
+        for (name, attr) in [
+            ("Flattened", "serde (flatten)"),
+            ("Bounded", "serde (bound"),
+            ("Newtype", "serde (transparent)"),
+            ("Aliased", ":: serde :: Deserialize"),
+            ("Generic", ":: serde :: Deserialize"),
+        ] {
+            let found = about(&items, name);
+            assert_eq!(found.len(), 1, "{name} is left alone: {found:#?}");
+            assert!(found[0].contains(attr), "{}", found[0]);
         }
+        assert_eq!(
+            about(&items, "NoSerde"),
+            ["# [derive (Clone)] pub struct NoSerde { pub a : i64 }"]
+        );
     }
 }
