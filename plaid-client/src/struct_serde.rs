@@ -8,9 +8,10 @@
 //! `deserialize_with = "Option::deserialize"` field. Here every struct has one `from_map` of
 //! plain calls into the generic functions below, written once.
 //!
-//! Behaviour is serde's, on every format that carries field names (JSON, YAML, CBOR or
-//! MessagePack maps): the same field names, `missing field` / `duplicate field` errors, unknown
-//! fields ignored, `null` for an absent optional field, `default` values, the same
+//! Behaviour is serde's derive, for structs written as maps (JSON objects, and the maps of other
+//! self-describing formats): the same field names (keys as strings, bytes, or field indexes as
+//! serde's field visitor takes them), `missing field` / `duplicate field` errors, unknown fields
+//! ignored, `None` for an absent optional field, `default` values, and the same
 //! `skip_serializing_if` skips and field counts. The one difference: a struct is not accepted as
 //! a sequence of positional values, which a JSON API never sends (and which the generated types'
 //! skipped fields already made impossible to round-trip).
@@ -90,6 +91,14 @@ impl Visitor<'_> for FieldSeed {
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<usize, E> {
         Ok(self.0.iter().position(|f| *f == value).unwrap_or(UNKNOWN))
+    }
+
+    /// A field by its index, as serde's derived field visitor accepts it.
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<usize, E> {
+        Ok(usize::try_from(value)
+            .ok()
+            .filter(|i| *i < self.0.len())
+            .unwrap_or(UNKNOWN))
     }
 
     fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<usize, E> {
@@ -321,8 +330,9 @@ mod tests {
     }
 
     #[test]
-    fn keys_as_bytes_or_owned_strings() {
-        // Formats that hand keys over as bytes or owned strings find the same fields.
+    fn keys_as_bytes_owned_strings_or_indexes() {
+        // Formats that hand keys over as bytes, owned strings or field indexes find the same
+        // fields; an index past the last field is an unknown key, skipped.
         assert_de_tokens(
             &Wrapper(YieldRate {
                 percentage: 1.0,
@@ -334,6 +344,23 @@ mod tests {
                 Token::None,
                 Token::String("percentage"),
                 Token::F64(1.0),
+                Token::MapEnd,
+            ],
+        );
+        assert_de_tokens(
+            &Wrapper(YieldRate {
+                percentage: 2.0,
+                type_: Some(YieldRateType::Coupon),
+            }),
+            &[
+                Token::Map { len: Some(3) },
+                Token::U64(0),
+                Token::F64(2.0),
+                Token::U64(2),
+                Token::Str("ignored"),
+                Token::U64(1),
+                Token::Some,
+                Token::Str("coupon"),
                 Token::MapEnd,
             ],
         );
